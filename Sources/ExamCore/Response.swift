@@ -1,0 +1,102 @@
+import Foundation
+
+/// A candidate's answer to one item, as it arrives from a page or a response file, before it is checked.
+///
+/// JSON shapes: a string (`"B"`, `"0,5"`, `"ĐSĐS"`), a number (`0.5`), a boolean, a list (`["A","C"]`), or
+/// an object (`{"a":"Đ","b":"S"}`, `{"1":"B"}`). Anything else (nesting, nulls inside lists) is kept as
+/// `.malformed`, so one bad answer never spoils a whole file; it scores zero.
+public enum ResponseValue: Hashable, Sendable {
+    case text(String)
+    case list([String])
+    case map([String: String])
+    case malformed
+
+    /// Nothing was answered: empty text, empty list, empty object.
+    public var isEmpty: Bool {
+        switch self {
+        case let .text(text): text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+        case let .list(list): list.allSatisfy { $0.trimmingCharacters(in: .whitespaces).isEmpty }
+        case let .map(map): map.values.allSatisfy { $0.trimmingCharacters(in: .whitespaces).isEmpty }
+        case .malformed: false
+        }
+    }
+}
+
+extension ResponseValue: Codable {
+    private struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { return nil }
+    }
+
+    private static func scalar(_ container: SingleValueDecodingContainer) -> String? {
+        if let text = try? container.decode(String.self) { return text }
+        if let flag = try? container.decode(Bool.self) { return flag ? "true" : "false" }
+        if let number = try? container.decode(Decimal.self) { return number.description }
+        return nil
+    }
+
+    public init(from decoder: Decoder) throws {
+        if let single = try? decoder.singleValueContainer() {
+            if single.decodeNil() { self = .text(""); return }
+            if let text = Self.scalar(single) { self = .text(text); return }
+        }
+        if var array = try? decoder.unkeyedContainer() {
+            var items: [String] = []
+            while !array.isAtEnd {
+                guard let element = try? array.superDecoder(), let single = try? element.singleValueContainer(),
+                      !single.decodeNil(), let text = Self.scalar(single) else {
+                    self = .malformed
+                    return
+                }
+                items.append(text)
+            }
+            self = .list(items)
+            return
+        }
+        if let object = try? decoder.container(keyedBy: AnyKey.self) {
+            var map: [String: String] = [:]
+            for key in object.allKeys {
+                guard let element = try? object.superDecoder(forKey: key), let single = try? element.singleValueContainer(),
+                      let text = single.decodeNil() ? "" : Self.scalar(single) else {
+                    self = .malformed
+                    return
+                }
+                map[key.stringValue] = text
+            }
+            self = .map(map)
+            return
+        }
+        self = .malformed
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        switch self {
+        case let .text(text): var c = encoder.singleValueContainer(); try c.encode(text)
+        case let .list(list): var c = encoder.singleValueContainer(); try c.encode(list)
+        case let .map(map): var c = encoder.singleValueContainer(); try c.encode(map)
+        case .malformed: var c = encoder.singleValueContainer(); try c.encodeNil()
+        }
+    }
+}
+
+/// Labels as a paper shows them: options A, B, C, …; statements a, b, c, …; premises 1, 2, 3, ….
+public enum Labels {
+    static let upper: [String] = (0..<26).map { String(UnicodeScalar(UInt8(65 + $0))) }
+    static let lower: [String] = (0..<26).map { String(UnicodeScalar(UInt8(97 + $0))) }
+
+    /// "A" for 0, "B" for 1, ….
+    public static func option(_ index: Int) -> String { upper[index] }
+    /// "a" for 0, "b" for 1, ….
+    public static func statement(_ index: Int) -> String { lower[index] }
+    /// "1" for 0, "2" for 1, ….
+    public static func premise(_ index: Int) -> String { String(index + 1) }
+
+    /// The index of an option label ("B", "b", " b. ", "(B)" → 1), or nil.
+    public static func optionIndex(_ label: String, count: Int) -> Int? {
+        let cleaned = label.trimmingCharacters(in: CharacterSet.whitespaces.union(CharacterSet(charactersIn: ".)(")))
+        guard cleaned.count == 1, let index = upper.firstIndex(of: cleaned.uppercased()), index < count else { return nil }
+        return index
+    }
+}

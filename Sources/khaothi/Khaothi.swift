@@ -1,0 +1,37 @@
+import ArgumentParser
+import ExamCore
+import Foundation
+
+/// The khaothi command line.
+@main
+struct Khaothi: ParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "khaothi",
+        abstract: "Khảo thí: computer-based tests for Vietnamese schools.",
+        version: version,
+        subcommands: [PaperCommand.self, TT22Command.self]
+    )
+}
+
+/// A failure the user can fix: printed as it is, exit code 1.
+struct UserError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+extension ParsableCommand {
+    /// Runs `work`, printing a user error (ours or the core's) to standard error with exit code 1.
+    func reportingErrors(_ work: () throws -> Void) throws {
+        do {
+            try work()
+        } catch let error as UserError {
+            FileHandle.standardError.write(Data("lỗi / error: \(error.description)\n".utf8))
+            throw ExitCode(1)
+        } catch let error as ExamCoreError {
+            FileHandle.standardError.write(Data("lỗi / error: \(error.description)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}
