@@ -69,7 +69,7 @@ public enum ExamTemplate: String, Codable, Sendable, CaseIterable {
             }
             for row in part.rows {
                 for cell in row.cells where cell.count > 0 && cell.points(in: part) != want.points {
-                    problems.append("Phần \(part.id) / \(row.label) / \(cell.level.name(on: blueprint.levelScale)): \(cell.points(in: part)) điểm mỗi câu, mẫu cần \(want.points) / points per question must be \(want.points)")
+                    problems.append("Phần \(part.id) / \(row.label) / \(cell.level.name(on: blueprint.levelScale)): \(cell.points(in: part).formatted(decimalMark: ",")) điểm mỗi câu, mẫu cần \(want.points.formatted(decimalMark: ",")) / points per question must be \(want.points)")
                 }
             }
         }

@@ -27,7 +27,10 @@ extension NumericAnswer {
     public static func normalise(_ raw: String, boxRule: Bool = true) -> NumericInput {
         var text = Substring(raw.trimmingCharacters(in: .whitespacesAndNewlines))
         if text.isEmpty { return .empty }
-        if text.first == "+" { text = text.dropFirst() }
+        if text.first == "+" {
+            text = text.dropFirst()
+            if text.first == "-" || text.first == "+" { return .invalid(reason: "hai dấu liền nhau / two signs") }
+        }
         let written = text.map { $0 == "." ? "," : $0 }
         if boxRule, written.count > boxCount {
             return .invalid(reason: "quá \(boxCount) ký tự / more than \(boxCount) characters")

@@ -160,9 +160,7 @@ public enum Scoring {
         let labels: [String]
         switch response {
         case let .list(list): labels = list
-        case let .text(text):
-            let separated = text.split(whereSeparator: { $0 == "," || $0 == ";" || $0 == "-" || $0 == ">" || $0.isWhitespace }).map(String.init)
-            labels = separated.count > 1 ? separated : text.filter { !$0.isWhitespace }.map { String($0) }
+        case let .text(text): labels = splitLabels(text)
         default: return .invalid(points, "cần một thứ tự / an order expected")
         }
         var indices: [Int] = []
@@ -207,13 +205,20 @@ public enum Scoring {
         return .graded(points.scaled(by: rightWeight, over: totalWeight), of: points)
     }
 
+    /// Labels from "A", " C. ", "A,C", "A C", "A-C-B", "ACB": separated tokens, or the letters of one token.
+    static func splitLabels(_ text: String) -> [String] {
+        let tokens = text.split(whereSeparator: { ",;->".contains($0) || $0.isWhitespace })
+            .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: ".)(")) }
+            .filter { !$0.isEmpty }
+        if tokens.count == 1, let only = tokens.first, only.count > 1 { return only.map { String($0) } }
+        return tokens
+    }
+
     /// Option indices from "A", "A,C", "AC", ["A","C"]; nil if any label is not an option.
     static func optionSet(_ response: ResponseValue, count: Int) -> Set<Int>? {
         let labels: [String]
         switch response {
-        case let .text(text):
-            let separated = text.split(whereSeparator: { $0 == "," || $0 == ";" || $0.isWhitespace }).map(String.init)
-            labels = separated.count > 1 ? separated : text.filter { !$0.isWhitespace }.map { String($0) }
+        case let .text(text): labels = splitLabels(text)
         case let .list(list): labels = list.filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
         default: return nil
         }
