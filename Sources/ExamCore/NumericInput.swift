@@ -25,41 +25,55 @@ extension NumericAnswer {
     /// `0,50` equals `0,5`. With `boxRule`, at most 4 characters from 0–9, `-`, `,` remain, the minus only
     /// first and at most one comma; without it, any length is allowed but the same characters.
     public static func normalise(_ raw: String, boxRule: Bool = true) -> NumericInput {
-        var text = Substring(raw.trimmingCharacters(in: .whitespacesAndNewlines))
-        if text.isEmpty { return .empty }
-        if text.first == "+" {
-            text = text.dropFirst()
-            if text.first == "-" || text.first == "+" { return .invalid(reason: "hai dấu liền nhau / two signs") }
+        // Runs for every short answer graded: scans the scalars once, no Foundation parsing on the way.
+        var scalars = Substring(raw).unicodeScalars[...]
+        func isSpace(_ scalar: Unicode.Scalar) -> Bool {
+            scalar.isASCII ? (scalar == " " || scalar == "\t" || scalar == "\n" || scalar == "\r") : scalar.properties.isWhitespace
         }
-        let written = text.map { $0 == "." ? "," : $0 }
-        if boxRule, written.count > boxCount {
+        while let first = scalars.first, isSpace(first) { scalars.removeFirst() }
+        while let last = scalars.last, isSpace(last) { scalars.removeLast() }
+        if scalars.isEmpty { return .empty }
+        if scalars.first == "+" {
+            scalars.removeFirst()
+            if scalars.first == "-" || scalars.first == "+" { return .invalid(reason: "hai dấu liền nhau / two signs") }
+        }
+        if boxRule, scalars.count > boxCount {
             return .invalid(reason: "quá \(boxCount) ký tự / more than \(boxCount) characters")
         }
         var negative = false
         var whole = ""
         var fraction = ""
         var sawComma = false
-        for (index, character) in written.enumerated() {
-            switch character {
+        var isFirst = true
+        for scalar in scalars {
+            defer { isFirst = false }
+            switch scalar {
             case "-":
-                guard index == 0 else { return .invalid(reason: "dấu trừ chỉ ở đầu / minus only first") }
+                guard isFirst else { return .invalid(reason: "dấu trừ chỉ ở đầu / minus only first") }
                 negative = true
-            case ",":
+            case ",", ".":
                 guard !sawComma else { return .invalid(reason: "nhiều hơn một dấu phẩy / more than one decimal comma") }
                 sawComma = true
             case "0"..."9":
-                if sawComma { fraction.append(character) } else { whole.append(character) }
+                if sawComma { fraction.unicodeScalars.append(scalar) } else { whole.unicodeScalars.append(scalar) }
             default:
-                return .invalid(reason: "ký tự không hợp lệ \"\(character)\" / not allowed: \"\(character)\"")
+                return .invalid(reason: "ký tự không hợp lệ \"\(Character(scalar))\" / not allowed: \"\(Character(scalar))\"")
             }
         }
         guard !(whole.isEmpty && fraction.isEmpty) else { return .invalid(reason: "không có chữ số / no digit") }
-        while whole.count > 1, whole.first == "0" { whole.removeFirst() }
+        while whole.utf8.count > 1, whole.utf8.first == UInt8(ascii: "0") { whole.removeFirst() }
         if whole.isEmpty { whole = "0" }
-        while fraction.last == "0" { fraction.removeLast() }
+        while fraction.utf8.last == UInt8(ascii: "0") { fraction.removeLast() }
         let isZero = whole == "0" && fraction.isEmpty
-        let canonical = (negative && !isZero ? "-" : "") + whole + (fraction.isEmpty ? "" : "," + fraction)
-        guard let value = Decimal(string: canonical.replacingOccurrences(of: ",", with: "."), locale: Locale(identifier: "en_US_POSIX")) else {
+        let sign = negative && !isZero
+        let canonical = (sign ? "-" : "") + whole + (fraction.isEmpty ? "" : "," + fraction)
+        let digits = whole + fraction
+        let value: Decimal
+        if digits.utf8.count <= 18, let significand = UInt64(digits) {
+            value = Decimal(sign: sign ? .minus : .plus, exponent: -fraction.utf8.count, significand: Decimal(significand))
+        } else if let parsed = Decimal(string: (sign ? "-" : "") + whole + "." + (fraction.isEmpty ? "0" : fraction), locale: Locale(identifier: "en_US_POSIX")) {
+            value = parsed
+        } else {
             return .invalid(reason: "không đọc được số / not a number")
         }
         return .value(value, canonical: canonical)
@@ -67,9 +81,12 @@ extension NumericAnswer {
 
     /// Whether a normalised input matches the key, an alternative, within the tolerance.
     public func accepts(_ input: NumericInput) -> Bool {
-        guard let value = input.decimal else { return false }
-        for accepted in [answer] + alternatives {
-            guard let key = NumericAnswer.normalise(accepted, boxRule: false).decimal else { continue }
+        guard case let .value(value, canonical) = input else { return false }
+        for accepted in CollectionOfOne(answer).lazy + alternatives {
+            guard case let .value(key, keyCanonical) = NumericAnswer.normalise(accepted, boxRule: false) else { continue }
+            // Canonical forms are equal exactly when the numbers are: the common case needs no arithmetic.
+            if canonical == keyCanonical { return true }
+            guard tolerance != nil else { continue }
             let difference = value - key
             let distance = difference < 0 ? -difference : difference
             if distance <= (tolerance ?? 0) { return true }

@@ -70,36 +70,59 @@ extension Paper {
     /// Grades a response set keyed by item key ("I.1": "B", "II.2": "ĐSĐS", "III.1": "0,5").
     /// Keys not on the paper are listed in `extraKeys` and score nothing.
     public func grade(_ responses: [String: ResponseValue]) -> PaperScore {
-        var scored: [PaperScore.Item] = []
-        var parts: [PaperScore.PartTotal] = []
-        for part in self.parts {
-            var total = PaperScore.PartTotal(id: part.id, awarded: .zero, maximum: .zero)
+        var positional: [ResponseValue?] = []
+        positional.reserveCapacity(responses.count)
+        var known = 0
+        for part in parts {
             for item in part.items {
-                let score = Scoring.score(item.question, points: item.points, response: responses[item.key])
-                scored.append(PaperScore.Item(key: item.key, questionID: item.question.id, revision: item.question.revision, score: score))
-                total.awarded += score.awarded
-                total.maximum += item.points
+                let response = responses[item.key]
+                if response != nil { known += 1 }
+                positional.append(response)
             }
-            parts.append(total)
         }
-        let keys = Set(items.map(\.key))
-        let raw = parts.reduce(.zero) { $0 + $1.awarded }
-        let maximum = parts.reduce(.zero) { $0 + $1.maximum }
+        var score = grade(positional: positional)
+        if known != responses.count {
+            let keys = Set(items.map(\.key))
+            score.extraKeys = responses.keys.filter { !keys.contains($0) }.sorted()
+        }
+        return score
+    }
+
+    /// Grades responses given in paper order (one per item, nil for none): the fast path for stored attempts.
+    public func grade(positional responses: [ResponseValue?]) -> PaperScore {
+        var scored: [PaperScore.Item] = []
+        scored.reserveCapacity(responses.count)
+        var totals: [PaperScore.PartTotal] = []
+        totals.reserveCapacity(parts.count)
+        var position = 0
+        // Indices rather than `for item in`: reading fields in place avoids copying (and retaining) whole questions.
+        for partIndex in parts.indices {
+            var total = PaperScore.PartTotal(id: parts[partIndex].id, awarded: .zero, maximum: .zero)
+            for itemIndex in parts[partIndex].items.indices {
+                let points = parts[partIndex].items[itemIndex].points
+                let response = position < responses.count ? responses[position] : nil
+                position += 1
+                let score = Scoring.score(parts[partIndex].items[itemIndex].question.body, points: points, response: response)
+                scored.append(PaperScore.Item(key: parts[partIndex].items[itemIndex].key, score: score))
+                total.awarded += score.awarded
+                total.maximum += points
+            }
+            totals.append(total)
+        }
+        let raw = totals.reduce(.zero) { $0 + $1.awarded }
+        let maximum = totals.reduce(.zero) { $0 + $1.maximum }
         let onScale = maximum == maxScore || maximum == .zero ? raw : raw.scaled(by: maxScore.hundredths, over: maximum.hundredths)
         return PaperScore(
-            code: code, items: scored, parts: parts, raw: raw, maximum: maximum, total: onScale, scale: maxScore,
-            pending: scored.filter { $0.score.status == .pending }.count,
-            extraKeys: responses.keys.filter { !keys.contains($0) }.sorted()
-        )
+            code: code, items: scored, parts: totals, raw: raw, maximum: maximum, total: onScale, scale: maxScore,
+            pending: scored.reduce(0) { $0 + ($1.score.status == .pending ? 1 : 0) }, extraKeys: [])
     }
 }
 
 /// A graded paper: per item, per part, and the total on the paper's scale (10), exact to the hundredth.
 public struct PaperScore: Codable, Sendable, Hashable {
+    /// One item's score, by its key; the question (id, revision) is the paper's item at the same position.
     public struct Item: Codable, Sendable, Hashable {
         public var key: String
-        public var questionID: String
-        public var revision: Int
         public var score: ItemScore
     }
     public struct PartTotal: Codable, Sendable, Hashable {

@@ -91,14 +91,22 @@ public struct PaperGenerator: Sendable {
         self.cells = cells
 
         let subject = TextFolding.fold(blueprint.subject)
+        // Subjects, topics and lessons repeat across a bank: fold each distinct spelling once.
+        var foldedNames: [String: String] = [:]
+        func fold(_ name: String) -> String {
+            if let known = foldedNames[name] { return known }
+            let folded = TextFolding.fold(name)
+            foldedNames[name] = folded
+            return folded
+        }
         var eligibility: [[Int]] = []
         eligibility.reserveCapacity(bank.questions.count)
         for question in bank.questions {
             var found: [Int] = []
-            if TextFolding.fold(question.subject) == subject,
+            if fold(question.subject) == subject,
                blueprint.grade == nil || question.grade == nil || blueprint.grade == question.grade {
-                let topic = TextFolding.fold(question.topic)
-                let lesson = TextFolding.fold(question.lesson ?? "")
+                let topic = fold(question.topic)
+                let lesson = fold(question.lesson ?? "")
                 let level = question.level.on(blueprint.levelScale).rawValue
                 for (partIndex, part) in blueprint.parts.enumerated() where part.kinds.contains(question.kind) {
                     if let cell = cellKeys["\(partIndex)|\(topic)||\(level)"] { found.append(cell) }

@@ -14,9 +14,9 @@ public enum ResponseValue: Hashable, Sendable {
     /// Nothing was answered: empty text, empty list, empty object.
     public var isEmpty: Bool {
         switch self {
-        case let .text(text): text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
-        case let .list(list): list.allSatisfy { $0.trimmingCharacters(in: .whitespaces).isEmpty }
-        case let .map(map): map.values.allSatisfy { $0.trimmingCharacters(in: .whitespaces).isEmpty }
+        case let .text(text): text.isBlank
+        case let .list(list): list.allSatisfy(\.isBlank)
+        case let .map(map): map.values.allSatisfy(\.isBlank)
         case .malformed: false
         }
     }
@@ -93,10 +93,37 @@ public enum Labels {
     /// "1" for 0, "2" for 1, ….
     public static func premise(_ index: Int) -> String { String(index + 1) }
 
-    /// The index of an option label ("B", "b", " b. ", "(B)" → 1), or nil.
+    /// The index of an option label ("B", "b", " b. ", "(B)" → 1), or nil. Runs on every graded item, so it
+    /// reads the UTF-8 bytes directly.
     public static func optionIndex(_ label: String, count: Int) -> Int? {
-        let cleaned = label.trimmingCharacters(in: CharacterSet.whitespaces.union(CharacterSet(charactersIn: ".)(")))
-        guard cleaned.count == 1, let index = upper.firstIndex(of: cleaned.uppercased()), index < count else { return nil }
+        var found: Int?
+        for byte in label.utf8 {
+            switch byte {
+            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "."), UInt8(ascii: ")"), UInt8(ascii: "("): continue
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"):
+                guard found == nil else { return nil }
+                found = Int(byte - UInt8(ascii: "A"))
+            case UInt8(ascii: "a")...UInt8(ascii: "z"):
+                guard found == nil else { return nil }
+                found = Int(byte - UInt8(ascii: "a"))
+            default: return nil
+            }
+        }
+        guard let index = found, index < count else { return nil }
         return index
+    }
+}
+
+extension StringProtocol {
+    /// Empty or only white space (cheaper than trimming).
+    var isBlank: Bool {
+        for byte in utf8 {
+            switch byte {
+            case 0x20, 0x09, 0x0A, 0x0D: continue
+            case 0..<0x80: return false
+            default: return unicodeScalars.allSatisfy { $0.properties.isWhitespace }
+            }
+        }
+        return true
     }
 }

@@ -33,9 +33,14 @@ public struct ItemScore: Codable, Hashable, Sendable {
 public enum Scoring {
     /// Scores `response` to `question`, worth `points` on this paper.
     public static func score(_ question: Question, points: Points, response: ResponseValue?) -> ItemScore {
+        score(question.body, points: points, response: response)
+    }
+
+    /// Scores `response` against a question body as shown on the paper.
+    public static func score(_ body: QuestionBody, points: Points, response: ResponseValue?) -> ItemScore {
         guard let response, !response.isEmpty else { return .unanswered(points) }
         if case .malformed = response { return .invalid(points, "câu trả lời không đọc được / unreadable answer") }
-        switch question.body {
+        switch body {
         case let .singleChoice(body):
             return scoreSingleChoice(options: body.options, answer: body.answer, points: points, response: response)
         case let .multipleResponse(body): return scoreMultiple(body, points: points, response: response)
@@ -53,6 +58,10 @@ public enum Scoring {
 
     static func scoreSingleChoice(options: [ChoiceOption], answer: String, points: Points, response: ResponseValue) -> ItemScore {
         if case .map = response { return .invalid(points, "cần một phương án / one option expected") }
+        // The common case, one label: no splitting, no set.
+        if case let .text(text) = response, let index = Labels.optionIndex(text, count: options.count) {
+            return .graded(options[index].id == answer ? points : .zero, of: points)
+        }
         guard let picked = optionSet(response, count: options.count) else {
             return .invalid(points, "phương án không có trên đề / option not on the paper")
         }
@@ -86,10 +95,15 @@ public enum Scoring {
         let marks: [Bool?]
         switch response {
         case let .text(text):
-            let cleaned = text.filter { !$0.isWhitespace && $0 != "," && $0 != ";" && $0 != "|" }
-            marks = body.statements.indices.map { index in
-                index < cleaned.count ? truth(String(cleaned[cleaned.index(cleaned.startIndex, offsetBy: index)])) : nil
+            // "ĐSĐS", "Đ S Đ S", "Đ,S,Đ,S": one mark per character.
+            var found: [Bool?] = []
+            found.reserveCapacity(body.statements.count)
+            for character in text where !(character == " " || character == "," || character == ";" || character == "|" || (!character.isASCII && character.isWhitespace) || character == "\t") {
+                guard found.count < body.statements.count else { break }
+                found.append(truth(character))
             }
+            while found.count < body.statements.count { found.append(nil) }
+            marks = found
         case let .list(list):
             marks = body.statements.indices.map { $0 < list.count ? truth(list[$0]) : nil }
         case let .map(map):
@@ -105,9 +119,23 @@ public enum Scoring {
         return .graded(awarded, of: points)
     }
 
+    /// One mark character: Đ/D/T/1 or S/F/0.
+    static func truth(_ character: Character) -> Bool? {
+        switch character {
+        case "Đ", "đ", "D", "d", "T", "t", "1": true
+        case "S", "s", "F", "f", "0": false
+        default: nil
+        }
+    }
+
     /// Đúng / Sai in the spellings candidates and spreadsheets use; nil for anything else (counts unmarked).
     static func truth(_ text: String) -> Bool? {
-        switch TextFolding.fold(text) {
+        switch text {
+        case "Đ", "đ", "D", "d", "T", "t", "1", "true", "Đúng", "đúng": return true
+        case "S", "s", "F", "f", "0", "false", "Sai", "sai": return false
+        default: break
+        }
+        return switch TextFolding.fold(text) {
         case "d", "dung", "t", "true", "1", "yes", "y": true
         case "s", "sai", "f", "false", "0", "no", "n": false
         default: nil
@@ -145,7 +173,7 @@ public enum Scoring {
         }
         var right = 0
         for (index, premise) in body.premises.enumerated() {
-            guard let label = chosen[Labels.premise(index)], !label.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
+            guard let label = chosen[Labels.premise(index)], !label.isBlank else { continue }
             guard let choiceIndex = Labels.optionIndex(label, count: body.choices.count) else {
                 return .invalid(points, "phương án \"\(label)\" không có / no choice \"\(label)\"")
             }
@@ -190,7 +218,7 @@ public enum Scoring {
         guard totalWeight > 0 else { return .graded(.zero, of: points) }
         var rightWeight = 0
         for gap in body.gaps {
-            guard let value = values[gap.id], !value.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
+            guard let value = values[gap.id], !value.isBlank else { continue }
             let right: Bool
             switch gap.answer {
             case let .choice(options, answer):
@@ -208,7 +236,7 @@ public enum Scoring {
     /// Labels from "A", " C. ", "A,C", "A C", "A-C-B", "ACB": separated tokens, or the letters of one token.
     static func splitLabels(_ text: String) -> [String] {
         let tokens = text.split(whereSeparator: { ",;->".contains($0) || $0.isWhitespace })
-            .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: ".)(")) }
+            .map { $0.filter { $0 != "." && $0 != ")" && $0 != "(" } }
             .filter { !$0.isEmpty }
         if tokens.count == 1, let only = tokens.first, only.count > 1 { return only.map { String($0) } }
         return tokens
@@ -219,7 +247,7 @@ public enum Scoring {
         let labels: [String]
         switch response {
         case let .text(text): labels = splitLabels(text)
-        case let .list(list): labels = list.filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        case let .list(list): labels = list.filter { !$0.isBlank }
         default: return nil
         }
         var picked = Set<Int>()
