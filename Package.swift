@@ -7,23 +7,54 @@ let package = Package(
     products: [
         .executable(name: "khaothi", targets: ["khaothi"]),
         .library(name: "ExamCore", targets: ["ExamCore"]),
+        .library(name: "BankFormats", targets: ["BankFormats"]),
+        .library(name: "ExamStore", targets: ["ExamStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         /// The domain, pure: questions, scoring, blueprints, paper generation, Thông tư 22 records.
         /// Foundation only.
         .target(name: "ExamCore"),
+        /// Readers and writers of bank files (native YAML, GIFT, Aiken, Azota text and Word, Moodle XML,
+        /// QTI 2.1, CSV, XLSX) to and from ExamCore values.
+        .target(
+            name: "BankFormats",
+            dependencies: [
+                "ExamCore",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        /// SQLite through GRDB: the database, its migrations, banks with immutable revisions, search.
+        .target(
+            name: "ExamStore",
+            dependencies: [
+                "ExamCore",
+                "BankFormats",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         /// The command line.
         .executableTarget(
             name: "khaothi",
             dependencies: [
                 "ExamCore",
+                "BankFormats",
+                "ExamStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "ExamCoreTests", dependencies: ["ExamCore"]),
+        .testTarget(name: "BankFormatsTests", dependencies: ["BankFormats", "ExamCore"]),
+        .testTarget(name: "ExamStoreTests", dependencies: ["ExamStore", "BankFormats", "ExamCore"]),
         .testTarget(name: "khaothiTests", dependencies: ["khaothi"]),
     ],
     swiftLanguageModes: [.v6]

@@ -129,7 +129,7 @@ public enum Scoring {
     }
 
     /// Đúng / Sai in the spellings candidates and spreadsheets use; nil for anything else (counts unmarked).
-    static func truth(_ text: String) -> Bool? {
+    public static func truth(_ text: String) -> Bool? {
         switch text {
         case "Đ", "đ", "D", "d", "T", "t", "1", "true", "Đúng", "đúng": return true
         case "S", "s", "F", "f", "0", "false", "Sai", "sai": return false
@@ -234,7 +234,7 @@ public enum Scoring {
     }
 
     /// Labels from "A", " C. ", "A,C", "A C", "A-C-B", "ACB": separated tokens, or the letters of one token.
-    static func splitLabels(_ text: String) -> [String] {
+    public static func splitLabels(_ text: String) -> [String] {
         let tokens = text.split(whereSeparator: { ",;->".contains($0) || $0.isWhitespace })
             .map { $0.filter { $0 != "." && $0 != ")" && $0 != "(" } }
             .filter { !$0.isEmpty }
