@@ -1,13 +1,10 @@
 import ExamCore
 import Foundation
 
-/// Finds the images a bank's text refers to (`![alt](name.png)`) and reads them from beside the bank file.
-enum MediaCollector {
-    /// The largest image read (bytes).
-    static let maximumImageBytes = 16 * 1024 * 1024
-
+/// The rich texts of a question and the images they name.
+public enum MediaReferences {
     /// Every `![…](target)` target in a text.
-    static func references(in text: String) -> [String] {
+    public static func names(in text: String) -> [String] {
         var found: [String] = []
         var rest = text[...]
         while let start = rest.range(of: "![") {
@@ -21,8 +18,8 @@ enum MediaCollector {
         return found
     }
 
-    /// Every rich text of a question.
-    static func texts(of question: Question) -> [String] {
+    /// Every rich text of a question: stem, explanation, options, statements, items, cloze text, rubric.
+    public static func texts(of question: Question) -> [String] {
         var texts = [question.stem] + (question.explanation.map { [$0] } ?? [])
         switch question.body {
         case let .singleChoice(body): texts += body.options.map(\.text)
@@ -38,15 +35,21 @@ enum MediaCollector {
         }
         return texts
     }
+}
+
+/// Finds the images a bank's text refers to (`![alt](name.png)`) and reads them from beside the bank file.
+enum MediaCollector {
+    /// The largest image read (bytes).
+    static let maximumImageBytes = 16 * 1024 * 1024
 
     /// Reads every local image the bank refers to. Web and data: addresses are left alone; names that
     /// leave the bank's directory, and missing files, are problems.
     static func collect(from bank: QuestionBank, baseDirectory: URL?, problems: inout [BankProblem], places: [String: String], fileName: String) -> [MediaFile] {
         var media: [String: MediaFile] = [:]
         var textsByOwner: [(String?, String)] = bank.groups.map { (nil, $0.passage) }
-        for question in bank.questions { textsByOwner += texts(of: question).map { (question.id, $0) } }
+        for question in bank.questions { textsByOwner += MediaReferences.texts(of: question).map { (question.id, $0) } }
         for (owner, text) in textsByOwner {
-            for name in references(in: text) where media[name] == nil {
+            for name in MediaReferences.names(in: text) where media[name] == nil {
                 let lower = name.lowercased()
                 if lower.hasPrefix("http:") || lower.hasPrefix("https:") || lower.hasPrefix("data:") || lower.hasPrefix("media:") { continue }
                 let place = owner.flatMap { places[$0] } ?? fileName

@@ -1,1 +1,180 @@
+import Foundation
 import GRDB
+
+/// The khaothi database: one SQLite file, opened once per process.
+///
+/// A `DatabasePool` in WAL mode with foreign keys on and `synchronous=FULL`, so a committed transaction is on
+/// disk before the call returns. Code works against `any DatabaseWriter`, so tests can use an in-memory queue.
+public struct AppDatabase: Sendable {
+    public let writer: any DatabaseWriter
+
+    /// Opens (and migrates) a database over any writer.
+    public init(_ writer: any DatabaseWriter) throws {
+        self.writer = writer
+        try Self.migrator.migrate(writer)
+    }
+
+    /// The default file, relative to the working directory.
+    public static let defaultPath = "data/khaothi.sqlite"
+
+    /// Opens the file at `path` (creating its directory), WAL, foreign keys, synchronous=FULL.
+    public static func open(at path: String) throws -> AppDatabase {
+        let url = URL(fileURLWithPath: path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(10)
+        let pool = try DatabasePool(path: url.path, configuration: configuration)
+        // DatabasePool sets synchronous=NORMAL when it turns WAL on; durability needs FULL on the writer.
+        try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+        return try AppDatabase(pool)
+    }
+
+    /// An empty in-memory database, for tests.
+    public static func inMemory() throws -> AppDatabase {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        return try AppDatabase(DatabaseQueue(configuration: configuration))
+    }
+
+    /// Migrations are frozen once shipped: a change is a new migration. String table names, no app types.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: banks, revisions, media, blueprints, search") { db in
+            try db.create(table: "bank") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("name", .text).notNull().unique().check(sql: "length(trim(name)) > 0")
+                t.column("subject", .text)
+                t.column("createdAt", .datetime).notNull()
+                t.column("updatedAt", .datetime).notNull()
+            }
+            try db.create(table: "passage") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("bank", onDelete: .restrict).notNull()
+                t.column("externalId", .text).notNull().check { length($0) > 0 }
+                t.column("currentRevision", .integer).notNull().check { $0 >= 1 }
+                t.uniqueKey(["bankId", "externalId"])
+            }
+            try db.create(table: "passageRevision") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("passage", onDelete: .restrict).notNull()
+                t.column("revision", .integer).notNull().check { $0 >= 1 }
+                t.column("text", .text).notNull()
+                t.column("shuffleQuestions", .boolean).notNull()
+                t.column("contentHash", .text).notNull().check { length($0) == 64 }
+                t.column("createdAt", .datetime).notNull()
+                t.uniqueKey(["passageId", "revision"])
+            }
+            try db.create(table: "question") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("bank", onDelete: .restrict).notNull()
+                t.column("externalId", .text).notNull().check { length($0) > 0 }
+                t.column("currentRevision", .integer).notNull().check { $0 >= 1 }
+                t.uniqueKey(["bankId", "externalId"])
+            }
+            try db.create(table: "questionRevision") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("question", onDelete: .restrict).notNull()
+                t.column("revision", .integer).notNull().check { $0 >= 1 }
+                t.column("kind", .text).notNull()
+                    .check(sql: "kind IN ('single-choice','multiple-response','true-false','numeric','short-text','matching','ordering','cloze','essay')")
+                t.column("subject", .text).notNull().check(sql: "length(trim(subject)) > 0")
+                t.column("grade", .integer).check { $0 == nil || ($0 >= 1 && $0 <= 12) }
+                t.column("topic", .text).notNull().check(sql: "length(trim(topic)) > 0")
+                t.column("lesson", .text)
+                t.column("requirement", .text)
+                t.column("level", .text).notNull().check(sql: "level IN ('nhan-biet','thong-hieu','van-dung','van-dung-cao')")
+                t.column("pointsHundredths", .integer).notNull().check { $0 > 0 }
+                t.column("passageExternalId", .text)
+                t.column("content", .text).notNull()
+                t.column("contentHash", .text).notNull().check { length($0) == 64 }
+                t.column("createdAt", .datetime).notNull()
+                t.uniqueKey(["questionId", "revision"])
+            }
+            try db.create(index: "questionRevision_filters", on: "questionRevision", columns: ["subject", "grade", "topic", "level", "kind"])
+            try db.create(table: "questionTag") { t in
+                t.belongsTo("questionRevision", onDelete: .cascade).notNull()
+                t.column("tag", .text).notNull().check(sql: "length(trim(tag)) > 0")
+                t.primaryKey(["questionRevisionId", "tag"])
+            }
+            try db.create(index: "questionTag_tag", on: "questionTag", columns: ["tag"])
+            try db.create(table: "media") { t in
+                t.primaryKey("sha256", .text).check { length($0) == 64 }
+                t.column("mimeType", .text).notNull()
+                t.column("byteCount", .integer).notNull().check { $0 >= 0 }
+                t.column("data", .blob).notNull()
+            }
+            try db.create(table: "questionRevisionMedia") { t in
+                t.belongsTo("questionRevision", onDelete: .cascade).notNull()
+                t.column("name", .text).notNull()
+                t.belongsTo("media", onDelete: .restrict).notNull()
+                t.primaryKey(["questionRevisionId", "name"])
+            }
+            try db.create(table: "blueprint") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("name", .text).notNull().unique().check(sql: "length(trim(name)) > 0")
+                t.column("subject", .text).notNull()
+                t.column("content", .text).notNull()
+                t.column("createdAt", .datetime).notNull()
+                t.column("updatedAt", .datetime).notNull()
+            }
+            // Full text over the current revision of each question: a diacritic-folded copy (đ → d), so
+            // "ham so" finds "hàm số". One row per question, keyed by the question's rowid.
+            try db.execute(sql: "CREATE VIRTUAL TABLE questionSearch USING fts5(folded, tokenize = 'unicode61 remove_diacritics 2')")
+        }
+        return migrator
+    }
+}
+
+extension AppDatabase {
+    /// A consistent copy of the whole database into a new file, through SQLite's online backup: safe while
+    /// the server runs. Refuses to overwrite an existing file.
+    public func backup(to path: String) throws {
+        guard !FileManager.default.fileExists(atPath: path) else {
+            throw StoreError(.invalidRequest, "\(path) đã có; chọn tên khác / \(path) exists; choose another name")
+        }
+        try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
+        let destination = try DatabaseQueue(path: path)
+        try writer.backup(to: destination)
+        try destination.close()
+    }
+
+    /// Integrity and foreign-key checks; an empty list means the database is sound.
+    public func check() throws -> [String] {
+        try writer.read { db in
+            var problems = try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }
+            let orphans = try Row.fetchAll(db, sql: "PRAGMA foreign_key_check")
+            problems += orphans.map { "khóa ngoại hỏng / broken foreign key: \($0["table"] as String? ?? "?") rowid \($0["rowid"] as Int64? ?? 0) → \($0["parent"] as String? ?? "?")" }
+            return problems
+        }
+    }
+
+    /// Replaces the database at `path` with the backup at `backupPath`, after checking the backup is a sound
+    /// khaothi database. Stop the server first: restore swaps the whole content.
+    public static func restore(from backupPath: String, to path: String) throws {
+        guard FileManager.default.fileExists(atPath: backupPath) else {
+            throw StoreError(.notFound, "không có tệp sao lưu \(backupPath) / no backup at \(backupPath)")
+        }
+        var configuration = Configuration()
+        configuration.readonly = true
+        let source: DatabaseQueue
+        do {
+            source = try DatabaseQueue(path: backupPath, configuration: configuration)
+            let problems = try source.read { db -> [String] in
+                guard try db.tableExists("bank"), try db.tableExists("grdb_migrations") else { return ["không phải cơ sở dữ liệu khaothi / not a khaothi database"] }
+                return try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }
+            }
+            guard problems.isEmpty else {
+                throw StoreError(.invalidRequest, "\(backupPath): bản sao lưu hỏng / the backup is damaged", problems: problems)
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.invalidRequest, "\(backupPath): không đọc được bản sao lưu / cannot read the backup (\(error))")
+        }
+        let target = try AppDatabase.open(at: path)
+        try source.backup(to: target.writer)
+        try source.close()
+        _ = try AppDatabase(target.writer)
+    }
+}

@@ -1,3 +1,4 @@
+import BankFormats
 import ExamCore
 import Foundation
 
@@ -28,28 +29,7 @@ enum JSONFiles {
         }
     }
 
-    static func describe(_ error: DecodingError) -> String {
-        func place(_ path: [CodingKey]) -> String {
-            path.reduce("") { text, key in
-                if let index = key.intValue { return text + "[\(index)]" }
-                return text.isEmpty ? key.stringValue : text + "." + key.stringValue
-            }
-        }
-        switch error {
-        case let .dataCorrupted(context):
-            if context.codingPath.isEmpty { return "không phải JSON hợp lệ / not valid JSON" }
-            return "\(place(context.codingPath)): \(context.debugDescription)"
-        case let .keyNotFound(key, context):
-            let at = place(context.codingPath)
-            return "\(at.isEmpty ? "" : at + ": ")thiếu trường \"\(key.stringValue)\" / missing field \"\(key.stringValue)\""
-        case let .typeMismatch(type, context):
-            return "\(place(context.codingPath)): sai kiểu, cần \(type) / wrong type, expected \(type)"
-        case let .valueNotFound(type, context):
-            return "\(place(context.codingPath)): thiếu giá trị \(type) / missing value"
-        @unknown default:
-            return "\(error)"
-        }
-    }
+    static func describe(_ error: DecodingError) -> String { JSONBankFormat.describe(error) }
 
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()

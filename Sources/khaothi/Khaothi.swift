@@ -1,5 +1,7 @@
 import ArgumentParser
+import BankFormats
 import ExamCore
+import ExamStore
 import Foundation
 
 /// The khaothi command line.
@@ -11,7 +13,7 @@ struct Khaothi: ParsableCommand {
         commandName: "khaothi",
         abstract: "Khảo thí: computer-based tests for Vietnamese schools.",
         version: version,
-        subcommands: [PaperCommand.self, TT22Command.self]
+        subcommands: [BankCommand.self, PaperCommand.self, DatabaseCommand.self, TT22Command.self]
     )
 }
 
@@ -30,6 +32,12 @@ extension ParsableCommand {
             FileHandle.standardError.write(Data("lỗi / error: \(error.description)\n".utf8))
             throw ExitCode(1)
         } catch let error as ExamCoreError {
+            FileHandle.standardError.write(Data("lỗi / error: \(error.description)\n".utf8))
+            throw ExitCode(1)
+        } catch let error as StoreError {
+            FileHandle.standardError.write(Data("lỗi / error: \(error.description)\n".utf8))
+            throw ExitCode(1)
+        } catch let error as BankFormatError {
             FileHandle.standardError.write(Data("lỗi / error: \(error.description)\n".utf8))
             throw ExitCode(1)
         }

@@ -1,0 +1,80 @@
+import ExamCore
+import Foundation
+
+/// Reads a bank file in any supported format.
+public enum BankReaders {
+    /// Reads `url`, detecting the format from its name and content unless `format` is given.
+    public static func read(_ url: URL, format: BankFormat? = nil, defaults: QuestionDefaults = QuestionDefaults()) throws -> ImportedBank {
+        let fileName = url.lastPathComponent
+        let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
+        guard let size = (attributes?[.size] as? NSNumber)?.intValue, (attributes?[.type] as? FileAttributeType) != .typeDirectory else {
+            throw BankFormatError(.unreadable, place: url.path, "không mở được tệp / cannot open the file")
+        }
+        guard size <= ImportLimits.maximumFileBytes else {
+            throw BankFormatError(.tooLarge, place: fileName, "tệp \(size) byte, tối đa \(ImportLimits.maximumFileBytes) / file larger than \(ImportLimits.maximumFileBytes) bytes")
+        }
+        let data = try Data(contentsOf: url)
+        guard let format = format ?? BankFormat.detect(fileName: fileName, data: data) else {
+            throw BankFormatError(.unsupported, place: fileName, "không nhận ra định dạng; dùng --format / cannot tell the format; give --format")
+        }
+        let context = ImportContext(fileName: fileName, baseDirectory: url.deletingLastPathComponent(), defaults: defaults)
+        return try read(data, format: format, context: context)
+    }
+
+    /// Reads bytes in a known format.
+    public static func read(_ data: Data, format: BankFormat, context: ImportContext) throws -> ImportedBank {
+        switch format {
+        case .native: return try NativeFormat.read(data, context: context)
+        case .json: return try JSONBankFormat.read(data, context: context)
+        default:
+            throw BankFormatError(.unsupported, place: context.fileName, "chưa đọc được định dạng \(format.rawValue) / format \(format.rawValue) is not supported yet")
+        }
+    }
+}
+
+/// khaothi's JSON bank (ExamCore's Codable values), as `paper generate` reads it.
+public enum JSONBankFormat {
+    public static func read(_ data: Data, context: ImportContext) throws -> ImportedBank {
+        let bank: QuestionBank
+        do {
+            bank = try JSONDecoder().decode(QuestionBank.self, from: data)
+        } catch let error as DecodingError {
+            throw BankFormatError(.unreadable, place: context.fileName, describe(error))
+        }
+        var imported = ImportedBank(bank: bank)
+        imported.validateQuestions(places: Dictionary(bank.questions.enumerated().map { ($1.id, "\(context.fileName): questions[\($0)]") }, uniquingKeysWith: { a, _ in a }), fileName: context.fileName)
+        imported.media = MediaCollector.collect(from: imported.bank, baseDirectory: context.baseDirectory, problems: &imported.problems,
+                                                places: [:], fileName: context.fileName)
+        return imported
+    }
+
+    public static func write(_ bank: QuestionBank) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(bank)
+    }
+
+    /// "questions[3].level: unknown level" from a decoding error.
+    public static func describe(_ error: DecodingError) -> String {
+        func place(_ path: [CodingKey]) -> String {
+            path.reduce("") { text, key in
+                if let index = key.intValue { return text + "[\(index)]" }
+                return text.isEmpty ? key.stringValue : text + "." + key.stringValue
+            }
+        }
+        switch error {
+        case let .dataCorrupted(context):
+            if context.codingPath.isEmpty { return "không phải JSON hợp lệ / not valid JSON" }
+            return "\(place(context.codingPath)): \(context.debugDescription)"
+        case let .keyNotFound(key, context):
+            let at = place(context.codingPath)
+            return "\(at.isEmpty ? "" : at + ": ")thiếu trường \"\(key.stringValue)\" / missing field \"\(key.stringValue)\""
+        case let .typeMismatch(type, context):
+            return "\(place(context.codingPath)): sai kiểu, cần \(type) / wrong type, expected \(type)"
+        case let .valueNotFound(type, context):
+            return "\(place(context.codingPath)): thiếu giá trị \(type) / missing value"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+}

@@ -1,0 +1,286 @@
+import ArgumentParser
+import BankFormats
+import ExamCore
+import ExamStore
+import Foundation
+
+/// `--db PATH`, shared by every command that opens the database.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .customLong("db"), help: "The SQLite database file.")
+    var path: String = AppDatabase.defaultPath
+
+    func open() throws -> AppDatabase {
+        do { return try AppDatabase.open(at: path) } catch {
+            throw UserError("\(path): không mở được cơ sở dữ liệu / cannot open the database (\(error))")
+        }
+    }
+}
+
+/// Metadata for formats that carry none (GIFT, Aiken, Azota text, CSV without those columns).
+struct DefaultsOptions: ParsableArguments {
+    @Option(help: "Subject (môn) for questions that do not say.") var subject: String?
+    @Option(help: "Grade (lớp) for questions that do not say.") var grade: Int?
+    @Option(help: "Topic (chủ đề) for questions that do not say.") var topic: String?
+    @Option(help: "Lesson (bài) for questions that do not say.") var lesson: String?
+    @Option(help: "Level for questions that do not say: Nhận biết, Thông hiểu, Vận dụng, Vận dụng cao.") var level: String?
+
+    func defaults(bankName: String?) throws -> QuestionDefaults {
+        var level: Level?
+        if let text = self.level {
+            guard let parsed = Level(parsing: text) else { throw UserError("--level \"\(text)\": dùng Nhận biết, Thông hiểu, Vận dụng, Vận dụng cao") }
+            level = parsed
+        }
+        return QuestionDefaults(bankName: bankName, subject: subject, grade: grade, topic: topic, lesson: lesson, level: level)
+    }
+}
+
+struct BankCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bank",
+        abstract: "Question banks: import, validate, list, show, search, export.",
+        subcommands: [Import.self, Validate.self, List.self, Show.self, Search.self, Export.self]
+    )
+
+    static func format(_ text: String) throws -> BankFormat? {
+        if text == "auto" { return nil }
+        guard let format = BankFormat(rawValue: text) else {
+            throw UserError("--format \(text): dùng auto, \(BankFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return format
+    }
+
+    static func read(_ path: String, format: BankFormat?, defaults: QuestionDefaults) throws -> ImportedBank {
+        do {
+            return try BankReaders.read(URL(fileURLWithPath: path), format: format, defaults: defaults)
+        } catch let error as BankFormatError {
+            throw UserError(error.description)
+        }
+    }
+}
+
+/// One file's outcome, for --json.
+struct FileReport: Encodable {
+    var file: String
+    var questions: Int
+    var problems: [BankProblem]
+    var summary: ImportSummary?
+}
+
+extension BankCommand {
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import bank files: all or nothing per file (unless --partial); re-importing is idempotent.",
+            discussion: "Unchanged questions stay; changed ones get a new revision; papers keep the revisions they used."
+        )
+        @Argument(help: "Bank files.") var files: [String]
+        @Option(help: "auto, native, json, gift, aiken, azota, docx, moodlexml, qti, csv, xlsx.") var format = "auto"
+        @Option(help: "Import into this bank (default: the name in the file, or the file name).") var bank: String?
+        @Flag(help: "Import the good questions and list the bad ones, instead of refusing the file.") var partial = false
+        @OptionGroup var defaults: DefaultsOptions
+        @OptionGroup var database: DatabaseOptions
+        @Flag(help: "Print a JSON report.") var json = false
+
+        func run() throws {
+            try reportingErrors {
+                let format = try BankCommand.format(self.format)
+                let defaults = try self.defaults.defaults(bankName: bank)
+                let db = try database.open()
+                var reports: [FileReport] = []
+                var failed = false
+                for file in files {
+                    var report = FileReport(file: file, questions: 0, problems: [])
+                    do {
+                        let imported = try BankCommand.read(file, format: format, defaults: defaults)
+                        report.questions = imported.bank.questions.count
+                        report.problems = imported.problems
+                        let bar = ProgressBar(label: file, enabled: !json && imported.bank.questions.count > 300)
+                        let summary = try db.importBank(imported, bankName: bank, partial: partial) { done, total in bar.update(done, of: total) }
+                        bar.finish()
+                        report.summary = summary
+                        if !json {
+                            print("\(file) → \(summary.bank): \(summary.added) mới / new, \(summary.revised) sửa / revised, \(summary.unchanged) giữ nguyên / unchanged\(summary.skipped > 0 ? ", \(summary.skipped) bỏ qua / skipped" : "")\(summary.mediaAdded > 0 ? ", \(summary.mediaAdded) ảnh / images" : "")")
+                            for problem in imported.problems { FileHandle.standardError.write(Data("  \(problem)\n".utf8)) }
+                        }
+                    } catch let error as StoreError {
+                        failed = true
+                        if !json { FileHandle.standardError.write(Data("\(file): \(error.description)\n".utf8)) }
+                        report.problems = error.problems.map { BankProblem(place: file, $0) }
+                    } catch let error as UserError {
+                        failed = true
+                        if !json { FileHandle.standardError.write(Data("\(error.description)\n".utf8)) }
+                        report.problems = [BankProblem(place: file, error.description)]
+                    }
+                    reports.append(report)
+                }
+                if json { try printJSON(reports) }
+                if failed { throw ExitCode(1) }
+            }
+        }
+    }
+
+    struct Validate: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Check bank files without writing anything; exit 1 if any has a problem.")
+        @Argument(help: "Bank files.") var files: [String]
+        @Option(help: "auto or a format name.") var format = "auto"
+        @OptionGroup var defaults: DefaultsOptions
+        @Flag(help: "Print a JSON report.") var json = false
+
+        func run() throws {
+            try reportingErrors {
+                let format = try BankCommand.format(self.format)
+                let defaults = try self.defaults.defaults(bankName: nil)
+                var reports: [FileReport] = []
+                var failed = false
+                for file in files {
+                    do {
+                        let imported = try BankCommand.read(file, format: format, defaults: defaults)
+                        reports.append(FileReport(file: file, questions: imported.bank.questions.count, problems: imported.problems))
+                        if !imported.problems.isEmpty { failed = true }
+                        if !json {
+                            print("\(file): \(imported.bank.questions.count) câu hợp lệ / valid questions, \(imported.problems.count) lỗi / problems")
+                            for problem in imported.problems { print("  \(problem)") }
+                        }
+                    } catch let error as UserError {
+                        failed = true
+                        reports.append(FileReport(file: file, questions: 0, problems: [BankProblem(place: file, error.description)]))
+                        if !json { print(error.description) }
+                    }
+                }
+                if json { try printJSON(reports) }
+                if failed { throw ExitCode(1) }
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the banks in the database.")
+        @OptionGroup var database: DatabaseOptions
+        @Flag(help: "Print JSON.") var json = false
+        func run() throws {
+            try reportingErrors {
+                let banks = try database.open().banks()
+                if json { return try printJSON(banks) }
+                if banks.isEmpty { print("Chưa có ngân hàng nào / no banks yet: khaothi bank import FILE") }
+                for bank in banks {
+                    print("\(bank.name)\t\(bank.subject ?? "")\t\(bank.questions) câu / questions\t\(bank.revisions) phiên bản / revisions\t\(bank.passages) bài đọc / passages")
+                }
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a question (native YAML, or JSON) and its revisions.")
+        @Argument(help: "The question id.") var id: String
+        @Option(help: "The bank, when the id is in several.") var bank: String?
+        @Option(help: "A revision (default: the current one).") var revision: Int?
+        @OptionGroup var database: DatabaseOptions
+        @Flag(help: "Print JSON.") var json = false
+        func run() throws {
+            try reportingErrors {
+                let stored = try database.open().question(id: id, bank: bank, revision: revision)
+                if json { return try printJSON(stored) }
+                print("# \(stored.bank) — phiên bản \(stored.question.revision) / \(stored.currentRevision) (revisions: \(stored.revisions.map { String($0.revision) }.joined(separator: ", ")))")
+                let yaml = try NativeFormat.write(QuestionBank(name: stored.bank, questions: [stored.question]))
+                print(yaml, terminator: "")
+            }
+        }
+    }
+
+    struct Search: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Search stems and options (diacritics optional) with filters.")
+        @Argument(help: "Words to find, e.g. \"ham so\".") var text: String?
+        @Option(help: "Bank name.") var bank: String?
+        @Option(help: "Subject.") var subject: String?
+        @Option(help: "Grade.") var grade: Int?
+        @Option(help: "Topic.") var topic: String?
+        @Option(help: "Level.") var level: String?
+        @Option(help: "Kind: single-choice, true-false, numeric, …") var kind: String?
+        @Option(help: "Tag.") var tag: String?
+        @Option(help: "Most results.") var limit = 50
+        @OptionGroup var database: DatabaseOptions
+        @Flag(help: "Print JSON.") var json = false
+        func run() throws {
+            try reportingErrors {
+                var query = QuestionQuery(text: text, bank: bank, subject: subject, grade: grade, topic: topic, tag: tag, limit: limit)
+                if let level {
+                    guard let parsed = Level(parsing: level) else { throw UserError("--level \"\(level)\" không có / unknown level") }
+                    query.level = parsed
+                }
+                if let kind {
+                    guard let parsed = QuestionKind(rawValue: kind) else { throw UserError("--kind \"\(kind)\": dùng \(QuestionKind.allCases.map(\.rawValue).joined(separator: ", "))") }
+                    query.kind = parsed
+                }
+                let hits = try database.open().search(query)
+                if json { return try printJSON(hits) }
+                for hit in hits {
+                    let stem = hit.stem.replacingOccurrences(of: "\n", with: " ")
+                    print("\(hit.id)\t[\(hit.bank)] \(hit.subject) \(hit.grade.map(String.init) ?? "") · \(hit.topic) · \(hit.level.name()) · \(hit.kind.rawValue)\n    \(stem.prefix(120))")
+                }
+                if !json { print("\(hits.count) câu / questions") }
+            }
+        }
+    }
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Export a bank: native (YAML), json; images are written beside it.")
+        @Option(help: "The bank name.") var bank: String
+        @Option(help: "native, json.") var format = "native"
+        @Option(help: "The file to write.") var out: String
+        @OptionGroup var database: DatabaseOptions
+        @Flag(help: "Print a JSON summary.") var json = false
+        func run() throws {
+            try reportingErrors {
+                let db = try database.open()
+                let questionBank = try db.loadBank(named: bank)
+                guard let format = BankFormat(rawValue: format) else { throw UserError("--format \(self.format) không có / unknown format") }
+                let url = URL(fileURLWithPath: out)
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                let data: Data
+                switch format {
+                case .native: data = Data(try NativeFormat.write(questionBank).utf8)
+                case .json: data = try JSONBankFormat.write(questionBank)
+                default: throw UserError("chưa xuất được định dạng \(format.rawValue) / cannot export \(format.rawValue) yet")
+                }
+                try data.write(to: url, options: .atomic)
+                let media = try db.media(forBank: bank)
+                for file in media {
+                    let target = url.deletingLastPathComponent().appendingPathComponent(file.name)
+                    try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+                    try file.data.write(to: target, options: .atomic)
+                }
+                if json {
+                    try printJSON(["file": out, "questions": String(questionBank.questions.count), "images": String(media.count)])
+                } else {
+                    print("Đã xuất \(questionBank.questions.count) câu vào \(out)\(media.isEmpty ? "" : " và \(media.count) ảnh") / exported")
+                }
+            }
+        }
+    }
+}
+
+func printJSON<T: Encodable>(_ value: T) throws {
+    print(String(decoding: try JSONFiles.encoder.encode(value), as: UTF8.self))
+}
+
+/// A one-line progress bar on standard error, for long imports.
+final class ProgressBar: @unchecked Sendable {
+    let label: String
+    let enabled: Bool
+    private var last = -1
+
+    init(label: String, enabled: Bool) { self.label = label; self.enabled = enabled }
+
+    func update(_ done: Int, of total: Int) {
+        guard enabled, total > 0 else { return }
+        let percent = done * 100 / total
+        guard percent != last else { return }
+        last = percent
+        let filled = percent * 30 / 100
+        let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: 30 - filled)
+        FileHandle.standardError.write(Data("\r\(label) [\(bar)] \(percent)% (\(done)/\(total))".utf8))
+    }
+
+    func finish() {
+        if enabled && last >= 0 { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}
