@@ -1,0 +1,151 @@
+import Crypto
+import ExamCore
+import Foundation
+
+/// Helpers shared by the readers of formats that carry less than a khaothi question.
+enum FormatSupport {
+    /// A stable id for a question that has none: prefix + the first 10 hex digits of the SHA-256 of its text,
+    /// so re-importing the same file finds the same questions even if they move.
+    static func stableID(prefix: String, text: String, taken: inout Set<String>) -> String {
+        let digest = SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        var id = "\(prefix)-\(digest.prefix(10))"
+        var n = 2
+        while taken.contains(id) { id = "\(prefix)-\(digest.prefix(10))-\(n)"; n += 1 }
+        taken.insert(id)
+        return id
+    }
+
+    /// The id prefix: the given one, or the file name without extension, folded to ASCII.
+    static func idPrefix(_ context: ImportContext) -> String {
+        if let prefix = context.defaults.idPrefix { return prefix }
+        let stem = (context.fileName as NSString).deletingPathExtension
+        let folded = TextFolding.fold(stem).map { $0.isLetter || $0.isNumber ? $0 : "-" }
+        return String(folded).split(separator: "-").joined(separator: "-")
+    }
+
+    /// khaothi's metadata comment, written by our exporters and read back by our importers of GIFT, Aiken and
+    /// Azota text: `// khaothi: id=q1; level=thong-hieu; topic=Hàm số; …` (values escaped with %3B for `;`).
+    struct Meta {
+        var values: [String: String] = [:]
+
+        static let prefix = "khaothi:"
+
+        init() {}
+
+        init?(comment: String) {
+            let trimmed = comment.trimmingCharacters(in: .whitespaces)
+            guard trimmed.hasPrefix(Meta.prefix) else { return nil }
+            for part in trimmed.dropFirst(Meta.prefix.count).split(separator: ";") {
+                guard let equals = part.firstIndex(of: "=") else { continue }
+                let key = part[..<equals].trimmingCharacters(in: .whitespaces)
+                let value = String(part[part.index(after: equals)...]).trimmingCharacters(in: .whitespaces)
+                values[key] = value.replacingOccurrences(of: "%3B", with: ";").replacingOccurrences(of: "%0A", with: "\n").replacingOccurrences(of: "%25", with: "%")
+            }
+        }
+
+        init(question: Question, includeExplanation: Bool = false) {
+            values["id"] = question.id
+            if question.revision != 1 { values["revision"] = String(question.revision) }
+            values["subject"] = question.subject
+            if let grade = question.grade { values["grade"] = String(grade) }
+            values["topic"] = question.topic
+            if let lesson = question.lesson { values["lesson"] = lesson }
+            if let requirement = question.requirement { values["requirement"] = requirement }
+            values["level"] = question.level.rawValue
+            values["points"] = question.points.formatted()
+            if !question.tags.isEmpty { values["tags"] = question.tags.joined(separator: ",") }
+            if let group = question.groupID { values["group"] = group }
+            if !question.shuffleOptions { values["shuffle-options"] = "false" }
+            if includeExplanation, let explanation = question.explanation { values["explanation"] = explanation }
+            switch question.body {
+            case let .multipleResponse(body): values["scoring"] = body.scoring.rawValue
+            case let .matching(body): values["scoring"] = body.scoring.rawValue
+            case let .ordering(body): values["scoring"] = body.scoring.rawValue
+            case let .numeric(body): values["box-rule"] = body.boxRule ? "true" : "false"
+            case .cloze: values["stem"] = question.stem
+            default: break
+            }
+        }
+
+        /// What formats without them lose: locked options, a numeric key as written, an essay's rubric.
+        mutating func addBodyDetails(_ question: Question) {
+            switch question.body {
+            case let .singleChoice(body):
+                let locked = body.options.indices.filter { body.options[$0].locked }.map(Labels.option)
+                if !locked.isEmpty { values["locked"] = locked.joined(separator: ",") }
+            case let .multipleResponse(body):
+                let locked = body.options.indices.filter { body.options[$0].locked }.map(Labels.option)
+                if !locked.isEmpty { values["locked"] = locked.joined(separator: ",") }
+            case let .numeric(body):
+                values["answer"] = body.answer
+                if !body.alternatives.isEmpty { values["alternatives"] = body.alternatives.joined(separator: "|") }
+            case let .essay(body):
+                if let rubric = body.rubric { values["rubric"] = rubric }
+            default: break
+            }
+        }
+
+        var comment: String {
+            Meta.prefix + " " + values.keys.sorted().map { key in
+                let value = values[key]!.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: ";", with: "%3B").replacingOccurrences(of: "\n", with: "%0A")
+                return "\(key)=\(value)"
+            }.joined(separator: "; ")
+        }
+
+        /// Builds the question's common fields from this metadata, the category and the defaults.
+        func apply(to question: inout Question, defaults: QuestionDefaults) {
+            if let id = values["id"], !id.isEmpty { question.id = id }
+            if let revision = values["revision"].flatMap(Int.init) { question.revision = revision }
+            if let subject = values["subject"] { question.subject = subject }
+            if let grade = values["grade"].flatMap(Int.init) { question.grade = grade }
+            if let topic = values["topic"] { question.topic = topic }
+            if let lesson = values["lesson"] { question.lesson = lesson }
+            if let requirement = values["requirement"] { question.requirement = requirement }
+            if let level = values["level"].flatMap({ Level(rawValue: $0) ?? Level(parsing: $0) }) { question.level = level }
+            if let points = values["points"].flatMap(Points.init(parsing:)) { question.points = points }
+            if let tags = values["tags"] { question.tags = tags.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+            if let group = values["group"] { question.groupID = group }
+            if values["shuffle-options"] == "false" { question.shuffleOptions = false }
+            if let explanation = values["explanation"] { question.explanation = explanation }
+            if let stem = values["stem"] { question.stem = stem }
+            let scoring = values["scoring"].flatMap(PartialScoring.init(rawValue:))
+            switch question.body {
+            case var .matching(body): body.scoring = scoring ?? body.scoring; question.body = .matching(body)
+            case var .ordering(body): body.scoring = scoring ?? body.scoring; question.body = .ordering(body)
+            case var .numeric(body):
+                if let boxRule = values["box-rule"] { body.boxRule = boxRule == "true" }
+                if let answer = values["answer"] { body.answer = answer }
+                if let alternatives = values["alternatives"] { body.alternatives = alternatives.split(separator: "|").map(String.init) }
+                question.body = .numeric(body)
+            case var .singleChoice(body):
+                for label in values["locked"]?.split(separator: ",") ?? [] {
+                    if let index = Labels.optionIndex(String(label), count: body.options.count) { body.options[index].locked = true }
+                }
+                question.body = .singleChoice(body)
+            case var .multipleResponse(body):
+                body.scoring = scoring ?? body.scoring
+                for label in values["locked"]?.split(separator: ",") ?? [] {
+                    if let index = Labels.optionIndex(String(label), count: body.options.count) { body.options[index].locked = true }
+                }
+                question.body = .multipleResponse(body)
+            case .essay:
+                if let rubric = values["rubric"] { question.body = .essay(Essay(rubric: rubric)) }
+            default: break
+            }
+        }
+    }
+
+    /// A question with the defaults filled in, for readers that build questions field by field.
+    static func blank(_ body: QuestionBody, stem: String, defaults: QuestionDefaults) -> Question {
+        Question(id: "", subject: defaults.subject ?? "", grade: defaults.grade, topic: defaults.topic ?? "", lesson: defaults.lesson,
+                 level: defaults.level ?? .recognition, points: body.kind.defaultPoints, stem: stem, body: body)
+    }
+
+    /// What is missing before a question can be stored: subject, topic (which have no defaults).
+    static func missingMetadata(_ question: Question) -> [String] {
+        var problems: [String] = []
+        if question.subject.isEmpty { problems.append("thiếu môn: thêm --subject / no subject: add --subject") }
+        if question.topic.isEmpty { problems.append("thiếu chủ đề: thêm --topic / no topic: add --topic") }
+        return problems
+    }
+}
