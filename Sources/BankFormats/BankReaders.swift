@@ -27,6 +27,8 @@ public enum BankReaders {
         case .native: return try NativeFormat.read(data, context: context)
         case .json: return try JSONBankFormat.read(data, context: context)
         case .gift: return try GIFTFormat.read(data, context: context)
+        case .aiken: return try AikenFormat.read(data, context: context)
+        case .azota: return try AzotaFormat.read(data, context: context)
         default:
             throw BankFormatError(.unsupported, place: context.fileName, "chưa đọc được định dạng \(format.rawValue) / format \(format.rawValue) is not supported yet")
         }
