@@ -29,6 +29,7 @@ public enum BankReaders {
         case .gift: return try GIFTFormat.read(data, context: context)
         case .aiken: return try AikenFormat.read(data, context: context)
         case .azota: return try AzotaFormat.read(data, context: context)
+        case .docx: return try DocxFormat.read(data, context: context)
         default:
             throw BankFormatError(.unsupported, place: context.fileName, "chưa đọc được định dạng \(format.rawValue) / format \(format.rawValue) is not supported yet")
         }

@@ -98,3 +98,44 @@ struct TextFormatsTests {
         #expect(BankFormat.detect(fileName: name, data: Data(text.utf8)) == format)
     }
 }
+
+@Suite("Word (.docx) in the Azota layout")
+struct DocxFormatTests {
+    @Test("bold or underlined options are keys, bold statements are true, images become media, tables hold keys")
+    func docx() throws {
+        let url = Support.fixtures.appendingPathComponent("formats/azota-vatli.docx")
+        let read = try BankReaders.read(url, defaults: QuestionDefaults(subject: "Vật lí", grade: 12, topic: "Vật lí nhiệt"))
+        #expect(read.problems.isEmpty, "\(read.problems)")
+        let q = read.bank.questions
+        #expect(q.map(\.kind) == [.singleChoice, .singleChoice, .trueFalse, .numeric])
+        #expect(q.map(\.keyText) == ["B", "B", "ĐSĐS", "84"])
+        #expect(q[1].stem.contains("![](image1.png)"))
+        #expect(read.media.map(\.name) == ["image1.png"])
+        #expect(read.media.first?.mimeType == "image/png")
+        #expect(q[1].explanation == "Hình vuông màu đỏ.")
+    }
+
+    @Test("a zip that is not Word, a zip bomb, and XML entities are refused with a reason")
+    func hostile() throws {
+        let notWord = try SafeZip.write([("hello.txt", Data("hi".utf8))])
+        #expect(throws: BankFormatError.self) { try DocxFormat.read(notWord, context: Support.context("x.docx")) }
+        let bomb = try SafeZip.write([("word/document.xml", Data(repeating: 0x20, count: 50_000_000))])
+        do {
+            _ = try DocxFormat.read(bomb, context: Support.context("bomb.docx"))
+            Issue.record("a zip bomb must be refused")
+        } catch let error as BankFormatError {
+            #expect(error.code == .hostile)
+        }
+        let entities = Data("""
+        <?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]><w:document><w:body><w:p><w:r><w:t>&lol2;</w:t></w:r></w:p></w:body></w:document>
+        """.utf8)
+        let withEntities = try SafeZip.write([("word/document.xml", entities)])
+        do {
+            _ = try DocxFormat.read(withEntities, context: Support.context("lol.docx"))
+            Issue.record("entities must be refused")
+        } catch let error as BankFormatError {
+            #expect(error.code == .hostile)
+        }
+        #expect(throws: BankFormatError.self) { try DocxFormat.read(Data("not a zip".utf8), context: Support.context("x.docx")) }
+    }
+}

@@ -1,0 +1,183 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import ZIPFoundation
+
+/// A zip (docx, xlsx, QTI package) opened with care: entry count, declared sizes, compression ratio and
+/// names are checked before anything is read, and every extraction counts the bytes it really produces,
+/// so a zip bomb stops at the limit instead of filling memory.
+final class SafeZip {
+    let archive: Archive
+    let place: String
+    private var unpacked = 0
+
+    init(data: Data, place: String) throws {
+        self.place = place
+        do {
+            archive = try Archive(data: data, accessMode: .read)
+        } catch {
+            throw BankFormatError(.unreadable, place: place, "không phải tệp zip hợp lệ / not a valid zip file")
+        }
+        var count = 0
+        var declared: UInt64 = 0
+        for entry in archive {
+            count += 1
+            guard count <= ImportLimits.maximumZipEntries else {
+                throw BankFormatError(.tooLarge, place: place, "quá \(ImportLimits.maximumZipEntries) mục trong tệp nén / too many entries")
+            }
+            let path = entry.path
+            guard !path.hasPrefix("/"), !path.split(separator: "/").contains(".."), !path.contains("\\") else {
+                throw BankFormatError(.hostile, place: place, "mục \"\(path)\" trỏ ra ngoài gói / entry \"\(path)\" points outside the package")
+            }
+            declared += entry.uncompressedSize
+            if entry.compressedSize > 0, entry.uncompressedSize / max(1, entry.compressedSize) > UInt64(ImportLimits.maximumCompressionRatio) {
+                throw BankFormatError(.hostile, place: place, "mục \"\(path)\" nén bất thường (tỉ lệ quá \(ImportLimits.maximumCompressionRatio)) / suspicious compression ratio: a zip bomb?")
+            }
+        }
+        guard declared <= UInt64(ImportLimits.maximumUnpackedBytes) else {
+            throw BankFormatError(.tooLarge, place: place, "giải nén quá \(ImportLimits.maximumUnpackedBytes) byte / unpacks to more than \(ImportLimits.maximumUnpackedBytes) bytes")
+        }
+    }
+
+    var paths: [String] { archive.map(\.path) }
+
+    /// The bytes of one entry, or nil if there is none by that name.
+    func data(_ path: String) throws -> Data? {
+        guard let entry = archive[path] else { return nil }
+        var result = Data()
+        do {
+            _ = try archive.extract(entry, skipCRC32: false) { chunk in
+                self.unpacked += chunk.count
+                guard self.unpacked <= ImportLimits.maximumUnpackedBytes else {
+                    throw BankFormatError(.hostile, place: self.place, "giải nén vượt giới hạn / unpacks past the limit: a zip bomb?")
+                }
+                result.append(chunk)
+            }
+        } catch let error as BankFormatError {
+            throw error
+        } catch {
+            throw BankFormatError(.unreadable, place: place, "mục \"\(path)\" hỏng / entry \"\(path)\" is damaged")
+        }
+        return result
+    }
+
+    /// Builds a zip from (path, bytes), deflated.
+    static func write(_ entries: [(String, Data)]) throws -> Data {
+        let archive = try Archive(data: Data(), accessMode: .create)
+        for (path, data) in entries {
+            try archive.addEntry(with: path, type: .file, uncompressedSize: Int64(data.count), modificationDate: Date(timeIntervalSince1970: 1_700_000_000),
+                                 compressionMethod: .deflate) { position, size in
+                data.subdata(in: Int(position)..<Int(position) + size)
+            }
+        }
+        guard let data = archive.data else { throw BankFormatError(.unreadable, place: "zip", "không tạo được tệp nén / cannot build the zip") }
+        return data
+    }
+}
+
+/// XML parsing with the guards every reader needs: no DTDs or entities (refused outright), bounded depth.
+enum SafeXML {
+    /// Refuses documents that declare a DTD or entities: none of our formats needs one, and they are how
+    /// "billion laughs" and external-entity attacks work.
+    static func check(_ data: Data, place: String) throws {
+        let head = data.prefix(4096)
+        if let text = String(data: head, encoding: .utf8), text.contains("<!DOCTYPE") || text.contains("<!ENTITY") {
+            throw BankFormatError(.hostile, place: place, "tệp XML có DOCTYPE/ENTITY, không được phép / XML with a DOCTYPE or entities is refused")
+        }
+        if data.range(of: Data("<!ENTITY".utf8)) != nil {
+            throw BankFormatError(.hostile, place: place, "tệp XML có ENTITY, không được phép / XML entities are refused")
+        }
+    }
+}
+
+/// A small XML tree, enough for the formats we read.
+final class XMLNode {
+    let name: String
+    var attributes: [String: String]
+    var children: [XMLNode] = []
+    var text = ""
+    /// The line the element starts on.
+    var line: Int
+    weak var parent: XMLNode?
+
+    init(name: String, attributes: [String: String], line: Int) {
+        self.name = name; self.attributes = attributes; self.line = line
+    }
+
+    /// The local name, without its namespace prefix ("w:p" → "p").
+    var localName: String { name.split(separator: ":").last.map(String.init) ?? name }
+
+    func child(_ local: String) -> XMLNode? { children.first { $0.localName == local } }
+    func children(_ local: String) -> [XMLNode] { children.filter { $0.localName == local } }
+
+    /// Every descendant with this local name, in document order.
+    func descendants(_ local: String) -> [XMLNode] {
+        var found: [XMLNode] = []
+        for child in children {
+            if child.localName == local { found.append(child) }
+            found += child.descendants(local)
+        }
+        return found
+    }
+
+    /// All text below this node.
+    var allText: String { text + children.map(\.allText).joined() }
+
+    func attribute(_ local: String) -> String? {
+        attributes[local] ?? attributes.first { $0.key.split(separator: ":").last.map(String.init) == local }?.value
+    }
+
+    static func parse(_ data: Data, place: String) throws -> XMLNode {
+        try SafeXML.check(data, place: place)
+        let delegate = TreeBuilder()
+        let parser = XMLParser(data: data)
+        parser.shouldResolveExternalEntities = false
+        parser.shouldProcessNamespaces = false
+        parser.delegate = delegate
+        delegate.parser = parser
+        guard parser.parse(), let root = delegate.root else {
+            if let error = delegate.error { throw error }
+            throw BankFormatError(.unreadable, place: "\(place):\(parser.lineNumber)", "XML không hợp lệ / not well-formed XML")
+        }
+        return root
+    }
+
+    final class TreeBuilder: NSObject, XMLParserDelegate {
+        var root: XMLNode?
+        var stack: [XMLNode] = []
+        weak var parser: XMLParser?
+        var error: BankFormatError?
+
+        func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+            let node = XMLNode(name: elementName, attributes: attributes, line: parser.lineNumber)
+            if stack.count >= ImportLimits.maximumDepth * 2 {
+                error = BankFormatError(.hostile, place: "line \(parser.lineNumber)", "XML lồng quá sâu / XML nested too deeply")
+                parser.abortParsing()
+                return
+            }
+            node.parent = stack.last
+            stack.last?.children.append(node)
+            if root == nil { root = node }
+            stack.append(node)
+        }
+
+        func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {
+            _ = stack.popLast()
+        }
+
+        func parser(_ parser: XMLParser, foundCharacters string: String) {
+            guard let node = stack.last else { return }
+            // Keep text in order with children: text after a child becomes a text node.
+            if node.children.isEmpty { node.text += string } else {
+                let textNode = XMLNode(name: "#text", attributes: [:], line: parser.lineNumber)
+                textNode.text = string
+                node.children.append(textNode)
+            }
+        }
+
+        func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
+            self.parser(parser, foundCharacters: String(decoding: CDATABlock, as: UTF8.self))
+        }
+    }
+}
