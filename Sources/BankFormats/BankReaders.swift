@@ -30,6 +30,9 @@ public enum BankReaders {
         case .aiken: return try AikenFormat.read(data, context: context)
         case .azota: return try AzotaFormat.read(data, context: context)
         case .docx: return try DocxFormat.read(data, context: context)
+        case .csv: return try CSVFormat.read(data, context: context)
+        case .xlsx: return try XLSXFormat.read(data, context: context)
+        case .qti: return try QTIFormat.read(data, context: context)
         default:
             throw BankFormatError(.unsupported, place: context.fileName, "chưa đọc được định dạng \(format.rawValue) / format \(format.rawValue) is not supported yet")
         }

@@ -83,6 +83,30 @@ enum FormatSupport {
                 if let rubric = body.rubric { values["rubric"] = rubric }
             default: break
             }
+            if case let .numeric(body) = question.body, let tolerance = body.tolerance { values["tolerance"] = tolerance.description }
+            if case let .shortText(body) = question.body {
+                if let pattern = body.pattern { values["pattern"] = pattern }
+                if body.caseSensitive { values["case-sensitive"] = "true" }
+            }
+            if case let .trueFalse(body) = question.body, let table = body.table { values["table"] = table.map { $0.formatted() }.joined(separator: "|") }
+            if case let .cloze(body) = question.body {
+                if body.gaps.contains(where: { $0.weight != 1 }) { values["weights"] = body.gaps.map { "\($0.id):\($0.weight)" }.joined(separator: ",") }
+                let boxed = body.gaps.filter { if case let .numeric(numeric) = $0.answer { numeric.boxRule } else { false } }.map(\.id)
+                if !boxed.isEmpty { values["box-rule-gaps"] = boxed.joined(separator: ",") }
+            }
+        }
+
+        /// Adds the passage of the question's group, for formats that have no passages.
+        mutating func addPassage(_ group: QuestionGroup?) {
+            guard let group else { return }
+            values["passage"] = group.passage
+            if group.shuffleQuestions { values["passage-shuffle"] = "true" }
+        }
+
+        /// The passage these metadata carry, if any.
+        var group: QuestionGroup? {
+            guard let id = values["group"], let passage = values["passage"] else { return nil }
+            return QuestionGroup(id: id, passage: passage, shuffleQuestions: values["passage-shuffle"] == "true")
         }
 
         var comment: String {
@@ -116,6 +140,7 @@ enum FormatSupport {
                 if let boxRule = values["box-rule"] { body.boxRule = boxRule == "true" }
                 if let answer = values["answer"] { body.answer = answer }
                 if let alternatives = values["alternatives"] { body.alternatives = alternatives.split(separator: "|").map(String.init) }
+                if let tolerance = values["tolerance"] { body.tolerance = Decimal(string: tolerance, locale: Locale(identifier: "en_US_POSIX")) }
                 question.body = .numeric(body)
             case var .singleChoice(body):
                 for label in values["locked"]?.split(separator: ",") ?? [] {
@@ -130,6 +155,30 @@ enum FormatSupport {
                 question.body = .multipleResponse(body)
             case .essay:
                 if let rubric = values["rubric"] { question.body = .essay(Essay(rubric: rubric)) }
+            case var .shortText(body):
+                if let pattern = values["pattern"] { body.pattern = pattern }
+                if values["case-sensitive"] == "true" { body.caseSensitive = true }
+                question.body = .shortText(body)
+            case var .trueFalse(body):
+                if let table = values["table"] {
+                    let points = table.split(separator: "|").compactMap { Points(parsing: String($0)) }
+                    if points.count == body.statements.count + 1 { body.table = points }
+                }
+                question.body = .trueFalse(body)
+            case var .cloze(body):
+                let weights = Dictionary((values["weights"] ?? "").split(separator: ",").compactMap { entry -> (String, Int)? in
+                    let parts = entry.split(separator: ":")
+                    return parts.count == 2 ? (String(parts[0]), Int(parts[1]) ?? 1) : nil
+                }, uniquingKeysWith: { first, _ in first })
+                let boxed = Set((values["box-rule-gaps"] ?? "").split(separator: ",").map(String.init))
+                for index in body.gaps.indices {
+                    if let weight = weights[body.gaps[index].id] { body.gaps[index].weight = weight }
+                    if case var .numeric(numeric) = body.gaps[index].answer {
+                        numeric.boxRule = boxed.contains(body.gaps[index].id)
+                        body.gaps[index].answer = .numeric(numeric)
+                    }
+                }
+                question.body = .cloze(body)
             default: break
             }
         }

@@ -121,8 +121,18 @@ final class XMLNode {
         return found
     }
 
-    /// All text below this node.
-    var allText: String { text + children.map(\.allText).joined() }
+    /// Every descendant whose local name is one of `locals`, in document order.
+    func descendants(_ locals: Set<String>) -> [XMLNode] {
+        var found: [XMLNode] = []
+        for child in children {
+            if locals.contains(child.localName) { found.append(child) }
+            found += child.descendants(locals)
+        }
+        return found
+    }
+
+    /// All text below this node (comments left out).
+    var allText: String { localName == "#comment" ? "" : text + children.map(\.allText).joined() }
 
     func attribute(_ local: String) -> String? {
         attributes[local] ?? attributes.first { $0.key.split(separator: ":").last.map(String.init) == local }?.value
@@ -174,6 +184,13 @@ final class XMLNode {
                 textNode.text = string
                 node.children.append(textNode)
             }
+        }
+
+        func parser(_ parser: XMLParser, foundComment comment: String) {
+            guard let node = stack.last else { return }
+            let commentNode = XMLNode(name: "#comment", attributes: [:], line: parser.lineNumber)
+            commentNode.text = comment
+            node.children.append(commentNode)
         }
 
         func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {

@@ -38,7 +38,7 @@ struct BankCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bank",
         abstract: "Question banks: import, validate, list, show, search, export.",
-        subcommands: [Import.self, Validate.self, List.self, Show.self, Search.self, Export.self]
+        subcommands: [Import.self, Validate.self, List.self, Show.self, Search.self, Export.self, Template.self]
     )
 
     static func format(_ text: String) throws -> BankFormat? {
@@ -222,9 +222,12 @@ extension BankCommand {
     }
 
     struct Export: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Export a bank: native (YAML), json; images are written beside it.")
+        static let configuration = CommandConfiguration(
+            abstract: "Export a bank: native (YAML), json, qti (zip package), gift, csv, xlsx; images are written beside it.",
+            discussion: "Formats that cannot hold a kind (GIFT has no true/false clusters, tables have no matching) leave those questions out and name them."
+        )
         @Option(help: "The bank name.") var bank: String
-        @Option(help: "native, json.") var format = "native"
+        @Option(help: "native, json, qti, gift, csv, xlsx.") var format = "native"
         @Option(help: "The file to write.") var out: String
         @OptionGroup var database: DatabaseOptions
         @Flag(help: "Print a JSON summary.") var json = false
@@ -236,23 +239,67 @@ extension BankCommand {
                 let url = URL(fileURLWithPath: out)
                 try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
                 let data: Data
+                var skipped: [String] = []
+                var media = try db.media(forBank: bank)
                 switch format {
                 case .native: data = Data(try NativeFormat.write(questionBank).utf8)
                 case .json: data = try JSONBankFormat.write(questionBank)
-                default: throw UserError("chưa xuất được định dạng \(format.rawValue) / cannot export \(format.rawValue) yet")
+                case .gift:
+                    let written = GIFTFormat.write(questionBank)
+                    data = Data(written.text.utf8)
+                    skipped = written.skipped
+                case .csv, .xlsx:
+                    let table = TableFormat.rows(questionBank)
+                    data = format == .csv ? CSVFormat.write(rows: table.rows) : try XLSXFormat.write(rows: table.rows)
+                    skipped = table.skipped
+                case .qti:
+                    let written = try QTIFormat.writePackage(questionBank, media: media)
+                    data = written.data
+                    skipped = written.skipped
+                    media = []  // inside the package
+                default: throw UserError("không xuất được định dạng \(format.rawValue); dùng native, json, qti, gift, csv, xlsx / cannot export \(format.rawValue)")
                 }
+                for id in skipped { FileHandle.standardError.write(Data("bỏ qua / left out: \(id) (\(format.rawValue) không ghi được dạng này / the format cannot hold its kind)\n".utf8)) }
                 try data.write(to: url, options: .atomic)
-                let media = try db.media(forBank: bank)
                 for file in media {
                     let target = url.deletingLastPathComponent().appendingPathComponent(file.name)
                     try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
                     try file.data.write(to: target, options: .atomic)
                 }
                 if json {
-                    try printJSON(["file": out, "questions": String(questionBank.questions.count), "images": String(media.count)])
+                    try printJSON(ExportReport(file: out, format: format.rawValue, questions: questionBank.questions.count - skipped.count, skipped: skipped, images: media.count))
                 } else {
-                    print("Đã xuất \(questionBank.questions.count) câu vào \(out)\(media.isEmpty ? "" : " và \(media.count) ảnh") / exported")
+                    print("Đã xuất \(questionBank.questions.count - skipped.count) câu vào \(out)\(media.isEmpty ? "" : " và \(media.count) ảnh")\(skipped.isEmpty ? "" : ", bỏ qua \(skipped.count)") / exported")
                 }
+            }
+        }
+    }
+}
+
+struct ExportReport: Encodable {
+    var file: String
+    var format: String
+    var questions: Int
+    var skipped: [String]
+    var images: Int
+}
+
+extension BankCommand {
+    struct Template: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Write the spreadsheet template (the column layout, with example rows).")
+        @Option(help: "xlsx or csv.") var format = "xlsx"
+        @Option(help: "The file to write.") var out: String
+        func run() throws {
+            try reportingErrors {
+                let rows = TableFormat.templateRows()
+                let data: Data
+                switch format {
+                case "xlsx": data = try XLSXFormat.write(rows: rows)
+                case "csv": data = CSVFormat.write(rows: rows)
+                default: throw UserError("--format \(format): dùng xlsx hoặc csv / use xlsx or csv")
+                }
+                try data.write(to: URL(fileURLWithPath: out), options: .atomic)
+                print("Đã ghi mẫu \(out) / template written")
             }
         }
     }
