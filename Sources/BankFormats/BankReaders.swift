@@ -33,8 +33,7 @@ public enum BankReaders {
         case .csv: return try CSVFormat.read(data, context: context)
         case .xlsx: return try XLSXFormat.read(data, context: context)
         case .qti: return try QTIFormat.read(data, context: context)
-        default:
-            throw BankFormatError(.unsupported, place: context.fileName, "chưa đọc được định dạng \(format.rawValue) / format \(format.rawValue) is not supported yet")
+        case .moodlexml: return try MoodleXMLFormat.read(data, context: context)
         }
     }
 }

@@ -62,3 +62,29 @@ struct XMLFormatsTests {
         #expect(try QTIFormat.read(escaping, context: Support.context("p.zip")).bank.questions.isEmpty)
     }
 }
+
+@Suite("Moodle XML")
+struct MoodleXMLTests {
+    @Test("kinds, categories, HTML, embedded images, feedback; unknown types and missing levels named with their lines")
+    func moodle() throws {
+        let read = try BankReaders.read(Support.fixtures.appendingPathComponent("formats/sinhhoc-moodle.xml"))
+        #expect(read.bank.questions.map(\.id) == ["sh-1", "sh-2", "sh-3", "sh-4"])
+        #expect(read.bank.questions.map(\.kind) == [.singleChoice, .trueFalse, .numeric, .matching])
+        let first = read.bank.questions[0]
+        #expect(first.subject == "Sinh học" && first.topic == "Di truyền" && first.grade == 12 && first.level == .comprehension)
+        #expect(first.stem == "Phân tử nào mang thông tin di truyền?\n\n![ADN](adn.png)")
+        #expect(first.explanation == "ADN mang thông tin di truyền & được nhân đôi.")
+        #expect(first.keyText == "B")
+        #expect(first.tags == ["sinh-12"])
+        #expect(read.media.map(\.name) == ["adn.png"])
+        if case let .matching(body) = read.bank.questions[3].body { #expect(body.choices.count == 3 && body.premises.count == 2) }
+        let problems = read.problems.map(\.description)
+        #expect(problems.contains { $0.contains("sinhhoc-moodle.xml:") && $0.contains("\"ddwtos\"") }, "\(problems)")
+        #expect(problems.contains { $0.contains("thiếu mức độ") })
+    }
+
+    @Test("not Moodle XML is refused")
+    func notMoodle() {
+        #expect(throws: BankFormatError.self) { try MoodleXMLFormat.read(Data("<html/>".utf8), context: Support.context("x.xml")) }
+    }
+}

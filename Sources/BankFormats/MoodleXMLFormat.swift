@@ -1,0 +1,191 @@
+import ExamCore
+import Foundation
+
+/// Moodle XML (`<quiz>`): multichoice (single and multiple), truefalse, shortanswer, numerical, matching,
+/// essay; categories set subject and topic; `generalfeedback` is the worked solution; embedded images
+/// (`@@PLUGINFILE@@` with base64 `<file>`) become media. HTML is turned into khaothi's rich text.
+public enum MoodleXMLFormat {
+    public static func read(_ data: Data, context: ImportContext) throws -> ImportedBank {
+        let root = try XMLNode.parse(data, place: context.fileName)
+        guard root.localName == "quiz" else {
+            throw BankFormatError(.unreadable, place: context.fileName, "không phải Moodle XML (thiếu <quiz>) / not Moodle XML: no <quiz>")
+        }
+        var questions: [Question] = []
+        var places: [String: String] = [:]
+        var problems: [BankProblem] = []
+        var media: [String: MediaFile] = [:]
+        var skipped = 0
+        var taken = Set<String>()
+        var subject = context.defaults.subject
+        var topic = context.defaults.topic
+        var lesson = context.defaults.lesson
+        var meta: FormatSupport.Meta?
+        let prefix = FormatSupport.idPrefix(context)
+
+        for node in root.children {
+            if node.localName == "#comment" { meta = FormatSupport.Meta(comment: node.text); continue }
+            guard node.localName == "question" else { continue }
+            let place = context.place(line: node.line)
+            defer { meta = nil }
+            let type = node.attribute("type") ?? ""
+            if type == "category" {
+                let path = node.child("category")?.child("text")?.allText ?? ""
+                let parts = path.split(separator: "/").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("$") && $0 != "top" && $0 != "Default" }
+                if parts.count >= 2 {
+                    if context.defaults.subject == nil { subject = parts[0] }
+                    topic = parts[1]
+                    lesson = parts.count >= 3 ? parts[2...].joined(separator: " / ") : context.defaults.lesson
+                } else if let only = parts.first { topic = only }
+                continue
+            }
+            if type == "description" { continue }
+            func html(_ element: XMLNode?) -> String {
+                guard let element else { return "" }
+                for file in element.children("file") {
+                    guard let name = file.attribute("name"), let data = Data(base64Encoded: file.allText.filter { !$0.isWhitespace }) else { continue }
+                    if data.count <= 16 * 1024 * 1024 { media[name] = MediaFile(name: name, data: data) }
+                }
+                return HTMLText.richText(element.child("text")?.allText ?? "")
+            }
+            let stem = html(node.child("questiontext"))
+            let answers = node.children("answer").map { (fraction: Double($0.attribute("fraction") ?? "0") ?? 0, text: html($0), node: $0) }
+            let body: QuestionBody
+            switch type {
+            case "multichoice":
+                let options = answers.enumerated().map { ChoiceOption(id: Labels.statement($0.offset), text: $0.element.text) }
+                let correct = answers.indices.filter { answers[$0].fraction > 0 }.map { Labels.statement($0) }
+                guard !correct.isEmpty else { problems.append(BankProblem(place: place, "không có đáp án đúng (fraction > 0) / no correct answer")); skipped += 1; continue }
+                let single = (node.child("single")?.allText.trimmingCharacters(in: .whitespaces) ?? "true") == "true"
+                body = single && correct.count == 1 ? .singleChoice(SingleChoice(options: options, answer: correct[0]))
+                    : .multipleResponse(MultipleResponse(options: options, answers: correct, scoring: .partial))
+            case "truefalse":
+                guard let right = answers.first(where: { $0.fraction > 0 }) else { problems.append(BankProblem(place: place, "không có đáp án đúng / no correct answer")); skipped += 1; continue }
+                let truth = TextFolding.fold(right.text) == "true" || TextFolding.fold(right.text) == "dung"
+                body = .trueFalse(TrueFalseCluster(statements: [Statement(id: "a", text: "", isTrue: truth)], table: [0, 1]))
+            case "shortanswer":
+                let accepted = answers.filter { $0.fraction >= 100 }.map(\.text)
+                guard !accepted.isEmpty else { problems.append(BankProblem(place: place, "không có đáp án 100% / no fully correct answer")); skipped += 1; continue }
+                body = .shortText(ShortText(answers: accepted, caseSensitive: node.child("usecase")?.allText.trimmingCharacters(in: .whitespaces) == "1"))
+            case "numerical":
+                let accepted = answers.filter { $0.fraction >= 100 }
+                guard let first = accepted.first else { problems.append(BankProblem(place: place, "không có đáp án 100% / no fully correct answer")); skipped += 1; continue }
+                let tolerance = first.node.child("tolerance").flatMap { Decimal(string: $0.allText.trimmingCharacters(in: .whitespaces), locale: Locale(identifier: "en_US_POSIX")) }
+                body = .numeric(NumericAnswer(answer: first.text, alternatives: accepted.dropFirst().map(\.text), tolerance: tolerance == 0 ? nil : tolerance, boxRule: false))
+            case "matching":
+                var premises: [Item] = []
+                var choices: [Item] = []
+                var pairs: [Pair] = []
+                for sub in node.children("subquestion") {
+                    let premiseText = HTMLText.richText(sub.child("text")?.allText ?? "")
+                    let choiceText = sub.child("answer")?.child("text")?.allText.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+                    let choiceID: String
+                    if let existing = choices.first(where: { $0.text == choiceText }) { choiceID = existing.id } else {
+                        choiceID = Labels.statement(choices.count)
+                        choices.append(Item(id: choiceID, text: choiceText))
+                    }
+                    guard !premiseText.isEmpty else { continue }
+                    let premiseID = Labels.premise(premises.count)
+                    premises.append(Item(id: premiseID, text: premiseText))
+                    pairs.append(Pair(premise: premiseID, choice: choiceID))
+                }
+                body = .matching(Matching(premises: premises, choices: choices, pairs: pairs))
+            case "essay":
+                let rubric = html(node.child("graderinfo"))
+                body = .essay(Essay(rubric: rubric.isEmpty ? nil : rubric))
+            default:
+                problems.append(BankProblem(place: place, "dạng câu hỏi Moodle \"\(type)\" chưa đọc được; xuất lại bằng GIFT hoặc bỏ qua / Moodle type \"\(type)\" is not read"))
+                skipped += 1
+                continue
+            }
+            var question = FormatSupport.blank(body, stem: stem, defaults: context.defaults)
+            question.subject = subject ?? ""
+            question.topic = topic ?? ""
+            question.lesson = lesson
+            let feedback = html(node.child("generalfeedback"))
+            question.explanation = feedback.isEmpty ? nil : feedback
+            question.tags = node.child("tags")?.children("tag").map { $0.child("text")?.allText.trimmingCharacters(in: .whitespacesAndNewlines) ?? "" }.filter { !$0.isEmpty } ?? []
+            if let grade = node.child("defaultgrade").flatMap({ Points(parsing: TableFormat.normaliseNumber($0.allText.trimmingCharacters(in: .whitespaces))) }), grade > .zero {
+                question.points = grade
+            }
+            if (node.child("shuffleanswers")?.allText.trimmingCharacters(in: .whitespaces)).map({ $0 == "0" || $0 == "false" }) == true { question.shuffleOptions = false }
+            meta?.apply(to: &question, defaults: context.defaults)
+            let name = node.child("name")?.child("text")?.allText.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            if question.id.isEmpty {
+                if !name.isEmpty, !taken.contains(name), !name.contains(" ") { question.id = name; taken.insert(name) } else {
+                    question.id = FormatSupport.stableID(prefix: prefix, text: stem, taken: &taken)
+                }
+            }
+            var missing = FormatSupport.missingMetadata(question)
+            if meta?.values["level"] == nil && context.defaults.level == nil { missing.append("thiếu mức độ: thêm --level / no level: add --level") }
+            guard missing.isEmpty else { problems += missing.map { BankProblem(place: place, questionID: question.id, $0) }; skipped += 1; continue }
+            questions.append(question)
+            places[question.id] = place
+        }
+        var imported = ImportedBank(bank: QuestionBank(name: context.defaults.bankName ?? (context.fileName as NSString).deletingPathExtension, subject: subject, questions: questions),
+                                    media: media.keys.sorted().map { media[$0]! }, problems: problems, skipped: skipped)
+        imported.validateQuestions(places: places, fileName: context.fileName)
+        imported.problems.sortByPlace()
+        return imported
+    }
+}
+
+/// HTML (as Moodle and Word-to-web tools write it) to khaothi's rich text: paragraphs and line breaks kept,
+/// images as `![alt](name)`, entities decoded, every other tag dropped.
+enum HTMLText {
+    static func richText(_ html: String) -> String {
+        var out = ""
+        var index = html.startIndex
+        while index < html.endIndex {
+            let character = html[index]
+            if character == "<", let close = html[index...].firstIndex(of: ">") {
+                let tag = html[html.index(after: index)..<close]
+                let name = tag.drop(while: { $0 == "/" }).prefix { $0.isLetter || $0.isNumber }.lowercased()
+                switch name {
+                case "br": out += "\n"
+                case "p", "div", "li", "tr", "h1", "h2", "h3", "h4":
+                    if tag.first == "/" || !out.isEmpty { if !out.hasSuffix("\n\n") { out += out.hasSuffix("\n") ? "\n" : "\n\n" } }
+                case "img":
+                    let src = attribute("src", in: tag).replacingOccurrences(of: "@@PLUGINFILE@@/", with: "")
+                    out += "![\(attribute("alt", in: tag))](\(src.removingPercentEncoding ?? src))"
+                default: break
+                }
+                index = html.index(after: close)
+                continue
+            }
+            if character == "&", let semicolon = html[index...].prefix(10).firstIndex(of: ";") {
+                let entity = String(html[html.index(after: index)..<semicolon])
+                if let decoded = decode(entity) {
+                    out += decoded
+                    index = html.index(after: semicolon)
+                    continue
+                }
+            }
+            out.append(character)
+            index = html.index(after: index)
+        }
+        return out.split(separator: "\n", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            .joined(separator: "\n").replacingOccurrences(of: "\n\n\n", with: "\n\n").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    static func attribute(_ name: String, in tag: Substring) -> String {
+        guard let range = tag.range(of: name + "=") else { return "" }
+        let rest = tag[range.upperBound...]
+        guard let quote = rest.first, quote == "\"" || quote == "'" else { return String(rest.prefix { !$0.isWhitespace && $0 != "/" }) }
+        return String(rest.dropFirst().prefix { $0 != quote })
+    }
+
+    static func decode(_ entity: String) -> String? {
+        switch entity {
+        case "amp": return "&"
+        case "lt": return "<"
+        case "gt": return ">"
+        case "quot": return "\""
+        case "apos", "#39": return "'"
+        case "nbsp": return " "
+        default:
+            if entity.hasPrefix("#x"), let value = UInt32(entity.dropFirst(2), radix: 16), let scalar = UnicodeScalar(value) { return String(scalar) }
+            if entity.hasPrefix("#"), let value = UInt32(entity.dropFirst()), let scalar = UnicodeScalar(value) { return String(scalar) }
+            return nil
+        }
+    }
+}
