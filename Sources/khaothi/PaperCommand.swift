@@ -1,5 +1,7 @@
 import ArgumentParser
+import BankFormats
 import ExamCore
+import ExamStore
 import Foundation
 
 struct PaperCommand: ParsableCommand {
@@ -21,8 +23,9 @@ extension PaperCommand {
             """
         )
 
-        @Option(help: "The bank (JSON).") var bank: String
-        @Option(help: "The blueprint (JSON).") var blueprint: String
+        @Option(help: "The bank: a bank file in any format (YAML, JSON, GIFT, XLSX…), or the name of a bank in the database.") var bank: String
+        @Option(help: "The blueprint: a JSON file, or the name of a blueprint in the database.") var blueprint: String
+        @Option(name: .customLong("db"), help: "The database, for bank and blueprint names.") var database: String = AppDatabase.defaultPath
         @Option(help: "Number of exam codes (mã đề).") var codes: Int?
         @Option(help: "Number of candidates: one unique paper each.") var candidates: Int?
         @Option(help: "The random seed: same seed, same papers.") var seed: UInt64
@@ -45,8 +48,8 @@ extension PaperCommand {
 
         func run() throws {
             try reportingErrors {
-                let bank = try JSONFiles.read(QuestionBank.self, from: self.bank, what: "ngân hàng / bank")
-                let blueprint = try JSONFiles.read(Blueprint.self, from: self.blueprint, what: "ma trận / blueprint")
+                let bank = try Inputs.bank(self.bank, database: database)
+                let blueprint = try Inputs.blueprint(self.blueprint, database: database)
                 let generator = try PaperGenerator(blueprint: blueprint, bank: bank)
                 let mode: PaperRequest.Mode = if let codes {
                     .codes(PaperRequest.numberedCodes(codes, first: firstCode, step: codeStep, prefix: codePrefix))
@@ -153,13 +156,14 @@ extension PaperCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check a blueprint and a bank without writing anything: totals, template, every short cell."
         )
-        @Option(help: "The bank (JSON).") var bank: String
-        @Option(help: "The blueprint (JSON).") var blueprint: String
+        @Option(help: "The bank: a bank file in any format, or the name of a bank in the database.") var bank: String
+        @Option(help: "The blueprint: a JSON file, or the name of a blueprint in the database.") var blueprint: String
+        @Option(name: .customLong("db"), help: "The database, for bank and blueprint names.") var database: String = AppDatabase.defaultPath
 
         func run() throws {
             try reportingErrors {
-                let bank = try JSONFiles.read(QuestionBank.self, from: self.bank, what: "ngân hàng / bank")
-                let blueprint = try JSONFiles.read(Blueprint.self, from: self.blueprint, what: "ma trận / blueprint")
+                let bank = try Inputs.bank(self.bank, database: database)
+                let blueprint = try Inputs.blueprint(self.blueprint, database: database)
                 _ = try PaperGenerator(blueprint: blueprint, bank: bank)
                 print("Ma trận \"\(blueprint.name)\": \(blueprint.questionCount) câu, \(blueprint.totalPoints.formatted(decimalMark: ",")) điểm; ngân hàng \"\(bank.name)\" (\(bank.questions.count) câu) đủ để lập đề / the bank can fill the blueprint")
             }
@@ -199,5 +203,33 @@ enum Report {
             lines.append("Bỏ qua các khóa không có trên đề / ignored keys not on the paper: \(score.extraKeys.joined(separator: ", "))")
         }
         return lines.joined(separator: "\n")
+    }
+}
+
+/// Where a bank or a blueprint comes from: a file if one exists at that path, else a name in the database.
+enum Inputs {
+    static func bank(_ argument: String, database: String) throws -> QuestionBank {
+        if FileManager.default.fileExists(atPath: argument) {
+            let imported: ImportedBank
+            do { imported = try BankReaders.read(URL(fileURLWithPath: argument)) } catch let error as BankFormatError { throw UserError(error.description) }
+            guard imported.problems.isEmpty else {
+                throw UserError("\(argument): ngân hàng có \(imported.problems.count) lỗi / the bank has problems\n" + imported.problems.map { "  - \($0)" }.joined(separator: "\n"))
+            }
+            return imported.bank
+        }
+        guard FileManager.default.fileExists(atPath: database) else {
+            throw UserError("\(argument): không có tệp này, và chưa có cơ sở dữ liệu \(database) / no such file, and no database at \(database)")
+        }
+        return try AppDatabase.open(at: database).loadBank(named: argument)
+    }
+
+    static func blueprint(_ argument: String, database: String) throws -> Blueprint {
+        if FileManager.default.fileExists(atPath: argument) {
+            return try JSONFiles.read(Blueprint.self, from: argument, what: "ma trận / blueprint")
+        }
+        guard FileManager.default.fileExists(atPath: database) else {
+            throw UserError("\(argument): không có tệp này, và chưa có cơ sở dữ liệu \(database) / no such file, and no database at \(database)")
+        }
+        return try AppDatabase.open(at: database).blueprint(named: argument)
     }
 }
