@@ -16,6 +16,8 @@ let package = Package(
             dependencies: [
                 .product(name: "Benchmark", package: "package-benchmark"),
                 .product(name: "ExamCore", package: "khaothi"),
+                .product(name: "BankFormats", package: "khaothi"),
+                .product(name: "ExamStore", package: "khaothi"),
             ],
             path: "Benchmarks/ExamCoreBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]

@@ -96,7 +96,7 @@ public struct MediaFile: Hashable, Sendable {
         self.name = name
         self.data = data
         self.mimeType = mimeType ?? MediaFile.mimeType(for: name)
-        self.sha256 = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        self.sha256 = Hex.encode(SHA256.hash(data: data))
     }
 
     public static func mimeType(for name: String) -> String {

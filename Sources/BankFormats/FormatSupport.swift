@@ -7,7 +7,7 @@ enum FormatSupport {
     /// A stable id for a question that has none: prefix + the first 10 hex digits of the SHA-256 of its text,
     /// so re-importing the same file finds the same questions even if they move.
     static func stableID(prefix: String, text: String, taken: inout Set<String>) -> String {
-        let digest = SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        let digest = Hex.encode(SHA256.hash(data: Data(text.utf8)))
         var id = "\(prefix)-\(digest.prefix(10))"
         var n = 2
         while taken.contains(id) { id = "\(prefix)-\(digest.prefix(10))-\(n)"; n += 1 }

@@ -33,7 +33,14 @@ public struct Points: Hashable, Comparable, Sendable, CustomStringConvertible {
         self.hundredths = int
     }
 
-    public var decimal: Decimal { Decimal(hundredths) / 100 }
+    /// The value as a `Decimal` with no trailing zeros (built from its digits, no division).
+    public var decimal: Decimal {
+        let sign: FloatingPointSign = hundredths < 0 ? .minus : .plus
+        let magnitude = hundredths.magnitude
+        if magnitude % 100 == 0 { return Decimal(sign: sign, exponent: 0, significand: Decimal(magnitude / 100)) }
+        if magnitude % 10 == 0 { return Decimal(sign: sign, exponent: -1, significand: Decimal(magnitude / 10)) }
+        return Decimal(sign: sign, exponent: -2, significand: Decimal(magnitude))
+    }
 
     /// "0.25", "1", "7.5" (no trailing zeros); `decimalMark` "," gives the Vietnamese form "7,5".
     public func formatted(decimalMark: Character = ".") -> String {

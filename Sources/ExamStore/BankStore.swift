@@ -87,14 +87,7 @@ enum Canonical {
         return encoder
     }()
 
-    static func sha256(_ data: Data) -> String { SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined() }
-
-    /// The hash of a question's content, whatever revision number it carries.
-    static func hash(_ question: Question) throws -> String {
-        var normalised = question
-        normalised.revision = 1
-        return sha256(try encoder.encode(normalised))
-    }
+    static func sha256(_ data: Data) -> String { Hex.encode(SHA256.hash(data: data)) }
 
     static func hash(_ group: QuestionGroup) -> String {
         sha256(Data((group.passage + "\u{0}" + (group.shuffleQuestions ? "1" : "0")).utf8))
@@ -163,40 +156,62 @@ extension AppDatabase {
             let mediaByName = Dictionary(imported.media.map { ($0.name, $0.sha256) }, uniquingKeysWith: { first, _ in first })
 
             let total = imported.bank.questions.count
+            // The hot path: cached statements, one JSON encoding per question (its hash is taken with
+            // revision 1; only a revised question is encoded again with its new number).
+            let findQuestion = try db.cachedStatement(sql: "SELECT id, currentRevision FROM question WHERE bankId = ? AND externalId = ?")
+            let currentHash = try db.cachedStatement(sql: "SELECT contentHash FROM questionRevision WHERE questionId = ? AND revision = ?")
+            let insertQuestion = try db.cachedStatement(sql: "INSERT INTO question(bankId, externalId, currentRevision) VALUES (?, ?, 1)")
+            let bumpQuestion = try db.cachedStatement(sql: "UPDATE question SET currentRevision = ? WHERE id = ?")
+            let insertRevision = try db.cachedStatement(sql: """
+                INSERT INTO questionRevision(questionId, revision, kind, subject, grade, topic, lesson, requirement, level,
+                  pointsHundredths, passageExternalId, content, contentHash, createdAt)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            let insertTag = try db.cachedStatement(sql: "INSERT OR IGNORE INTO questionTag(questionRevisionId, tag) VALUES (?, ?)")
+            let insertMedia = try db.cachedStatement(sql: "INSERT OR IGNORE INTO questionRevisionMedia(questionRevisionId, name, mediaSha256) VALUES (?, ?, ?)")
+            let deleteSearch = try db.cachedStatement(sql: "DELETE FROM questionSearch WHERE rowid = ?")
+            let insertSearch = try db.cachedStatement(sql: "INSERT INTO questionSearch(rowid, folded) VALUES (?, ?)")
             for (index, incoming) in imported.bank.questions.enumerated() {
                 if let progress, index % 200 == 0 { progress(index, total) }
-                let hash = try Canonical.hash(incoming)
-                var question: QuestionRecord
-                if let existing = try QuestionRecord.filter(QuestionRecord.Columns.bankId == bankId && QuestionRecord.Columns.externalId == incoming.id).fetchOne(db) {
-                    let currentHash = try String.fetchOne(db, sql: "SELECT contentHash FROM questionRevision WHERE questionId = ? AND revision = ?", arguments: [existing.id!, existing.currentRevision])
-                    if currentHash == hash { summary.unchanged += 1; continue }
-                    question = existing
-                    question.currentRevision += 1
-                    try question.update(db)
+                var stored = incoming
+                stored.revision = 1
+                var content = try encoder.encode(stored)
+                let hash = Canonical.sha256(content)
+                let questionId: Int64
+                let revisionNumber: Int
+                if let row = try Row.fetchOne(findQuestion, arguments: [bankId, incoming.id]) {
+                    let existingId: Int64 = row[0]
+                    let current: Int = row[1]
+                    if try String.fetchOne(currentHash, arguments: [existingId, current]) == hash { summary.unchanged += 1; continue }
+                    questionId = existingId
+                    revisionNumber = current + 1
+                    try bumpQuestion.execute(arguments: [revisionNumber, questionId])
+                    stored.revision = revisionNumber
+                    content = try encoder.encode(stored)
                     summary.revised += 1
                 } else {
-                    question = QuestionRecord(id: nil, bankId: bankId, externalId: incoming.id, currentRevision: 1)
-                    try question.insert(db)
+                    try insertQuestion.execute(arguments: [bankId, incoming.id])
+                    questionId = db.lastInsertedRowID
+                    revisionNumber = 1
                     summary.added += 1
                 }
-                var stored = incoming
-                stored.revision = question.currentRevision
-                var revision = QuestionRevisionRecord(
-                    id: nil, questionId: question.id!, revision: question.currentRevision, kind: stored.kind.rawValue,
-                    subject: stored.subject, grade: stored.grade, topic: stored.topic, lesson: stored.lesson,
-                    requirement: stored.requirement, level: stored.level.rawValue, pointsHundredths: stored.points.hundredths,
-                    passageExternalId: stored.groupID, content: String(decoding: try encoder.encode(stored), as: UTF8.self),
-                    contentHash: hash, createdAt: now)
-                try revision.insert(db)
-                for tag in Set(stored.tags) { try QuestionTagRecord(questionRevisionId: revision.id!, tag: tag).insert(db) }
-                for text in MediaReferences.texts(of: stored) {
-                    for name in MediaReferences.names(in: text) {
-                        guard let sha = mediaByName[name], knownMedia.contains(sha) else { continue }
-                        try QuestionRevisionMediaRecord(questionRevisionId: revision.id!, name: name, mediaSha256: sha).insert(db, onConflict: .ignore)
+                try insertRevision.execute(arguments: [
+                    questionId, revisionNumber, stored.kind.rawValue, stored.subject, stored.grade, stored.topic, stored.lesson,
+                    stored.requirement, stored.level.rawValue, stored.points.hundredths, stored.groupID,
+                    String(decoding: content, as: UTF8.self), hash, now,
+                ])
+                let revisionId = db.lastInsertedRowID
+                for tag in stored.tags { try insertTag.execute(arguments: [revisionId, tag]) }
+                if !mediaByName.isEmpty {
+                    for text in MediaReferences.texts(of: stored) {
+                        for name in MediaReferences.names(in: text) {
+                            guard let sha = mediaByName[name], knownMedia.contains(sha) else { continue }
+                            try insertMedia.execute(arguments: [revisionId, name, sha])
+                        }
                     }
                 }
-                try db.execute(sql: "DELETE FROM questionSearch WHERE rowid = ?", arguments: [question.id!])
-                try db.execute(sql: "INSERT INTO questionSearch(rowid, folded) VALUES (?, ?)", arguments: [question.id!, Canonical.searchText(stored)])
+                try deleteSearch.execute(arguments: [questionId])
+                try insertSearch.execute(arguments: [questionId, Canonical.searchText(stored)])
             }
             progress?(total, total)
             return summary

@@ -14,6 +14,7 @@ let benchmarks: @Sendable () -> Void = {
 
     let bank = SyntheticBank.bank(multiplier: 500)
     let blueprint = SyntheticBank.blueprint()
+    importBenchmarks()
 
     Benchmark("Index a 20,000-question bank for a blueprint") { benchmark in
         for _ in benchmark.scaledIterations {
