@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Checks that the XLSX files khaothi writes open in LibreOffice, and that khaothi reads what LibreOffice
+# writes. Needs LibreOffice Calc: apt-get install -y --no-install-recommends libreoffice-calc-nogui
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v soffice >/dev/null || { echo "LibreOffice (soffice) is not installed: apt-get install -y --no-install-recommends libreoffice-calc-nogui"; exit 2; }
+swift build --product khaothi >/dev/null
+K=.build/debug/khaothi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export HOME="$work"   # LibreOffice writes its profile under HOME
+
+$K bank template --format xlsx --out "$work/mau.xlsx" >/dev/null
+$K bank import QuestionBanks/lich-su-12/lich-su-12.yaml --db "$work/k.sqlite" >/dev/null
+$K bank export --bank "Lịch sử 12" --format xlsx --out "$work/lichsu.xlsx" --db "$work/k.sqlite" >/dev/null
+
+for name in mau lichsu; do
+  # 76 = UTF-8 in LibreOffice's CSV filter options.
+  soffice --headless --convert-to 'csv:Text - txt - csv (StarCalc):44,34,76' --outdir "$work/csv" "$work/$name.xlsx" >/dev/null 2>&1
+  csv="$work/csv/$name.csv"
+  [ -s "$csv" ] || { echo "FAIL: LibreOffice did not open $name.xlsx"; exit 1; }
+  head -1 "$csv" | grep -q '^ID,Phần,Dạng,Môn,Lớp,Chủ đề' || { echo "FAIL: $name.xlsx header as LibreOffice reads it: $(head -1 "$csv")"; exit 1; }
+  $K bank validate "$csv" >/dev/null || { echo "FAIL: khaothi cannot read LibreOffice's CSV of $name.xlsx"; $K bank validate "$csv"; exit 1; }
+  # And the other way: LibreOffice re-saves the workbook; khaothi must read its XLSX.
+  soffice --headless --convert-to xlsx --outdir "$work/resaved" "$work/$name.xlsx" >/dev/null 2>&1
+  $K bank validate "$work/resaved/$name.xlsx" >/dev/null || { echo "FAIL: khaothi cannot read LibreOffice's XLSX of $name"; $K bank validate "$work/resaved/$name.xlsx"; exit 1; }
+  echo "ok: $name.xlsx opens in LibreOffice ($(($(wc -l < "$csv") - 1)) rows) and LibreOffice's files read back"
+done
