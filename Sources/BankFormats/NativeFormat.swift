@@ -20,7 +20,7 @@ public enum NativeFormat {
         }
         let root: Node
         do {
-            guard let node = try Yams.compose(yaml: text) else {
+            guard let node = try Yams.compose(yaml: text, .basic) else {
                 throw BankFormatError(.unreadable, place: context.fileName, "tệp trống / file is empty")
             }
             root = node
@@ -156,14 +156,14 @@ public enum NativeFormat {
             let id = fields.string("id") ?? ""
             fields.questionID = id.isEmpty ? nil : id
             if id.isEmpty { fields.problem(node, "thiếu id / missing id:") }
-            let kindText = fields.string("kind") ?? inferKind(mapping)
+            let kindText = fields.string("kind") ?? inferKind(fields)
             guard let kind = QuestionKind(rawValue: kindText) else {
-                fields.problem(mapping["kind"] ?? node, "dạng \"\(kindText)\" không có; dùng \(QuestionKind.allCases.map(\.rawValue).joined(separator: ", ")) / unknown kind")
+                fields.problem(fields["kind"] ?? node, "dạng \"\(kindText)\" không có; dùng \(QuestionKind.allCases.map(\.rawValue).joined(separator: ", ")) / unknown kind")
                 return nil
             }
             guard let subject = fields.string("subject") ?? subject else { fields.problem(node, "thiếu môn (subject:) / missing subject:"); return nil }
             guard let topic = fields.string("topic") ?? context.defaults.topic else { fields.problem(node, "thiếu chủ đề (topic:) / missing topic:"); return nil }
-            let levelNode = mapping["level"]
+            let levelNode = fields["level"]
             let level: Level
             if let text = fields.string("level") {
                 guard let parsed = Level(rawValue: text) ?? Level(parsing: text) else {
@@ -189,13 +189,13 @@ public enum NativeFormat {
         }
 
         /// A question without `kind:` is a single choice when it has options and one answer.
-        func inferKind(_ mapping: Node.Mapping) -> String {
-            if mapping["statements"] != nil { return QuestionKind.trueFalse.rawValue }
-            if mapping["options"] != nil { return mapping["answers"] != nil ? QuestionKind.multipleResponse.rawValue : QuestionKind.singleChoice.rawValue }
-            if mapping["gaps"] != nil { return QuestionKind.cloze.rawValue }
-            if mapping["premises"] != nil { return QuestionKind.matching.rawValue }
-            if mapping["items"] != nil { return QuestionKind.ordering.rawValue }
-            if mapping["rubric"] != nil { return QuestionKind.essay.rawValue }
+        func inferKind(_ fields: Fields) -> String {
+            if fields["statements"] != nil { return QuestionKind.trueFalse.rawValue }
+            if fields["options"] != nil { return fields["answers"] != nil ? QuestionKind.multipleResponse.rawValue : QuestionKind.singleChoice.rawValue }
+            if fields["gaps"] != nil { return QuestionKind.cloze.rawValue }
+            if fields["premises"] != nil { return QuestionKind.matching.rawValue }
+            if fields["items"] != nil { return QuestionKind.ordering.rawValue }
+            if fields["rubric"] != nil { return QuestionKind.essay.rawValue }
             return ""
         }
 
@@ -204,7 +204,7 @@ public enum NativeFormat {
             case .singleChoice:
                 guard let options = fields.options("options", defaultIDs: Labels.statement) else { fields.problem(node, "thiếu options: / missing options:"); return nil }
                 guard let answer = fields.string("answer"), let id = resolveOption(answer, options) else {
-                    fields.problem(fields.mapping["answer"] ?? node, "đáp án phải là nhãn A–\(Labels.option(max(0, options.count - 1))) của một phương án / answer: must be the label of an option")
+                    fields.problem(fields["answer"] ?? node, "đáp án phải là nhãn A–\(Labels.option(max(0, options.count - 1))) của một phương án / answer: must be the label of an option")
                     return nil
                 }
                 return .singleChoice(SingleChoice(options: options, answer: id))
@@ -213,12 +213,12 @@ public enum NativeFormat {
                 let labels = fields.strings("answers") ?? fields.string("answer").map { Scoring.splitLabels($0) } ?? []
                 let ids = labels.compactMap { resolveOption($0, options) }
                 guard !labels.isEmpty, ids.count == labels.count else {
-                    fields.problem(fields.mapping["answers"] ?? node, "answers: cần các nhãn phương án đúng / answers: must list option labels")
+                    fields.problem(fields["answers"] ?? node, "answers: cần các nhãn phương án đúng / answers: must list option labels")
                     return nil
                 }
                 return .multipleResponse(MultipleResponse(options: options, answers: ids, scoring: fields.scoring() ?? .allOrNothing))
             case .trueFalse:
-                guard let list = fields.mapping["statements"]?.sequence else { fields.problem(node, "thiếu statements: / missing statements:"); return nil }
+                guard let list = fields["statements"]?.sequence else { fields.problem(node, "thiếu statements: / missing statements:"); return nil }
                 var statements: [Statement] = []
                 for (index, item) in list.enumerated() {
                     guard let map = item.mapping else { fields.problem(item, "mệnh đề cần text: và answer: Đ/S / a statement needs text: and answer:"); return nil }
@@ -244,7 +244,7 @@ public enum NativeFormat {
                     fields.problem(node, "cần premises: và choices: / needs premises: and choices:")
                     return nil
                 }
-                guard let pairNode = fields.mapping["pairs"]?.mapping else { fields.problem(node, "thiếu pairs: (1: A, 2: B…) / missing pairs:"); return nil }
+                guard let pairNode = fields["pairs"]?.mapping else { fields.problem(node, "thiếu pairs: (1: A, 2: B…) / missing pairs:"); return nil }
                 var pairs: [Pair] = []
                 for (key, value) in pairNode {
                     guard let premiseIndex = Int(key.string ?? "").map({ $0 - 1 }), premises.indices.contains(premiseIndex),
@@ -260,14 +260,14 @@ public enum NativeFormat {
                 return .ordering(Ordering(items: items, scoring: fields.scoring() ?? .allOrNothing))
             case .cloze:
                 guard let text = fields.string("text") else { fields.problem(node, "thiếu text: có {{1}}, {{2}}… / missing text: with {{1}} gaps"); return nil }
-                guard let list = fields.mapping["gaps"]?.sequence else { fields.problem(node, "thiếu gaps: / missing gaps:"); return nil }
+                guard let list = fields["gaps"]?.sequence else { fields.problem(node, "thiếu gaps: / missing gaps:"); return nil }
                 var gaps: [Gap] = []
                 for (index, item) in list.enumerated() {
                     guard let map = item.mapping else { fields.problem(item, "mỗi chỗ trống là một bảng / each gap must be a mapping"); return nil }
                     let gapFields = Fields(map, reader: self)
                     let id = gapFields.string("id") ?? String(index + 1)
                     let answer: GapAnswer
-                    switch gapFields.string("kind") ?? (map["options"] != nil ? "choice" : "text") {
+                    switch gapFields.string("kind") ?? (gapFields["options"] != nil ? "choice" : "text") {
                     case "choice":
                         guard let options = gapFields.options("options", defaultIDs: Labels.statement), let label = gapFields.string("answer"),
                               let optionID = resolveOption(label, options) else {
@@ -309,28 +309,39 @@ public enum NativeFormat {
     /// Typed access to the fields of one YAML mapping, recording problems at the field's line.
     final class Fields {
         let mapping: Node.Mapping
+        /// The mapping's values by key, built once: Yams' own subscript builds and compares a node per look-up.
+        let nodes: [String: Node]
         let context: ImportContext
         var problems: [BankProblem] = []
         var questionID: String?
 
         init(_ mapping: Node.Mapping, reader: Reader) {
             self.mapping = mapping
+            self.nodes = Fields.index(mapping)
             self.context = reader.context
         }
+
+        static func index(_ mapping: Node.Mapping) -> [String: Node] {
+            var nodes: [String: Node] = [:]
+            for (key, value) in mapping { if let name = key.scalar?.string { nodes[name] = value } }
+            return nodes
+        }
+
+        subscript(key: String) -> Node? { nodes[key] }
 
         func problem(_ node: Node?, _ message: String) {
             problems.append(BankProblem(place: context.place(line: node?.mark?.line ?? mapping.mark?.line ?? 0), questionID: questionID, message))
         }
 
         func string(_ key: String) -> String? {
-            guard let node = mapping[key] else { return nil }
+            guard let node = nodes[key] else { return nil }
             guard let scalar = node.scalar else { problem(node, "\(key): cần một giá trị chữ / must be text"); return nil }
             if scalar.style == .plain, ["~", "null", "Null", "NULL", ""].contains(scalar.string) { return nil }
             return scalar.string.precomposedStringWithCanonicalMapping
         }
 
         func strings(_ key: String) -> [String]? {
-            guard let node = mapping[key] else { return nil }
+            guard let node = nodes[key] else { return nil }
             if let scalar = node.scalar { return [scalar.string.precomposedStringWithCanonicalMapping] }
             guard let sequence = node.sequence else { problem(node, "\(key): cần một danh sách / must be a list"); return nil }
             var result: [String] = []
@@ -343,18 +354,18 @@ public enum NativeFormat {
 
         /// The key is there and says null (`~`): different from absent, which inherits.
         func isNull(_ key: String) -> Bool {
-            guard let scalar = mapping[key]?.scalar, scalar.style == .plain else { return false }
+            guard let scalar = nodes[key]?.scalar, scalar.style == .plain else { return false }
             return ["~", "null", "Null", "NULL", ""].contains(scalar.string)
         }
 
         func int(_ key: String) -> Int? {
-            guard let node = mapping[key], !isNull(key) else { return nil }
+            guard let node = nodes[key], !isNull(key) else { return nil }
             guard let value = node.scalar.flatMap({ Int($0.string) }) else { problem(node, "\(key): cần một số nguyên / must be a whole number"); return nil }
             return value
         }
 
         func bool(_ key: String) -> Bool? {
-            guard let node = mapping[key] else { return nil }
+            guard let node = nodes[key] else { return nil }
             switch node.scalar?.string.lowercased() {
             case "true", "yes", "có", "co", "1": return true
             case "false", "no", "không", "khong", "0": return false
@@ -363,7 +374,7 @@ public enum NativeFormat {
         }
 
         func points(_ key: String) -> Points? {
-            guard let node = mapping[key] else { return nil }
+            guard let node = nodes[key] else { return nil }
             guard let value = node.scalar.flatMap({ Points(parsing: $0.string) }) else {
                 problem(node, "\(key): cần điểm với tối đa hai chữ số thập phân / must be points with at most two decimals")
                 return nil
@@ -374,13 +385,13 @@ public enum NativeFormat {
         func pointsList(_ key: String) -> [Points]? {
             guard let values = strings(key) else { return nil }
             let parsed = values.compactMap(Points.init(parsing:))
-            guard parsed.count == values.count else { problem(mapping[key], "\(key): cần các điểm / must be a list of points"); return nil }
+            guard parsed.count == values.count else { problem(nodes[key], "\(key): cần các điểm / must be a list of points"); return nil }
             return parsed
         }
 
         func scoring() -> PartialScoring? {
             guard let text = string("scoring") else { return nil }
-            guard let scoring = PartialScoring(rawValue: text) else { problem(mapping["scoring"], "scoring: dùng partial hoặc all-or-nothing / use partial or all-or-nothing"); return nil }
+            guard let scoring = PartialScoring(rawValue: text) else { problem(nodes["scoring"], "scoring: dùng partial hoặc all-or-nothing / use partial or all-or-nothing"); return nil }
             return scoring
         }
 
@@ -389,14 +400,14 @@ public enum NativeFormat {
             var tolerance: Decimal?
             if let text = string("tolerance") {
                 tolerance = Decimal(string: text.replacingOccurrences(of: ",", with: "."), locale: Locale(identifier: "en_US_POSIX"))
-                if tolerance == nil { problem(mapping["tolerance"], "tolerance: cần một số / must be a number") }
+                if tolerance == nil { problem(nodes["tolerance"], "tolerance: cần một số / must be a number") }
             }
             return NumericAnswer(answer: answer, alternatives: strings("alternatives") ?? [], tolerance: tolerance, boxRule: bool("box-rule") ?? true)
         }
 
         /// Options as plain text (ids a, b, c… by position) or `{id:, text:, locked:}`.
         func options(_ key: String, defaultIDs: (Int) -> String) -> [ChoiceOption]? {
-            guard let sequence = mapping[key]?.sequence else { return nil }
+            guard let sequence = nodes[key]?.sequence else { return nil }
             var options: [ChoiceOption] = []
             for (index, item) in sequence.enumerated() {
                 if let scalar = item.scalar {
@@ -419,6 +430,7 @@ public enum NativeFormat {
 
         init(_ mapping: Node.Mapping, context: ImportContext) {
             self.mapping = mapping
+            self.nodes = Fields.index(mapping)
             self.context = context
         }
     }
