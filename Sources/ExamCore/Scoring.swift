@@ -95,12 +95,18 @@ public enum Scoring {
         let marks: [Bool?]
         switch response {
         case let .text(text):
-            // "ĐSĐS", "Đ S Đ S", "Đ,S,Đ,S": one mark per character.
+            // "ĐSĐS", "Đ S Đ S", "Đ,S,Đ,S": one mark per scalar (Đ is one scalar in NFC and has no
+            // decomposition, so no grapheme breaking is needed).
             var found: [Bool?] = []
             found.reserveCapacity(body.statements.count)
-            for character in text where !(character == " " || character == "," || character == ";" || character == "|" || (!character.isASCII && character.isWhitespace) || character == "\t") {
+            for scalar in text.unicodeScalars {
+                switch scalar.value {
+                case 0x20, 0x09, 0x2C, 0x3B, 0x7C: continue  // space, tab , ; |
+                default: break
+                }
+                if scalar.properties.isWhitespace { continue }
                 guard found.count < body.statements.count else { break }
-                found.append(truth(character))
+                found.append(truth(scalar))
             }
             while found.count < body.statements.count { found.append(nil) }
             marks = found
@@ -119,9 +125,9 @@ public enum Scoring {
         return .graded(awarded, of: points)
     }
 
-    /// One mark character: Đ/D/T/1 or S/F/0.
-    static func truth(_ character: Character) -> Bool? {
-        switch character {
+    /// One mark: Đ/D/T/1 or S/F/0.
+    static func truth(_ scalar: Unicode.Scalar) -> Bool? {
+        switch scalar {
         case "Đ", "đ", "D", "d", "T", "t", "1": true
         case "S", "s", "F", "f", "0": false
         default: nil
