@@ -94,12 +94,7 @@ public enum AikenFormat {
             problems.append(BankProblem(place: context.place(line: startLine), "thiếu dòng ANSWER: / no ANSWER: line"))
             skipped += 1
         }
-        var imported = ImportedBank(bank: QuestionBank(name: context.defaults.bankName ?? (context.fileName as NSString).deletingPathExtension,
-                                                       subject: context.defaults.subject, questions: questions), problems: problems, skipped: skipped)
-        imported.validateQuestions(places: places, fileName: context.fileName)
-        imported.media = MediaCollector.collect(from: imported.bank, baseDirectory: context.baseDirectory, problems: &imported.problems, places: places, fileName: context.fileName)
-        imported.problems.sortByPlace()
-        return imported
+        return .assemble(subject: context.defaults.subject, questions: questions, problems: problems, skipped: skipped, places: places, context: context)
     }
 
     /// "B. text" or "B) text" → (1, "text").

@@ -168,16 +168,8 @@ public enum AzotaFormat {
                     places[question.id] = place
                 }
             }
-            var imported = ImportedBank(bank: QuestionBank(name: context.defaults.bankName ?? (context.fileName as NSString).deletingPathExtension,
-                                                           subject: context.defaults.subject, questions: questions), problems: problems, skipped: skipped)
-            imported.validateQuestions(places: places, fileName: context.fileName)
-            let referenced = Set(imported.bank.questions.flatMap { MediaReferences.texts(of: $0).flatMap(MediaReferences.names(in:)) })
-            imported.media = media.filter { referenced.contains($0.name) }
-            if media.isEmpty {
-                imported.media = MediaCollector.collect(from: imported.bank, baseDirectory: context.baseDirectory, problems: &imported.problems, places: places, fileName: context.fileName)
-            }
-            imported.problems.sortByPlace()
-            return imported
+            return .assemble(subject: context.defaults.subject, questions: questions, problems: problems, skipped: skipped, places: places,
+                             embedded: media, context: context)
         }
 
         struct BuildProblem: Error { let message: String }

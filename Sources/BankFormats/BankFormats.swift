@@ -175,6 +175,26 @@ public enum ImportLimits {
 }
 
 extension ImportedBank {
+    /// The last step of every reader: checks the questions (moving broken ones to `problems`), gathers their
+    /// images (those embedded in the file when it carries them, else from beside it), orders problems by place.
+    static func assemble(name: String? = nil, subject: String?, questions: [Question], groups: [QuestionGroup] = [],
+                         problems: [BankProblem], skipped: Int, places: [String: String], embedded: [MediaFile]? = nil,
+                         context: ImportContext) -> ImportedBank {
+        let bankName = name ?? context.defaults.bankName ?? (context.fileName as NSString).deletingPathExtension
+        var imported = ImportedBank(bank: QuestionBank(name: bankName, subject: subject, questions: questions, groups: groups),
+                                    problems: problems, skipped: skipped)
+        imported.validateQuestions(places: places, fileName: context.fileName)
+        if let embedded, !embedded.isEmpty {
+            let referenced = Set(imported.bank.questions.flatMap { MediaReferences.texts(of: $0).flatMap(MediaReferences.names(in:)) })
+            imported.media = embedded.filter { referenced.contains($0.name) }
+        } else {
+            imported.media = MediaCollector.collect(from: imported.bank, baseDirectory: context.baseDirectory, problems: &imported.problems,
+                                                    places: places, fileName: context.fileName)
+        }
+        imported.problems.sortByPlace()
+        return imported
+    }
+
     /// Runs ExamCore's checks on every question read, moving the broken ones into `problems` with their
     /// places (`places[id]`), and checks ids are unique.
     mutating func validateQuestions(places: [String: String], fileName: String) {

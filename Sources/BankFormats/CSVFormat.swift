@@ -166,23 +166,7 @@ public enum XLSXFormat {
     /// A one-sheet workbook with a bold, frozen header row and sensible column widths. Strings are written
     /// inline; numbers stay text so "0,25" and "08" keep their form.
     public static func write(rows: [[String]], sheetName: String = "Câu hỏi") throws -> Data {
-        func escape(_ text: String) -> String {
-            var out = ""
-            for scalar in text.unicodeScalars {
-                switch scalar {
-                case "&": out += "&amp;"
-                case "<": out += "&lt;"
-                case ">": out += "&gt;"
-                case "\"": out += "&quot;"
-                case "\n", "\t": out.unicodeScalars.append(scalar)
-                default:
-                    // XML 1.0 forbids most control characters; drop them.
-                    if scalar.value < 0x20 { continue }
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-            return out
-        }
+        let escape = RichTextXML.escape
         var sheet = """
         <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
         <worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">

@@ -190,6 +190,17 @@ enum FormatSupport {
                  level: defaults.level ?? .recognition, points: body.kind.defaultPoints, stem: stem, body: body)
     }
 
+    /// A category path (`$course$/top/Toán/Hàm số/Cực trị`, as GIFT and Moodle XML write it) as subject, topic
+    /// and lesson; nil parts are not given. A subject from the command line wins over the path.
+    static func category(_ path: String, defaults: QuestionDefaults) -> (subject: String?, topic: String?, lesson: String?) {
+        let parts = path.split(separator: "/").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty && !$0.hasPrefix("$") && $0 != "top" && $0 != "Default" }
+        if parts.count >= 2 {
+            return (defaults.subject ?? parts[0], parts[1], parts.count >= 3 ? parts[2...].joined(separator: " / ") : defaults.lesson)
+        }
+        return (defaults.subject, parts.first, defaults.lesson)
+    }
+
     /// What is missing before a question can be stored: subject, topic (which have no defaults).
     static func missingMetadata(_ question: Question) -> [String] {
         var problems: [String] = []

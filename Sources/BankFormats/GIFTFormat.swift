@@ -105,14 +105,10 @@ public enum GIFTFormat {
         }
 
         mutating func setCategory(_ path: String) {
-            let parts = path.split(separator: "/").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("$") && $0 != "top" && $0 != "Default" }
-            if parts.count >= 2 {
-                if context.defaults.subject == nil { subject = parts[0] }
-                topic = parts[1]
-                lesson = parts.count >= 3 ? parts[2...].joined(separator: " / ") : context.defaults.lesson
-            } else if let only = parts.first {
-                topic = only
-            }
+            let found = FormatSupport.category(path, defaults: context.defaults)
+            subject = found.subject ?? subject
+            topic = found.topic ?? topic
+            lesson = found.lesson
         }
 
         mutating func problem(_ line: Int, _ message: String, id: String? = nil) {
@@ -353,13 +349,7 @@ public enum GIFTFormat {
         }
 
         mutating func finish() -> ImportedBank {
-            var imported = ImportedBank(
-                bank: QuestionBank(name: context.defaults.bankName ?? (context.fileName as NSString).deletingPathExtension, subject: subject, questions: questions),
-                problems: problems, skipped: skipped)
-            imported.validateQuestions(places: places, fileName: context.fileName)
-            imported.media = MediaCollector.collect(from: imported.bank, baseDirectory: context.baseDirectory, problems: &imported.problems, places: places, fileName: context.fileName)
-            imported.problems.sortByPlace()
-            return imported
+            return .assemble(subject: subject, questions: questions, problems: problems, skipped: skipped, places: places, context: context)
         }
     }
 

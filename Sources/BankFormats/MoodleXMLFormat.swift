@@ -30,12 +30,10 @@ public enum MoodleXMLFormat {
             let type = node.attribute("type") ?? ""
             if type == "category" {
                 let path = node.child("category")?.child("text")?.allText ?? ""
-                let parts = path.split(separator: "/").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("$") && $0 != "top" && $0 != "Default" }
-                if parts.count >= 2 {
-                    if context.defaults.subject == nil { subject = parts[0] }
-                    topic = parts[1]
-                    lesson = parts.count >= 3 ? parts[2...].joined(separator: " / ") : context.defaults.lesson
-                } else if let only = parts.first { topic = only }
+                let found = FormatSupport.category(path, defaults: context.defaults)
+                subject = found.subject ?? subject
+                topic = found.topic ?? topic
+                lesson = found.lesson
                 continue
             }
             if type == "description" { continue }
@@ -121,11 +119,8 @@ public enum MoodleXMLFormat {
             questions.append(question)
             places[question.id] = place
         }
-        var imported = ImportedBank(bank: QuestionBank(name: context.defaults.bankName ?? (context.fileName as NSString).deletingPathExtension, subject: subject, questions: questions),
-                                    media: media.keys.sorted().map { media[$0]! }, problems: problems, skipped: skipped)
-        imported.validateQuestions(places: places, fileName: context.fileName)
-        imported.problems.sortByPlace()
-        return imported
+        return .assemble(subject: subject, questions: questions, problems: problems, skipped: skipped, places: places,
+                         embedded: media.keys.sorted().map { media[$0]! }, context: context)
     }
 }
 

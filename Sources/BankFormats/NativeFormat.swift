@@ -125,11 +125,8 @@ public enum NativeFormat {
                     skipped += 1
                 }
             }
-            var imported = ImportedBank(bank: QuestionBank(name: name, subject: subject, questions: questions, groups: groups), problems: problems, skipped: skipped)
-            imported.validateQuestions(places: places, fileName: context.fileName)
-            imported.media = MediaCollector.collect(from: imported.bank, baseDirectory: context.baseDirectory, problems: &imported.problems, places: places, fileName: context.fileName)
-            imported.problems.sortByPlace()
-            return imported
+            return .assemble(name: name, subject: subject, questions: questions, groups: groups, problems: problems, skipped: skipped,
+                             places: places, context: context)
         }
 
         mutating func readGroup(_ node: Node) -> QuestionGroup? {

@@ -197,16 +197,8 @@ public enum QTIFormat {
         }
 
         mutating func finish() -> ImportedBank {
-            var imported = ImportedBank(bank: QuestionBank(name: context.defaults.bankName ?? (context.fileName as NSString).deletingPathExtension,
-                                                           subject: context.defaults.subject, questions: questions,
-                                                           groups: groupOrder.compactMap { groupsFound[$0] }),
-                                        media: media.keys.sorted().map { media[$0]! }, problems: problems, skipped: skipped)
-            imported.validateQuestions(places: places, fileName: context.fileName)
-            if imported.media.isEmpty {
-                imported.media = MediaCollector.collect(from: imported.bank, baseDirectory: context.baseDirectory, problems: &imported.problems, places: places, fileName: context.fileName)
-            }
-            imported.problems.sortByPlace()
-            return imported
+            return .assemble(subject: context.defaults.subject, questions: questions, groups: groupOrder.compactMap { groupsFound[$0] },
+                             problems: problems, skipped: skipped, places: places, embedded: media.keys.sorted().map { media[$0]! }, context: context)
         }
     }
 

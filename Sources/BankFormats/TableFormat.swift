@@ -166,12 +166,7 @@ public enum TableFormat {
             questions.append(question)
             places[question.id] = place(rowNumber, columns[.stem] ?? 0)
         }
-        var imported = ImportedBank(bank: QuestionBank(name: context.defaults.bankName ?? (context.fileName as NSString).deletingPathExtension,
-                                                       subject: context.defaults.subject, questions: questions), problems: problems, skipped: skipped)
-        imported.validateQuestions(places: places, fileName: context.fileName)
-        imported.media = MediaCollector.collect(from: imported.bank, baseDirectory: context.baseDirectory, problems: &imported.problems, places: places, fileName: context.fileName)
-        imported.problems.sortByPlace()
-        return imported
+        return .assemble(subject: context.defaults.subject, questions: questions, problems: problems, skipped: skipped, places: places, context: context)
     }
 
     /// Excel keeps 0.3 as "0.29999999999999999": round numbers to ten decimals before reading them.
