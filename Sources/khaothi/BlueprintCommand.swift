@@ -16,14 +16,18 @@ extension BlueprintCommand {
         static let configuration = CommandConfiguration(abstract: "Check blueprint files (JSON) and save them under their names (replacing one of the same name).")
         @Argument(help: "Blueprint files.") var files: [String]
         @OptionGroup var database: DatabaseOptions
+        @Flag(help: "Print JSON.") var json = false
         func run() throws {
             try reportingErrors {
                 let db = try database.open()
+                var saved: [String] = []
                 for file in files {
                     let blueprint = try JSONFiles.read(Blueprint.self, from: file, what: "ma trận / blueprint")
                     try db.saveBlueprint(blueprint)
-                    print("\(file) → \(blueprint.name): \(blueprint.questionCount) câu, \(blueprint.totalPoints.formatted(decimalMark: ",")) điểm")
+                    saved.append(blueprint.name)
+                    if !json { print("\(file) → \(blueprint.name): \(blueprint.questionCount) câu, \(blueprint.totalPoints.formatted(decimalMark: ",")) điểm") }
                 }
+                if json { try printJSON(saved) }
             }
         }
     }

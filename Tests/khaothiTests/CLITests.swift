@@ -108,6 +108,19 @@ struct CLITests {
         #expect(refused.err.contains("102"))
     }
 
+    @Test("the README's two steps: 48 codes from the sample bank, then grading the sample responses to 101 gives 6.25")
+    func readmeWalkthrough() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("toan12").path
+        #expect(try CLI.run(["paper", "generate", "--bank", bank, "--blueprint", blueprint, "--codes", "48", "--seed", "2025", "--out", out]).status == 0)
+        let graded = try CLI.run(["paper", "grade", "--paper", out + "/papers/101.json", "--responses", "QuestionBanks/samples/responses-101.json"])
+        #expect(graded.status == 0, "\(graded.err)")
+        for line in ["Phần I: 2.50 / 3.00", "Phần II: 1.75 / 4.00", "Phần III: 2.00 / 3.00", "Tổng điểm / total: 6.25 / 10.00"] {
+            #expect(graded.out.contains(line), "\(line)")
+        }
+    }
+
     @Test("bad input: clear message with the file and the field, exit code 1 or 64")
     func badInput() throws {
         let dir = try CLI.temporaryDirectory()
