@@ -122,6 +122,76 @@ public struct AppDatabase: Sendable {
             // "ham so" finds "hàm số". One row per question, keyed by the question's rowid.
             try db.execute(sql: "CREATE VIRTUAL TABLE questionSearch USING fts5(folded, tokenize = 'unicode61 remove_diacritics 2')")
         }
+        migrator.registerMigration("v2: exams, sessions, rooms, candidates, papers") { db in
+            // Secrets the server needs, such as the key of the access-code hashes.
+            try db.create(table: "setting") { t in
+                t.primaryKey("key", .text)
+                t.column("value", .blob).notNull()
+            }
+            try db.create(table: "exam") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("name", .text).notNull().unique().check(sql: "length(trim(name)) > 0")
+                t.column("subject", .text).notNull()
+                t.column("bankName", .text).notNull()
+                t.column("blueprint", .text).notNull()
+                t.column("paperMode", .text).notNull().check(sql: "paperMode IN ('codes','candidates')")
+                t.column("codeCount", .integer).check(sql: "codeCount IS NULL OR codeCount BETWEEN 1 AND 1000")
+                t.column("firstCode", .integer).notNull()
+                t.column("seed", .integer).notNull()
+                t.column("resultsPolicy", .text).notNull().check(sql: "resultsPolicy IN ('immediate','later')")
+                t.column("state", .text).notNull().check(sql: "state IN ('draft','prepared')")
+                t.column("createdAt", .datetime).notNull()
+                t.column("preparedAt", .datetime)
+            }
+            try db.create(table: "examSession") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("exam", onDelete: .cascade).notNull()
+                t.column("name", .text).notNull().check(sql: "length(trim(name)) > 0")
+                t.column("opensAt", .datetime).notNull()
+                t.column("durationSeconds", .integer).notNull().check(sql: "durationSeconds > 0")
+                t.column("lateEntrySeconds", .integer).notNull().check(sql: "lateEntrySeconds >= 0")
+                t.column("graceSeconds", .integer).notNull().check(sql: "graceSeconds >= 0")
+                t.column("policy", .text).notNull().check(sql: "policy IN ('fixed-end','from-start')")
+                t.uniqueKey(["examId", "name"])
+            }
+            try db.create(table: "room") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("exam", onDelete: .cascade).notNull()
+                t.column("name", .text).notNull().check(sql: "length(trim(name)) > 0")
+                t.uniqueKey(["examId", "name"])
+            }
+            try db.create(table: "paper") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("exam", onDelete: .cascade).notNull()
+                t.column("code", .text).notNull()
+                t.column("content", .text).notNull()
+                t.uniqueKey(["examId", "code"])
+            }
+            // The question revisions a paper uses, item by item: a taken paper never changes.
+            try db.create(table: "paperItem") { t in
+                t.belongsTo("paper", onDelete: .cascade).notNull()
+                t.column("position", .integer).notNull().check(sql: "position >= 1")
+                t.column("key", .text).notNull()
+                t.belongsTo("questionRevision", onDelete: .restrict).notNull()
+                t.column("pointsHundredths", .integer).notNull().check(sql: "pointsHundredths > 0")
+                t.primaryKey(["paperId", "position"])
+            }
+            try db.create(table: "candidate") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("exam", onDelete: .cascade).notNull()
+                t.column("studentId", .text).notNull().check(sql: "length(trim(studentId)) > 0")
+                t.column("fullName", .text).notNull().check(sql: "length(trim(fullName)) > 0")
+                t.column("dateOfBirth", .text).check(sql: "dateOfBirth IS NULL OR dateOfBirth GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'")
+                t.column("className", .text)
+                t.column("sbd", .text)
+                t.belongsTo("examSession", onDelete: .restrict)
+                t.belongsTo("room", onDelete: .restrict)
+                t.belongsTo("paper", onDelete: .restrict)
+                t.column("accessCodeHash", .text).check(sql: "accessCodeHash IS NULL OR length(accessCodeHash) = 64")
+                t.uniqueKey(["examId", "studentId"])
+                t.uniqueKey(["examId", "sbd"])
+            }
+        }
         return migrator
     }
 }

@@ -13,7 +13,7 @@ struct Khaothi: ParsableCommand {
         commandName: "khaothi",
         abstract: "Khảo thí: computer-based tests for Vietnamese schools.",
         version: version,
-        subcommands: [BankCommand.self, BlueprintCommand.self, PaperCommand.self, DatabaseCommand.self, TT22Command.self]
+        subcommands: [BankCommand.self, BlueprintCommand.self, PaperCommand.self, ExamCommand.self, DatabaseCommand.self, TT22Command.self]
     )
 }
 

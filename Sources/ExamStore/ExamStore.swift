@@ -1,0 +1,350 @@
+import BankFormats
+import Crypto
+import ExamCore
+import Foundation
+import GRDB
+
+/// What a coordinator decides when creating an exam (kỳ thi).
+public struct ExamDefinition: Sendable {
+    public enum PaperMode: String, Codable, Sendable { case codes, candidates }
+    public enum ResultsPolicy: String, Codable, Sendable { case immediate, later }
+
+    public struct Session: Sendable {
+        public var name: String
+        public var timing: SessionTiming
+        public init(name: String, timing: SessionTiming) { self.name = name; self.timing = timing }
+    }
+
+    public var name: String
+    public var bank: String
+    public var blueprint: Blueprint
+    public var paperMode: PaperMode
+    /// The number of exam codes (mã đề) in `.codes` mode.
+    public var codeCount: Int
+    public var firstCode: Int
+    public var seed: UInt64
+    public var sessions: [Session]
+    public var rooms: [String]
+    public var results: ResultsPolicy
+
+    public init(name: String, bank: String, blueprint: Blueprint, paperMode: PaperMode = .codes, codeCount: Int = 24, firstCode: Int = 101,
+                seed: UInt64, sessions: [Session], rooms: [String], results: ResultsPolicy = .immediate) {
+        self.name = name; self.bank = bank; self.blueprint = blueprint; self.paperMode = paperMode; self.codeCount = codeCount
+        self.firstCode = firstCode; self.seed = seed; self.sessions = sessions; self.rooms = rooms; self.results = results
+    }
+}
+
+/// A login slip: what a candidate needs to sign in. The access code exists in clear only here.
+public struct LoginSlip: Codable, Sendable, Hashable {
+    public var sbd: String
+    public var studentID: String
+    public var fullName: String
+    public var dateOfBirth: String?
+    public var className: String?
+    public var room: String
+    public var session: String
+    public var opensAt: Date
+    public var paperCode: String
+    public var accessCode: String
+}
+
+/// An exam at a glance.
+public struct ExamStatus: Codable, Sendable, Hashable {
+    public struct Slot: Codable, Sendable, Hashable {
+        public var session: String
+        public var room: String
+        public var candidates: Int
+    }
+    public var name: String
+    public var subject: String
+    public var state: String
+    public var paperMode: String
+    public var papers: Int
+    public var candidates: Int
+    public var slots: [Slot]
+}
+
+/// One candidate's line in the results.
+public struct ResultRow: Codable, Sendable, Hashable {
+    public var sbd: String?
+    public var studentID: String
+    public var fullName: String
+    public var className: String?
+    public var room: String?
+    public var paperCode: String?
+    /// The score on the 10-point scale; nil until the attempt is graded.
+    public var score: Points?
+}
+
+extension AppDatabase {
+    /// Creates an exam after checking that its bank can fill its blueprint (every short cell is listed).
+    public func createExam(_ definition: ExamDefinition) throws {
+        guard !definition.sessions.isEmpty else { throw StoreError(.invalidRequest, "kỳ thi cần ít nhất một ca thi (--session) / an exam needs a session") }
+        guard !definition.rooms.isEmpty else { throw StoreError(.invalidRequest, "kỳ thi cần ít nhất một phòng thi (--room) / an exam needs a room") }
+        guard Set(definition.rooms).count == definition.rooms.count else { throw StoreError(.invalidRequest, "tên phòng thi lặp lại / room names repeat") }
+        guard Set(definition.sessions.map(\.name)).count == definition.sessions.count else { throw StoreError(.invalidRequest, "tên ca thi lặp lại / session names repeat") }
+        if definition.paperMode == .codes, !(1...1000).contains(definition.codeCount) { throw StoreError(.invalidRequest, "số mã đề phải từ 1 đến 1000 / 1 to 1000 codes") }
+        let bank = try loadBank(named: definition.bank)
+        _ = try PaperGenerator(blueprint: definition.blueprint, bank: bank)
+        let blueprint = String(decoding: try Canonical.encoder.encode(definition.blueprint), as: UTF8.self)
+        try writer.write { db in
+            if try Int.fetchOne(db, sql: "SELECT count(*) FROM exam WHERE name = ?", arguments: [definition.name])! > 0 {
+                throw StoreError(.conflict, "đã có kỳ thi \"\(definition.name)\" / an exam named \"\(definition.name)\" exists")
+            }
+            try db.execute(sql: """
+                INSERT INTO exam(name, subject, bankName, blueprint, paperMode, codeCount, firstCode, seed, resultsPolicy, state, createdAt)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?)
+                """, arguments: [definition.name, definition.blueprint.subject, definition.bank, blueprint, definition.paperMode.rawValue,
+                                 definition.paperMode == .codes ? definition.codeCount : nil, definition.firstCode,
+                                 Int64(bitPattern: definition.seed), definition.results.rawValue, Date()])
+            let examId = db.lastInsertedRowID
+            for session in definition.sessions {
+                let timing = session.timing
+                try db.execute(sql: "INSERT INTO examSession(examId, name, opensAt, durationSeconds, lateEntrySeconds, graceSeconds, policy) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                               arguments: [examId, session.name, timing.opensAt, timing.durationSeconds, timing.lateEntrySeconds, timing.graceSeconds, timing.policy.rawValue])
+            }
+            for room in definition.rooms { try db.execute(sql: "INSERT INTO room(examId, name) VALUES (?, ?)", arguments: [examId, room]) }
+        }
+    }
+
+    /// Exam names, newest first.
+    public func examNames() throws -> [String] {
+        try writer.read { db in try String.fetchAll(db, sql: "SELECT name FROM exam ORDER BY id DESC") }
+    }
+
+    func examRow(_ db: Database, _ name: String) throws -> Row {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM exam WHERE name = ?", arguments: [name]) else {
+            throw StoreError(.notFound, "không có kỳ thi \"\(name)\" / no exam named \"\(name)\"")
+        }
+        return row
+    }
+
+    /// Adds (or updates, by student id) the candidates of an exam that is not prepared yet.
+    /// Returns how many were added and how many updated.
+    public func importCandidates(exam: String, entries: [RosterEntry]) throws -> (added: Int, updated: Int) {
+        try writer.write { db in
+            let row = try examRow(db, exam)
+            guard row["state"] as String == "draft" else {
+                throw StoreError(.conflict, "kỳ thi \"\(exam)\" đã chuẩn bị xong; không thêm thí sinh được nữa / the exam is prepared; candidates cannot change")
+            }
+            let examId: Int64 = row["id"]
+            var added = 0, updated = 0
+            for entry in entries {
+                if try Int.fetchOne(db, sql: "SELECT count(*) FROM candidate WHERE examId = ? AND studentId = ?", arguments: [examId, entry.studentID])! > 0 {
+                    try db.execute(sql: "UPDATE candidate SET fullName = ?, dateOfBirth = ?, className = ? WHERE examId = ? AND studentId = ?",
+                                   arguments: [entry.fullName, entry.dateOfBirth, entry.className, examId, entry.studentID])
+                    updated += 1
+                } else {
+                    try db.execute(sql: "INSERT INTO candidate(examId, studentId, fullName, dateOfBirth, className) VALUES (?, ?, ?, ?, ?)",
+                                   arguments: [examId, entry.studentID, entry.fullName, entry.dateOfBirth, entry.className])
+                    added += 1
+                }
+            }
+            return (added, updated)
+        }
+    }
+
+    /// Prepares an exam in one transaction: orders candidates by class and Vietnamese name, shares them out
+    /// over sessions × rooms, numbers them (số báo danh), generates the papers (K codes, neighbours in a room
+    /// getting different codes; or one per candidate) with the question revisions they use, and issues access
+    /// codes, of which only a keyed hash is stored. The slips returned are the only place the codes appear.
+    public func prepareExam(_ name: String) throws -> [LoginSlip] {
+        try writer.write { db in
+            let row = try examRow(db, name)
+            guard row["state"] as String == "draft" else {
+                throw StoreError(.conflict, "kỳ thi \"\(name)\" đã chuẩn bị; in lại phiếu bằng exam slips --reset-codes / already prepared; reprint slips with exam slips --reset-codes")
+            }
+            let examId: Int64 = row["id"]
+            let blueprint = try JSONDecoder().decode(Blueprint.self, from: Data((row["blueprint"] as String).utf8))
+            let bankName: String = row["bankName"]
+            guard let bankId = try Int64.fetchOne(db, sql: "SELECT id FROM bank WHERE name = ?", arguments: [bankName]) else {
+                throw StoreError(.notFound, "không còn ngân hàng \"\(bankName)\" / bank \"\(bankName)\" is gone")
+            }
+            // The bank as it is now, with the revision row of every question.
+            let revisionRows = try Row.fetchAll(db, sql: """
+                SELECT q.externalId, r.id AS revisionId, r.content FROM question q
+                JOIN questionRevision r ON r.questionId = q.id AND r.revision = q.currentRevision
+                WHERE q.bankId = ? ORDER BY q.id
+                """, arguments: [bankId])
+            let decoder = JSONDecoder()
+            var revisionIDs: [String: Int64] = [:]
+            var questions: [Question] = []
+            for revision in revisionRows {
+                revisionIDs[revision["externalId"]] = revision["revisionId"]
+                questions.append(try decoder.decode(Question.self, from: Data((revision["content"] as String).utf8)))
+            }
+            let groups = try Row.fetchAll(db, sql: """
+                SELECT p.externalId, r.revision, r.text, r.shuffleQuestions FROM passage p
+                JOIN passageRevision r ON r.passageId = p.id AND r.revision = p.currentRevision WHERE p.bankId = ?
+                """, arguments: [bankId]).map { QuestionGroup(id: $0["externalId"], revision: $0["revision"], passage: $0["text"], shuffleQuestions: $0["shuffleQuestions"]) }
+            let generator = try PaperGenerator(blueprint: blueprint, bank: QuestionBank(name: bankName, questions: questions, groups: groups))
+
+            struct Candidate { let id: Int64; let studentID: String; let fullName: String; let birth: String?; let className: String? }
+            var candidates = try Row.fetchAll(db, sql: "SELECT id, studentId, fullName, dateOfBirth, className FROM candidate WHERE examId = ?", arguments: [examId])
+                .map { Candidate(id: $0["id"], studentID: $0["studentId"], fullName: $0["fullName"], birth: $0["dateOfBirth"], className: $0["className"]) }
+            guard !candidates.isEmpty else {
+                throw StoreError(.invalidRequest, "kỳ thi chưa có thí sinh; dùng exam candidates import / no candidates yet: exam candidates import")
+            }
+            let byName = VietnameseCollation.sortedNames(candidates.map(\.fullName))
+            let nameRank = Dictionary(byName.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+            candidates.sort { a, b in
+                if (a.className ?? "") != (b.className ?? "") { return VietnameseCollation.precedes(a.className ?? "", b.className ?? "") }
+                if nameRank[a.fullName]! != nameRank[b.fullName]! { return nameRank[a.fullName]! < nameRank[b.fullName]! }
+                return a.studentID < b.studentID
+            }
+            let sessions = try Row.fetchAll(db, sql: "SELECT id, name, opensAt FROM examSession WHERE examId = ? ORDER BY opensAt, id", arguments: [examId])
+            let rooms = try Row.fetchAll(db, sql: "SELECT id, name FROM room WHERE examId = ? ORDER BY id", arguments: [examId])
+            let slots = sessions.flatMap { session in rooms.map { (session: session, room: $0) } }
+
+            // Papers.
+            let mode = row["paperMode"] as String
+            let seed = UInt64(bitPattern: row["seed"] as Int64)
+            let codes: [String] = mode == "codes"
+                ? PaperRequest.numberedCodes(row["codeCount"] as Int, first: row["firstCode"] as Int)
+                : (1...candidates.count).map { String(format: "%04d", $0) }
+            var paperIDs: [String: Int64] = [:]
+            try generator.generate(PaperRequest(mode: .codes(codes), seed: seed)) { paper in
+                try db.execute(sql: "INSERT INTO paper(examId, code, content) VALUES (?, ?, ?)",
+                               arguments: [examId, paper.code, String(decoding: try Canonical.encoder.encode(paper), as: UTF8.self)])
+                let paperId = db.lastInsertedRowID
+                paperIDs[paper.code] = paperId
+                for (index, item) in paper.items.enumerated() {
+                    guard let revisionId = revisionIDs[item.question.id] else { continue }
+                    try db.execute(sql: "INSERT INTO paperItem(paperId, position, key, questionRevisionId, pointsHundredths) VALUES (?, ?, ?, ?, ?)",
+                                   arguments: [paperId, index + 1, item.key, revisionId, item.points.hundredths])
+                }
+            }
+
+            // Seats, numbers, papers, codes.
+            let key = try accessCodeKey(db)
+            var slips: [LoginSlip] = []
+            let perSlot = (candidates.count + slots.count - 1) / slots.count
+            for (index, candidate) in candidates.enumerated() {
+                let slotIndex = min(index / perSlot, slots.count - 1)
+                let slot = slots[slotIndex]
+                let seat = index - slotIndex * perSlot
+                let code = mode == "codes" ? codes[(seat + slotIndex) % codes.count] : codes[index]
+                let sbd = String(format: "%04d", index + 1)
+                let accessCode = Self.newAccessCode()
+                try db.execute(sql: "UPDATE candidate SET sbd = ?, examSessionId = ?, roomId = ?, paperId = ?, accessCodeHash = ? WHERE id = ?",
+                               arguments: [sbd, slot.session["id"] as Int64, slot.room["id"] as Int64, paperIDs[code], Self.hash(accessCode, key: key), candidate.id])
+                slips.append(LoginSlip(sbd: sbd, studentID: candidate.studentID, fullName: candidate.fullName, dateOfBirth: candidate.birth,
+                                       className: candidate.className, room: slot.room["name"], session: slot.session["name"],
+                                       opensAt: slot.session["opensAt"], paperCode: code, accessCode: accessCode))
+            }
+            try db.execute(sql: "UPDATE exam SET state = 'prepared', preparedAt = ? WHERE id = ?", arguments: [Date(), examId])
+            return slips
+        }
+    }
+
+    /// New access codes for the candidates of a prepared exam (one room, or all): the old codes stop working.
+    public func resetAccessCodes(exam: String, room: String? = nil) throws -> [LoginSlip] {
+        try writer.write { db in
+            let row = try examRow(db, exam)
+            guard row["state"] as String == "prepared" else { throw StoreError(.conflict, "kỳ thi chưa chuẩn bị; dùng exam prepare / not prepared yet: exam prepare") }
+            let key = try accessCodeKey(db)
+            var sql = """
+                SELECT c.id, c.sbd, c.studentId, c.fullName, c.dateOfBirth, c.className, r.name AS room, s.name AS session, s.opensAt, p.code
+                FROM candidate c JOIN room r ON r.id = c.roomId JOIN examSession s ON s.id = c.examSessionId JOIN paper p ON p.id = c.paperId
+                WHERE c.examId = ?
+                """
+            var arguments: StatementArguments = [row["id"] as Int64]
+            if let room { sql += " AND r.name = ?"; arguments += [room] }
+            let rows = try Row.fetchAll(db, sql: sql + " ORDER BY c.sbd", arguments: arguments)
+            if let room, rows.isEmpty { throw StoreError(.notFound, "không có phòng \"\(room)\" hoặc phòng trống / no room \"\(room)\"") }
+            return try rows.map { candidate in
+                let accessCode = Self.newAccessCode()
+                try db.execute(sql: "UPDATE candidate SET accessCodeHash = ? WHERE id = ?", arguments: [Self.hash(accessCode, key: key), candidate["id"] as Int64])
+                return LoginSlip(sbd: candidate["sbd"], studentID: candidate["studentId"], fullName: candidate["fullName"], dateOfBirth: candidate["dateOfBirth"],
+                                 className: candidate["className"], room: candidate["room"], session: candidate["session"], opensAt: candidate["opensAt"],
+                                 paperCode: candidate["code"], accessCode: accessCode)
+            }
+        }
+    }
+
+    /// Whether `code` is the access code of candidate `sbd` in `exam` (constant-time comparison of hashes).
+    public func verifyAccessCode(exam: String, sbd: String, code: String) throws -> Bool {
+        try writer.read { db in
+            guard let stored = try String.fetchOne(db, sql: """
+                SELECT c.accessCodeHash FROM candidate c JOIN exam e ON e.id = c.examId WHERE e.name = ? AND c.sbd = ?
+                """, arguments: [exam, sbd]),
+                let key = try Data.fetchOne(db, sql: "SELECT value FROM setting WHERE key = 'accessCodeKey'") else { return false }
+            let given = Array(Self.hash(code.uppercased().trimmingCharacters(in: .whitespaces), key: SymmetricKey(data: key)).utf8)
+            let expected = Array(stored.utf8)
+            guard given.count == expected.count else { return false }
+            var difference: UInt8 = 0
+            for index in given.indices { difference |= given[index] ^ expected[index] }
+            return difference == 0
+        }
+    }
+
+    public func examStatus(_ name: String) throws -> ExamStatus {
+        try writer.read { db in
+            let row = try examRow(db, name)
+            let examId: Int64 = row["id"]
+            let slots = try Row.fetchAll(db, sql: """
+                SELECT s.name AS session, r.name AS room, count(c.id) AS candidates FROM examSession s CROSS JOIN room r
+                LEFT JOIN candidate c ON c.examSessionId = s.id AND c.roomId = r.id
+                WHERE s.examId = ? AND r.examId = ? GROUP BY s.id, r.id ORDER BY s.opensAt, s.id, r.id
+                """, arguments: [examId, examId]).map { ExamStatus.Slot(session: $0["session"], room: $0["room"], candidates: $0["candidates"]) }
+            return ExamStatus(
+                name: name, subject: row["subject"], state: row["state"], paperMode: row["paperMode"],
+                papers: try Int.fetchOne(db, sql: "SELECT count(*) FROM paper WHERE examId = ?", arguments: [examId])!,
+                candidates: try Int.fetchOne(db, sql: "SELECT count(*) FROM candidate WHERE examId = ?", arguments: [examId])!,
+                slots: slots)
+        }
+    }
+
+    /// One row per candidate, by số báo danh (then name before preparation). Scores come with grading.
+    public func examResults(_ name: String) throws -> [ResultRow] {
+        try writer.read { db in
+            let examId: Int64 = try examRow(db, name)["id"]
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT c.sbd, c.studentId, c.fullName, c.className, r.name AS room, p.code FROM candidate c
+                LEFT JOIN room r ON r.id = c.roomId LEFT JOIN paper p ON p.id = c.paperId WHERE c.examId = ?
+                """, arguments: [examId]).map { ResultRow(sbd: $0["sbd"], studentID: $0["studentId"], fullName: $0["fullName"], className: $0["className"],
+                                                           room: $0["room"], paperCode: $0["code"], score: nil) }
+            let order = Dictionary(VietnameseCollation.sortedNames(rows.map(\.fullName)).enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+            return rows.sorted { a, b in
+                switch (a.sbd, b.sbd) {
+                case let (x?, y?): return x < y
+                default: return order[a.fullName]! < order[b.fullName]!
+                }
+            }
+        }
+    }
+
+    /// The paper a candidate sits, as stored at preparation.
+    public func paper(exam: String, code: String) throws -> Paper {
+        try writer.read { db in
+            let examId: Int64 = try examRow(db, exam)["id"]
+            guard let content = try String.fetchOne(db, sql: "SELECT content FROM paper WHERE examId = ? AND code = ?", arguments: [examId, code]) else {
+                throw StoreError(.notFound, "không có mã đề \(code) / no paper \(code)")
+            }
+            return try JSONDecoder().decode(Paper.self, from: Data(content.utf8))
+        }
+    }
+
+    // MARK: access codes
+
+    /// 8 characters without look-alikes (no 0/O, 1/I/L): about 40 bits, typed easily on a lab keyboard.
+    static let codeAlphabet = Array("23456789ABCDEFGHJKMNPQRSTUVWXYZ")
+
+    static func newAccessCode() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<8).map { _ in codeAlphabet[Int.random(in: 0..<codeAlphabet.count, using: &generator)] })
+    }
+
+    /// HMAC-SHA256 of the code under the database's key: fast enough for thousands of logins a minute, and
+    /// useless without the key (the codes are random, so no slow password hash is needed).
+    static func hash(_ code: String, key: SymmetricKey) -> String {
+        Hex.encode(HMAC<SHA256>.authenticationCode(for: Data(code.utf8), using: key))
+    }
+
+    func accessCodeKey(_ db: Database) throws -> SymmetricKey {
+        if let stored = try Data.fetchOne(db, sql: "SELECT value FROM setting WHERE key = 'accessCodeKey'") { return SymmetricKey(data: stored) }
+        let key = SymmetricKey(size: .bits256)
+        try db.execute(sql: "INSERT INTO setting(key, value) VALUES ('accessCodeKey', ?)", arguments: [key.withUnsafeBytes { Data($0) }])
+        return key
+    }
+}

@@ -1,0 +1,259 @@
+import ArgumentParser
+import BankFormats
+import ExamCore
+import ExamStore
+import Foundation
+
+struct ExamCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "exam",
+        abstract: "Exams (kỳ thi): create, import candidates, prepare papers and access codes, print slips, status, results.",
+        subcommands: [Create.self, Candidates.self, Prepare.self, Slips.self, Status.self, Results.self, List.self]
+    )
+
+    /// "Ca 1=2026-12-01 07:30" (local time of this machine) or "Ca 1=2026-12-01T07:30:00+07:00".
+    static func session(_ text: String, duration: Int, lateEntry: Int, grace: Int, policy: SessionTiming.DeadlinePolicy) throws -> ExamDefinition.Session {
+        guard let equals = text.firstIndex(of: "=") else { throw UserError("--session \"\(text)\": ghi TÊN=yyyy-mm-dd hh:mm / expected NAME=yyyy-mm-dd hh:mm") }
+        let name = text[..<equals].trimmingCharacters(in: .whitespaces)
+        let when = text[text.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+        guard let date = parseDate(when) else { throw UserError("--session \"\(text)\": không đọc được thời gian \"\(when)\" / cannot read the time") }
+        return ExamDefinition.Session(name: name, timing: SessionTiming(opensAt: date, durationSeconds: duration * 60, lateEntrySeconds: lateEntry * 60,
+                                                                       graceSeconds: grace, policy: policy))
+    }
+
+    static func parseDate(_ text: String) -> Date? {
+        if let iso = ISO8601DateFormatter().date(from: text) { return iso }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = .current
+        for format in ["yyyy-MM-dd HH:mm", "yyyy-MM-dd'T'HH:mm", "dd/MM/yyyy HH:mm"] {
+            formatter.dateFormat = format
+            if let date = formatter.date(from: text) { return date }
+        }
+        return nil
+    }
+
+    static func writeSlips(_ slips: [LoginSlip], exam: String, to directory: String) throws -> [String] {
+        let url = URL(fileURLWithPath: directory, isDirectory: true)
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        var written: [String] = []
+        let byRoom = Dictionary(grouping: slips, by: { "\($0.session) – \($0.room)" })
+        for key in byRoom.keys.sorted() {
+            let roomSlips = byRoom[key]!.sorted { $0.sbd < $1.sbd }
+            let file = url.appendingPathComponent("phieu-\(FileNames.safe(key)).html")
+            try Data(SlipsPage.html(exam: exam, title: key, slips: roomSlips).utf8).write(to: file, options: .atomic)
+            written.append(file.path)
+        }
+        return written
+    }
+}
+
+extension ExamCommand {
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create an exam from a bank and a blueprint in the database; checks the bank can fill it.",
+            discussion: "Example: khaothi exam create \"Giữa kỳ I – Vật lí 12\" --bank \"Vật lí 12\" --blueprint \"Vật lí 12 — đề theo mẫu 2025\" --codes 24 --session \"Ca 1=2026-12-01 07:30\" --duration 50 --room P101 --room P102"
+        )
+        @Argument(help: "The exam's name.") var name: String
+        @Option(help: "The bank's name in the database.") var bank: String
+        @Option(help: "The blueprint: a name in the database or a JSON file.") var blueprint: String
+        @Option(help: "Number of exam codes (mã đề).") var codes: Int?
+        @Flag(help: "One unique paper per candidate instead of codes.") var paperPerCandidate = false
+        @Option(help: "First code number.") var firstCode = 101
+        @Option(help: "Random seed (default: from the clock).") var seed: UInt64?
+        @Option(help: "A session: NAME=yyyy-mm-dd hh:mm (repeat).") var session: [String] = []
+        @Option(help: "Minutes.") var duration: Int?
+        @Option(help: "Minutes after opening a candidate may still start.") var lateEntry = 15
+        @Option(help: "Seconds after the deadline answers are still taken.") var grace = 30
+        @Option(help: "fixed-end (everyone ends together) or from-start.") var policy = "fixed-end"
+        @Option(help: "A room (repeat).") var room: [String] = []
+        @Option(help: "immediate or later: whether candidates see their score at once.") var results = "immediate"
+        @OptionGroup var database: DatabaseOptions
+
+        func run() throws {
+            try reportingErrors {
+                let db = try database.open()
+                let blueprintValue = try Inputs.blueprint(blueprint, database: database.path)
+                guard let policy = SessionTiming.DeadlinePolicy(rawValue: policy) else { throw UserError("--policy: fixed-end hoặc from-start") }
+                guard let resultsPolicy = ExamDefinition.ResultsPolicy(rawValue: results) else { throw UserError("--results: immediate hoặc later") }
+                let minutes = duration ?? blueprintValue.durationMinutes ?? 45
+                guard minutes > 0, lateEntry >= 0, grace >= 0 else { throw UserError("thời gian phải dương / times must be positive") }
+                let sessions = try session.map { try ExamCommand.session($0, duration: minutes, lateEntry: lateEntry, grace: grace, policy: policy) }
+                let definition = ExamDefinition(
+                    name: name, bank: bank, blueprint: blueprintValue, paperMode: paperPerCandidate ? .candidates : .codes,
+                    codeCount: codes ?? 24, firstCode: firstCode, seed: seed ?? UInt64(Date().timeIntervalSince1970 * 1000),
+                    sessions: sessions, rooms: room, results: resultsPolicy)
+                try db.createExam(definition)
+                print("Đã tạo kỳ thi \"\(name)\": \(sessions.count) ca, \(room.count) phòng, \(minutes) phút / exam created")
+            }
+        }
+    }
+
+    struct Candidates: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Candidates of an exam.", subcommands: [Import.self])
+
+        struct Import: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Import a class list (.csv or .xlsx: Mã học sinh, Họ và tên, Ngày sinh, Lớp); every bad row is reported.",
+                discussion: "All or nothing unless --partial. Importing again updates students by their id.")
+            @Argument(help: "The exam's name.") var exam: String
+            @Argument(help: "The class list.") var file: String
+            @Flag(help: "Import the good rows even if some are bad.") var partial = false
+            @OptionGroup var database: DatabaseOptions
+            func run() throws {
+                try reportingErrors {
+                    let (entries, problems) = try RosterFormat.read(URL(fileURLWithPath: file))
+                    for problem in problems { FileHandle.standardError.write(Data("  \(problem)\n".utf8)) }
+                    if !problems.isEmpty && !partial {
+                        throw UserError("\(file): \(problems.count) dòng lỗi, không nhập; sửa rồi nhập lại hoặc dùng --partial / nothing imported")
+                    }
+                    let (added, updated) = try database.open().importCandidates(exam: exam, entries: entries)
+                    print("\(file) → \(exam): \(added) thí sinh mới / new, \(updated) cập nhật / updated\(problems.isEmpty ? "" : ", \(problems.count) dòng bỏ qua / rows skipped")")
+                }
+            }
+        }
+    }
+
+    struct Prepare: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Generate the papers, number the candidates, share them over rooms, issue access codes and write the login slips.",
+            discussion: "Access codes are stored only as keyed hashes: the slips written here are the only copy. Reprint with exam slips --reset-codes.")
+        @Argument(help: "The exam's name.") var exam: String
+        @Option(help: "Directory for the printable login slips (one HTML page per room).") var slips: String
+        @OptionGroup var database: DatabaseOptions
+        func run() throws {
+            try reportingErrors {
+                let issued = try database.open().prepareExam(exam)
+                let files = try ExamCommand.writeSlips(issued, exam: exam, to: slips)
+                print("Đã chuẩn bị \"\(exam)\": \(issued.count) thí sinh, phiếu đăng nhập / login slips:")
+                files.forEach { print("  \($0)") }
+            }
+        }
+    }
+
+    struct Slips: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Reprint login slips with new access codes (the old codes stop working).")
+        @Argument(help: "The exam's name.") var exam: String
+        @Option(help: "Only this room.") var room: String?
+        @Option(help: "Directory for the slips.") var out: String
+        @Flag(help: "Confirm that new codes replace the old ones.") var resetCodes = false
+        @OptionGroup var database: DatabaseOptions
+        func run() throws {
+            try reportingErrors {
+                guard resetCodes else {
+                    throw UserError("mã truy cập chỉ lưu dạng băm nên phải cấp mã mới: thêm --reset-codes / codes are stored hashed; add --reset-codes to issue new ones")
+                }
+                let issued = try database.open().resetAccessCodes(exam: exam, room: room)
+                for file in try ExamCommand.writeSlips(issued, exam: exam, to: out) { print(file) }
+            }
+        }
+    }
+
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "An exam at a glance: state, papers, candidates per session and room.")
+        @Argument(help: "The exam's name.") var exam: String
+        @OptionGroup var database: DatabaseOptions
+        @Flag(help: "Print JSON.") var json = false
+        func run() throws {
+            try reportingErrors {
+                let status = try database.open().examStatus(exam)
+                if json { return try printJSON(status) }
+                print("\(status.name) — \(status.subject) — \(status.state == "prepared" ? "đã chuẩn bị / prepared" : "bản nháp / draft")")
+                print("Đề / papers: \(status.papers) (\(status.paperMode)); thí sinh / candidates: \(status.candidates)")
+                for slot in status.slots { print("  \(slot.session) · \(slot.room): \(slot.candidates)") }
+            }
+        }
+    }
+
+    struct Results: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The results sheet: CSV (UTF-8 with BOM, for Excel) or JSON.")
+        @Argument(help: "The exam's name.") var exam: String
+        @Option(help: "csv or json.") var format = "csv"
+        @Option(help: "Write to this file instead of standard output.") var out: String?
+        @OptionGroup var database: DatabaseOptions
+        func run() throws {
+            try reportingErrors {
+                let rows = try database.open().examResults(exam)
+                let data: Data
+                switch format {
+                case "json": data = try JSONFiles.encoder.encode(rows)
+                case "csv":
+                    let header = ["SBD", "Mã học sinh", "Họ và tên", "Lớp", "Phòng", "Mã đề", "Điểm"]
+                    let lines = [header] + rows.map { [$0.sbd ?? "", $0.studentID, $0.fullName, $0.className ?? "", $0.room ?? "", $0.paperCode ?? "", $0.score?.formatted(decimalMark: ",") ?? ""] }
+                    data = CSVFormat.write(rows: lines)
+                default: throw UserError("--format: csv hoặc json")
+                }
+                if let out { try data.write(to: URL(fileURLWithPath: out), options: .atomic) } else { FileHandle.standardOutput.write(data) }
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the exams.")
+        @OptionGroup var database: DatabaseOptions
+        func run() throws {
+            try reportingErrors { try database.open().examNames().forEach { print($0) } }
+        }
+    }
+}
+
+enum FileNames {
+    /// A file-name-safe, diacritic-free version of a label ("Ca 1 – P101" → "ca-1-p101").
+    static func safe(_ text: String) -> String {
+        TextFolding.fold(text).map { $0.isLetter || $0.isNumber ? $0 : "-" }.reduce(into: "") { out, c in
+            if c == "-" && (out.isEmpty || out.hasSuffix("-")) { return }
+            out.append(c)
+        }.trimmingCharacters(in: CharacterSet(charactersIn: "-"))
+    }
+}
+
+/// A printable A4 page of login slips, two columns, with cut lines. Everything shown is escaped.
+enum SlipsPage {
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+
+    static func html(exam: String, title: String, slips: [LoginSlip]) -> String {
+        let time = DateFormatter()
+        time.locale = Locale(identifier: "vi_VN")
+        time.dateFormat = "HH:mm 'ngày' dd/MM/yyyy"
+        let cards = slips.map { slip in
+            """
+            <section class="slip">
+              <h2>\(escape(exam))</h2>
+              <p class="who"><b>\(escape(slip.fullName))</b>\(slip.className.map { " · Lớp \(escape($0))" } ?? "")\(slip.dateOfBirth.map { " · \(escape($0))" } ?? "")</p>
+              <table>
+                <tr><th>Số báo danh</th><td class="big">\(escape(slip.sbd))</td></tr>
+                <tr><th>Mã truy cập</th><td class="big code">\(escape(slip.accessCode))</td></tr>
+                <tr><th>Phòng · Ca</th><td>\(escape(slip.room)) · \(escape(slip.session)), \(escape(time.string(from: slip.opensAt)))</td></tr>
+                <tr><th>Mã học sinh</th><td>\(escape(slip.studentID))</td></tr>
+              </table>
+              <p class="note">Không cho người khác xem mã truy cập. / Keep your access code private.</p>
+            </section>
+            """
+        }.joined(separator: "\n")
+        return """
+        <!doctype html>
+        <html lang="vi"><head><meta charset="utf-8"><title>Phiếu đăng nhập — \(escape(title))</title>
+        <style>
+        @page { size: A4; margin: 10mm; }
+        body { font-family: "Times New Roman", serif; margin: 0; }
+        h1 { font-size: 14pt; margin: 0 0 4mm; }
+        .sheet { display: grid; grid-template-columns: 1fr 1fr; gap: 0; }
+        .slip { border: 1px dashed #777; padding: 4mm; break-inside: avoid; }
+        .slip h2 { font-size: 11pt; margin: 0 0 2mm; }
+        .slip table { border-collapse: collapse; width: 100%; }
+        .slip th { text-align: left; font-weight: normal; width: 32mm; padding: 1mm 0; }
+        .big { font-size: 15pt; font-weight: bold; letter-spacing: 1px; }
+        .code { font-family: "DejaVu Sans Mono", monospace; }
+        .note { font-size: 8pt; margin: 2mm 0 0; }
+        </style></head>
+        <body><h1>Phiếu đăng nhập — \(escape(title)) (\(slips.count) thí sinh)</h1>
+        <div class="sheet">
+        \(cards)
+        </div></body></html>
+
+        """
+    }
+}
