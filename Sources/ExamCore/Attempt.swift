@@ -67,6 +67,12 @@ public struct Attempt: Codable, Hashable, Sendable {
 
     public init(timing: SessionTiming) { self.timing = timing }
 
+    /// Restores an attempt from what the store kept.
+    public init(timing: SessionTiming, state: State, startedAt: Date?, submittedAt: Date?, autoSubmitted: Bool, extraSeconds: Int) {
+        self.timing = timing; self.state = state; self.startedAt = startedAt; self.submittedAt = submittedAt
+        self.autoSubmitted = autoSubmitted; self.extraSeconds = extraSeconds
+    }
+
     /// The moment the candidate's time ends (nil before the start).
     public var deadline: Date? {
         guard let startedAt else { return nil }

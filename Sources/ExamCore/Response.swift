@@ -127,3 +127,25 @@ extension StringProtocol {
         return true
     }
 }
+
+extension ResponseValue {
+    /// The longest answer text accepted (an essay of about 30 pages; anything longer is refused, not cut).
+    public static let maximumCharacters = 100_000
+
+    /// Whether this value has a shape the kind can read (a page sends only such values; anything else is a
+    /// client bug or tampering and is refused before it is stored). Blank is always well-formed: it clears.
+    public func isWellFormed(for kind: QuestionKind) -> Bool {
+        switch self {
+        case .malformed: return false
+        case let .text(text):
+            // Every kind has a text form ("B", "A,C", "ĐSĐS", "0,5", "1-B, 2-A", "CAB", an essay).
+            return text.utf8.count <= Self.maximumCharacters * 4 && text.count <= Self.maximumCharacters
+        case let .list(list):
+            guard list.count <= 26, list.allSatisfy({ $0.count <= 1000 }) else { return false }
+            return [.multipleResponse, .trueFalse, .ordering, .cloze, .singleChoice].contains(kind)
+        case let .map(map):
+            guard map.count <= 26, map.allSatisfy({ $0.key.count <= 8 && $0.value.count <= 1000 }) else { return false }
+            return [.trueFalse, .matching, .cloze].contains(kind)
+        }
+    }
+}

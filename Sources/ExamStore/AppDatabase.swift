@@ -192,6 +192,50 @@ public struct AppDatabase: Sendable {
                 t.uniqueKey(["examId", "sbd"])
             }
         }
+        migrator.registerMigration("v3: attempts, responses, the event log") { db in
+            try db.create(table: "attempt") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("candidate", onDelete: .restrict).notNull().unique()
+                t.column("state", .text).notNull().check(sql: "state IN ('in-progress','submitted')")
+                t.column("startedAt", .datetime).notNull()
+                t.column("extraSeconds", .integer).notNull().defaults(to: 0).check(sql: "extraSeconds >= 0")
+                t.column("submittedAt", .datetime)
+                t.column("autoSubmitted", .boolean).notNull().defaults(to: false)
+                // The device that holds the attempt: a new login takes over and the old page is told.
+                t.column("deviceToken", .text).notNull()
+                t.column("lastSequence", .integer).notNull().defaults(to: 0)
+                t.column("scoreHundredths", .integer)
+                t.column("pendingItems", .integer)
+                t.column("breakdown", .text)
+                t.check(sql: "(state = 'submitted') = (submittedAt IS NOT NULL)")
+            }
+            // The latest answer per item: a replayed or late event never overwrites a newer one.
+            try db.create(table: "response") { t in
+                t.belongsTo("attempt", onDelete: .cascade).notNull()
+                t.column("itemKey", .text).notNull()
+                t.column("value", .text).notNull()
+                t.column("sequence", .integer).notNull().check(sql: "sequence > 0")
+                t.column("receivedAt", .datetime).notNull()
+                t.primaryKey(["attemptId", "itemKey"])
+            }
+            // Every event as it arrived, never updated: the record for disputes.
+            try db.create(table: "responseEvent") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("attempt", onDelete: .restrict).notNull()
+                t.column("sequence", .integer).notNull().check(sql: "sequence > 0")
+                t.column("itemKey", .text).notNull()
+                t.column("value", .text).notNull()
+                t.column("clientTime", .datetime)
+                t.column("receivedAt", .datetime).notNull()
+                t.uniqueKey(["attemptId", "sequence"])
+            }
+            try db.execute(sql: """
+                CREATE TRIGGER responseEvent_append_only_update BEFORE UPDATE ON responseEvent
+                BEGIN SELECT RAISE(ABORT, 'responseEvent is append-only'); END;
+                CREATE TRIGGER responseEvent_append_only_delete BEFORE DELETE ON responseEvent
+                BEGIN SELECT RAISE(ABORT, 'responseEvent is append-only'); END;
+                """)
+        }
         return migrator
     }
 }

@@ -1,0 +1,266 @@
+import ExamCore
+import Foundation
+import GRDB
+
+/// One answer as the page sends it: per attempt, sequence numbers grow with every change the candidate makes.
+public struct ResponseEvent: Codable, Sendable, Hashable {
+    public var sequence: Int
+    /// The item key on the paper ("I.3").
+    public var item: String
+    public var value: ResponseValue
+    /// When the page recorded it (for disputes; the server's time decides).
+    public var clientTime: Date?
+
+    public init(sequence: Int, item: String, value: ResponseValue, clientTime: Date? = nil) {
+        self.sequence = sequence; self.item = item; self.value = value; self.clientTime = clientTime
+    }
+}
+
+/// What a candidate's page needs to run or resume a test.
+public struct AttemptView: Codable, Sendable, Hashable {
+    public var attemptID: Int64
+    public var deviceToken: String
+    public var state: Attempt.State
+    public var deadline: Date?
+    public var remainingSeconds: Int
+    public var lastSequence: Int
+    /// The latest acknowledged answer per item.
+    public var responses: [String: ResponseValue]
+    public var paperCode: String
+}
+
+/// Everything the server checks an event against, loaded once per attempt and kept in memory.
+public struct AttemptContext: Sendable {
+    public var attemptID: Int64
+    public var attempt: Attempt
+    public var deviceToken: String
+    public var paper: Paper
+    /// The kind of each item, by key.
+    public var kinds: [String: QuestionKind]
+}
+
+extension AttemptContext {
+    /// Checks an event before it is handed to the writer: the device holds the attempt, the attempt takes
+    /// answers now (in progress, before the deadline plus grace), the item is on this paper, the value fits
+    /// its kind. Throws a refusal a page can show.
+    public func check(_ event: ResponseEvent, deviceToken: String, now: Date) throws {
+        guard deviceToken == self.deviceToken else {
+            throw StoreError(.conflict, "Bài thi đang được làm trên máy khác / the attempt was taken over by another device")
+        }
+        do { try attempt.accepts(sequence: event.sequence, at: now) } catch let refusal as AttemptRefusal {
+            throw StoreError(.conflict, refusal.message)
+        }
+        guard let kind = kinds[event.item] else {
+            throw StoreError(.invalidRequest, "câu \(event.item) không có trên đề / item \(event.item) is not on this paper")
+        }
+        guard event.value.isWellFormed(for: kind) else {
+            throw StoreError(.invalidRequest, "câu trả lời cho \(event.item) không đúng dạng \(kind.rawValue) / the answer does not fit the question")
+        }
+    }
+}
+
+extension AppDatabase {
+    static func timing(_ row: Row) -> SessionTiming {
+        SessionTiming(opensAt: row["opensAt"], durationSeconds: row["durationSeconds"], lateEntrySeconds: row["lateEntrySeconds"],
+                      graceSeconds: row["graceSeconds"], policy: SessionTiming.DeadlinePolicy(rawValue: row["policy"]) ?? .fixedEnd)
+    }
+
+    static func attempt(_ row: Row, timing: SessionTiming) -> Attempt {
+        Attempt(timing: timing, state: (row["state"] as String) == "submitted" ? .submitted : .inProgress, startedAt: row["startedAt"],
+                submittedAt: row["submittedAt"], autoSubmitted: row["autoSubmitted"], extraSeconds: row["extraSeconds"])
+    }
+
+    /// Starts or resumes the attempt of candidate `sbd` at `now` from a device, which becomes the one device
+    /// allowed to write (a new login takes over). Returns the acknowledged answers and the time left.
+    public func startAttempt(exam: String, sbd: String, now: Date) throws -> AttemptView {
+        try writer.write { db in
+            guard let candidate = try Row.fetchOne(db, sql: """
+                SELECT c.id, p.code, s.opensAt, s.durationSeconds, s.lateEntrySeconds, s.graceSeconds, s.policy
+                FROM candidate c JOIN exam e ON e.id = c.examId JOIN examSession s ON s.id = c.examSessionId JOIN paper p ON p.id = c.paperId
+                WHERE e.name = ? AND c.sbd = ?
+                """, arguments: [exam, sbd]) else {
+                throw StoreError(.notFound, "không có thí sinh \(sbd) trong kỳ thi / no candidate \(sbd)")
+            }
+            let timing = Self.timing(candidate)
+            let candidateId: Int64 = candidate["id"]
+            let token = UUID().uuidString
+            var attempt: Attempt
+            let attemptId: Int64
+            if let row = try Row.fetchOne(db, sql: "SELECT * FROM attempt WHERE candidateId = ?", arguments: [candidateId]) {
+                attempt = Self.attempt(row, timing: timing)
+                attemptId = row["id"]
+                if attempt.state == .inProgress {
+                    do { _ = try attempt.start(at: now) } catch let refusal as AttemptRefusal { throw StoreError(.conflict, refusal.message) }
+                }
+                try db.execute(sql: "UPDATE attempt SET deviceToken = ? WHERE id = ?", arguments: [token, attemptId])
+            } else {
+                attempt = Attempt(timing: timing)
+                do { _ = try attempt.start(at: now) } catch let refusal as AttemptRefusal { throw StoreError(.conflict, refusal.message) }
+                try db.execute(sql: "INSERT INTO attempt(candidateId, state, startedAt, deviceToken) VALUES (?, 'in-progress', ?, ?)",
+                               arguments: [candidateId, attempt.startedAt, token])
+                attemptId = db.lastInsertedRowID
+            }
+            let responses = try Row.fetchAll(db, sql: "SELECT itemKey, value FROM response WHERE attemptId = ?", arguments: [attemptId])
+            var values: [String: ResponseValue] = [:]
+            for response in responses {
+                values[response["itemKey"]] = try JSONDecoder().decode(ResponseValue.self, from: Data((response["value"] as String).utf8))
+            }
+            let lastSequence = try Int.fetchOne(db, sql: "SELECT lastSequence FROM attempt WHERE id = ?", arguments: [attemptId]) ?? 0
+            return AttemptView(attemptID: attemptId, deviceToken: token, state: attempt.state, deadline: attempt.deadline,
+                               remainingSeconds: attempt.remainingSeconds(at: now), lastSequence: lastSequence, responses: values,
+                               paperCode: candidate["code"])
+        }
+    }
+
+    /// The attempt with its paper and timing, for checking events in memory.
+    public func attemptContext(_ attemptID: Int64) throws -> AttemptContext {
+        try writer.read { db in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT a.*, p.content AS paper, s.opensAt, s.durationSeconds, s.lateEntrySeconds, s.graceSeconds, s.policy
+                FROM attempt a JOIN candidate c ON c.id = a.candidateId JOIN paper p ON p.id = c.paperId JOIN examSession s ON s.id = c.examSessionId
+                WHERE a.id = ?
+                """, arguments: [attemptID]) else { throw StoreError(.notFound, "không có bài thi \(attemptID) / no attempt \(attemptID)") }
+            let paper = try JSONDecoder().decode(Paper.self, from: Data((row["paper"] as String).utf8))
+            return AttemptContext(attemptID: attemptID, attempt: Self.attempt(row, timing: Self.timing(row)), deviceToken: row["deviceToken"],
+                                  paper: paper, kinds: Dictionary(paper.items.map { ($0.key, $0.question.kind) }, uniquingKeysWith: { first, _ in first }))
+        }
+    }
+
+    /// Submits (by the candidate, or at the deadline by the server) and grades the attempt with ExamCore's
+    /// scoring: the score on the paper's scale and the per-item breakdown are stored; essays stay pending.
+    public func submitAttempt(_ attemptID: Int64, now: Date, automatic: Bool = false) throws -> PaperScore {
+        try writer.write { db in try submit(db, attemptID: attemptID, now: now, automatic: automatic) }
+    }
+
+    func submit(_ db: Database, attemptID: Int64, now: Date, automatic: Bool) throws -> PaperScore {
+        guard let row = try Row.fetchOne(db, sql: """
+            SELECT a.*, p.content AS paper, s.opensAt, s.durationSeconds, s.lateEntrySeconds, s.graceSeconds, s.policy
+            FROM attempt a JOIN candidate c ON c.id = a.candidateId JOIN paper p ON p.id = c.paperId JOIN examSession s ON s.id = c.examSessionId
+            WHERE a.id = ?
+            """, arguments: [attemptID]) else { throw StoreError(.notFound, "không có bài thi / no attempt \(attemptID)") }
+        var attempt = Self.attempt(row, timing: Self.timing(row))
+        if automatic {
+            guard attempt.tick(at: now) else { throw StoreError(.conflict, "chưa hết giờ / not past the deadline") }
+        } else {
+            do { try attempt.submit(at: now) } catch let refusal as AttemptRefusal { throw StoreError(.conflict, refusal.message) }
+        }
+        let paper = try JSONDecoder().decode(Paper.self, from: Data((row["paper"] as String).utf8))
+        var responses: [String: ResponseValue] = [:]
+        for response in try Row.fetchAll(db, sql: "SELECT itemKey, value FROM response WHERE attemptId = ?", arguments: [attemptID]) {
+            responses[response["itemKey"]] = try JSONDecoder().decode(ResponseValue.self, from: Data((response["value"] as String).utf8))
+        }
+        let score = paper.grade(responses)
+        try db.execute(sql: """
+            UPDATE attempt SET state = 'submitted', submittedAt = ?, autoSubmitted = ?, scoreHundredths = ?, pendingItems = ?, breakdown = ? WHERE id = ?
+            """, arguments: [attempt.submittedAt, attempt.autoSubmitted, score.total.hundredths, score.pending,
+                             String(decoding: try Canonical.encoder.encode(score), as: UTF8.self), attemptID])
+        return score
+    }
+
+    /// Submits every attempt whose deadline and grace have passed; returns how many.
+    public func autoSubmitExpired(now: Date) throws -> Int {
+        try writer.write { db in
+            let open = try Row.fetchAll(db, sql: """
+                SELECT a.*, s.opensAt, s.durationSeconds, s.lateEntrySeconds, s.graceSeconds, s.policy FROM attempt a
+                JOIN candidate c ON c.id = a.candidateId JOIN examSession s ON s.id = c.examSessionId WHERE a.state = 'in-progress'
+                """)
+            var count = 0
+            for row in open {
+                var attempt = Self.attempt(row, timing: Self.timing(row))
+                guard attempt.tick(at: now) else { continue }
+                _ = try submit(db, attemptID: row["id"], now: now, automatic: true)
+                count += 1
+            }
+            return count
+        }
+    }
+
+    /// Writes a batch of checked events in the caller's transaction: every event goes to the append-only log
+    /// (a replay is ignored there), and the latest answer per item moves only to a higher sequence.
+    static func store(_ events: [ResponseEvent], attemptID: Int64, receivedAt: Date, db: Database) throws {
+        let log = try db.cachedStatement(sql: """
+            INSERT OR IGNORE INTO responseEvent(attemptId, sequence, itemKey, value, clientTime, receivedAt) VALUES (?, ?, ?, ?, ?, ?)
+            """)
+        let latest = try db.cachedStatement(sql: """
+            INSERT INTO response(attemptId, itemKey, value, sequence, receivedAt) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT(attemptId, itemKey) DO UPDATE SET value = excluded.value, sequence = excluded.sequence, receivedAt = excluded.receivedAt
+            WHERE excluded.sequence > response.sequence
+            """)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var highest = 0
+        for event in events {
+            let value = String(decoding: try encoder.encode(event.value), as: UTF8.self)
+            try log.execute(arguments: [attemptID, event.sequence, event.item, value, event.clientTime, receivedAt])
+            try latest.execute(arguments: [attemptID, event.item, value, event.sequence, receivedAt])
+            highest = max(highest, event.sequence)
+        }
+        try db.execute(sql: "UPDATE attempt SET lastSequence = max(lastSequence, ?) WHERE id = ?", arguments: [highest, attemptID])
+    }
+}
+
+/// The one writer of answers. Handlers hand it checked batches and wait; it commits everything waiting in
+/// one transaction (group commit) as soon as the previous commit is done, with no timer, and only then
+/// answers them, so an acknowledged answer is on disk (WAL, synchronous=FULL). `drain()` waits for
+/// everything accepted to be committed, for a clean shutdown.
+public actor IngestionWriter {
+    struct Pending {
+        let attemptID: Int64
+        let events: [ResponseEvent]
+        let continuation: CheckedContinuation<Void, Error>
+    }
+
+    private let database: AppDatabase
+    private var pending: [Pending] = []
+    private var flushing = false
+    private var drainWaiters: [CheckedContinuation<Void, Never>] = []
+    /// How many transactions and batches have been committed (for tests and metrics).
+    public private(set) var transactions = 0
+    public private(set) var batches = 0
+
+    public init(database: AppDatabase) { self.database = database }
+
+    /// Stores the events of one attempt; returns once they are committed. Throws if the commit failed
+    /// (then nothing of this batch is acknowledged).
+    public func write(attemptID: Int64, events: [ResponseEvent]) async throws {
+        guard !events.isEmpty else { return }
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
+            pending.append(Pending(attemptID: attemptID, events: events, continuation: continuation))
+            if !flushing {
+                flushing = true
+                Task { await self.flush() }
+            }
+        }
+    }
+
+    private func flush() async {
+        while !pending.isEmpty {
+            let group = pending
+            pending = []
+            let database = self.database
+            let now = Date()
+            let work = group.map { ($0.attemptID, $0.events) }
+            do {
+                // The commit runs on GRDB's writer queue; this actor is free to collect the next group meanwhile.
+                try await database.writer.write { db in
+                    for (attemptID, events) in work { try AppDatabase.store(events, attemptID: attemptID, receivedAt: now, db: db) }
+                }
+                transactions += 1
+                batches += group.count
+                for item in group { item.continuation.resume() }
+            } catch {
+                for item in group { item.continuation.resume(throwing: error) }
+            }
+        }
+        flushing = false
+        let waiters = drainWaiters
+        drainWaiters = []
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Waits until every batch handed in so far is committed.
+    public func drain() async {
+        guard flushing || !pending.isEmpty else { return }
+        await withCheckedContinuation { drainWaiters.append($0) }
+    }
+}
