@@ -16,6 +16,10 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
     ],
     targets: [
         /// The domain, pure: questions, scoring, blueprints, paper generation, Thông tư 22 records.
@@ -42,6 +46,19 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        /// Hummingbird: buildApplication, the JSON API of the candidates' pages, errors mapped to HTTP.
+        .target(
+            name: "ExamServer",
+            dependencies: [
+                "ExamCore",
+                "ExamStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         /// The command line.
         .executableTarget(
             name: "khaothi",
@@ -49,12 +66,20 @@ let package = Package(
                 "ExamCore",
                 "BankFormats",
                 "ExamStore",
+                "ExamServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "ExamCoreTests", dependencies: ["ExamCore"]),
         .testTarget(name: "BankFormatsTests", dependencies: ["BankFormats", "ExamCore"]),
         .testTarget(name: "ExamStoreTests", dependencies: ["ExamStore", "BankFormats", "ExamCore"]),
+        .testTarget(
+            name: "ExamServerTests",
+            dependencies: [
+                "ExamServer", "ExamStore", "BankFormats", "ExamCore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         .testTarget(name: "khaothiTests", dependencies: ["khaothi"]),
     ],
     swiftLanguageModes: [.v6]

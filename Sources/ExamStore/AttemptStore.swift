@@ -1,3 +1,4 @@
+import Crypto
 import ExamCore
 import Foundation
 import GRDB
@@ -262,5 +263,56 @@ public actor IngestionWriter {
     public func drain() async {
         guard flushing || !pending.isEmpty else { return }
         await withCheckedContinuation { drainWaiters.append($0) }
+    }
+}
+
+/// What the pages show about a candidate before the test.
+public struct CandidateInfo: Sendable, Hashable {
+    public var subject: String
+    public var fullName: String
+    public var className: String?
+    public var dateOfBirth: String?
+    public var room: String?
+    public var session: String?
+    public var opensAt: Date?
+    public var durationSeconds: Int?
+}
+
+extension AppDatabase {
+    /// A 256-bit secret kept in the database under `name`, made on first use (session signing, code hashes).
+    public func serverKey(named name: String) throws -> SymmetricKey {
+        try writer.write { db in
+            if let stored = try Data.fetchOne(db, sql: "SELECT value FROM setting WHERE key = ?", arguments: [name]) { return SymmetricKey(data: stored) }
+            let key = SymmetricKey(size: .bits256)
+            try db.execute(sql: "INSERT INTO setting(key, value) VALUES (?, ?)", arguments: [name, key.withUnsafeBytes { Data($0) }])
+            return key
+        }
+    }
+
+    public func candidateInfo(exam: String, sbd: String) throws -> CandidateInfo {
+        try writer.read { db in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT e.subject, c.fullName, c.className, c.dateOfBirth, r.name AS room, s.name AS session, s.opensAt, s.durationSeconds
+                FROM candidate c JOIN exam e ON e.id = c.examId LEFT JOIN room r ON r.id = c.roomId LEFT JOIN examSession s ON s.id = c.examSessionId
+                WHERE e.name = ? AND c.sbd = ?
+                """, arguments: [exam, sbd]) else { throw StoreError(.notFound, "không có thí sinh \(sbd) / no candidate \(sbd)") }
+            return CandidateInfo(subject: row["subject"], fullName: row["fullName"], className: row["className"], dateOfBirth: row["dateOfBirth"],
+                                 room: row["room"], session: row["session"], opensAt: row["opensAt"], durationSeconds: row["durationSeconds"])
+        }
+    }
+
+    /// The attempt of a candidate who has started.
+    public func attemptID(exam: String, sbd: String) throws -> Int64 {
+        try writer.read { db in
+            guard let id = try Int64.fetchOne(db, sql: """
+                SELECT a.id FROM attempt a JOIN candidate c ON c.id = a.candidateId JOIN exam e ON e.id = c.examId WHERE e.name = ? AND c.sbd = ?
+                """, arguments: [exam, sbd]) else { throw StoreError(.conflict, "Bài thi chưa bắt đầu / the attempt has not started") }
+            return id
+        }
+    }
+
+    /// Whether candidates see their score only when results are published.
+    public func resultsLater(exam: String) throws -> Bool {
+        try writer.read { db in try String.fetchOne(db, sql: "SELECT resultsPolicy FROM exam WHERE name = ?", arguments: [exam]) == "later" }
     }
 }

@@ -6,14 +6,14 @@ import Foundation
 
 /// The khaothi command line.
 @main
-struct Khaothi: ParsableCommand {
+struct Khaothi: AsyncParsableCommand {
     static let version = "0.1.0"
 
     static let configuration = CommandConfiguration(
         commandName: "khaothi",
         abstract: "Khảo thí: computer-based tests for Vietnamese schools.",
         version: version,
-        subcommands: [BankCommand.self, BlueprintCommand.self, PaperCommand.self, ExamCommand.self, DatabaseCommand.self, TT22Command.self]
+        subcommands: [ServeCommand.self, BankCommand.self, BlueprintCommand.self, PaperCommand.self, ExamCommand.self, DatabaseCommand.self, TT22Command.self]
     )
 }
 

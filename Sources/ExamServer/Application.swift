@@ -1,0 +1,139 @@
+import Crypto
+import ExamCore
+import ExamStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// Where and how the server runs. Keys and their defaults are listed here, where they are read.
+public struct ServerConfiguration: Sendable {
+    /// 127.0.0.1 unless told otherwise: a lab server is opened to the LAN on purpose, with --host 0.0.0.0.
+    public var host: String
+    public var port: Int
+    public var loginLimits: LoginLimiter.Limits
+    /// How often expired attempts are auto-submitted.
+    public var autoSubmitInterval: Duration
+    /// The clock; tests inject their own.
+    public var now: @Sendable () -> Date
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, loginLimits: LoginLimiter.Limits = .init(),
+                autoSubmitInterval: Duration = .seconds(5), now: @escaping @Sendable () -> Date = { Date() }) {
+        self.host = host; self.port = port; self.loginLimits = loginLimits; self.autoSubmitInterval = autoSubmitInterval; self.now = now
+    }
+}
+
+/// The request context of khaothi's routes: bodies are capped (an answer batch is small).
+public struct ExamRequestContext: RequestContext, RemoteAddressRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The client's address, for the per-address login limit.
+    public let remoteAddress: SocketAddress?
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
+    }
+    public var maxUploadSize: Int { 256 * 1024 }
+}
+
+/// Everything the routes share.
+struct ServerState: Sendable {
+    let database: AppDatabase
+    let writer: IngestionWriter
+    let signer: SessionSigner
+    let limiter: LoginLimiter
+    let configuration: ServerConfiguration
+}
+
+extension JSONDecoder {
+    /// How the API reads JSON: ISO 8601 dates, like the responses.
+    static let api: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }()
+}
+
+/// Builds the application (routes, services) for `serve` and for the tests.
+public func buildApplication(database: AppDatabase, configuration: ServerConfiguration = .init(),
+                             logger: Logger = Logger(label: "khaothi")) throws -> some ApplicationProtocol {
+    let writer = IngestionWriter(database: database)
+    let key = try database.serverKey(named: "sessionKey")
+    let state = ServerState(database: database, writer: writer, signer: SessionSigner(key: key),
+                            limiter: LoginLimiter(limits: configuration.loginLimits), configuration: configuration)
+    let router = Router(context: ExamRequestContext.self)
+    router.add(middleware: SecurityHeaders())
+    CandidateAPI(state: state).register(on: router.group("api"))
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "khaothi"),
+        logger: logger)
+    app.addServices(WriterService(writer: writer), AutoSubmitService(database: database, interval: configuration.autoSubmitInterval, now: configuration.now, logger: logger))
+    return app
+}
+
+/// Headers every response carries: a strict Content-Security-Policy (no inline scripts, no other origins),
+/// no sniffing, no framing, no caching of answers.
+struct SecurityHeaders: RouterMiddleware {
+    typealias Context = ExamRequestContext
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as HTTPResponseError {
+            // Errors carry the same headers as answers.
+            response = try error.response(from: request, context: context)
+        }
+        response.headers[.contentSecurityPolicy] = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+        response.headers[.xContentTypeOptions] = "nosniff"
+        response.headers[.cacheControl] = "no-store"
+        response.headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
+        response.headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
+        return response
+    }
+}
+
+/// On SIGINT/SIGTERM the writer commits everything it has accepted before the process ends.
+struct WriterService: Service {
+    let writer: IngestionWriter
+    func run() async throws {
+        try? await gracefulShutdown()
+        await writer.drain()
+    }
+}
+
+/// Submits attempts whose time (and grace) is over, every few seconds, until shutdown.
+struct AutoSubmitService: Service {
+    let database: AppDatabase
+    let interval: Duration
+    let now: @Sendable () -> Date
+    let logger: Logger
+    func run() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                let count = try database.autoSubmitExpired(now: now())
+                if count > 0 { logger.info("auto-submitted \(count) attempts") }
+            } catch {
+                logger.error("auto-submit failed: \(error)")
+            }
+            // Wakes at once on shutdown instead of finishing the sleep.
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+        }
+    }
+}
+
+extension StoreError: HTTPResponseError {
+    public var status: HTTPResponse.Status {
+        switch code {
+        case .notFound: .notFound
+        case .conflict: .conflict
+        case .importRefused: .unprocessableContent
+        default: .badRequest
+        }
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        try HTTPError(status, message: message).response(from: request, context: context)
+    }
+}

@@ -1,0 +1,186 @@
+import ExamCore
+import ExamStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// The candidate's JSON API, used by the test pages. Every route that touches an attempt takes the exam and
+/// the SBD from the signed session cookie only, so a candidate can read and write nothing but their own.
+struct CandidateAPI {
+    let state: ServerState
+
+    static let cookieName = "khaothi_session"
+
+    struct LoginRequest: Decodable { var exam: String; var sbd: String; var accessCode: String }
+    struct Candidate: ResponseEncodable {
+        var exam: String
+        var subject: String
+        var sbd: String
+        var fullName: String
+        var className: String?
+        var dateOfBirth: String?
+        var room: String?
+        var session: String?
+        var opensAt: Date?
+        var durationMinutes: Int?
+        var serverTime: Date
+    }
+    struct StartResponse: ResponseEncodable {
+        var attemptID: Int64
+        var deviceToken: String
+        var state: Attempt.State
+        var deadline: Date?
+        var remainingSeconds: Int
+        var lastSequence: Int
+        var responses: [String: ResponseValue]
+        var paper: CandidatePaper
+        var serverTime: Date
+    }
+    struct EventsRequest: Decodable { var deviceToken: String; var events: [ResponseEvent] }
+    struct EventsResponse: ResponseEncodable { var acknowledged: [Int]; var serverTime: Date }
+    struct SubmitRequest: Decodable { var deviceToken: String }
+    struct SubmitResponse: ResponseEncodable {
+        var submitted: Bool
+        /// nil when results are published later.
+        var score: Points?
+        var parts: [PaperScore.PartTotal]?
+        var pendingEssays: Int?
+        var resultsLater: Bool
+    }
+    struct Time: ResponseEncodable { var serverTime: Date }
+    struct Empty: ResponseEncodable {}
+
+    /// The most events one request may carry.
+    static let maximumEvents = 500
+
+    func register(on group: RouterGroup<ExamRequestContext>) {
+        group.get("time") { _, _ in Time(serverTime: state.configuration.now()) }
+        // A route that does nothing, to measure the server's own cost against durable answer saves.
+        group.post("noop") { _, _ in Empty() }
+        group.post("login", use: login)
+        group.post("logout") { _, _ in
+            var response = Response(status: .noContent)
+            response.setCookie(Cookie(name: Self.cookieName, value: "", maxAge: 0, path: "/", httpOnly: true, sameSite: .strict))
+            return response
+        }
+        group.get("me", use: me)
+        group.post("attempt/start", use: start)
+        group.post("attempt/events", use: events)
+        group.post("attempt/submit", use: submit)
+    }
+
+    /// Every state-changing route must come with this header, which a cross-site form cannot send: with the
+    /// SameSite=Strict cookie it closes the door on cross-site request forgery.
+    func requireSameOrigin(_ request: Request) throws {
+        guard request.headers[HTTPField.Name("X-Khaothi")!] == "1" else {
+            throw HTTPError(.forbidden, message: "thiếu tiêu đề X-Khaothi: 1 / missing the X-Khaothi: 1 header")
+        }
+    }
+
+    func identity(_ request: Request) throws -> SessionSigner.Identity {
+        guard let token = request.cookies[Self.cookieName]?.value, let identity = state.signer.identity(from: token, now: state.configuration.now()) else {
+            throw HTTPError(.unauthorized, message: "chưa đăng nhập hoặc phiên đã hết hạn / not signed in")
+        }
+        return identity
+    }
+
+    func decode<T: Decodable>(_ type: T.Type, _ request: Request, _ context: ExamRequestContext) async throws -> T {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: context.maxUploadSize)
+        } catch {
+            throw HTTPError(.contentTooLarge, message: "yêu cầu quá \(context.maxUploadSize / 1024) KB / request larger than \(context.maxUploadSize / 1024) KB")
+        }
+        do {
+            return try JSONDecoder.api.decode(type, from: Data(buffer: buffer))
+        } catch let error as DecodingError {
+            throw HTTPError(.badRequest, message: "nội dung JSON không hợp lệ: \(Self.describe(error)) / malformed JSON body")
+        } catch {
+            throw HTTPError(.badRequest, message: "nội dung JSON không hợp lệ / malformed JSON body")
+        }
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        switch error {
+        case let .keyNotFound(key, _): "thiếu \"\(key.stringValue)\""
+        case let .typeMismatch(_, context), let .valueNotFound(_, context), let .dataCorrupted(context):
+            context.codingPath.map(\.stringValue).joined(separator: ".")
+        @unknown default: ""
+        }
+    }
+
+    @Sendable func login(_ request: Request, context: ExamRequestContext) async throws -> Response {
+        try requireSameOrigin(request)
+        let body = try await decode(LoginRequest.self, request, context)
+        let now = state.configuration.now()
+        let address = context.remoteAddress?.ipAddress ?? "unknown"
+        let candidateKey = "\(body.exam)\n\(body.sbd)"
+        guard await state.limiter.allow(candidate: candidateKey, address: address, now: now) else {
+            throw HTTPError(.tooManyRequests, message: "đăng nhập sai quá nhiều lần; đợi vài phút hoặc gọi giám thị / too many attempts; wait or call the proctor")
+        }
+        guard try state.database.verifyAccessCode(exam: body.exam, sbd: body.sbd, code: body.accessCode) else {
+            await state.limiter.recordFailure(candidate: candidateKey, now: now)
+            throw HTTPError(.unauthorized, message: "số báo danh hoặc mã truy cập không đúng / wrong SBD or access code")
+        }
+        await state.limiter.recordSuccess(candidate: candidateKey)
+        var response = try await me(identity: .init(exam: body.exam, sbd: body.sbd, issuedAt: now)).response(from: request, context: context)
+        response.setCookie(Cookie(name: Self.cookieName, value: state.signer.token(exam: body.exam, sbd: body.sbd, issuedAt: now),
+                                  path: "/", httpOnly: true, sameSite: .strict))
+        return response
+    }
+
+    @Sendable func me(_ request: Request, context: ExamRequestContext) async throws -> Candidate {
+        try await me(identity: identity(request))
+    }
+
+    func me(identity: SessionSigner.Identity) async throws -> Candidate {
+        let info = try state.database.candidateInfo(exam: identity.exam, sbd: identity.sbd)
+        return Candidate(exam: identity.exam, subject: info.subject, sbd: identity.sbd, fullName: info.fullName, className: info.className,
+                         dateOfBirth: info.dateOfBirth, room: info.room, session: info.session, opensAt: info.opensAt,
+                         durationMinutes: info.durationSeconds.map { $0 / 60 }, serverTime: state.configuration.now())
+    }
+
+    @Sendable func start(_ request: Request, context: ExamRequestContext) async throws -> StartResponse {
+        try requireSameOrigin(request)
+        let who = try identity(request)
+        let now = state.configuration.now()
+        let view = try state.database.startAttempt(exam: who.exam, sbd: who.sbd, now: now)
+        let paper = try state.database.paper(exam: who.exam, code: view.paperCode)
+        return StartResponse(attemptID: view.attemptID, deviceToken: view.deviceToken, state: view.state, deadline: view.deadline,
+                             remainingSeconds: view.remainingSeconds, lastSequence: view.lastSequence, responses: view.responses,
+                             paper: CandidatePaper(paper), serverTime: now)
+    }
+
+    @Sendable func events(_ request: Request, context: ExamRequestContext) async throws -> EventsResponse {
+        try requireSameOrigin(request)
+        let who = try identity(request)
+        let body = try await decode(EventsRequest.self, request, context)
+        guard body.events.count <= Self.maximumEvents else {
+            throw HTTPError(.contentTooLarge, message: "quá \(Self.maximumEvents) sự kiện một lần / more than \(Self.maximumEvents) events")
+        }
+        let attemptID = try state.database.attemptID(exam: who.exam, sbd: who.sbd)
+        let context = try state.database.attemptContext(attemptID)
+        let now = state.configuration.now()
+        for event in body.events { try context.check(event, deviceToken: body.deviceToken, now: now) }
+        // Acknowledged only after the writer has committed them.
+        try await state.writer.write(attemptID: attemptID, events: body.events)
+        return EventsResponse(acknowledged: body.events.map(\.sequence), serverTime: now)
+    }
+
+    @Sendable func submit(_ request: Request, context: ExamRequestContext) async throws -> SubmitResponse {
+        try requireSameOrigin(request)
+        let who = try identity(request)
+        let body = try await decode(SubmitRequest.self, request, context)
+        let attemptID = try state.database.attemptID(exam: who.exam, sbd: who.sbd)
+        let attemptContext = try state.database.attemptContext(attemptID)
+        guard attemptContext.deviceToken == body.deviceToken else {
+            throw HTTPError(.conflict, message: "Bài thi đang được làm trên máy khác / the attempt was taken over by another device")
+        }
+        // Everything already handed to the writer is committed before grading.
+        await state.writer.drain()
+        let score = try state.database.submitAttempt(attemptID, now: state.configuration.now())
+        let later = try state.database.resultsLater(exam: who.exam)
+        return SubmitResponse(submitted: true, score: later ? nil : score.total, parts: later ? nil : score.parts,
+                              pendingEssays: later ? nil : score.pending, resultsLater: later)
+    }
+}
