@@ -43,7 +43,27 @@ struct ServerState: Sendable {
     let writer: IngestionWriter
     let signer: SessionSigner
     let limiter: LoginLimiter
+    let attempts: AttemptCache
     let configuration: ServerConfiguration
+}
+
+/// Attempts in memory (paper, timing, device), so an answer save costs no read and no JSON decoding of the
+/// paper. Filled on start (which also hands the attempt to the new device), dropped on submit.
+actor AttemptCache {
+    private var contexts: [String: AttemptContext] = [:]
+
+    static func key(_ exam: String, _ sbd: String) -> String { exam + "\u{0}" + sbd }
+
+    func context(exam: String, sbd: String, database: AppDatabase) throws -> AttemptContext {
+        let key = Self.key(exam, sbd)
+        if let known = contexts[key] { return known }
+        let loaded = try database.attemptContext(database.attemptID(exam: exam, sbd: sbd))
+        contexts[key] = loaded
+        return loaded
+    }
+
+    func store(_ context: AttemptContext, exam: String, sbd: String) { contexts[Self.key(exam, sbd)] = context }
+    func drop(exam: String, sbd: String) { contexts[Self.key(exam, sbd)] = nil }
 }
 
 extension JSONDecoder {
@@ -61,7 +81,7 @@ public func buildApplication(database: AppDatabase, configuration: ServerConfigu
     let writer = IngestionWriter(database: database)
     let key = try database.serverKey(named: "sessionKey")
     let state = ServerState(database: database, writer: writer, signer: SessionSigner(key: key),
-                            limiter: LoginLimiter(limits: configuration.loginLimits), configuration: configuration)
+                            limiter: LoginLimiter(limits: configuration.loginLimits), attempts: AttemptCache(), configuration: configuration)
     let router = Router(context: ExamRequestContext.self)
     router.add(middleware: SecurityHeaders())
     CandidateAPI(state: state).register(on: router.group("api"))

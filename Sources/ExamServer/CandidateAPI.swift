@@ -145,7 +145,9 @@ struct CandidateAPI {
         let who = try identity(request)
         let now = state.configuration.now()
         let view = try state.database.startAttempt(exam: who.exam, sbd: who.sbd, now: now)
-        let paper = try state.database.paper(exam: who.exam, code: view.paperCode)
+        let context = try state.database.attemptContext(view.attemptID)
+        await state.attempts.store(context, exam: who.exam, sbd: who.sbd)
+        let paper = context.paper
         return StartResponse(attemptID: view.attemptID, deviceToken: view.deviceToken, state: view.state, deadline: view.deadline,
                              remainingSeconds: view.remainingSeconds, lastSequence: view.lastSequence, responses: view.responses,
                              paper: CandidatePaper(paper), serverTime: now)
@@ -158,12 +160,11 @@ struct CandidateAPI {
         guard body.events.count <= Self.maximumEvents else {
             throw HTTPError(.contentTooLarge, message: "quá \(Self.maximumEvents) sự kiện một lần / more than \(Self.maximumEvents) events")
         }
-        let attemptID = try state.database.attemptID(exam: who.exam, sbd: who.sbd)
-        let context = try state.database.attemptContext(attemptID)
+        let context = try await state.attempts.context(exam: who.exam, sbd: who.sbd, database: state.database)
         let now = state.configuration.now()
         for event in body.events { try context.check(event, deviceToken: body.deviceToken, now: now) }
         // Acknowledged only after the writer has committed them.
-        try await state.writer.write(attemptID: attemptID, events: body.events)
+        try await state.writer.write(attemptID: context.attemptID, events: body.events)
         return EventsResponse(acknowledged: body.events.map(\.sequence), serverTime: now)
     }
 
@@ -171,13 +172,14 @@ struct CandidateAPI {
         try requireSameOrigin(request)
         let who = try identity(request)
         let body = try await decode(SubmitRequest.self, request, context)
-        let attemptID = try state.database.attemptID(exam: who.exam, sbd: who.sbd)
-        let attemptContext = try state.database.attemptContext(attemptID)
+        let attemptContext = try await state.attempts.context(exam: who.exam, sbd: who.sbd, database: state.database)
+        let attemptID = attemptContext.attemptID
         guard attemptContext.deviceToken == body.deviceToken else {
             throw HTTPError(.conflict, message: "Bài thi đang được làm trên máy khác / the attempt was taken over by another device")
         }
         // Everything already handed to the writer is committed before grading.
         await state.writer.drain()
+        await state.attempts.drop(exam: who.exam, sbd: who.sbd)
         let score = try state.database.submitAttempt(attemptID, now: state.configuration.now())
         let later = try state.database.resultsLater(exam: who.exam)
         return SubmitResponse(submitted: true, score: later ? nil : score.total, parts: later ? nil : score.parts,

@@ -178,7 +178,7 @@ extension AppDatabase {
 
     /// Writes a batch of checked events in the caller's transaction: every event goes to the append-only log
     /// (a replay is ignored there), and the latest answer per item moves only to a higher sequence.
-    static func store(_ events: [ResponseEvent], attemptID: Int64, receivedAt: Date, db: Database) throws {
+    static func store(_ events: [ResponseEvent], attemptID: Int64, receivedAt: Date, db: Database, encoder: JSONEncoder) throws {
         let log = try db.cachedStatement(sql: """
             INSERT OR IGNORE INTO responseEvent(attemptId, sequence, itemKey, value, clientTime, receivedAt) VALUES (?, ?, ?, ?, ?, ?)
             """)
@@ -187,8 +187,6 @@ extension AppDatabase {
             ON CONFLICT(attemptId, itemKey) DO UPDATE SET value = excluded.value, sequence = excluded.sequence, receivedAt = excluded.receivedAt
             WHERE excluded.sequence > response.sequence
             """)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
         var highest = 0
         for event in events {
             let value = String(decoding: try encoder.encode(event.value), as: UTF8.self)
@@ -244,7 +242,9 @@ public actor IngestionWriter {
             do {
                 // The commit runs on GRDB's writer queue; this actor is free to collect the next group meanwhile.
                 try await database.writer.write { db in
-                    for (attemptID, events) in work { try AppDatabase.store(events, attemptID: attemptID, receivedAt: now, db: db) }
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.sortedKeys]
+                    for (attemptID, events) in work { try AppDatabase.store(events, attemptID: attemptID, receivedAt: now, db: db, encoder: encoder) }
                 }
                 transactions += 1
                 batches += group.count

@@ -8,7 +8,7 @@ import Logging
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the exam server: the candidates' JSON API (see docs/api.md). Stops cleanly on Ctrl-C / SIGTERM after committing every accepted answer."
+        abstract: "Run the exam server: the candidates' JSON API (docs/openapi.yaml). Stops cleanly on Ctrl-C / SIGTERM after committing every accepted answer."
     )
     @Option(help: "Address to listen on (0.0.0.0 to open it to the lab's network).") var host = "127.0.0.1"
     @Option(help: "Port.") var port = 8080
