@@ -281,12 +281,7 @@ public struct CandidateInfo: Sendable, Hashable {
 extension AppDatabase {
     /// A 256-bit secret kept in the database under `name`, made on first use (session signing, code hashes).
     public func serverKey(named name: String) throws -> SymmetricKey {
-        try writer.write { db in
-            if let stored = try Data.fetchOne(db, sql: "SELECT value FROM setting WHERE key = ?", arguments: [name]) { return SymmetricKey(data: stored) }
-            let key = SymmetricKey(size: .bits256)
-            try db.execute(sql: "INSERT INTO setting(key, value) VALUES (?, ?)", arguments: [name, key.withUnsafeBytes { Data($0) }])
-            return key
-        }
+        try writer.write { db in try Self.secretKey(db, named: name) }
     }
 
     public func candidateInfo(exam: String, sbd: String) throws -> CandidateInfo {

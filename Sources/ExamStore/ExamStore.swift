@@ -341,10 +341,13 @@ extension AppDatabase {
         Hex.encode(HMAC<SHA256>.authenticationCode(for: Data(code.utf8), using: key))
     }
 
-    func accessCodeKey(_ db: Database) throws -> SymmetricKey {
-        if let stored = try Data.fetchOne(db, sql: "SELECT value FROM setting WHERE key = 'accessCodeKey'") { return SymmetricKey(data: stored) }
+    func accessCodeKey(_ db: Database) throws -> SymmetricKey { try Self.secretKey(db, named: "accessCodeKey") }
+
+    /// A 256-bit secret kept in the `setting` table, made on first use.
+    static func secretKey(_ db: Database, named name: String) throws -> SymmetricKey {
+        if let stored = try Data.fetchOne(db, sql: "SELECT value FROM setting WHERE key = ?", arguments: [name]) { return SymmetricKey(data: stored) }
         let key = SymmetricKey(size: .bits256)
-        try db.execute(sql: "INSERT INTO setting(key, value) VALUES ('accessCodeKey', ?)", arguments: [key.withUnsafeBytes { Data($0) }])
+        try db.execute(sql: "INSERT INTO setting(key, value) VALUES (?, ?)", arguments: [name, key.withUnsafeBytes { Data($0) }])
         return key
     }
 }

@@ -28,17 +28,10 @@ extension ParsableCommand {
     func reportingErrors(_ work: () throws -> Void) throws {
         do {
             try work()
-        } catch let error as UserError {
-            FileHandle.standardError.write(Data("lỗi / error: \(error.description)\n".utf8))
-            throw ExitCode(1)
-        } catch let error as ExamCoreError {
-            FileHandle.standardError.write(Data("lỗi / error: \(error.description)\n".utf8))
-            throw ExitCode(1)
-        } catch let error as StoreError {
-            FileHandle.standardError.write(Data("lỗi / error: \(error.description)\n".utf8))
-            throw ExitCode(1)
-        } catch let error as BankFormatError {
-            FileHandle.standardError.write(Data("lỗi / error: \(error.description)\n".utf8))
+        } catch {
+            // Errors that say what to fix are printed as they are; anything else is a bug and propagates.
+            guard error is UserError || error is ExamCoreError || error is StoreError || error is BankFormatError else { throw error }
+            FileHandle.standardError.write(Data("lỗi / error: \(error)\n".utf8))
             throw ExitCode(1)
         }
     }
