@@ -179,7 +179,6 @@ enum FormatSupport {
                     }
                 }
                 question.body = .cloze(body)
-            default: break
             }
         }
     }

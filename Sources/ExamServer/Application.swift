@@ -7,6 +7,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import ServiceLifecycle
+import Synchronization
 
 /// Where and how the server runs. Keys and their defaults are listed here, where they are read.
 public struct ServerConfiguration: Sendable {
@@ -49,21 +50,22 @@ struct ServerState: Sendable {
 
 /// Attempts in memory (paper, timing, device), so an answer save costs no read and no JSON decoding of the
 /// paper. Filled on start (which also hands the attempt to the new device), dropped on submit.
-actor AttemptCache {
-    private var contexts: [String: AttemptContext] = [:]
+/// A lock rather than an actor: a look-up is a few hundred nanoseconds, not worth a suspension.
+final class AttemptCache: Sendable {
+    private let contexts = Mutex<[String: AttemptContext]>([:])
 
     static func key(_ exam: String, _ sbd: String) -> String { exam + "\u{0}" + sbd }
 
     func context(exam: String, sbd: String, database: AppDatabase) throws -> AttemptContext {
         let key = Self.key(exam, sbd)
-        if let known = contexts[key] { return known }
+        if let known = contexts.withLock({ $0[key] }) { return known }
         let loaded = try database.attemptContext(database.attemptID(exam: exam, sbd: sbd))
-        contexts[key] = loaded
+        contexts.withLock { $0[key] = loaded }
         return loaded
     }
 
-    func store(_ context: AttemptContext, exam: String, sbd: String) { contexts[Self.key(exam, sbd)] = context }
-    func drop(exam: String, sbd: String) { contexts[Self.key(exam, sbd)] = nil }
+    func store(_ context: AttemptContext, exam: String, sbd: String) { contexts.withLock { $0[Self.key(exam, sbd)] = context } }
+    func drop(exam: String, sbd: String) { _ = contexts.withLock { $0.removeValue(forKey: Self.key(exam, sbd)) } }
 }
 
 extension JSONDecoder {

@@ -146,7 +146,7 @@ struct CandidateAPI {
         let now = state.configuration.now()
         let view = try state.database.startAttempt(exam: who.exam, sbd: who.sbd, now: now)
         let context = try state.database.attemptContext(view.attemptID)
-        await state.attempts.store(context, exam: who.exam, sbd: who.sbd)
+        state.attempts.store(context, exam: who.exam, sbd: who.sbd)
         let paper = context.paper
         return StartResponse(attemptID: view.attemptID, deviceToken: view.deviceToken, state: view.state, deadline: view.deadline,
                              remainingSeconds: view.remainingSeconds, lastSequence: view.lastSequence, responses: view.responses,
@@ -160,7 +160,7 @@ struct CandidateAPI {
         guard body.events.count <= Self.maximumEvents else {
             throw HTTPError(.contentTooLarge, message: "quá \(Self.maximumEvents) sự kiện một lần / more than \(Self.maximumEvents) events")
         }
-        let context = try await state.attempts.context(exam: who.exam, sbd: who.sbd, database: state.database)
+        let context = try state.attempts.context(exam: who.exam, sbd: who.sbd, database: state.database)
         let now = state.configuration.now()
         for event in body.events { try context.check(event, deviceToken: body.deviceToken, now: now) }
         // Acknowledged only after the writer has committed them.
@@ -172,14 +172,14 @@ struct CandidateAPI {
         try requireSameOrigin(request)
         let who = try identity(request)
         let body = try await decode(SubmitRequest.self, request, context)
-        let attemptContext = try await state.attempts.context(exam: who.exam, sbd: who.sbd, database: state.database)
+        let attemptContext = try state.attempts.context(exam: who.exam, sbd: who.sbd, database: state.database)
         let attemptID = attemptContext.attemptID
         guard attemptContext.deviceToken == body.deviceToken else {
             throw HTTPError(.conflict, message: "Bài thi đang được làm trên máy khác / the attempt was taken over by another device")
         }
         // Everything already handed to the writer is committed before grading.
         await state.writer.drain()
-        await state.attempts.drop(exam: who.exam, sbd: who.sbd)
+        state.attempts.drop(exam: who.exam, sbd: who.sbd)
         let score = try state.database.submitAttempt(attemptID, now: state.configuration.now())
         let later = try state.database.resultsLater(exam: who.exam)
         return SubmitResponse(submitted: true, score: later ? nil : score.total, parts: later ? nil : score.parts,
