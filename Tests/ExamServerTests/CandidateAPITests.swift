@@ -232,3 +232,29 @@ struct CandidateAPITests {
         }
     }
 }
+
+@Suite("docs/openapi.yaml")
+struct OpenAPIDocumentTests {
+    /// Every path the document names answers (never 404), with the method it names.
+    @Test("every documented route exists")
+    func documentedRoutesExist() async throws {
+        let text = try String(contentsOf: Fixture.root.appendingPathComponent("docs/openapi.yaml"), encoding: .utf8)
+        var routes: [(String, HTTPRequest.Method)] = []
+        var path: String?
+        for line in text.split(separator: "\n") {
+            if line.hasPrefix("  /api/"), line.hasSuffix(":") { path = String(line.dropFirst(2).dropLast()) }
+            if let current = path, line == "    get:" { routes.append((current, .get)) }
+            if let current = path, line == "    post:" { routes.append((current, .post)) }
+        }
+        #expect(routes.count == 8)
+        let documented = routes
+        let fixture = try Fixture()
+        try await fixture.app().test(.router) { client in
+            for (uri, method) in documented {
+                try await client.execute(uri: uri, method: method, headers: Fixture.headers()) { response in
+                    #expect(response.status != .notFound && response.status != .methodNotAllowed, "\(method) \(uri): \(response.status)")
+                }
+            }
+        }
+    }
+}
