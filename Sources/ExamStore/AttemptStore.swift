@@ -250,7 +250,19 @@ public actor IngestionWriter {
                 batches += group.count
                 for item in group { item.continuation.resume() }
             } catch {
-                for item in group { item.continuation.resume(throwing: error) }
+                // One bad batch must not fail everyone it was grouped with: write them one by one.
+                for item in group {
+                    do {
+                        try await database.writer.write { db in
+                            try AppDatabase.store(item.events, attemptID: item.attemptID, receivedAt: now, db: db, encoder: JSONEncoder())
+                        }
+                        transactions += 1
+                        batches += 1
+                        item.continuation.resume()
+                    } catch {
+                        item.continuation.resume(throwing: error)
+                    }
+                }
             }
         }
         flushing = false

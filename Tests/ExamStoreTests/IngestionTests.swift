@@ -100,6 +100,32 @@ struct IngestionTests {
         #expect(stored == 500)
     }
 
+    @Test("a batch that cannot be stored fails alone, not the batches committed with it")
+    func badBatchIsolated() async throws {
+        let (db, exam, slips, _) = try Self.prepared()
+        let good = try db.startAttempt(exam: exam, sbd: slips[5].sbd, now: Self.at(0))
+        let writer = IngestionWriter(database: db)
+        let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for sequence in 1...40 {
+                group.addTask {
+                    do {
+                        // Attempt 999999 does not exist: its foreign key fails.
+                        let attempt: Int64 = sequence % 10 == 0 ? 999_999 : good.attemptID
+                        try await writer.write(attemptID: attempt, events: [ResponseEvent(sequence: sequence, item: "I.1", value: .text("A"))])
+                        return true
+                    } catch {
+                        return false
+                    }
+                }
+            }
+            return try await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(outcomes.filter { $0 }.count == 36)
+        #expect(outcomes.filter { !$0 }.count == 4)
+        let stored = try await db.writer.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM responseEvent")! }
+        #expect(stored == 36)
+    }
+
     @Test("submit grades with ExamCore's scoring; a second submit is refused; expired attempts are auto-submitted")
     func submitAndGrade() async throws {
         let (db, exam, slips, _) = try Self.prepared()
