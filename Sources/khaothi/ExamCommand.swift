@@ -69,6 +69,7 @@ extension ExamCommand {
         @Option(help: "A room (repeat).") var room: [String] = []
         @Option(help: "immediate or later: whether candidates see their score at once.") var results = "immediate"
         @OptionGroup var database: DatabaseOptions
+        @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
             try reportingErrors {
@@ -84,6 +85,7 @@ extension ExamCommand {
                     codeCount: codes ?? 24, firstCode: firstCode, seed: seed ?? UInt64(Date().timeIntervalSince1970 * 1000),
                     sessions: sessions, rooms: room, results: resultsPolicy)
                 try db.createExam(definition)
+                if json { return try printJSON(try db.examStatus(name)) }
                 print("Đã tạo kỳ thi \"\(name)\": \(sessions.count) ca, \(room.count) phòng, \(minutes) phút / exam created")
             }
         }
@@ -100,14 +102,17 @@ extension ExamCommand {
             @Argument(help: "The class list.") var file: String
             @Flag(help: "Import the good rows even if some are bad.") var partial = false
             @OptionGroup var database: DatabaseOptions
+            @Flag(help: "Print JSON.") var json = false
             func run() throws {
                 try reportingErrors {
                     let (entries, problems) = try RosterFormat.read(URL(fileURLWithPath: file))
-                    for problem in problems { FileHandle.standardError.write(Data("  \(problem)\n".utf8)) }
+                    if !json { for problem in problems { FileHandle.standardError.write(Data("  \(problem)\n".utf8)) } }
                     if !problems.isEmpty && !partial {
+                        if json { try printJSON(CandidateReport(added: 0, updated: 0, problems: problems)) }
                         throw UserError("\(file): \(problems.count) dòng lỗi, không nhập; sửa rồi nhập lại hoặc dùng --partial / nothing imported")
                     }
                     let (added, updated) = try database.open().importCandidates(exam: exam, entries: entries)
+                    if json { return try printJSON(CandidateReport(added: added, updated: updated, problems: problems)) }
                     print("\(file) → \(exam): \(added) thí sinh mới / new, \(updated) cập nhật / updated\(problems.isEmpty ? "" : ", \(problems.count) dòng bỏ qua / rows skipped")")
                 }
             }
@@ -121,10 +126,12 @@ extension ExamCommand {
         @Argument(help: "The exam's name.") var exam: String
         @Option(help: "Directory for the printable login slips (one HTML page per room).") var slips: String
         @OptionGroup var database: DatabaseOptions
+        @Flag(help: "Print JSON (the slip files; the codes stay in the slips).") var json = false
         func run() throws {
             try reportingErrors {
                 let issued = try database.open().prepareExam(exam)
                 let files = try ExamCommand.writeSlips(issued, exam: exam, to: slips)
+                if json { return try printJSON(["candidates": String(issued.count), "slips": files.joined(separator: "\n")]) }
                 print("Đã chuẩn bị \"\(exam)\": \(issued.count) thí sinh, phiếu đăng nhập / login slips:")
                 files.forEach { print("  \($0)") }
             }
@@ -191,10 +198,21 @@ extension ExamCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the exams.")
         @OptionGroup var database: DatabaseOptions
+        @Flag(help: "Print JSON.") var json = false
         func run() throws {
-            try reportingErrors { try database.open().examNames().forEach { print($0) } }
+            try reportingErrors {
+                let names = try database.open().examNames()
+                if json { return try printJSON(names) }
+                names.forEach { print($0) }
+            }
         }
     }
+}
+
+struct CandidateReport: Encodable {
+    var added: Int
+    var updated: Int
+    var problems: [BankProblem]
 }
 
 enum FileNames {
