@@ -203,7 +203,6 @@ public struct AppDatabase: Sendable {
                 t.column("autoSubmitted", .boolean).notNull().defaults(to: false)
                 // The device that holds the attempt: a new login takes over and the old page is told.
                 t.column("deviceToken", .text).notNull()
-                t.column("lastSequence", .integer).notNull().defaults(to: 0)
                 t.column("scoreHundredths", .integer)
                 t.column("pendingItems", .integer)
                 t.column("breakdown", .text)

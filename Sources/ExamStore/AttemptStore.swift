@@ -106,7 +106,8 @@ extension AppDatabase {
             for response in responses {
                 values[response["itemKey"]] = try JSONDecoder().decode(ResponseValue.self, from: Data((response["value"] as String).utf8))
             }
-            let lastSequence = try Int.fetchOne(db, sql: "SELECT lastSequence FROM attempt WHERE id = ?", arguments: [attemptId]) ?? 0
+            // The highest sequence the server holds (from the log's unique index): the page continues above it.
+            let lastSequence = try Int.fetchOne(db, sql: "SELECT max(sequence) FROM responseEvent WHERE attemptId = ?", arguments: [attemptId]) ?? 0
             return AttemptView(attemptID: attemptId, deviceToken: token, state: attempt.state, deadline: attempt.deadline,
                                remainingSeconds: attempt.remainingSeconds(at: now), lastSequence: lastSequence, responses: values,
                                paperCode: candidate["code"])
@@ -187,14 +188,11 @@ extension AppDatabase {
             ON CONFLICT(attemptId, itemKey) DO UPDATE SET value = excluded.value, sequence = excluded.sequence, receivedAt = excluded.receivedAt
             WHERE excluded.sequence > response.sequence
             """)
-        var highest = 0
         for event in events {
             let value = String(decoding: try encoder.encode(event.value), as: UTF8.self)
             try log.execute(arguments: [attemptID, event.sequence, event.item, value, event.clientTime, receivedAt])
             try latest.execute(arguments: [attemptID, event.item, value, event.sequence, receivedAt])
-            highest = max(highest, event.sequence)
         }
-        try db.execute(sql: "UPDATE attempt SET lastSequence = max(lastSequence, ?) WHERE id = ?", arguments: [highest, attemptID])
     }
 }
 
