@@ -277,7 +277,7 @@ public enum GIFTFormat {
                 var premises: [Item] = []
                 var choices: [Item] = []
                 var pairs: [Pair] = []
-                for (index, answer) in answers.enumerated() {
+                for answer in answers {
                     let parts = answer.text.components(separatedBy: "->")
                     guard parts.count == 2 else { throw GIFTError(message: "cặp ghép \"\(answer.text)\" cần dạng a -> b / a pair needs a -> b") }
                     let premise = parts[0].trimmingCharacters(in: .whitespaces)
@@ -292,7 +292,6 @@ public enum GIFTFormat {
                         premises.append(Item(id: premiseID, text: premise))
                         pairs.append(Pair(premise: premiseID, choice: choiceID))
                     }
-                    _ = index
                 }
                 return .matching(Matching(premises: premises, choices: choices, pairs: pairs))
             }
@@ -407,7 +406,6 @@ public enum GIFTFormat {
             guard body.statements.count == 1, body.statements[0].text.isEmpty else { return nil }
             return body.statements[0].isTrue ? "T" : "F"
         case let .numeric(body):
-            guard body.boxRule == false || true else { return nil }
             let value = body.answer.replacingOccurrences(of: ",", with: ".")
             let tolerance = body.tolerance.map { ":\($0)" } ?? ""
             if body.alternatives.isEmpty { return "#\(value)\(tolerance)" }

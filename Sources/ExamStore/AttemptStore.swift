@@ -48,7 +48,7 @@ extension AttemptContext {
         guard deviceToken == self.deviceToken else {
             throw StoreError(.conflict, "Bài thi đang được làm trên máy khác / the attempt was taken over by another device")
         }
-        do { try attempt.accepts(sequence: event.sequence, at: now) } catch let refusal as AttemptRefusal {
+        do { try attempt.accepts(sequence: event.sequence, at: now) } catch let refusal {
             throw StoreError(.conflict, refusal.message)
         }
         guard let kind = kinds[event.item] else {
@@ -144,7 +144,7 @@ extension AppDatabase {
         if automatic {
             guard attempt.tick(at: now) else { throw StoreError(.conflict, "chưa hết giờ / not past the deadline") }
         } else {
-            do { try attempt.submit(at: now) } catch let refusal as AttemptRefusal { throw StoreError(.conflict, refusal.message) }
+            do { try attempt.submit(at: now) } catch let refusal { throw StoreError(.conflict, refusal.message) }
         }
         let paper = try JSONDecoder().decode(Paper.self, from: Data((row["paper"] as String).utf8))
         var responses: [String: ResponseValue] = [:]
