@@ -19,10 +19,12 @@ public struct ServerConfiguration: Sendable {
     public var autoSubmitInterval: Duration
     /// The clock; tests inject their own.
     public var now: @Sendable () -> Date
+    /// The pages' templates and assets; without them only the JSON API is served.
+    public var web: WebAssets?
 
     public init(host: String = "127.0.0.1", port: Int = 8080, loginLimits: LoginLimiter.Limits = .init(),
-                autoSubmitInterval: Duration = .seconds(5), now: @escaping @Sendable () -> Date = { Date() }) {
-        self.host = host; self.port = port; self.loginLimits = loginLimits; self.autoSubmitInterval = autoSubmitInterval; self.now = now
+                autoSubmitInterval: Duration = .seconds(5), web: WebAssets? = nil, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.host = host; self.port = port; self.loginLimits = loginLimits; self.autoSubmitInterval = autoSubmitInterval; self.web = web; self.now = now
     }
 }
 
@@ -43,6 +45,8 @@ struct ServerState: Sendable {
     let database: AppDatabase
     let writer: IngestionWriter
     let signer: SessionSigner
+    /// Staff sessions are signed with another key: a candidate's cookie can never pass for staff.
+    let staffSigner: SessionSigner
     let limiter: LoginLimiter
     let attempts: AttemptCache
     let configuration: ServerConfiguration
@@ -79,17 +83,26 @@ extension JSONDecoder {
 
 /// Builds the application (routes, services) for `serve` and for the tests.
 public func buildApplication(database: AppDatabase, configuration: ServerConfiguration = .init(),
-                             logger: Logger = Logger(label: "khaothi")) throws -> some ApplicationProtocol {
+                             logger: Logger = Logger(label: "khaothi"),
+                             onServerRunning: @escaping @Sendable () -> Void = {}) throws -> some ApplicationProtocol {
     let writer = IngestionWriter(database: database)
     let key = try database.serverKey(named: "sessionKey")
-    let state = ServerState(database: database, writer: writer, signer: SessionSigner(key: key),
+    let staffKey = try database.serverKey(named: "staffSessionKey")
+    let state = ServerState(database: database, writer: writer, signer: SessionSigner(key: key), staffSigner: SessionSigner(key: staffKey),
                             limiter: LoginLimiter(limits: configuration.loginLimits), attempts: AttemptCache(), configuration: configuration)
     let router = Router(context: ExamRequestContext.self)
     router.add(middleware: SecurityHeaders())
+    if let web = configuration.web {
+        router.add(middleware: FileMiddleware(web.directory + "/static", urlBasePath: "/static", logger: logger))
+        if let katex = web.katexDirectory { router.add(middleware: FileMiddleware(katex, urlBasePath: "/katex", logger: logger)) }
+        Pages(state: state, web: web).register(on: router)
+    }
     CandidateAPI(state: state).register(on: router.group("api"))
+    StaffAPI(state: state).register(on: router.group("api/staff"))
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "khaothi"),
+        onServerRunning: { _ in onServerRunning() },
         logger: logger)
     app.addServices(WriterService(writer: writer), AutoSubmitService(database: database, interval: configuration.autoSubmitInterval, now: configuration.now, logger: logger))
     return app
@@ -107,9 +120,13 @@ struct SecurityHeaders: RouterMiddleware {
             // Errors carry the same headers as answers.
             response = try error.response(from: request, context: context)
         }
-        response.headers[.contentSecurityPolicy] = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+        // KaTeX sizes its output with style attributes, hence style-src-attr; no inline script anywhere.
+        response.headers[.contentSecurityPolicy] = "default-src 'self'; img-src 'self' data:; style-src 'self'; style-src-attr 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
         response.headers[.xContentTypeOptions] = "nosniff"
-        response.headers[.cacheControl] = "no-store"
+        // Scripts, styles and fonts may be kept an hour (old lab PCs, one server); answers and pages never.
+        let path = request.uri.path
+        response.headers[.cacheControl] = response.status == .ok && (path.hasPrefix("/static/") || path.hasPrefix("/katex/") || path.hasPrefix("/api/media/"))
+            ? "private, max-age=3600" : "no-store"
         response.headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
         response.headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
         return response

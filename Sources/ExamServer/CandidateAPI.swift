@@ -23,6 +23,7 @@ struct CandidateAPI {
         var session: String?
         var opensAt: Date?
         var durationMinutes: Int?
+        var attemptState: Attempt.State
         var serverTime: Date
     }
     struct StartResponse: ResponseEncodable {
@@ -34,10 +35,21 @@ struct CandidateAPI {
         var lastSequence: Int
         var responses: [String: ResponseValue]
         var paper: CandidatePaper
+        /// Images of the paper: item key → (name in its text → address to load it from).
+        var media: [String: [String: String]]
+        var serverTime: Date
+    }
+    /// Where the attempt stands, polled by the page: added time shows up here.
+    struct StateResponse: ResponseEncodable {
+        var state: Attempt.State
+        var deadline: Date?
+        var remainingSeconds: Int
+        /// False when another device has taken the attempt over.
+        var activeHere: Bool
         var serverTime: Date
     }
     struct EventsRequest: Decodable { var deviceToken: String; var events: [ResponseEvent] }
-    struct EventsResponse: ResponseEncodable { var acknowledged: [Int]; var serverTime: Date }
+    struct EventsResponse: ResponseEncodable { var acknowledged: [Int]; var deadline: Date?; var serverTime: Date }
     struct SubmitRequest: Decodable { var deviceToken: String }
     struct SubmitResponse: ResponseEncodable {
         var submitted: Bool
@@ -67,11 +79,17 @@ struct CandidateAPI {
         group.post("attempt/start", use: start)
         group.post("attempt/events", use: events)
         group.post("attempt/submit", use: submit)
+        group.get("attempt/state", use: attemptState)
+        group.get("attempt/result") { request, _ in
+            let who = try identity(request)
+            return try state.database.candidateResult(exam: who.exam, sbd: who.sbd)
+        }
+        group.get("media/:sha", use: media)
     }
 
     /// Every state-changing route must come with this header, which a cross-site form cannot send: with the
     /// SameSite=Strict cookie it closes the door on cross-site request forgery.
-    func requireSameOrigin(_ request: Request) throws {
+    static func requireSameOrigin(_ request: Request) throws {
         guard request.headers[HTTPField.Name("X-Khaothi")!] == "1" else {
             throw HTTPError(.forbidden, message: "thiếu tiêu đề X-Khaothi: 1 / missing the X-Khaothi: 1 header")
         }
@@ -84,7 +102,7 @@ struct CandidateAPI {
         return identity
     }
 
-    func decode<T: Decodable>(_ type: T.Type, _ request: Request, _ context: ExamRequestContext) async throws -> T {
+    static func decode<T: Decodable>(_ type: T.Type, _ request: Request, _ context: ExamRequestContext) async throws -> T {
         let buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: context.maxUploadSize)
@@ -110,8 +128,8 @@ struct CandidateAPI {
     }
 
     @Sendable func login(_ request: Request, context: ExamRequestContext) async throws -> Response {
-        try requireSameOrigin(request)
-        let body = try await decode(LoginRequest.self, request, context)
+        try Self.requireSameOrigin(request)
+        let body = try await Self.decode(LoginRequest.self, request, context)
         let now = state.configuration.now()
         let address = context.remoteAddress?.ipAddress ?? "unknown"
         let candidateKey = "\(body.exam)\n\(body.sbd)"
@@ -137,26 +155,27 @@ struct CandidateAPI {
         let info = try state.database.candidateInfo(exam: identity.exam, sbd: identity.sbd)
         return Candidate(exam: identity.exam, subject: info.subject, sbd: identity.sbd, fullName: info.fullName, className: info.className,
                          dateOfBirth: info.dateOfBirth, room: info.room, session: info.session, opensAt: info.opensAt,
-                         durationMinutes: info.durationSeconds.map { $0 / 60 }, serverTime: state.configuration.now())
+                         durationMinutes: info.durationSeconds.map { $0 / 60 }, attemptState: info.attemptState, serverTime: state.configuration.now())
     }
 
     @Sendable func start(_ request: Request, context: ExamRequestContext) async throws -> StartResponse {
-        try requireSameOrigin(request)
+        try Self.requireSameOrigin(request)
         let who = try identity(request)
         let now = state.configuration.now()
         let view = try state.database.startAttempt(exam: who.exam, sbd: who.sbd, now: now)
         let context = try state.database.attemptContext(view.attemptID)
         state.attempts.store(context, exam: who.exam, sbd: who.sbd)
         let paper = context.paper
+        let media = try state.database.paperMedia(exam: who.exam, sbd: who.sbd).mapValues { $0.mapValues { "/api/media/" + $0 } }
         return StartResponse(attemptID: view.attemptID, deviceToken: view.deviceToken, state: view.state, deadline: view.deadline,
                              remainingSeconds: view.remainingSeconds, lastSequence: view.lastSequence, responses: view.responses,
-                             paper: CandidatePaper(paper), serverTime: now)
+                             paper: CandidatePaper(paper), media: media, serverTime: now)
     }
 
     @Sendable func events(_ request: Request, context: ExamRequestContext) async throws -> EventsResponse {
-        try requireSameOrigin(request)
+        try Self.requireSameOrigin(request)
         let who = try identity(request)
-        let body = try await decode(EventsRequest.self, request, context)
+        let body = try await Self.decode(EventsRequest.self, request, context)
         guard body.events.count <= Self.maximumEvents else {
             throw HTTPError(.contentTooLarge, message: "quá \(Self.maximumEvents) sự kiện một lần / more than \(Self.maximumEvents) events")
         }
@@ -165,13 +184,13 @@ struct CandidateAPI {
         for event in body.events { try context.check(event, deviceToken: body.deviceToken, now: now) }
         // Acknowledged only after the writer has committed them.
         try await state.writer.write(attemptID: context.attemptID, events: body.events)
-        return EventsResponse(acknowledged: body.events.map(\.sequence), serverTime: now)
+        return EventsResponse(acknowledged: body.events.map(\.sequence), deadline: context.attempt.deadline, serverTime: now)
     }
 
     @Sendable func submit(_ request: Request, context: ExamRequestContext) async throws -> SubmitResponse {
-        try requireSameOrigin(request)
+        try Self.requireSameOrigin(request)
         let who = try identity(request)
-        let body = try await decode(SubmitRequest.self, request, context)
+        let body = try await Self.decode(SubmitRequest.self, request, context)
         let attemptContext = try state.attempts.context(exam: who.exam, sbd: who.sbd, database: state.database)
         let attemptID = attemptContext.attemptID
         guard attemptContext.deviceToken == body.deviceToken else {
@@ -184,5 +203,27 @@ struct CandidateAPI {
         let later = try state.database.resultsLater(exam: who.exam)
         return SubmitResponse(submitted: true, score: later ? nil : score.total, parts: later ? nil : score.parts,
                               pendingEssays: later ? nil : score.pending, resultsLater: later)
+    }
+
+    @Sendable func attemptState(_ request: Request, context: ExamRequestContext) async throws -> StateResponse {
+        let who = try identity(request)
+        let now = state.configuration.now()
+        let attemptContext = try state.attempts.context(exam: who.exam, sbd: who.sbd, database: state.database)
+        var attempt = attemptContext.attempt
+        attempt.tick(at: now)
+        let device = request.uri.queryParameters.get("deviceToken")
+        return StateResponse(state: attempt.state, deadline: attempt.deadline, remainingSeconds: attempt.remainingSeconds(at: now),
+                             activeHere: device == nil || device == attemptContext.deviceToken, serverTime: now)
+    }
+
+    /// An image of the candidate's own paper (content-addressed, so it may be cached).
+    @Sendable func media(_ request: Request, context: ExamRequestContext) async throws -> Response {
+        let who = try identity(request)
+        let sha = try context.parameters.require("sha")
+        guard sha.count == 64, sha.allSatisfy(\.isHexDigit),
+              let file = try state.database.paperMediaFile(exam: who.exam, sbd: who.sbd, sha256: sha) else {
+            throw HTTPError(.notFound, message: "không có ảnh này trên đề / no such image on this paper")
+        }
+        return Response(status: .ok, headers: [.contentType: file.mimeType], body: .init(byteBuffer: ByteBuffer(data: file.data)))
     }
 }

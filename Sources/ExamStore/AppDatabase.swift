@@ -235,6 +235,27 @@ public struct AppDatabase: Sendable {
                 BEGIN SELECT RAISE(ABORT, 'responseEvent is append-only'); END;
                 """)
         }
+        migrator.registerMigration("v4: staff, added time, released results") { db in
+            try db.create(table: "staff") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("username", .text).notNull().unique().check(sql: "length(trim(username)) > 0")
+                t.column("fullName", .text).notNull()
+                t.column("role", .text).notNull().check(sql: "role IN ('admin','coordinator','proctor','teacher')")
+                // bcrypt, made by the server (ExamServer.StaffPasswords).
+                t.column("passwordHash", .text).notNull().check(sql: "passwordHash LIKE '$2%'")
+                t.column("createdAt", .datetime).notNull()
+            }
+            // Who added how much time to whom, and why: kept for disputes, never updated.
+            try db.create(table: "timeAddition") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("attempt", onDelete: .restrict).notNull()
+                t.column("seconds", .integer).notNull().check(sql: "seconds > 0")
+                t.column("staffUsername", .text).notNull()
+                t.column("reason", .text).notNull()
+                t.column("addedAt", .datetime).notNull()
+            }
+            try db.alter(table: "exam") { t in t.add(column: "resultsReleasedAt", .datetime) }
+        }
         return migrator
     }
 }

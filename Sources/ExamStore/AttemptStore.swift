@@ -286,6 +286,8 @@ public struct CandidateInfo: Sendable, Hashable {
     public var session: String?
     public var opensAt: Date?
     public var durationSeconds: Int?
+    /// not-started, in-progress or submitted.
+    public var attemptState: Attempt.State
 }
 
 extension AppDatabase {
@@ -297,12 +299,14 @@ extension AppDatabase {
     public func candidateInfo(exam: String, sbd: String) throws -> CandidateInfo {
         try writer.read { db in
             guard let row = try Row.fetchOne(db, sql: """
-                SELECT e.subject, c.fullName, c.className, c.dateOfBirth, r.name AS room, s.name AS session, s.opensAt, s.durationSeconds
+                SELECT e.subject, c.fullName, c.className, c.dateOfBirth, r.name AS room, s.name AS session, s.opensAt, s.durationSeconds, a.state
                 FROM candidate c JOIN exam e ON e.id = c.examId LEFT JOIN room r ON r.id = c.roomId LEFT JOIN examSession s ON s.id = c.examSessionId
+                LEFT JOIN attempt a ON a.candidateId = c.id
                 WHERE e.name = ? AND c.sbd = ?
                 """, arguments: [exam, sbd]) else { throw StoreError(.notFound, "không có thí sinh \(sbd) / no candidate \(sbd)") }
             return CandidateInfo(subject: row["subject"], fullName: row["fullName"], className: row["className"], dateOfBirth: row["dateOfBirth"],
-                                 room: row["room"], session: row["session"], opensAt: row["opensAt"], durationSeconds: row["durationSeconds"])
+                                 room: row["room"], session: row["session"], opensAt: row["opensAt"], durationSeconds: row["durationSeconds"],
+                                 attemptState: (row["state"] as String?).flatMap(Attempt.State.init(rawValue:)) ?? .notStarted)
         }
     }
 
@@ -316,8 +320,11 @@ extension AppDatabase {
         }
     }
 
-    /// Whether candidates see their score only when results are published.
+    /// Whether candidates must still wait for their score: the exam publishes results later and a
+    /// coordinator has not released them yet.
     public func resultsLater(exam: String) throws -> Bool {
-        try writer.read { db in try String.fetchOne(db, sql: "SELECT resultsPolicy FROM exam WHERE name = ?", arguments: [exam]) == "later" }
+        try writer.read { db in
+            try Bool.fetchOne(db, sql: "SELECT resultsPolicy = 'later' AND resultsReleasedAt IS NULL FROM exam WHERE name = ?", arguments: [exam]) ?? false
+        }
     }
 }

@@ -76,6 +76,16 @@ public struct ResultRow: Codable, Sendable, Hashable {
     public var score: Points?
 }
 
+extension ResultRow {
+    /// The score sheet as Excel opens it: CSV in UTF-8 with a BOM, decimal comma.
+    public static func csv(_ rows: [ResultRow]) -> Data {
+        let header = ["SBD", "Mã học sinh", "Họ và tên", "Lớp", "Phòng", "Mã đề", "Điểm"]
+        return CSVFormat.write(rows: [header] + rows.map {
+            [$0.sbd ?? "", $0.studentID, $0.fullName, $0.className ?? "", $0.room ?? "", $0.paperCode ?? "", $0.score?.formatted(decimalMark: ",") ?? ""]
+        })
+    }
+}
+
 extension AppDatabase {
     /// Creates an exam after checking that its bank can fill its blueprint (every short cell is listed).
     public func createExam(_ definition: ExamDefinition) throws {
@@ -300,10 +310,12 @@ extension AppDatabase {
         try writer.read { db in
             let examId: Int64 = try examRow(db, name)["id"]
             let rows = try Row.fetchAll(db, sql: """
-                SELECT c.sbd, c.studentId, c.fullName, c.className, r.name AS room, p.code FROM candidate c
-                LEFT JOIN room r ON r.id = c.roomId LEFT JOIN paper p ON p.id = c.paperId WHERE c.examId = ?
+                SELECT c.sbd, c.studentId, c.fullName, c.className, r.name AS room, p.code, a.scoreHundredths FROM candidate c
+                LEFT JOIN room r ON r.id = c.roomId LEFT JOIN paper p ON p.id = c.paperId LEFT JOIN attempt a ON a.candidateId = c.id
+                WHERE c.examId = ?
                 """, arguments: [examId]).map { ResultRow(sbd: $0["sbd"], studentID: $0["studentId"], fullName: $0["fullName"], className: $0["className"],
-                                                           room: $0["room"], paperCode: $0["code"], score: nil) }
+                                                           room: $0["room"], paperCode: $0["code"],
+                                                           score: ($0["scoreHundredths"] as Int?).map(Points.init(hundredths:))) }
             let order = Dictionary(VietnameseCollation.sortedNames(rows.map(\.fullName)).enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
             return rows.sorted { a, b in
                 switch (a.sbd, b.sbd) {

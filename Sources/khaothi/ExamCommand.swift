@@ -33,7 +33,8 @@ struct ExamCommand: ParsableCommand {
         return nil
     }
 
-    static func writeSlips(_ slips: [LoginSlip], exam: String, to directory: String) throws -> [String] {
+    static func writeSlips(_ slips: [LoginSlip], exam: String, to directory: String, json: String? = nil) throws -> [String] {
+        if let json { try JSONFiles.write(slips.sorted { $0.sbd < $1.sbd }, to: URL(fileURLWithPath: json)) }
         let url = URL(fileURLWithPath: directory, isDirectory: true)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         var written: [String] = []
@@ -125,12 +126,13 @@ extension ExamCommand {
             discussion: "Access codes are stored only as keyed hashes: the slips written here are the only copy. Reprint with exam slips --reset-codes.")
         @Argument(help: "The exam's name.") var exam: String
         @Option(help: "Directory for the printable login slips (one HTML page per room).") var slips: String
+        @Option(help: "Also write the slips (with the access codes) as JSON to this file, e.g. for a mail merge.") var slipsJson: String?
         @OptionGroup var database: DatabaseOptions
         @Flag(help: "Print JSON (the slip files; the codes stay in the slips).") var json = false
         func run() throws {
             try reportingErrors {
                 let issued = try database.open().prepareExam(exam)
-                let files = try ExamCommand.writeSlips(issued, exam: exam, to: slips)
+                let files = try ExamCommand.writeSlips(issued, exam: exam, to: slips, json: slipsJson)
                 if json { return try printJSON(["candidates": String(issued.count), "slips": files.joined(separator: "\n")]) }
                 print("Đã chuẩn bị \"\(exam)\": \(issued.count) thí sinh, phiếu đăng nhập / login slips:")
                 files.forEach { print("  \($0)") }
@@ -143,6 +145,7 @@ extension ExamCommand {
         @Argument(help: "The exam's name.") var exam: String
         @Option(help: "Only this room.") var room: String?
         @Option(help: "Directory for the slips.") var out: String
+        @Option(help: "Also write the slips (with the access codes) as JSON to this file.") var slipsJson: String?
         @Flag(help: "Confirm that new codes replace the old ones.") var resetCodes = false
         @OptionGroup var database: DatabaseOptions
         func run() throws {
@@ -151,7 +154,7 @@ extension ExamCommand {
                     throw UserError("mã truy cập chỉ lưu dạng băm nên phải cấp mã mới: thêm --reset-codes / codes are stored hashed; add --reset-codes to issue new ones")
                 }
                 let issued = try database.open().resetAccessCodes(exam: exam, room: room)
-                for file in try ExamCommand.writeSlips(issued, exam: exam, to: out) { print(file) }
+                for file in try ExamCommand.writeSlips(issued, exam: exam, to: out, json: slipsJson) { print(file) }
             }
         }
     }
@@ -184,10 +187,7 @@ extension ExamCommand {
                 let data: Data
                 switch format {
                 case "json": data = try JSONFiles.encoder.encode(rows)
-                case "csv":
-                    let header = ["SBD", "Mã học sinh", "Họ và tên", "Lớp", "Phòng", "Mã đề", "Điểm"]
-                    let lines = [header] + rows.map { [$0.sbd ?? "", $0.studentID, $0.fullName, $0.className ?? "", $0.room ?? "", $0.paperCode ?? "", $0.score?.formatted(decimalMark: ",") ?? ""] }
-                    data = CSVFormat.write(rows: lines)
+                case "csv": data = ResultRow.csv(rows)
                 default: throw UserError("--format: csv hoặc json")
                 }
                 if let out { try data.write(to: URL(fileURLWithPath: out), options: .atomic) } else { FileHandle.standardOutput.write(data) }

@@ -5,29 +5,76 @@ import Foundation
 import Hummingbird
 import Logging
 
-struct ServeCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "serve",
-        abstract: "Run the exam server: the candidates' JSON API (docs/openapi.yaml). Stops cleanly on Ctrl-C / SIGTERM after committing every accepted answer."
-    )
+/// Where the pages' files are, shared by `serve` and `demo`.
+struct WebOptions: ParsableArguments {
+    @Option(help: "The Web/ directory (templates, static, i18n). Default: $KHAOTHI_WEB, ./Web, or the one next to the program.")
+    var web: String?
+    @Option(help: "KaTeX's directory (Debian: apt install libjs-katex). Without it the pages show TeX as typed.")
+    var katex = "/usr/share/javascript/katex"
+    @Flag(help: "Serve only the JSON API, without the pages.") var apiOnly = false
+
+    func load(logger: Logger) async throws -> WebAssets? {
+        guard !apiOnly else { return nil }
+        let directory: String
+        do { directory = try WebAssets.locate(explicit: web) } catch let error as WebAssets.NotFound { throw UserError(error.description) }
+        let assets: WebAssets
+        do { assets = try await WebAssets.load(directory: directory, katex: katex) } catch {
+            throw UserError("\(directory): \(error)")
+        }
+        if assets.katexDirectory == nil {
+            logger.warning("KaTeX not found at \(katex): formulas are shown as TeX (apt install libjs-katex, or --katex PATH)")
+        }
+        return assets
+    }
+}
+
+struct ServerOptions: ParsableArguments {
     @Option(help: "Address to listen on (0.0.0.0 to open it to the lab's network).") var host = "127.0.0.1"
     @Option(help: "Port.") var port = 8080
     @Option(help: "Most logins a minute from one address (a lab behind one NAT address shares it).") var loginsPerAddress = 600
+
+    static func logger() -> Logger {
+        var logger = Logger(label: "khaothi")
+        logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        return logger
+    }
+
+    /// Runs the server until SIGINT/SIGTERM; `ready` runs once the server listens.
+    func run(database: AppDatabase, web: WebAssets?, logger: Logger, ready: @escaping @Sendable () -> Void = {}) async throws {
+        let app = try buildApplication(
+            database: database,
+            configuration: ServerConfiguration(host: host, port: port, loginLimits: .init(attemptsPerAddress: loginsPerAddress), web: web),
+            logger: logger, onServerRunning: ready)
+        try await app.runService()
+    }
+}
+
+/// Prints a user error and exits 1, for the async commands.
+func exitOnUserError<T>(_ work: () async throws -> T) async throws -> T {
+    do { return try await work() } catch let error as UserError {
+        FileHandle.standardError.write(Data("lỗi / error: \(error.description)\n".utf8))
+        throw ExitCode(1)
+    }
+}
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the exam server: the candidates' pages (/), the staff page (/staff) and the JSON API (docs/openapi.yaml). Stops cleanly on Ctrl-C / SIGTERM after committing every accepted answer."
+    )
+    @OptionGroup var server: ServerOptions
+    @OptionGroup var webOptions: WebOptions
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
-        var logger = Logger(label: "khaothi")
-        logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-        let db: AppDatabase
-        do { db = try database.open() } catch let error as UserError {
-            FileHandle.standardError.write(Data("lỗi / error: \(error.description)\n".utf8))
-            throw ExitCode(1)
+        let logger = ServerOptions.logger()
+        try await exitOnUserError {
+            let db = try database.open()
+            let web = try await webOptions.load(logger: logger)
+            let (host, port, path) = (server.host, server.port, database.path)
+            try await server.run(database: db, web: web, logger: logger) {
+                logger.info("khaothi \(Khaothi.version) on http://\(host):\(port) with \(path)")
+            }
         }
-        let app = try buildApplication(
-            database: db,
-            configuration: ServerConfiguration(host: host, port: port, loginLimits: .init(attemptsPerAddress: loginsPerAddress)),
-            logger: logger)
-        logger.info("khaothi \(Khaothi.version) on http://\(host):\(port) with \(database.path)")
-        try await app.runService()
     }
 }

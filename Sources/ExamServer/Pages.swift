@@ -1,0 +1,48 @@
+import ExamStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// The HTML pages. Each is a small shell rendered from a Mustache template in the chosen language; the
+/// scripts in Web/static do the rest through the JSON API, so a page never holds an answer key.
+struct Pages {
+    let state: ServerState
+    let web: WebAssets
+
+    static let languageCookie = "khaothi_lang"
+
+    func register(on router: Router<ExamRequestContext>) {
+        router.get("/") { request, _ in
+            try page("login", request) {
+                let exams = try examChoices()
+                return ["exams": exams, "hasExams": !exams.isEmpty]
+            }
+        }
+        router.get("thi") { request, _ in try page("test", request) }
+        router.get("staff") { request, _ in try page("staff", request) }
+    }
+
+    func examChoices() throws -> [[String: Any]] {
+        let exams = try state.database.preparedExams()
+        return exams.enumerated().map { index, exam in ["name": exam.name, "subject": exam.subject, "first": index == 0] }
+    }
+
+    /// `?lang=en` switches the language and remembers it in a cookie; otherwise the cookie, else Vietnamese.
+    func language(_ request: Request) -> (language: String, remember: Bool) {
+        if let asked = request.uri.queryParameters.get("lang"), WebAssets.languages.contains(asked) { return (asked, true) }
+        if let kept = request.cookies[Self.languageCookie]?.value, WebAssets.languages.contains(kept) { return (kept, false) }
+        return ("vi", false)
+    }
+
+    func page(_ template: String, _ request: Request, values: () throws -> [String: Any] = { [:] }) throws -> Response {
+        let (language, remember) = language(request)
+        guard let html = web.render(template, language: language, values: try values()) else {
+            throw HTTPError(.internalServerError, message: "thiếu mẫu trang \(template).mustache / missing template")
+        }
+        var response = Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
+        if remember {
+            response.setCookie(Cookie(name: Self.languageCookie, value: language, maxAge: 365 * 86400, path: "/", sameSite: .lax))
+        }
+        return response
+    }
+}

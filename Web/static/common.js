@@ -1,0 +1,84 @@
+// khaothi: what every page shares — the strings, the JSON API, rich text with KaTeX.
+"use strict";
+var K = (function () {
+  var T = JSON.parse(document.getElementById("strings").textContent);
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    if (attrs) for (var key in attrs) {
+      if (key === "text") node.textContent = attrs[key];
+      else if (key === "class") node.className = attrs[key];
+      else if (key.slice(0, 2) === "on") node.addEventListener(key.slice(2), attrs[key]);
+      else if (attrs[key] !== null && attrs[key] !== undefined && attrs[key] !== false) node.setAttribute(key, attrs[key] === true ? "" : attrs[key]);
+    }
+    (children || []).forEach(function (child) { if (child) node.appendChild(typeof child === "string" ? document.createTextNode(child) : child); });
+    return node;
+  }
+
+  // Calls the JSON API. Resolves with {status, body}; rejects only when the server cannot be reached.
+  function api(method, path, body) {
+    var options = { method: method, headers: { "X-Khaothi": "1" }, credentials: "same-origin", cache: "no-store" };
+    if (body !== undefined) { options.headers["Content-Type"] = "application/json"; options.body = JSON.stringify(body); }
+    return fetch(path, options).then(function (response) {
+      return response.text().then(function (text) {
+        var parsed = null;
+        try { parsed = text ? JSON.parse(text) : null; } catch (e) { parsed = { error: { message: text } }; }
+        return { status: response.status, body: parsed };
+      });
+    });
+  }
+
+  function message(result) {
+    return (result && result.body && result.body.error && result.body.error.message) || ("HTTP " + (result ? result.status : "?"));
+  }
+
+  function escapeHTML(text) {
+    return String(text).replace(/[&<>"']/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]; });
+  }
+
+  // Markdown-lite after escaping: **bold**, *italic*, images ![alt](name) from `media`, line breaks.
+  function inline(text, media) {
+    var html = escapeHTML(text);
+    html = html.replace(/!\[([^\]]*)\]\(([^)\s]+)\)/g, function (all, alt, name) {
+      var source = media && media[name.replace(/&amp;/g, "&")];
+      return source ? '<img class="figure" alt="' + alt + '" src="' + escapeHTML(source) + '">' : "[" + alt + "]";
+    });
+    html = html.replace(/\*\*([^*]+)\*\*/g, "<strong>$1</strong>").replace(/(^|[^*])\*([^*\s][^*]*)\*/g, "$1<em>$2</em>");
+    return html.replace(/\n/g, "<br>");
+  }
+
+  // Text with $…$ and \(…\) formulas: KaTeX when it is loaded, else the TeX as typed.
+  function rich(text, media) {
+    var out = "", rest = String(text || ""), pattern = /\$\$([^$]+)\$\$|\$([^$]+)\$|\\\(([\s\S]+?)\\\)/;
+    for (;;) {
+      var match = pattern.exec(rest);
+      if (!match) { out += inline(rest, media); break; }
+      out += inline(rest.slice(0, match.index), media);
+      var tex = match[1] || match[2] || match[3], display = !!match[1];
+      if (window.katex) {
+        try { out += window.katex.renderToString(tex, { throwOnError: false, displayMode: display }); }
+        catch (e) { out += '<code class="tex">' + escapeHTML(match[0]) + "</code>"; }
+      } else {
+        out += '<span class="tex">' + escapeHTML(match[0]) + "</span>";
+      }
+      rest = rest.slice(match.index + match[0].length);
+    }
+    return out;
+  }
+
+  function richNode(tag, text, media, className) {
+    var node = el(tag, className ? { "class": className } : null);
+    node.innerHTML = rich(text, media);
+    return node;
+  }
+
+  function points(value) { return String(value).replace(".", ","); }
+
+  function clock(seconds) {
+    seconds = Math.max(0, Math.floor(seconds));
+    var h = Math.floor(seconds / 3600), m = Math.floor(seconds % 3600 / 60), s = seconds % 60;
+    return (h > 0 ? h + ":" + (m < 10 ? "0" : "") : "") + m + ":" + (s < 10 ? "0" : "") + s;
+  }
+
+  return { T: T, el: el, api: api, message: message, rich: rich, richNode: richNode, escapeHTML: escapeHTML, points: points, clock: clock };
+})();

@@ -1,0 +1,18 @@
+"use strict";
+(function () {
+  var form = document.getElementById("login");
+  if (!form) return;
+  var error = document.getElementById("error");
+  var code = document.getElementById("code");
+  code.addEventListener("input", function () { code.value = code.value.toUpperCase().replace(/\s+/g, ""); });
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    error.hidden = true;
+    var body = { exam: document.getElementById("exam").value, sbd: document.getElementById("sbd").value.trim(), accessCode: code.value.trim() };
+    K.api("POST", "/api/login", body).then(function (result) {
+      if (result.status === 200) { window.location.href = "/thi"; return; }
+      error.textContent = result.status === 401 ? K.T.login_wrong : K.message(result);
+      error.hidden = false;
+    }, function () { error.textContent = K.T.error_network; error.hidden = false; });
+  });
+})();

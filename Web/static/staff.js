@@ -1,0 +1,95 @@
+// khaothi: the staff page — sign in, watch an exam's candidates, add time, release results, download scores.
+"use strict";
+(function () {
+  var T = K.T, el = K.el, api = K.api;
+  var $ = function (id) { return document.getElementById(id); };
+  var member = null, exams = [], timer = null;
+
+  function start() {
+    api("GET", "/api/staff/me").then(function (result) {
+      if (result.status === 200) { member = result.body; signedIn(); } else { $("staff-login").hidden = false; $("username").focus(); }
+    });
+  }
+
+  $("staff-login").addEventListener("submit", function (event) {
+    event.preventDefault();
+    $("staff-error").hidden = true;
+    api("POST", "/api/staff/login", { username: $("username").value.trim(), password: $("password").value }).then(function (result) {
+      if (result.status === 200) { member = result.body; $("password").value = ""; signedIn(); return; }
+      $("staff-error").textContent = K.message(result);
+      $("staff-error").hidden = false;
+    }, function () { $("staff-error").textContent = T.error_network; $("staff-error").hidden = false; });
+  });
+
+  $("staff-logout").addEventListener("click", function () { api("POST", "/api/staff/logout").then(function () { window.location.reload(); }); });
+
+  function signedIn() {
+    $("staff-login").hidden = true;
+    $("staff-logout").hidden = false;
+    $("staff-who").textContent = member.fullName + " (" + member.role + ")";
+    var coordinates = member.role === "admin" || member.role === "coordinator";
+    $("staff-release").hidden = !coordinates;
+    $("staff-download").hidden = !coordinates;
+    api("GET", "/api/staff/exams").then(function (result) {
+      if (result.status !== 200) { $("staff-message").textContent = K.message(result); $("staff-exam").hidden = false; return; }
+      exams = result.body;
+      var select = $("staff-exam-select");
+      select.innerHTML = "";
+      exams.forEach(function (exam) { select.appendChild(el("option", { value: exam.name, text: exam.name + " (" + exam.subject + ")" })); });
+      $("staff-exam").hidden = false;
+      refresh();
+      clearInterval(timer);
+      timer = setInterval(refresh, 5000);
+    });
+  }
+
+  function exam() { return $("staff-exam-select").value; }
+  function path(suffix) { return "/api/staff/exams/" + encodeURIComponent(exam()) + suffix; }
+
+  $("staff-exam-select").addEventListener("change", refresh);
+  $("staff-refresh").addEventListener("click", refresh);
+  $("staff-release").addEventListener("click", function () {
+    api("POST", path("/release-results")).then(function (result) {
+      $("staff-message").textContent = result.status === 200 ? T.staff_released : K.message(result);
+    });
+  });
+
+  var states = { "not-started": "staff_not_started", "in-progress": "staff_in_progress", "submitted": "staff_submitted" };
+
+  function refresh() {
+    if (!exam()) return;
+    $("staff-download").href = path("/results?format=csv");
+    // Do not redraw under a proctor who is typing minutes or a reason.
+    if (document.activeElement && document.activeElement.closest && document.activeElement.closest("#staff-rows")) return;
+    api("GET", path("/monitor")).then(function (result) {
+      if (result.status !== 200) { $("staff-message").textContent = K.message(result); return; }
+      var body = $("staff-rows");
+      body.innerHTML = "";
+      result.body.forEach(function (row) {
+        var cell = el("td");
+        if (row.state === "in-progress") {
+          var minutes = el("input", { type: "number", min: "1", max: "240", value: "5", size: "3", "aria-label": T.staff_minutes + " " + row.sbd, "class": "minutes" });
+          var reason = el("input", { type: "text", size: "12", placeholder: T.staff_reason, "aria-label": T.staff_reason + " " + row.sbd, "class": "reason" });
+          var button = el("button", { type: "button", "class": "add-time", "data-sbd": row.sbd, text: "+ " + T.staff_minutes, onclick: function () {
+            api("POST", path("/candidates/" + encodeURIComponent(row.sbd) + "/add-time"), { minutes: parseInt(minutes.value, 10), reason: reason.value }).then(function (r) {
+              $("staff-message").textContent = r.status === 200 ? T.staff_added + " " + row.sbd : K.message(r);
+              button.blur();
+              refresh();
+            });
+          } });
+          cell.appendChild(minutes); cell.appendChild(reason); cell.appendChild(button);
+        }
+        body.appendChild(el("tr", { "data-sbd": row.sbd }, [
+          el("td", { text: row.sbd }), el("td", { text: row.fullName }), el("td", { text: row.className || "" }), el("td", { text: row.room || "" }),
+          el("td", { text: T[states[row.state]] + (row.autoSubmitted ? " (" + T.staff_auto + ")" : "") }),
+          el("td", { text: row.answered + "/" + row.items }),
+          el("td", { text: row.remainingSeconds === null || row.remainingSeconds === undefined ? "" : K.clock(row.remainingSeconds) + (row.extraSeconds ? " (+" + Math.round(row.extraSeconds / 60) + "′)" : "") }),
+          el("td", { text: row.score === null || row.score === undefined ? "" : K.points(row.score) }),
+          cell,
+        ]));
+      });
+    });
+  }
+
+  start();
+})();

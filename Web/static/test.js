@@ -1,0 +1,556 @@
+// khaothi: the candidate's test page. Confirm → waiting room → test → result, driven by the JSON API.
+// Every change becomes an event with a per-attempt sequence number, kept in localStorage until the server
+// acknowledges it (after it is on disk), so reloads, network cuts and browser crashes lose nothing.
+"use strict";
+(function () {
+  var T = K.T, el = K.el, api = K.api;
+  var $ = function (id) { return document.getElementById(id); };
+
+  var me = null;            // /api/me
+  var attempt = null;       // /api/attempt/start
+  var skew = 0;             // server time − this PC's time, in ms
+  var deadline = null;      // ms, server clock
+  var items = [];           // flat list of paper items in order
+  var answers = {};         // item key → value as last changed on this page
+  var flags = {};           // item key → true
+  var current = 0;          // index of the item shown
+  var store = null;         // localStorage keys for this candidate
+  var queue = [];           // events not yet acknowledged
+  var sequence = 0;         // last sequence number used
+  var sending = false, backoff = 0, retryTimer = null, stopped = false, submitting = false, warned = false;
+
+  function show(id) { ["confirm", "waiting", "test", "result"].forEach(function (name) { $(name).hidden = name !== id; }); }
+  function notice(text, kind) { var n = $("notice"); n.textContent = text || ""; n.className = "notice " + (kind || ""); n.hidden = !text; }
+  function now() { return Date.now() + skew; }
+  function learnTime(serverTime, sentAt) {
+    if (!serverTime) return;
+    var received = Date.now(), rtt = sentAt ? received - sentAt : 0;
+    skew = new Date(serverTime).getTime() + rtt / 2 - received;
+  }
+
+  // --- local storage -------------------------------------------------------------------------------
+  function load(key, fallback) { try { var v = localStorage.getItem(key); return v ? JSON.parse(v) : fallback; } catch (e) { return fallback; } }
+  function save(key, value) { try { localStorage.setItem(key, JSON.stringify(value)); } catch (e) { /* full or disabled: the queue lives in memory */ } }
+  function persist() { save(store.queue, { sequence: sequence, events: queue }); save(store.flags, flags); save(store.current, current); }
+
+  // --- start ---------------------------------------------------------------------------------------
+  function begin() {
+    var sentAt = Date.now();
+    api("GET", "/api/me").then(function (result) {
+      if (result.status === 401) { window.location.href = "/"; return; }
+      if (result.status !== 200) { notice(K.message(result), "error"); return; }
+      me = result.body;
+      learnTime(me.serverTime, sentAt);
+      var id = "khaothi:" + me.exam + ":" + me.sbd;
+      store = { queue: id + ":queue", flags: id + ":flags", current: id + ":current", started: id + ":started" };
+      $("who").textContent = me.fullName + " — SBD " + me.sbd;
+      if (me.attemptState === "submitted") { showResult(); return; }
+      if (me.attemptState === "in-progress" || load(store.started, false)) { startAttempt(); return; }
+      $("c-sbd").textContent = me.sbd; $("c-name").textContent = me.fullName; $("c-dob").textContent = me.dateOfBirth || "";
+      $("c-class").textContent = me.className || ""; $("c-exam").textContent = me.exam; $("c-subject").textContent = me.subject;
+      $("c-room").textContent = (me.room || "") + (me.session ? " — " + me.session : "");
+      $("c-duration").textContent = me.durationMinutes ? me.durationMinutes + " " + T.minutes : "";
+      show("confirm");
+      $("confirm-yes").focus();
+    }, function () { notice(T.error_network, "error"); setTimeout(begin, 3000); });
+  }
+
+  function waitingRoom() {
+    show("waiting");
+    var opens = new Date(me.opensAt).getTime();
+    (function tick() {
+      var left = (opens - now()) / 1000;
+      if (left <= 0) { $("opens-in").textContent = "0:00"; $("start").disabled = false; $("start").focus(); return; }
+      $("opens-in").textContent = K.clock(left);
+      setTimeout(tick, 500);
+    })();
+  }
+
+  function startAttempt() {
+    var sentAt = Date.now();
+    api("POST", "/api/attempt/start").then(function (result) {
+      if (result.status === 401) { window.location.href = "/"; return; }
+      if (result.status !== 200) {
+        if (me.opensAt && new Date(me.opensAt).getTime() > now()) { waitingRoom(); return; }
+        // Submitted already, or the time is over: show the result.
+        if (result.status === 409) { showResult(); return; }
+        notice(K.message(result), "error");
+        return;
+      }
+      attempt = result.body;
+      learnTime(attempt.serverTime, sentAt);
+      save(store.started, true);
+      if (attempt.state === "submitted") { showResult(); return; }
+      deadline = attempt.deadline ? new Date(attempt.deadline).getTime() : null;
+      var kept = load(store.queue, { sequence: 0, events: [] });
+      queue = kept.events || [];
+      sequence = Math.max(kept.sequence || 0, attempt.lastSequence || 0);
+      flags = load(store.flags, {});
+      answers = {};
+      for (var key in attempt.responses) answers[key] = attempt.responses[key];
+      // Changes this page made but the server has not acknowledged are newer than what it holds.
+      queue.forEach(function (event) { answers[event.item] = event.value; });
+      items = [];
+      attempt.paper.parts.forEach(function (part) { part.items.forEach(function (item) { item.part = part; items.push(item); }); });
+      current = Math.min(load(store.current, 0) || 0, items.length - 1);
+      renderTest();
+      show("test");
+      $("timer").hidden = false;
+      $("submit").hidden = false;
+      tickTimer();
+      setInterval(tickTimer, 1000);
+      setInterval(pollState, 15000);
+      flush();
+    }, function () { notice(T.error_network, "error"); setTimeout(startAttempt, 3000); });
+  }
+
+  // --- the paper -----------------------------------------------------------------------------------
+  function isAnswered(value) {
+    if (value === undefined || value === null) return false;
+    if (typeof value === "string") return value.trim() !== "";
+    if (Array.isArray(value)) return value.some(function (v) { return String(v).trim() !== ""; });
+    for (var key in value) if (String(value[key]).trim() !== "") return true;
+    return false;
+  }
+
+  function letter(index) { return String.fromCharCode(65 + index); }
+
+  function renderTest() {
+    var grid = $("nav-grid"), list = $("questions");
+    grid.innerHTML = ""; list.innerHTML = "";
+    var lastPart = null;
+    items.forEach(function (item, index) {
+      if (item.part !== lastPart && item.part.title) {
+        grid.appendChild(el("div", { "class": "nav-part", text: item.part.title.replace(/\..*$/, "") }));
+      }
+      lastPart = item.part;
+      grid.appendChild(el("button", { type: "button", id: "nav-" + index, "class": "nav", text: String(item.number), "aria-label": T.question + " " + item.number,
+        onclick: function () { go(index); } }));
+      list.appendChild(renderItem(item, index));
+    });
+    items.forEach(function (item, index) { refreshNav(index); });
+    go(current);
+  }
+
+  function renderItem(item, index) {
+    var media = (attempt.media || {})[item.key] || {};
+    var box = el("article", { "class": "question", id: "q-" + index, "data-key": item.key, "data-kind": item.kind, hidden: true });
+    var head = el("div", { "class": "question-head" }, [
+      el("h2", { text: T.question + " " + item.number + (item.part.title ? " · " + item.part.title : "") }),
+      el("span", { "class": "item-points", text: K.points(item.points) + " " + T.points }),
+      el("span", { "class": "item-state", id: "state-" + index }),
+    ]);
+    box.appendChild(head);
+    if (item.passage) box.appendChild(K.richNode("div", item.passage, media, "passage"));
+    box.appendChild(K.richNode("div", item.stem, media, "stem"));
+    var body = el("div", { "class": "answer" });
+    (builders[item.kind] || builders["short-text"])(item, body, media);
+    box.appendChild(body);
+    var flagButton = el("button", { type: "button", "class": "flag", id: "flag-" + index, "aria-pressed": flags[item.key] ? "true" : "false",
+      text: flags[item.key] ? T.unflag : T.flag, onclick: function () { toggleFlag(index); } });
+    box.appendChild(el("div", { "class": "question-foot" }, [
+      el("button", { type: "button", text: T.previous, disabled: index === 0, onclick: function () { go(index - 1); } }),
+      flagButton,
+      el("button", { type: "button", text: T.next, disabled: index === items.length - 1, onclick: function () { go(index + 1); } }),
+    ]));
+    return box;
+  }
+
+  function change(item, value) {
+    answers[item.key] = value;
+    sequence += 1;
+    // A newer change to the same item makes older unsent ones pointless only once sent; keep them all (the
+    // server's log wants every change) but cap the queue's growth from one text box.
+    queue.push({ sequence: sequence, item: item.key, value: value, clientTime: new Date(now()).toISOString() });
+    persist();
+    refreshNav(items.indexOf(item));
+    flush();
+  }
+
+  var typing = {};
+  function changeSoon(item, read) {
+    clearTimeout(typing[item.key]);
+    typing[item.key] = setTimeout(function () { change(item, read()); }, 700);
+  }
+  function changeNow(item, read) { clearTimeout(typing[item.key]); var v = read(); if (JSON.stringify(v) !== JSON.stringify(answers[item.key])) change(item, v); }
+
+  var builders = {
+    "single-choice": function (item, body, media) {
+      var name = "a-" + item.key;
+      item.options.forEach(function (text, i) {
+        var input = el("input", { type: "radio", name: name, value: letter(i), id: name + "-" + i, checked: answers[item.key] === letter(i) });
+        input.addEventListener("change", function () { change(item, letter(i)); });
+        body.appendChild(el("label", { "class": "option", "for": name + "-" + i }, [input, el("b", { text: letter(i) + ". " }), K.richNode("span", text, media)]));
+      });
+    },
+    "multiple-response": function (item, body, media) {
+      var name = "a-" + item.key, chosen = Array.isArray(answers[item.key]) ? answers[item.key] : [];
+      var read = function () {
+        return Array.prototype.filter.call(body.querySelectorAll("input"), function (b) { return b.checked; }).map(function (b) { return b.value; });
+      };
+      item.options.forEach(function (text, i) {
+        var input = el("input", { type: "checkbox", name: name, value: letter(i), id: name + "-" + i, checked: chosen.indexOf(letter(i)) >= 0 });
+        input.addEventListener("change", function () { change(item, read()); });
+        body.appendChild(el("label", { "class": "option", "for": name + "-" + i }, [input, el("b", { text: letter(i) + ". " }), K.richNode("span", text, media)]));
+      });
+    },
+    "true-false": function (item, body, media) {
+      var marks = answers[item.key] && typeof answers[item.key] === "object" ? answers[item.key] : {};
+      var table = el("table", { "class": "true-false" }, [el("thead", null, [el("tr", null, [el("th", { text: T.statement }), el("th"), el("th", { text: T["true"] }), el("th", { text: T["false"] })])])]);
+      var tbody = el("tbody");
+      item.options.forEach(function (text, i) {
+        var label = String.fromCharCode(97 + i), name = "a-" + item.key + "-" + label;
+        var read = function () {
+          var value = {};
+          item.options.forEach(function (_, j) {
+            var l = String.fromCharCode(97 + j), checked = body.querySelector('input[name="a-' + item.key + "-" + l + '"]:checked');
+            if (checked) value[l] = checked.value;
+          });
+          return value;
+        };
+        var yes = el("input", { type: "radio", name: name, value: "Đ", checked: marks[label] === "Đ", "aria-label": label + ") " + T["true"] });
+        var no = el("input", { type: "radio", name: name, value: "S", checked: marks[label] === "S", "aria-label": label + ") " + T["false"] });
+        yes.addEventListener("change", function () { change(item, read()); });
+        no.addEventListener("change", function () { change(item, read()); });
+        tbody.appendChild(el("tr", null, [el("td", { text: label + ")" }), K.richNode("td", text, media), el("td", null, [yes]), el("td", null, [no])]));
+      });
+      table.appendChild(tbody);
+      body.appendChild(table);
+    },
+    "numeric": function (item, body) {
+      var input = el("input", { type: "text", "class": "numeric", autocomplete: "off", spellcheck: "false", inputmode: "decimal",
+        maxlength: item.boxes ? String(item.boxes) : null, value: typeof answers[item.key] === "string" ? answers[item.key] : "", "aria-label": T.question + " " + item.number });
+      var help = el("p", { "class": "hint", text: item.boxes ? T.numeric_rule : "" });
+      var check = function () {
+        var ok = !item.boxes || /^[0-9,\-]{0,4}$/.test(input.value);
+        input.classList.toggle("invalid", !ok);
+        help.textContent = ok ? (item.boxes ? T.numeric_rule : "") : T.numeric_bad;
+        help.className = ok ? "hint" : "hint error";
+        return ok;
+      };
+      input.addEventListener("input", function () { input.value = input.value.replace(".", ","); check(); changeSoon(item, function () { return input.value.trim(); }); });
+      input.addEventListener("blur", function () { changeNow(item, function () { return input.value.trim(); }); });
+      body.appendChild(input); body.appendChild(help);
+    },
+    "short-text": function (item, body) {
+      var input = el("input", { type: "text", "class": "short-text", autocomplete: "off", spellcheck: "false", value: typeof answers[item.key] === "string" ? answers[item.key] : "",
+        "aria-label": T.question + " " + item.number });
+      input.addEventListener("input", function () { changeSoon(item, function () { return input.value; }); });
+      input.addEventListener("blur", function () { changeNow(item, function () { return input.value; }); });
+      body.appendChild(input);
+    },
+    "essay": function (item, body) {
+      var area = el("textarea", { rows: "12", "aria-label": T.question + " " + item.number });
+      area.value = typeof answers[item.key] === "string" ? answers[item.key] : "";
+      area.addEventListener("input", function () { changeSoon(item, function () { return area.value; }); });
+      area.addEventListener("blur", function () { changeNow(item, function () { return area.value; }); });
+      body.appendChild(area);
+      body.appendChild(el("p", { "class": "hint", text: T.essay_hint }));
+    },
+    "matching": function (item, body, media) {
+      var chosen = answers[item.key] && typeof answers[item.key] === "object" ? answers[item.key] : {};
+      var choices = el("ol", { "class": "choices", type: "A" });
+      item.options.forEach(function (text) { choices.appendChild(K.richNode("li", text, media)); });
+      var table = el("table", { "class": "matching" });
+      var read = function () {
+        var value = {};
+        Array.prototype.forEach.call(body.querySelectorAll("select"), function (s) { if (s.value) value[s.getAttribute("data-premise")] = s.value; });
+        return value;
+      };
+      item.premises.forEach(function (text, i) {
+        var select = el("select", { "data-premise": String(i + 1), "aria-label": (i + 1) + "" });
+        select.appendChild(el("option", { value: "", text: T.choose }));
+        item.options.forEach(function (_, j) { select.appendChild(el("option", { value: letter(j), text: letter(j), selected: chosen[String(i + 1)] === letter(j) })); });
+        select.addEventListener("change", function () { change(item, read()); });
+        table.appendChild(el("tr", null, [el("td", { text: (i + 1) + "." }), K.richNode("td", text, media), el("td", null, [select])]));
+      });
+      body.appendChild(table); body.appendChild(choices);
+    },
+    "ordering": function (item, body, media) {
+      // Labels of the items as shown (A, B, …), in the order the candidate puts them.
+      var order = Array.isArray(answers[item.key]) && answers[item.key].length === item.options.length ? answers[item.key].slice()
+        : item.options.map(function (_, i) { return letter(i); });
+      var list = el("ol", { "class": "ordering" });
+      var status = el("p", { "class": "hint", text: isAnswered(answers[item.key]) ? "" : T.order_not_set });
+      var draw = function (focusLabel, focusDirection) {
+        list.innerHTML = "";
+        order.forEach(function (label, position) {
+          var index = label.charCodeAt(0) - 65;
+          var up = el("button", { type: "button", text: "↑", "aria-label": T.move_up + " " + label, disabled: position === 0, onclick: function () { move(position, -1); } });
+          var down = el("button", { type: "button", text: "↓", "aria-label": T.move_down + " " + label, disabled: position === order.length - 1, onclick: function () { move(position, 1); } });
+          list.appendChild(el("li", { "data-label": label }, [el("b", { text: label + ". " }), K.richNode("span", item.options[index], media), el("span", { "class": "moves" }, [up, down])]));
+          if (label === focusLabel) setTimeout(function () { (focusDirection < 0 && !up.disabled ? up : (!down.disabled ? down : up)).focus(); }, 0);
+        });
+      };
+      var move = function (position, direction) {
+        var other = position + direction, label = order[position];
+        order[position] = order[other]; order[other] = label;
+        draw(label, direction);
+        status.textContent = "";
+        change(item, order.slice());
+      };
+      draw();
+      body.appendChild(list);
+      body.appendChild(el("button", { type: "button", "class": "keep-order", text: T.keep_order, onclick: function () { status.textContent = ""; change(item, order.slice()); } }));
+      body.appendChild(status);
+    },
+    "cloze": function (item, body, media) {
+      var values = answers[item.key] && typeof answers[item.key] === "object" ? answers[item.key] : {};
+      var gaps = {};
+      (item.gaps || []).forEach(function (gap) { gaps[gap.id] = gap; });
+      var read = function () {
+        var value = {};
+        Array.prototype.forEach.call(body.querySelectorAll("[data-gap]"), function (field) { if (field.value.trim() !== "") value[field.getAttribute("data-gap")] = field.value.trim(); });
+        return value;
+      };
+      var text = el("p", { "class": "cloze" });
+      var parts = String(item.clozeText || "").split(/\{\{([^}]+)\}\}/);
+      parts.forEach(function (part, i) {
+        if (i % 2 === 0) { if (part) text.appendChild(K.richNode("span", part, media)); return; }
+        var gap = gaps[part], field;
+        if (gap && gap.kind === "choice") {
+          field = el("select", { "data-gap": part, "aria-label": "(" + part + ")" });
+          field.appendChild(el("option", { value: "", text: "(" + part + ")" }));
+          gap.options.forEach(function (option, j) { field.appendChild(el("option", { value: letter(j), text: option, selected: values[part] === letter(j) })); });
+          field.addEventListener("change", function () { change(item, read()); });
+        } else {
+          field = el("input", { type: "text", "data-gap": part, size: "8", autocomplete: "off", spellcheck: "false", placeholder: "(" + part + ")", "aria-label": "(" + part + ")",
+            value: values[part] || "" });
+          field.addEventListener("input", function () { changeSoon(item, read); });
+          field.addEventListener("blur", function () { changeNow(item, read); });
+        }
+        text.appendChild(field);
+      });
+      body.appendChild(text);
+    },
+  };
+
+  function go(index) {
+    if (index < 0 || index >= items.length) return;
+    var old = $("q-" + current);
+    if (old) old.hidden = true;
+    var oldNav = $("nav-" + current);
+    if (oldNav) oldNav.classList.remove("current");
+    current = index;
+    $("q-" + index).hidden = false;
+    $("nav-" + index).classList.add("current");
+    save(store.current, current);
+    var first = $("q-" + index).querySelector("input, select, textarea, button");
+    if (first && document.activeElement && document.activeElement.classList.contains("nav")) { /* keep focus on the grid */ } else if (first) first.focus({ preventScroll: true });
+    window.scrollTo(0, 0);
+  }
+
+  function toggleFlag(index) {
+    var key = items[index].key;
+    if (flags[key]) delete flags[key]; else flags[key] = true;
+    var button = $("flag-" + index);
+    button.textContent = flags[key] ? T.unflag : T.flag;
+    button.setAttribute("aria-pressed", flags[key] ? "true" : "false");
+    persist();
+    refreshNav(index);
+  }
+
+  function pendingFor(key) { return queue.some(function (e) { return e.item === key; }); }
+
+  function refreshNav(index) {
+    if (index < 0) return;
+    var item = items[index], button = $("nav-" + index), state = $("state-" + index);
+    if (!button) return;
+    var answered = isAnswered(answers[item.key]);
+    button.classList.toggle("answered", answered);
+    button.classList.toggle("flagged", !!flags[item.key]);
+    var pending = pendingFor(item.key);
+    button.classList.toggle("pending", pending);
+    if (state) {
+      state.textContent = pending ? T.saving : (answered ? "✓ " + T.saved : "");
+      state.className = "item-state " + (pending ? "pending" : "saved");
+    }
+  }
+
+  function refreshSaveState() {
+    var box = $("save-state");
+    if (stopped) return;
+    if (queue.length === 0) { box.textContent = "✓ " + T.all_saved; box.className = "save-state saved"; }
+    else { box.textContent = queue.length + " " + T.pending_count; box.className = "save-state pending"; }
+  }
+
+  // --- sending -------------------------------------------------------------------------------------
+  function flush() {
+    refreshSaveState();
+    if (sending || stopped || queue.length === 0 || !attempt) return;
+    sending = true;
+    var batch = queue.slice(0, 200), sentAt = Date.now();
+    api("POST", "/api/attempt/events", { deviceToken: attempt.deviceToken, events: batch }).then(function (result) {
+      sending = false;
+      if (result.status === 200) {
+        learnTime(result.body.serverTime, sentAt);
+        if (result.body.deadline) updateDeadline(new Date(result.body.deadline).getTime());
+        var done = {};
+        result.body.acknowledged.forEach(function (s) { done[s] = true; });
+        var touched = {};
+        queue = queue.filter(function (e) { if (done[e.sequence]) { touched[e.item] = true; return false; } return true; });
+        persist();
+        items.forEach(function (item, index) { if (touched[item.key]) refreshNav(index); });
+        backoff = 0;
+        notice("");
+        refreshSaveState();
+        if (queue.length) flush();
+        return;
+      }
+      if (result.status === 401) { window.location.href = "/"; return; }
+      if (result.status === 409) { refused(result); return; }
+      if (result.status >= 400 && result.status < 500 && result.status !== 408 && result.status !== 429) {
+        // The server refuses these events for good (a page bug): drop them so later answers still go.
+        queue = queue.filter(function (e) { return batch.indexOf(e) < 0; });
+        persist();
+        notice(K.message(result), "error");
+        items.forEach(function (item, index) { refreshNav(index); });
+        refreshSaveState();
+        return;
+      }
+      retry();
+    }, function () { sending = false; notice(T.offline, "warning"); retry(); });
+  }
+
+  function retry() {
+    clearTimeout(retryTimer);
+    backoff = Math.min(backoff ? backoff * 2 : 1000, 15000);
+    retryTimer = setTimeout(flush, backoff / 2 + Math.random() * backoff / 2);
+  }
+  window.addEventListener("online", function () { backoff = 0; clearTimeout(retryTimer); flush(); });
+
+  // 409: taken over by another device, or the time is over (the server submits at the deadline).
+  function refused(result) {
+    var text = K.message(result);
+    if (/máy khác|another device/.test(text)) { stop(T.taken_over); return; }
+    stop(null);
+    showResult();
+  }
+
+  function stop(text) {
+    stopped = true;
+    if (text) {
+      notice(text, "error");
+      $("questions").querySelectorAll("input, select, textarea, button").forEach(function (n) { n.disabled = true; });
+      $("submit").disabled = true;
+      localStorage.removeItem(store.started);
+    }
+  }
+
+  // --- time ----------------------------------------------------------------------------------------
+  function updateDeadline(next) {
+    if (deadline !== null && next > deadline + 1000) notice(T.time_added, "info");
+    deadline = next;
+  }
+
+  function tickTimer() {
+    if (deadline === null || stopped) return;
+    var left = (deadline - now()) / 1000, timer = $("timer");
+    timer.textContent = T.time_left + " " + K.clock(left);
+    timer.classList.toggle("low", left <= 300);
+    if (left <= 300 && left > 0 && !warned) { warned = true; notice(T.time_warning, "warning"); }
+    if (left <= 0 && !submitting) { submitting = true; notice(T.time_up, "warning"); finish(); }
+  }
+
+  function pollState() {
+    if (stopped || !attempt) return;
+    var sentAt = Date.now();
+    api("GET", "/api/attempt/state?deviceToken=" + encodeURIComponent(attempt.deviceToken)).then(function (result) {
+      if (result.status !== 200) return;
+      learnTime(result.body.serverTime, sentAt);
+      if (!result.body.activeHere) { stop(T.taken_over); return; }
+      if (result.body.deadline) updateDeadline(new Date(result.body.deadline).getTime());
+      if (result.body.state === "submitted") { stop(null); showResult(); }
+    }, function () {});
+  }
+
+  // --- submitting ----------------------------------------------------------------------------------
+  function askSubmit() {
+    var unanswered = items.filter(function (item) { return !isAnswered(answers[item.key]); }).map(function (item) { return item.number; });
+    var flagged = items.filter(function (item) { return flags[item.key]; }).map(function (item) { return item.number; });
+    var body = $("dialog-body");
+    body.innerHTML = "";
+    if (unanswered.length) body.appendChild(el("p", { id: "dialog-unanswered", text: T.confirm_submit_unanswered + " " + unanswered.join(", ") }));
+    else body.appendChild(el("p", { text: T.confirm_submit_all }));
+    if (flagged.length) body.appendChild(el("p", { text: T.confirm_submit_flagged + " " + flagged.join(", ") }));
+    $("dialog-title").textContent = T.confirm_submit_title;
+    $("dialog-yes").textContent = T.confirm_submit_yes;
+    $("dialog-no").textContent = T.confirm_submit_no;
+    $("dialog").hidden = false;
+    $("dialog-no").focus();
+  }
+
+  // Sends what is left, then submits. Waits for the queue: an answer on screen must not be left behind.
+  function finish() {
+    Object.keys(typing).forEach(function (key) { clearTimeout(typing[key]); });
+    // Text being typed when time runs out still counts.
+    document.querySelectorAll(".question input[type=text], .question textarea").forEach(function (field) { field.dispatchEvent(new Event("blur")); });
+    notice(T.submit_waiting, "info");
+    var started = Date.now();
+    (function wait() {
+      if (queue.length > 0 && Date.now() - started < 20000) { flush(); setTimeout(wait, 300); return; }
+      if (queue.length > 0 && deadline !== null && now() < deadline) { submitting = false; notice(T.submit_offline, "error"); return; }
+      api("POST", "/api/attempt/submit", { deviceToken: attempt.deviceToken }).then(function (result) {
+        if (result.status === 200 || result.status === 409) { stop(null); showResult(); return; }
+        if (result.status === 401) { window.location.href = "/"; return; }
+        submitting = false;
+        notice(K.message(result), "error");
+      }, function () { submitting = false; notice(T.submit_offline, "error"); });
+    })();
+  }
+
+  // --- result --------------------------------------------------------------------------------------
+  function showResult() {
+    stopped = true;
+    $("timer").hidden = true; $("submit").hidden = true;
+    if (store) { localStorage.removeItem(store.started); localStorage.removeItem(store.current); }
+    show("result");
+    api("GET", "/api/attempt/result").then(function (result) {
+      var box = $("result-body");
+      box.innerHTML = "";
+      if (result.status !== 200) { box.appendChild(el("p", { text: K.message(result) })); return; }
+      var r = result.body;
+      if (r.state !== "submitted") { setTimeout(showResult, 3000); box.appendChild(el("p", { text: T.submit_waiting })); return; }
+      if (r.autoSubmitted) box.appendChild(el("p", { text: T.result_auto }));
+      if (!r.released) { box.appendChild(el("p", { "class": "big", id: "result-later", text: T.result_later })); return; }
+      box.appendChild(el("p", { "class": "big" }, [T.result_score + ": ", el("strong", { id: "score", text: K.points(r.score) }), " / 10"]));
+      if (r.pendingEssays) box.appendChild(el("p", { text: T.result_pending }));
+      var table = el("table", { "class": "breakdown" }, [el("thead", null, [el("tr", null, [el("th", { text: T.result_item }), el("th", { text: T.result_awarded }), el("th", { text: T.result_max })])])]);
+      var tbody = el("tbody");
+      (r.items || []).forEach(function (item) {
+        tbody.appendChild(el("tr", null, [el("td", { text: item.key }), el("td", { text: item.awarded === null || item.awarded === undefined ? T.result_waiting_grade : K.points(item.awarded) }),
+          el("td", { text: K.points(item.maximum) })]));
+      });
+      (r.parts || []).forEach(function (part) {
+        tbody.appendChild(el("tr", { "class": "part-total" }, [el("td", { text: T.part + " " + part.id }), el("td", { text: K.points(part.awarded) }), el("td", { text: K.points(part.maximum) })]));
+      });
+      table.appendChild(tbody);
+      box.appendChild(table);
+    });
+    $("logout").focus();
+  }
+
+  // --- wiring --------------------------------------------------------------------------------------
+  $("confirm-yes").addEventListener("click", function () {
+    if (me.opensAt && new Date(me.opensAt).getTime() > now()) waitingRoom(); else startAttempt();
+  });
+  $("confirm-no").addEventListener("click", logout);
+  $("logout").addEventListener("click", logout);
+  $("start").addEventListener("click", startAttempt);
+  $("submit").addEventListener("click", askSubmit);
+  $("dialog-no").addEventListener("click", function () { $("dialog").hidden = true; $("submit").focus(); });
+  $("dialog-yes").addEventListener("click", function () { $("dialog").hidden = true; if (!submitting) { submitting = true; finish(); } });
+  document.addEventListener("keydown", function (event) {
+    if (!$("dialog").hidden && event.key === "Escape") { $("dialog").hidden = true; return; }
+    if ($("test").hidden) return;
+    // Page Down / Page Up (or Alt+→ / Alt+←) move between questions; Alt+F flags.
+    if (event.key === "PageDown" || (event.altKey && event.key === "ArrowRight")) { event.preventDefault(); go(current + 1); }
+    else if (event.key === "PageUp" || (event.altKey && event.key === "ArrowLeft")) { event.preventDefault(); go(current - 1); }
+    else if (event.altKey && (event.key === "f" || event.key === "F")) { event.preventDefault(); toggleFlag(current); }
+  });
+  function logout() {
+    api("POST", "/api/logout").then(function () { window.location.href = "/"; }, function () { window.location.href = "/"; });
+  }
+
+  begin();
+})();
