@@ -9,6 +9,8 @@ let package = Package(
     dependencies: [
         .package(name: "khaothi", path: ".."),
         .package(url: "https://github.com/ordo-one/package-benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .executableTarget(
@@ -21,6 +23,19 @@ let package = Package(
             ],
             path: "Benchmarks/ExamCoreBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+        ),
+        /// Plays N candidates through the real API (start storm, steady autosave, submit storm), optionally
+        /// killing the server with SIGKILL along the way, then checks every acknowledged answer in the database.
+        .executableTarget(
+            name: "loadgen",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ExamCore", package: "khaothi"),
+                .product(name: "BankFormats", package: "khaothi"),
+                .product(name: "ExamStore", package: "khaothi"),
+            ],
+            path: "LoadGenerator"
         ),
     ]
 )

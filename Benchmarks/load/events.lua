@@ -3,16 +3,13 @@
 local cookie = os.getenv("KHAOTHI_COOKIE")
 local token = os.getenv("KHAOTHI_TOKEN")
 local counter = 0
-local offset = 0
 local threads = 0
 
+-- Each thread gets its own range of sequence numbers (a global in the thread's Lua state), so no event is a
+-- replay of another thread's.
 function setup(thread)
   threads = threads + 1
   thread:set("offset", threads * 100000000)
-end
-
-function init(args)
-  offset = offset
 end
 
 function request()

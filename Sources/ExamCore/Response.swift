@@ -149,3 +149,51 @@ extension ResponseValue {
         }
     }
 }
+
+extension ResponseValue {
+    /// The value as compact JSON with sorted keys, written by hand: the same text `JSONEncoder` gives with
+    /// `.sortedKeys` and `.withoutEscapingSlashes`, without its cost (every saved answer is encoded once).
+    public var canonicalJSON: String {
+        var out = ""
+        func string(_ text: String) {
+            out.append("\"")
+            for scalar in text.unicodeScalars {
+                switch scalar {
+                case "\"": out.append("\\\"")
+                case "\\": out.append("\\\\")
+                case "\n": out.append("\\n")
+                case "\r": out.append("\\r")
+                case "\t": out.append("\\t")
+                case "\u{8}": out.append("\\b")
+                case "\u{C}": out.append("\\f")
+                case _ where scalar.value < 0x20:
+                    out.append("\\u00")
+                    out.append(Hex.encode([UInt8(scalar.value)]))
+                default: out.unicodeScalars.append(scalar)
+                }
+            }
+            out.append("\"")
+        }
+        switch self {
+        case let .text(text): string(text)
+        case let .list(list):
+            out.append("[")
+            for (index, item) in list.enumerated() {
+                if index > 0 { out.append(",") }
+                string(item)
+            }
+            out.append("]")
+        case let .map(map):
+            out.append("{")
+            for (index, key) in map.keys.sorted().enumerated() {
+                if index > 0 { out.append(",") }
+                string(key)
+                out.append(":")
+                string(map[key]!)
+            }
+            out.append("}")
+        case .malformed: out.append("null")
+        }
+        return out
+    }
+}

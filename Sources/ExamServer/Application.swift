@@ -53,22 +53,39 @@ struct ServerState: Sendable {
 }
 
 /// Attempts in memory (paper, timing, device), so an answer save costs no read and no JSON decoding of the
-/// paper. Filled on start (which also hands the attempt to the new device), dropped on submit.
+/// paper. Filled on start (which also hands the attempt to the new device), dropped on submit. Papers are
+/// shared through `papers`: 10,000 attempts on 24 codes hold 24 decoded papers.
 /// A lock rather than an actor: a look-up is a few hundred nanoseconds, not worth a suspension.
 final class AttemptCache: Sendable {
     private let contexts = Mutex<[String: AttemptContext]>([:])
+    private let shown = Mutex<[Int64: CandidatePaper]>([:])
+    let papers = PaperCache()
 
     static func key(_ exam: String, _ sbd: String) -> String { exam + "\u{0}" + sbd }
 
     func context(exam: String, sbd: String, database: AppDatabase) throws -> AttemptContext {
         let key = Self.key(exam, sbd)
         if let known = contexts.withLock({ $0[key] }) { return known }
-        let loaded = try database.attemptContext(database.attemptID(exam: exam, sbd: sbd))
+        let loaded = try database.attemptContext(database.attemptID(exam: exam, sbd: sbd), papers: papers)
         contexts.withLock { $0[key] = loaded }
         return loaded
     }
 
-    func store(_ context: AttemptContext, exam: String, sbd: String) { contexts.withLock { $0[Self.key(exam, sbd)] = context } }
+    /// Reloads the attempt from the database (after a start, which changes the device).
+    func reload(_ attemptID: Int64, exam: String, sbd: String, database: AppDatabase) throws -> AttemptContext {
+        let loaded = try database.attemptContext(attemptID, papers: papers)
+        contexts.withLock { $0[Self.key(exam, sbd)] = loaded }
+        return loaded
+    }
+
+    /// The paper as the candidate sees it, made once per paper.
+    func candidatePaper(_ context: AttemptContext) -> CandidatePaper {
+        if let known = shown.withLock({ $0[context.paperID] }) { return known }
+        let made = CandidatePaper(context.paper)
+        shown.withLock { $0[context.paperID] = made }
+        return made
+    }
+
     func drop(exam: String, sbd: String) { _ = contexts.withLock { $0.removeValue(forKey: Self.key(exam, sbd)) } }
 }
 
@@ -104,7 +121,8 @@ public func buildApplication(database: AppDatabase, configuration: ServerConfigu
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "khaothi"),
         onServerRunning: { _ in onServerRunning() },
         logger: logger)
-    app.addServices(WriterService(writer: writer), AutoSubmitService(database: database, interval: configuration.autoSubmitInterval, now: configuration.now, logger: logger))
+    app.addServices(WriterService(writer: writer), AutoSubmitService(database: database, papers: state.attempts.papers, interval: configuration.autoSubmitInterval,
+                                                                     now: configuration.now, logger: logger))
     return app
 }
 
@@ -145,13 +163,14 @@ struct WriterService: Service {
 /// Submits attempts whose time (and grace) is over, every few seconds, until shutdown.
 struct AutoSubmitService: Service {
     let database: AppDatabase
+    let papers: PaperCache
     let interval: Duration
     let now: @Sendable () -> Date
     let logger: Logger
     func run() async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
-                let count = try database.autoSubmitExpired(now: now())
+                let count = try database.autoSubmitExpired(now: now(), papers: papers)
                 if count > 0 { logger.info("auto-submitted \(count) attempts") }
             } catch {
                 logger.error("auto-submit failed: \(error)")

@@ -2,6 +2,7 @@ import Crypto
 import ExamCore
 import Foundation
 import GRDB
+import Synchronization
 
 /// One answer as the page sends it: per attempt, sequence numbers grow with every change the candidate makes.
 public struct ResponseEvent: Codable, Sendable, Hashable {
@@ -30,11 +31,51 @@ public struct AttemptView: Codable, Sendable, Hashable {
     public var paperCode: String
 }
 
+/// Papers decoded once per code and shared: ten thousand attempts on 24 codes hold 24 papers, not ten
+/// thousand (the server keeps every open attempt in memory). Papers never change once stored.
+public final class PaperCache: Sendable {
+    public struct Entry: Sendable {
+        public let paper: Paper
+        /// The kind of each item, by key.
+        public let kinds: [String: QuestionKind]
+        /// Images: item key → (name in its text → SHA-256).
+        public let media: [String: [String: String]]
+    }
+
+    private let entries = Mutex<[Int64: Entry]>([:])
+
+    public init() {}
+
+    public func paper(_ id: Int64, database: AppDatabase) throws -> Entry {
+        if let known = entries.withLock({ $0[id] }) { return known }
+        return try database.writer.read { db in try paper(id, db: db) }
+    }
+
+    public func paper(_ id: Int64, db: Database) throws -> Entry {
+        if let known = entries.withLock({ $0[id] }) { return known }
+        guard let content = try String.fetchOne(db, sql: "SELECT content FROM paper WHERE id = ?", arguments: [id]) else {
+            throw StoreError(.notFound, "không có đề \(id) / no paper \(id)")
+        }
+        let paper = try JSONDecoder().decode(Paper.self, from: Data(content.utf8))
+        var media: [String: [String: String]] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT i.key, m.name, m.mediaSha256 FROM paperItem i JOIN questionRevisionMedia m ON m.questionRevisionId = i.questionRevisionId
+            WHERE i.paperId = ?
+            """, arguments: [id]) {
+            media[row["key"], default: [:]][row["name"]] = row["mediaSha256"]
+        }
+        let entry = Entry(paper: paper, kinds: Dictionary(paper.items.map { ($0.key, $0.question.kind) }, uniquingKeysWith: { first, _ in first }), media: media)
+        entries.withLock { $0[id] = entry }
+        return entry
+    }
+}
+
 /// Everything the server checks an event against, loaded once per attempt and kept in memory.
 public struct AttemptContext: Sendable {
     public var attemptID: Int64
     public var attempt: Attempt
     public var deviceToken: String
+    public var paperID: Int64
     public var paper: Paper
     /// The kind of each item, by key.
     public var kinds: [String: QuestionKind]
@@ -74,70 +115,80 @@ extension AppDatabase {
     /// Starts or resumes the attempt of candidate `sbd` at `now` from a device, which becomes the one device
     /// allowed to write (a new login takes over). Returns the acknowledged answers and the time left.
     public func startAttempt(exam: String, sbd: String, now: Date) throws -> AttemptView {
-        try writer.write { db in
-            guard let candidate = try Row.fetchOne(db, sql: """
-                SELECT c.id, p.code, s.opensAt, s.durationSeconds, s.lateEntrySeconds, s.graceSeconds, s.policy
-                FROM candidate c JOIN exam e ON e.id = c.examId JOIN examSession s ON s.id = c.examSessionId JOIN paper p ON p.id = c.paperId
-                WHERE e.name = ? AND c.sbd = ?
-                """, arguments: [exam, sbd]) else {
-                throw StoreError(.notFound, "không có thí sinh \(sbd) trong kỳ thi / no candidate \(sbd)")
-            }
-            let timing = Self.timing(candidate)
-            let candidateId: Int64 = candidate["id"]
-            let token = UUID().uuidString
-            var attempt: Attempt
-            let attemptId: Int64
-            if let row = try Row.fetchOne(db, sql: "SELECT * FROM attempt WHERE candidateId = ?", arguments: [candidateId]) {
-                attempt = Self.attempt(row, timing: timing)
-                attemptId = row["id"]
-                if attempt.state == .inProgress {
-                    do { _ = try attempt.start(at: now) } catch let refusal as AttemptRefusal { throw StoreError(.conflict, refusal.message) }
-                }
-                try db.execute(sql: "UPDATE attempt SET deviceToken = ? WHERE id = ?", arguments: [token, attemptId])
-            } else {
-                attempt = Attempt(timing: timing)
-                do { _ = try attempt.start(at: now) } catch let refusal as AttemptRefusal { throw StoreError(.conflict, refusal.message) }
-                try db.execute(sql: "INSERT INTO attempt(candidateId, state, startedAt, deviceToken) VALUES (?, 'in-progress', ?, ?)",
-                               arguments: [candidateId, attempt.startedAt, token])
-                attemptId = db.lastInsertedRowID
-            }
-            let responses = try Row.fetchAll(db, sql: "SELECT itemKey, value FROM response WHERE attemptId = ?", arguments: [attemptId])
-            var values: [String: ResponseValue] = [:]
-            for response in responses {
-                values[response["itemKey"]] = try JSONDecoder().decode(ResponseValue.self, from: Data((response["value"] as String).utf8))
-            }
-            // The highest sequence the server holds (from the log's unique index): the page continues above it.
-            let lastSequence = try Int.fetchOne(db, sql: "SELECT max(sequence) FROM responseEvent WHERE attemptId = ?", arguments: [attemptId]) ?? 0
-            return AttemptView(attemptID: attemptId, deviceToken: token, state: attempt.state, deadline: attempt.deadline,
-                               remainingSeconds: attempt.remainingSeconds(at: now), lastSequence: lastSequence, responses: values,
-                               paperCode: candidate["code"])
-        }
+        try writer.write { db in try Self.startAttempt(db, exam: exam, sbd: sbd, now: now) }
     }
 
-    /// The attempt with its paper and timing, for checking events in memory.
-    public func attemptContext(_ attemptID: Int64) throws -> AttemptContext {
+    /// Starts or resumes `attempt`, a refusal becoming a conflict the page can show.
+    static func start(_ attempt: inout Attempt, at now: Date) throws {
+        do { _ = try attempt.start(at: now) } catch { throw StoreError(.conflict, error.message) }
+    }
+
+    /// `startAttempt` inside the caller's transaction (the server runs it through the group-commit writer).
+    public static func startAttempt(_ db: Database, exam: String, sbd: String, now: Date) throws -> AttemptView {
+        guard let candidate = try Row.fetchOne(db, sql: """
+            SELECT c.id, p.code, s.opensAt, s.durationSeconds, s.lateEntrySeconds, s.graceSeconds, s.policy
+            FROM candidate c JOIN exam e ON e.id = c.examId JOIN examSession s ON s.id = c.examSessionId JOIN paper p ON p.id = c.paperId
+            WHERE e.name = ? AND c.sbd = ?
+            """, arguments: [exam, sbd]) else {
+            throw StoreError(.notFound, "không có thí sinh \(sbd) trong kỳ thi / no candidate \(sbd)")
+        }
+        let timing = Self.timing(candidate)
+        let candidateId: Int64 = candidate["id"]
+        let token = UUID().uuidString
+        var attempt: Attempt
+        let attemptId: Int64
+        if let row = try Row.fetchOne(db, sql: "SELECT * FROM attempt WHERE candidateId = ?", arguments: [candidateId]) {
+            attempt = Self.attempt(row, timing: timing)
+            attemptId = row["id"]
+            if attempt.state == .inProgress {
+                try Self.start(&attempt, at: now)
+            }
+            try db.execute(sql: "UPDATE attempt SET deviceToken = ? WHERE id = ?", arguments: [token, attemptId])
+        } else {
+            attempt = Attempt(timing: timing)
+            try Self.start(&attempt, at: now)
+            try db.execute(sql: "INSERT INTO attempt(candidateId, state, startedAt, deviceToken) VALUES (?, 'in-progress', ?, ?)",
+                           arguments: [candidateId, attempt.startedAt, token])
+            attemptId = db.lastInsertedRowID
+        }
+        let responses = try Row.fetchAll(db, sql: "SELECT itemKey, value FROM response WHERE attemptId = ?", arguments: [attemptId])
+        var values: [String: ResponseValue] = [:]
+        for response in responses {
+            values[response["itemKey"]] = try JSONDecoder().decode(ResponseValue.self, from: Data((response["value"] as String).utf8))
+        }
+        // The highest sequence the server holds (from the log's unique index): the page continues above it.
+        let lastSequence = try Int.fetchOne(db, sql: "SELECT max(sequence) FROM responseEvent WHERE attemptId = ?", arguments: [attemptId]) ?? 0
+        return AttemptView(attemptID: attemptId, deviceToken: token, state: attempt.state, deadline: attempt.deadline,
+                           remainingSeconds: attempt.remainingSeconds(at: now), lastSequence: lastSequence, responses: values,
+                           paperCode: candidate["code"])
+    }
+
+    /// The attempt with its paper and timing, for checking events in memory. Papers come from `papers`
+    /// when it holds them (a code's paper is decoded once, and shared by every attempt on it).
+    public func attemptContext(_ attemptID: Int64, papers: PaperCache = PaperCache()) throws -> AttemptContext {
         try writer.read { db in
             guard let row = try Row.fetchOne(db, sql: """
-                SELECT a.*, p.content AS paper, s.opensAt, s.durationSeconds, s.lateEntrySeconds, s.graceSeconds, s.policy
-                FROM attempt a JOIN candidate c ON c.id = a.candidateId JOIN paper p ON p.id = c.paperId JOIN examSession s ON s.id = c.examSessionId
+                SELECT a.*, c.paperId, s.opensAt, s.durationSeconds, s.lateEntrySeconds, s.graceSeconds, s.policy
+                FROM attempt a JOIN candidate c ON c.id = a.candidateId JOIN examSession s ON s.id = c.examSessionId
                 WHERE a.id = ?
                 """, arguments: [attemptID]) else { throw StoreError(.notFound, "không có bài thi \(attemptID) / no attempt \(attemptID)") }
-            let paper = try JSONDecoder().decode(Paper.self, from: Data((row["paper"] as String).utf8))
+            let paper = try papers.paper(row["paperId"], db: db)
             return AttemptContext(attemptID: attemptID, attempt: Self.attempt(row, timing: Self.timing(row)), deviceToken: row["deviceToken"],
-                                  paper: paper, kinds: Dictionary(paper.items.map { ($0.key, $0.question.kind) }, uniquingKeysWith: { first, _ in first }))
+                                  paperID: row["paperId"], paper: paper.paper, kinds: paper.kinds)
         }
     }
 
     /// Submits (by the candidate, or at the deadline by the server) and grades the attempt with ExamCore's
     /// scoring: the score on the paper's scale and the per-item breakdown are stored; essays stay pending.
-    public func submitAttempt(_ attemptID: Int64, now: Date, automatic: Bool = false) throws -> PaperScore {
-        try writer.write { db in try submit(db, attemptID: attemptID, now: now, automatic: automatic) }
+    public func submitAttempt(_ attemptID: Int64, now: Date, automatic: Bool = false, papers: PaperCache = PaperCache()) throws -> PaperScore {
+        try writer.write { db in try Self.submit(db, attemptID: attemptID, now: now, automatic: automatic, papers: papers) }
     }
 
-    func submit(_ db: Database, attemptID: Int64, now: Date, automatic: Bool) throws -> PaperScore {
+    /// `submitAttempt` inside the caller's transaction.
+    public static func submit(_ db: Database, attemptID: Int64, now: Date, automatic: Bool, papers: PaperCache) throws -> PaperScore {
         guard let row = try Row.fetchOne(db, sql: """
-            SELECT a.*, p.content AS paper, s.opensAt, s.durationSeconds, s.lateEntrySeconds, s.graceSeconds, s.policy
-            FROM attempt a JOIN candidate c ON c.id = a.candidateId JOIN paper p ON p.id = c.paperId JOIN examSession s ON s.id = c.examSessionId
+            SELECT a.*, c.paperId, s.opensAt, s.durationSeconds, s.lateEntrySeconds, s.graceSeconds, s.policy
+            FROM attempt a JOIN candidate c ON c.id = a.candidateId JOIN examSession s ON s.id = c.examSessionId
             WHERE a.id = ?
             """, arguments: [attemptID]) else { throw StoreError(.notFound, "không có bài thi / no attempt \(attemptID)") }
         var attempt = Self.attempt(row, timing: Self.timing(row))
@@ -146,7 +197,7 @@ extension AppDatabase {
         } else {
             do { try attempt.submit(at: now) } catch let refusal { throw StoreError(.conflict, refusal.message) }
         }
-        let paper = try JSONDecoder().decode(Paper.self, from: Data((row["paper"] as String).utf8))
+        let paper = try papers.paper(row["paperId"], db: db).paper
         var responses: [String: ResponseValue] = [:]
         for response in try Row.fetchAll(db, sql: "SELECT itemKey, value FROM response WHERE attemptId = ?", arguments: [attemptID]) {
             responses[response["itemKey"]] = try JSONDecoder().decode(ResponseValue.self, from: Data((response["value"] as String).utf8))
@@ -160,7 +211,7 @@ extension AppDatabase {
     }
 
     /// Submits every attempt whose deadline and grace have passed; returns how many.
-    public func autoSubmitExpired(now: Date) throws -> Int {
+    public func autoSubmitExpired(now: Date, papers: PaperCache = PaperCache()) throws -> Int {
         try writer.write { db in
             let open = try Row.fetchAll(db, sql: """
                 SELECT a.*, s.opensAt, s.durationSeconds, s.lateEntrySeconds, s.graceSeconds, s.policy FROM attempt a
@@ -170,7 +221,7 @@ extension AppDatabase {
             for row in open {
                 var attempt = Self.attempt(row, timing: Self.timing(row))
                 guard attempt.tick(at: now) else { continue }
-                _ = try submit(db, attemptID: row["id"], now: now, automatic: true)
+                _ = try Self.submit(db, attemptID: row["id"], now: now, automatic: true, papers: papers)
                 count += 1
             }
             return count
@@ -179,7 +230,7 @@ extension AppDatabase {
 
     /// Writes a batch of checked events in the caller's transaction: every event goes to the append-only log
     /// (a replay is ignored there), and the latest answer per item moves only to a higher sequence.
-    static func store(_ events: [ResponseEvent], attemptID: Int64, receivedAt: Date, db: Database, encoder: JSONEncoder) throws {
+    static func store(_ events: [ResponseEvent], attemptID: Int64, receivedAt: Date, db: Database) throws {
         let log = try db.cachedStatement(sql: """
             INSERT OR IGNORE INTO responseEvent(attemptId, sequence, itemKey, value, clientTime, receivedAt) VALUES (?, ?, ?, ?, ?, ?)
             """)
@@ -189,40 +240,47 @@ extension AppDatabase {
             WHERE excluded.sequence > response.sequence
             """)
         for event in events {
-            let value = String(decoding: try encoder.encode(event.value), as: UTF8.self)
+            let value = event.value.canonicalJSON
             try log.execute(arguments: [attemptID, event.sequence, event.item, value, event.clientTime, receivedAt])
             try latest.execute(arguments: [attemptID, event.item, value, event.sequence, receivedAt])
         }
     }
 }
 
-/// The one writer of answers. Handlers hand it checked batches and wait; it commits everything waiting in
-/// one transaction (group commit) as soon as the previous commit is done, with no timer, and only then
-/// answers them, so an acknowledged answer is on disk (WAL, synchronous=FULL). `drain()` waits for
+/// The one writer of answers (and of the other small writes of a running exam: starts, submits). Handlers
+/// hand it work and wait; it runs everything waiting in one transaction (group commit), each piece in its
+/// own savepoint so one that fails fails alone, as soon as the previous commit is done, with no timer, and
+/// only then answers them: an acknowledged answer is on disk (WAL, synchronous=FULL). `drain()` waits for
 /// everything accepted to be committed, for a clean shutdown.
 public actor IngestionWriter {
-    struct Pending {
-        let attemptID: Int64
-        let events: [ResponseEvent]
-        let continuation: CheckedContinuation<Void, Error>
+    /// One piece of work: runs inside the group's transaction (in a savepoint of its own when `isolated`;
+    /// without one it may throw, and the group is run again with every job isolated), then learns whether
+    /// the commit held.
+    struct Job: Sendable {
+        let isolated: Bool
+        let run: @Sendable (Database, _ isolated: Bool) throws -> Void
+        let finish: @Sendable (Error?) -> Void
     }
 
     private let database: AppDatabase
-    private var pending: [Pending] = []
+    private var pending: [Job] = []
     private var flushing = false
     private var drainWaiters: [CheckedContinuation<Void, Never>] = []
-    /// How many transactions and batches have been committed (for tests and metrics).
+    /// How many transactions and jobs have been committed (for tests and metrics).
     public private(set) var transactions = 0
     public private(set) var batches = 0
 
     public init(database: AppDatabase) { self.database = database }
 
-    /// Stores the events of one attempt; returns once they are committed. Throws if the commit failed
-    /// (then nothing of this batch is acknowledged).
-    public func write(attemptID: Int64, events: [ResponseEvent]) async throws {
-        guard !events.isEmpty else { return }
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
-            pending.append(Pending(attemptID: attemptID, events: events, continuation: continuation))
+    /// Runs `work` in the next group's transaction and returns its result once that transaction is
+    /// committed. If `work` throws, its changes are rolled back and the error is thrown here; the rest of
+    /// the group is not affected. If the commit fails, every job of the group fails. `isolated: false` skips
+    /// the savepoint (two statements per job) for work that almost never fails, such as answer batches: if
+    /// it does fail, the whole group is rolled back and run again with every job in its savepoint.
+    public func perform<T: Sendable>(isolated: Bool = true, _ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in
+            let outcome = Outcome(work)
+            pending.append(Job(isolated: isolated, run: { try outcome.run($0, isolated: $1) }, finish: { outcome.finish(commitError: $0, continuation) }))
             if !flushing {
                 flushing = true
                 Task { await self.flush() }
@@ -230,37 +288,31 @@ public actor IngestionWriter {
         }
     }
 
+    /// Stores checked events of one attempt; returns once they are committed. Throws if they could not be
+    /// stored (then nothing of this batch is acknowledged).
+    public func write(attemptID: Int64, events: [ResponseEvent]) async throws {
+        guard !events.isEmpty else { return }
+        let receivedAt = Date()
+        try await perform(isolated: false) { db in try AppDatabase.store(events, attemptID: attemptID, receivedAt: receivedAt, db: db) }
+    }
+
     private func flush() async {
         while !pending.isEmpty {
             let group = pending
             pending = []
-            let database = self.database
-            let now = Date()
-            let work = group.map { ($0.attemptID, $0.events) }
             do {
-                // The commit runs on GRDB's writer queue; this actor is free to collect the next group meanwhile.
-                try await database.writer.write { db in
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.sortedKeys]
-                    for (attemptID, events) in work { try AppDatabase.store(events, attemptID: attemptID, receivedAt: now, db: db, encoder: encoder) }
+                // The transaction runs on GRDB's writer queue; this actor is free to collect the next group meanwhile.
+                do {
+                    try await database.writer.write { db in for job in group { try job.run(db, job.isolated) } }
+                } catch {
+                    // A job without a savepoint failed (or the commit did): again, each job on its own.
+                    try await database.writer.write { db in for job in group { try job.run(db, true) } }
                 }
                 transactions += 1
                 batches += group.count
-                for item in group { item.continuation.resume() }
+                for job in group { job.finish(nil) }
             } catch {
-                // One bad batch must not fail everyone it was grouped with: write them one by one.
-                for item in group {
-                    do {
-                        try await database.writer.write { db in
-                            try AppDatabase.store(item.events, attemptID: item.attemptID, receivedAt: now, db: db, encoder: JSONEncoder())
-                        }
-                        transactions += 1
-                        batches += 1
-                        item.continuation.resume()
-                    } catch {
-                        item.continuation.resume(throwing: error)
-                    }
-                }
+                for job in group { job.finish(error) }
             }
         }
         flushing = false
@@ -269,10 +321,42 @@ public actor IngestionWriter {
         for waiter in waiters { waiter.resume() }
     }
 
-    /// Waits until every batch handed in so far is committed.
+    /// Waits until every job handed in so far is committed.
     public func drain() async {
         guard flushing || !pending.isEmpty else { return }
         await withCheckedContinuation { drainWaiters.append($0) }
+    }
+}
+
+/// A job's work and result: run inside the group's transaction in a savepoint of its own, read after the
+/// commit (both on the writer's serial path).
+private final class Outcome<T: Sendable>: @unchecked Sendable {
+    let work: @Sendable (Database) throws -> T
+    var result: Result<T, Error> = .failure(CancellationError())
+
+    init(_ work: @escaping @Sendable (Database) throws -> T) { self.work = work }
+
+    /// Runs the work. Isolated, in a savepoint whose failure is kept as this job's result; otherwise
+    /// directly, a failure thrown to the caller (which runs the group again isolated).
+    func run(_ db: Database, isolated: Bool) throws {
+        guard isolated else {
+            result = .success(try work(db))
+            return
+        }
+        do {
+            var value: T?
+            try db.inSavepoint {
+                value = try work(db)
+                return .commit
+            }
+            result = value.map { .success($0) } ?? .failure(CancellationError())
+        } catch {
+            result = .failure(error)
+        }
+    }
+
+    func finish(commitError: Error?, _ continuation: CheckedContinuation<T, Error>) {
+        if let commitError { continuation.resume(throwing: commitError) } else { continuation.resume(with: result) }
     }
 }
 

@@ -199,19 +199,6 @@ extension AppDatabase {
 }
 
 extension AppDatabase {
-    /// The images of a candidate's paper: item key → (name in the text → SHA-256), so the page can show them.
-    public func paperMedia(exam: String, sbd: String) throws -> [String: [String: String]] {
-        try writer.read { db in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT i.key, m.name, m.mediaSha256 FROM candidate c JOIN exam e ON e.id = c.examId JOIN paperItem i ON i.paperId = c.paperId
-                JOIN questionRevisionMedia m ON m.questionRevisionId = i.questionRevisionId WHERE e.name = ? AND c.sbd = ?
-                """, arguments: [exam, sbd])
-            var media: [String: [String: String]] = [:]
-            for row in rows { media[row["key"], default: [:]][row["name"]] = row["mediaSha256"] }
-            return media
-        }
-    }
-
     /// An image of a candidate's own paper, or nil if it is not on it.
     public func paperMediaFile(exam: String, sbd: String, sha256: String) throws -> (data: Data, mimeType: String)? {
         let onPaper = try writer.read { db in

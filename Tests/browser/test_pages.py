@@ -17,7 +17,7 @@ import urllib.request
 from datetime import datetime, timedelta, timezone
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -347,13 +347,20 @@ class PageTest(unittest.TestCase):
         self.browser.switch_to.window(self.browser.window_handles[1])
         self.staff_login("proctor", MATH)
         self.by_id("staff-refresh").click()
-        button = self.wait(lambda: self.browser.find_element(By.CSS_SELECTOR, f"button.add-time[data-sbd='{candidate['sbd']}']"))
-        row = self.browser.find_element(By.CSS_SELECTOR, f"tr[data-sbd='{candidate['sbd']}']")
-        minutes = row.find_element(By.CSS_SELECTOR, "input.minutes")
-        minutes.clear()
-        minutes.send_keys("10")
-        row.find_element(By.CSS_SELECTOR, "input.reason").send_keys("Mất điện")
-        button.click()
+        self.wait(lambda: self.browser.find_elements(By.CSS_SELECTOR, f"button.add-time[data-sbd='{candidate['sbd']}']"))
+        # The table redraws every 5 s except while the proctor works in it: start again if it redrew under us.
+        for attempt in range(3):
+            try:
+                row = self.browser.find_element(By.CSS_SELECTOR, f"tr[data-sbd='{candidate['sbd']}']")
+                minutes = row.find_element(By.CSS_SELECTOR, "input.minutes")
+                minutes.clear()
+                minutes.send_keys("10")
+                row.find_element(By.CSS_SELECTOR, "input.reason").send_keys("Mất điện")
+                row.find_element(By.CSS_SELECTOR, "button.add-time").click()
+                break
+            except StaleElementReferenceException:
+                if attempt == 2:
+                    raise
         self.wait(lambda: candidate["sbd"] in self.by_id("staff-message").text)
         # A proctor may not release results or download scores.
         self.assertFalse(self.by_id("staff-release").is_displayed())

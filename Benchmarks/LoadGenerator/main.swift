@@ -1,0 +1,530 @@
+// loadgen: plays N candidates through khaothi's real API and checks the database afterwards.
+//
+//   swift run -c release --package-path Benchmarks loadgen --candidates 10000 [options]
+//
+// It builds its own database (the Vật lí 12 sample bank, one exam opening now, N synthetic candidates),
+// starts `khaothi serve` on it, and runs three phases: a start storm (every candidate signs in and starts
+// within --storm seconds), steady autosave (each candidate answers, changes answers and sometimes bursts,
+// with pauses of --think seconds on average, for --steady seconds) and a submit storm (everyone submits
+// within --submit seconds). Candidates behave like the page: every change is an event with a growing
+// sequence number, kept until the server acknowledges it and resent after failures. With --kills K the
+// server is killed with SIGKILL K times during the steady phase and restarted; the candidates carry on.
+// At the end it stops the server and proves from the database that every acknowledged answer is in the
+// event log and that every attempt's final answers are the last ones the client had acknowledged.
+import AsyncHTTPClient
+import BankFormats
+import ExamCore
+import ExamStore
+import Foundation
+import GRDB
+import NIOCore
+import NIOHTTP1
+
+// MARK: options
+
+struct Options {
+    var candidates = 1000
+    var connections = 512
+    var storm = 10.0
+    var steady = 30.0
+    var think = 10.0
+    var submit = 10.0
+    var kills = 0
+    var server = "../.build/release/khaothi"
+    var root = ".."
+    var port = 18000 + Int.random(in: 0..<1000)
+    var json: String?
+    var keep = false
+
+    static func parse(_ arguments: [String]) -> Options {
+        var options = Options()
+        var index = 0
+        func value() -> String {
+            index += 1
+            guard index < arguments.count else { fail("\(arguments[index - 1]) needs a value") }
+            return arguments[index]
+        }
+        while index < arguments.count {
+            switch arguments[index] {
+            case "--candidates": options.candidates = Int(value()) ?? options.candidates
+            case "--connections": options.connections = Int(value()) ?? options.connections
+            case "--storm": options.storm = Double(value()) ?? options.storm
+            case "--steady": options.steady = Double(value()) ?? options.steady
+            case "--think": options.think = Double(value()) ?? options.think
+            case "--submit": options.submit = Double(value()) ?? options.submit
+            case "--kills": options.kills = Int(value()) ?? 0
+            case "--server": options.server = value()
+            case "--root": options.root = value()
+            case "--port": options.port = Int(value()) ?? options.port
+            case "--json": options.json = value()
+            case "--keep": options.keep = true
+            case "--help", "-h":
+                print("loadgen --candidates N [--connections 512] [--storm 10] [--steady 30] [--think 10] [--submit 10] [--kills 0] [--server PATH] [--root PATH] [--port P] [--json FILE] [--keep]")
+                exit(0)
+            default: fail("unknown option \(arguments[index])")
+            }
+            index += 1
+        }
+        return options
+    }
+}
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("loadgen: \(message)\n".utf8))
+    exit(1)
+}
+
+func log(_ message: String) {
+    FileHandle.standardError.write(Data("[\(String(format: "%7.1f", Clock.seconds()))s] \(message)\n".utf8))
+}
+
+enum Clock {
+    static let start = DispatchTime.now().uptimeNanoseconds
+    static func seconds() -> Double {
+        let origin = start
+        return Double(Int64(DispatchTime.now().uptimeNanoseconds) - Int64(origin)) / 1e9
+    }
+}
+
+// MARK: measurements
+
+/// Latencies and errors per request kind.
+final class Recorder: @unchecked Sendable {
+    private let lock = NSLock()
+    private var latencies: [String: [Double]] = [:]
+    private var errors: [String: Int] = [:]
+    private var firstAt: [String: Double] = [:]
+    private var lastAt: [String: Double] = [:]
+
+    func record(_ kind: String, since start: Double) {
+        let now = Clock.seconds()
+        lock.withLock {
+            latencies[kind, default: []].append(now - start)
+            if firstAt[kind] == nil { firstAt[kind] = start }
+            lastAt[kind] = now
+        }
+    }
+
+    func error(_ kind: String) { lock.withLock { errors[kind, default: 0] += 1 } }
+
+    struct Line: Codable {
+        var kind: String
+        var count: Int
+        var errors: Int
+        var seconds: Double
+        var perSecond: Double
+        var p50ms: Double
+        var p95ms: Double
+        var p99ms: Double
+        var maxms: Double
+    }
+
+    func lines() -> [Line] {
+        lock.withLock {
+            Set(latencies.keys).union(errors.keys).sorted().map { kind in
+                let sorted = (latencies[kind] ?? []).sorted()
+                func percentile(_ p: Double) -> Double {
+                    sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)] * 1000
+                }
+                let span = max(0.001, (lastAt[kind] ?? 0) - (firstAt[kind] ?? 0))
+                return Line(kind: kind, count: sorted.count, errors: errors[kind] ?? 0, seconds: span, perSecond: Double(sorted.count) / span,
+                            p50ms: percentile(0.5), p95ms: percentile(0.95), p99ms: percentile(0.99), maxms: (sorted.last ?? 0) * 1000)
+            }
+        }
+    }
+}
+
+// MARK: the server
+
+/// `khaothi serve` as a child process: started, killed, restarted; its peak memory read from /proc.
+final class ServerProcess: @unchecked Sendable {
+    let binary: String
+    let database: String
+    let port: Int
+    let logPath: String
+    private var process: Process?
+    private(set) var peakRSSKiB = 0
+    private(set) var restarts = 0
+
+    init(binary: String, database: String, port: Int, logPath: String) {
+        self.binary = binary; self.database = database; self.port = port; self.logPath = logPath
+    }
+
+    var pid: Int32 { process?.processIdentifier ?? 0 }
+
+    func start(client: HTTPClient) async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["serve", "--api-only", "--port", String(port), "--db", database, "--logins-per-address", "100000000"]
+        if !FileManager.default.fileExists(atPath: logPath) { FileManager.default.createFile(atPath: logPath, contents: nil) }
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        log.seekToEndOfFile()
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        self.process = process
+        for _ in 0..<600 {
+            if let response = try? await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/api/time"), timeout: .seconds(1)), response.status == .ok {
+                return
+            }
+            guard process.isRunning else { fail("the server stopped at start; see \(logPath)") }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        fail("the server did not answer within 30 s; see \(logPath)")
+    }
+
+    /// Current and peak resident memory of the running server, in KiB.
+    func memory() -> (current: Int, peak: Int) {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return (0, peakRSSKiB) }
+        func field(_ name: String) -> Int {
+            status.split(separator: "\n").first { $0.hasPrefix(name) }.flatMap { Int($0.split(separator: " ", omittingEmptySubsequences: true)[1]) } ?? 0
+        }
+        peakRSSKiB = max(peakRSSKiB, field("VmHWM:"))
+        return (field("VmRSS:"), peakRSSKiB)
+    }
+
+    func kill(_ signal: Int32) {
+        guard let process, process.isRunning else { return }
+        _ = memory()
+        Foundation.kill(process.processIdentifier, signal)
+        process.waitUntilExit()
+    }
+
+    func restart(client: HTTPClient) async throws {
+        restarts += 1
+        try await start(client: client)
+    }
+}
+
+// MARK: the exam
+
+/// A fresh database: the Vật lí 12 sample bank, an exam open now for two hours, N candidates.
+func prepareExam(root: String, directory: String, candidates: Int) throws -> (database: String, slips: [LoginSlip]) {
+    let path = directory + "/load.sqlite"
+    let db = try AppDatabase.open(at: path)
+    let banks = URL(fileURLWithPath: root).appendingPathComponent("QuestionBanks/vat-li-12")
+    _ = try db.importBank(try BankReaders.read(banks.appendingPathComponent("vat-li-12.yaml")))
+    let blueprint = try JSONDecoder().decode(Blueprint.self, from: Data(contentsOf: banks.appendingPathComponent("blueprint.json")))
+    let rooms = (1...max(1, (candidates + 39) / 40)).map { String(format: "P%03d", $0) }
+    try db.createExam(ExamDefinition(
+        name: "Tải", bank: "Vật lí 12", blueprint: blueprint, codeCount: 24, seed: 2025,
+        sessions: [.init(name: "Ca 1", timing: SessionTiming(opensAt: Date().addingTimeInterval(-60), durationSeconds: 4 * 3600,
+                                                             lateEntrySeconds: 4 * 3600, graceSeconds: 120, policy: .fromStart))],
+        rooms: rooms))
+    let family = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ"]
+    let middle = ["Văn", "Thị", "Minh", "Ngọc", "Đức", "Thu", "Hoài", "Gia"]
+    let given = ["An", "Bình", "Châu", "Dũng", "Giang", "Hà", "Khánh", "Linh", "Mai", "Nam", "Phúc", "Quân", "Sơn", "Trang", "Uyên", "Vy"]
+    let entries = (0..<candidates).map { i in
+        RosterEntry(studentID: String(format: "HS%06d", i), fullName: "\(family[i % 12]) \(middle[(i / 12) % 8]) \(given[(i / 96) % 16])",
+                    dateOfBirth: "2008-01-01", className: "12A\(i % 10 + 1)")
+    }
+    _ = try db.importCandidates(exam: "Tải", entries: entries)
+    return (path, try db.prepareExam("Tải"))
+}
+
+// MARK: candidates
+
+struct PaperItem { var key: String; var kind: String; var options: Int }
+
+struct Event: Codable, Sendable {
+    var sequence: Int
+    var item: String
+    var value: ResponseValue
+}
+
+/// One simulated candidate: their session and their queue of unacknowledged events, like the page's.
+final class Candidate: @unchecked Sendable {
+    let slip: LoginSlip
+    var cookie = ""
+    var token = ""
+    var items: [PaperItem] = []
+    var sequence = 0
+    var pending: [Event] = []
+    var acknowledged: [Event] = []
+    var submitted = false
+    var generator: SeededGenerator
+
+    init(slip: LoginSlip, seed: UInt64) { self.slip = slip; generator = SeededGenerator(seed: seed) }
+
+    func randomValue(for item: PaperItem) -> ResponseValue {
+        switch item.kind {
+        case "single-choice": return .text(Labels.option(Int.random(in: 0..<max(1, item.options), using: &generator)))
+        case "true-false":
+            return .map(Dictionary(uniqueKeysWithValues: (0..<max(1, item.options)).map { (Labels.statement($0), Bool.random(using: &generator) ? "Đ" : "S") }))
+        case "numeric": return .text(["0,5", "1,2", "12", "-3", "2,25", "0"].randomElement(using: &generator)!)
+        default: return .text("x")
+        }
+    }
+
+    func change() {
+        guard let item = items.randomElement(using: &generator) else { return }
+        sequence += 1
+        pending.append(Event(sequence: sequence, item: item.key, value: randomValue(for: item)))
+    }
+}
+
+struct Driver: Sendable {
+    let client: HTTPClient
+    let base: String
+    let recorder: Recorder
+    let encoder = JSONEncoder()
+
+    /// One call; retried after connection failures and 5xx (the server may be restarting) until `until`.
+    func call(_ kind: String, _ method: HTTPMethod, _ path: String, cookie: String? = nil, body: Data? = nil,
+              retryUntil: Double = .infinity) async throws -> (status: UInt, body: Data, cookie: String?) {
+        var delay = 0.05
+        while true {
+            var request = HTTPClientRequest(url: base + path)
+            request.method = method
+            request.headers.add(name: "X-Khaothi", value: "1")
+            if let cookie { request.headers.add(name: "Cookie", value: cookie) }
+            if let body {
+                request.headers.add(name: "Content-Type", value: "application/json")
+                request.body = .bytes(ByteBuffer(bytes: body))
+            }
+            let started = Clock.seconds()
+            do {
+                let response = try await client.execute(request, timeout: .seconds(60))
+                let data = Data(try await response.body.collect(upTo: 8 << 20).readableBytesView)
+                if response.status.code >= 500 { throw URLError(.badServerResponse) }
+                recorder.record(kind, since: started)
+                let setCookie = response.headers["set-cookie"].first.map { String($0.split(separator: ";")[0]) }
+                return (response.status.code, data, setCookie)
+            } catch {
+                recorder.error(kind)
+                guard Clock.seconds() < retryUntil else { throw error }
+                try await Task.sleep(for: .seconds(delay))
+                delay = min(delay * 2, 1)
+            }
+        }
+    }
+
+    func login(_ candidate: Candidate) async throws {
+        let body = try JSONSerialization.data(withJSONObject: ["exam": "Tải", "sbd": candidate.slip.sbd, "accessCode": candidate.slip.accessCode])
+        let response = try await call("login", .POST, "/api/login", body: body)
+        guard response.status == 200, let cookie = response.cookie else { fail("login \(candidate.slip.sbd): HTTP \(response.status)") }
+        candidate.cookie = cookie
+    }
+
+    func start(_ candidate: Candidate) async throws {
+        let response = try await call("start", .POST, "/api/attempt/start", cookie: candidate.cookie)
+        guard response.status == 200, let object = try JSONSerialization.jsonObject(with: response.body) as? [String: Any],
+              let token = object["deviceToken"] as? String, let paper = object["paper"] as? [String: Any],
+              let parts = paper["parts"] as? [[String: Any]] else {
+            fail("start \(candidate.slip.sbd): HTTP \(response.status) \(String(decoding: response.body.prefix(200), as: UTF8.self))")
+        }
+        candidate.token = token
+        candidate.sequence = max(candidate.sequence, object["lastSequence"] as? Int ?? 0)
+        candidate.items = parts.flatMap { ($0["items"] as? [[String: Any]]) ?? [] }.map {
+            PaperItem(key: $0["key"] as? String ?? "", kind: $0["kind"] as? String ?? "", options: ($0["options"] as? [Any])?.count ?? 0)
+        }
+    }
+
+    struct EventsBody: Encodable { var deviceToken: String; var events: [Event] }
+
+    /// Sends the candidate's whole queue; on 200 the events move to `acknowledged`.
+    func flush(_ candidate: Candidate) async throws {
+        guard !candidate.pending.isEmpty else { return }
+        let batch = candidate.pending
+        let body = try encoder.encode(EventsBody(deviceToken: candidate.token, events: batch))
+        let response = try await call("events", .POST, "/api/attempt/events", cookie: candidate.cookie, body: body)
+        guard response.status == 200 else { fail("events \(candidate.slip.sbd): HTTP \(response.status) \(String(decoding: response.body, as: UTF8.self))") }
+        let done = Set(((try JSONSerialization.jsonObject(with: response.body) as? [String: Any])?["acknowledged"] as? [Int]) ?? [])
+        candidate.acknowledged += batch.filter { done.contains($0.sequence) }
+        candidate.pending.removeAll { done.contains($0.sequence) }
+    }
+
+    func submit(_ candidate: Candidate) async throws {
+        while !candidate.pending.isEmpty { try await flush(candidate) }
+        let body = try JSONSerialization.data(withJSONObject: ["deviceToken": candidate.token])
+        let response = try await call("submit", .POST, "/api/attempt/submit", cookie: candidate.cookie, body: body)
+        // 409 after a retry: the first try was committed before its answer was lost.
+        guard response.status == 200 || response.status == 409 else { fail("submit \(candidate.slip.sbd): HTTP \(response.status)") }
+        candidate.submitted = true
+    }
+}
+
+// MARK: checking the database
+
+struct Verdict: Codable {
+    var attempts: Int
+    var submitted: Int
+    var acknowledgedEvents: Int
+    var missingEvents: Int
+    var differentEvents: Int
+    var finalAnswersChecked: Int
+    var finalAnswersWrong: Int
+}
+
+func verify(database: String, candidates: [Candidate]) throws -> Verdict {
+    let queue = try DatabaseQueue(path: database)
+    return try queue.read { db in
+        var verdict = Verdict(attempts: 0, submitted: 0, acknowledgedEvents: 0, missingEvents: 0, differentEvents: 0, finalAnswersChecked: 0, finalAnswersWrong: 0)
+        let decoder = JSONDecoder()
+        for candidate in candidates {
+            guard let attempt = try Row.fetchOne(db, sql: """
+                SELECT a.id, a.state FROM attempt a JOIN candidate c ON c.id = a.candidateId WHERE c.sbd = ?
+                """, arguments: [candidate.slip.sbd]) else { continue }
+            verdict.attempts += 1
+            if (attempt["state"] as String) == "submitted" { verdict.submitted += 1 }
+            let id: Int64 = attempt["id"]
+            var logged: [Int: ResponseValue] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT sequence, value FROM responseEvent WHERE attemptId = ?", arguments: [id]) {
+                logged[row["sequence"]] = try decoder.decode(ResponseValue.self, from: Data((row["value"] as String).utf8))
+            }
+            var last: [String: Event] = [:]
+            for event in candidate.acknowledged {
+                verdict.acknowledgedEvents += 1
+                if let stored = logged[event.sequence] {
+                    if stored != event.value { verdict.differentEvents += 1 }
+                } else {
+                    verdict.missingEvents += 1
+                }
+                if (last[event.item]?.sequence ?? 0) < event.sequence { last[event.item] = event }
+            }
+            var final: [String: ResponseValue] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT itemKey, value FROM response WHERE attemptId = ?", arguments: [id]) {
+                final[row["itemKey"]] = try decoder.decode(ResponseValue.self, from: Data((row["value"] as String).utf8))
+            }
+            for (item, event) in last {
+                verdict.finalAnswersChecked += 1
+                if final[item] != event.value { verdict.finalAnswersWrong += 1 }
+            }
+        }
+        return verdict
+    }
+}
+
+// MARK: main
+
+struct Report: Codable {
+    var date: String
+    var candidates: Int
+    var connections: Int
+    var kills: Int
+    var restarts: Int
+    var startStormSeconds: Double
+    var rssAfterStartKiB: Int
+    var peakRSSKiB: Int
+    var requests: [Recorder.Line]
+    var verdict: Verdict
+}
+
+@main
+struct LoadGenerator {
+    static func main() async throws {
+        let options = Options.parse(Array(CommandLine.arguments.dropFirst()))
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("khaothi-load-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        log("preparing \(options.candidates) candidates in \(directory)")
+        let (database, slips) = try prepareExam(root: options.root, directory: directory, candidates: options.candidates)
+
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool = .init(idleTimeout: .seconds(120), concurrentHTTP1ConnectionsPerHostSoftLimit: options.connections)
+        configuration.timeout = .init(connect: .seconds(10), read: .seconds(60))
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        let server = ServerProcess(binary: options.server, database: database, port: options.port, logPath: directory + "/server.log")
+        try await server.start(client: client)
+        log("server pid \(server.pid) on port \(options.port)")
+
+        let recorder = Recorder()
+        let driver = Driver(client: client, base: "http://127.0.0.1:\(options.port)", recorder: recorder)
+        let candidates = slips.enumerated().map { Candidate(slip: $1, seed: UInt64($0) + 1) }
+
+        // 1. Start storm: everyone signs in and starts at a random moment within --storm seconds.
+        let stormBegan = Clock.seconds()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for candidate in candidates {
+                let delay = Double.random(in: 0..<max(0.001, options.storm))
+                group.addTask {
+                    try await Task.sleep(for: .seconds(delay))
+                    try await driver.login(candidate)
+                    try await driver.start(candidate)
+                }
+            }
+            try await group.waitForAll()
+        }
+        let stormSeconds = Clock.seconds() - stormBegan
+        let afterStart = server.memory()
+        log("start storm: \(candidates.count) started in \(String(format: "%.2f", stormSeconds)) s; server RSS \(afterStart.current / 1024) MiB")
+
+        // 2. Steady autosave (with the kills, if asked): pauses around --think seconds, now and then a burst
+        //    of quick changes, every change sent at once with whatever is still waiting.
+        let steadyEnds = Clock.seconds() + options.steady
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            if options.kills > 0 {
+                group.addTask {
+                    let gap = options.steady / Double(options.kills + 1)
+                    for kill in 1...options.kills {
+                        try await Task.sleep(for: .seconds(Double.random(in: gap * 0.5...gap * 1.5)))
+                        server.kill(SIGKILL)
+                        log("kill \(kill): SIGKILL")
+                        try await server.restart(client: client)
+                    }
+                }
+            }
+            group.addTask {
+                while Clock.seconds() < steadyEnds {
+                    _ = server.memory()
+                    try await Task.sleep(for: .milliseconds(500))
+                }
+            }
+            for candidate in candidates {
+                group.addTask {
+                    try await Task.sleep(for: .seconds(Double.random(in: 0..<options.think)))
+                    while Clock.seconds() < steadyEnds {
+                        let burst = Int.random(in: 0..<10) == 0 ? Int.random(in: 2...4) : 1
+                        for _ in 0..<burst {
+                            candidate.change()
+                            try await driver.flush(candidate)
+                        }
+                        let pause = -Foundation.log(Double.random(in: 0.0001..<1)) * options.think
+                        try await Task.sleep(for: .seconds(max(0, min(pause, options.think * 4, steadyEnds - Clock.seconds()))))
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        log("steady autosave done")
+
+        // 3. Submit storm: everyone submits within --submit seconds, as at the deadline.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for candidate in candidates {
+                let delay = Double.random(in: 0..<max(0.001, options.submit))
+                group.addTask {
+                    try await Task.sleep(for: .seconds(delay))
+                    try await driver.submit(candidate)
+                }
+            }
+            try await group.waitForAll()
+        }
+        let peak = server.memory().peak
+        log("submit storm done; stopping the server (SIGTERM) and checking the database")
+        server.kill(SIGTERM)
+        try await client.shutdown()
+
+        let verdict = try verify(database: database, candidates: candidates)
+        let report = Report(date: ISO8601DateFormatter().string(from: Date()), candidates: options.candidates, connections: options.connections,
+                            kills: options.kills, restarts: server.restarts, startStormSeconds: stormSeconds, rssAfterStartKiB: afterStart.current,
+                            peakRSSKiB: peak, requests: recorder.lines(), verdict: verdict)
+        print("candidates \(report.candidates), connections \(report.connections), kills \(report.kills) (restarts \(report.restarts))")
+        print("start storm: \(String(format: "%.2f", stormSeconds)) s; server RSS after the start storm \(afterStart.current / 1024) MiB, peak \(peak / 1024) MiB")
+        print("kind      count   errors  req/s     p50 ms   p95 ms   p99 ms   max ms")
+        for line in report.requests {
+            print(String(format: "%-8@ %7d %7d %8.0f %8.1f %8.1f %8.1f %8.1f", line.kind as NSString, line.count, line.errors, line.perSecond, line.p50ms, line.p95ms, line.p99ms, line.maxms))
+        }
+        print("""
+            check: \(verdict.attempts) attempts, \(verdict.submitted) submitted; \(verdict.acknowledgedEvents) acknowledged events, \
+            \(verdict.missingEvents) missing, \(verdict.differentEvents) different; \(verdict.finalAnswersChecked) final answers, \(verdict.finalAnswersWrong) wrong
+            """)
+        if let json = options.json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(report).write(to: URL(fileURLWithPath: json))
+        }
+        if !options.keep { try? FileManager.default.removeItem(atPath: directory) }
+        let ok = verdict.missingEvents == 0 && verdict.differentEvents == 0 && verdict.finalAnswersWrong == 0
+            && verdict.submitted == options.candidates && verdict.attempts == options.candidates
+        if !ok { fail("the database does not hold what was acknowledged") }
+    }
+}
