@@ -153,9 +153,11 @@ class PageTest(unittest.TestCase):
         self.by_id("sbd").send_keys(candidate["sbd"])
         self.by_id("code").send_keys(candidate["accessCode"].lower())  # typed in lower case: the page fixes it
         self.by_id("code").send_keys(Keys.ENTER)
-        self.visible("confirm")
-        self.assertEqual(self.by_id("c-name").text, candidate["fullName"])
-        self.by_id("confirm-yes").click()
+        # A started attempt resumes at once; a new one asks the candidate to confirm who they are.
+        self.wait(lambda: self.by_id("confirm").is_displayed() or self.by_id("test").is_displayed(), 15, "neither confirmation nor test shown")
+        if self.by_id("confirm").is_displayed():
+            self.assertEqual(self.by_id("c-name").text, candidate["fullName"])
+            self.by_id("confirm-yes").click()
         self.visible("test")
 
     def staff_login(self, role, exam, language="vi"):
@@ -397,6 +399,29 @@ class PageTest(unittest.TestCase):
     def answer_first_choice(self):
         article = self.show(0)
         article.find_elements(By.CSS_SELECTOR, "label.option")[0].click()
+
+    def test_a_second_computer_takes_over_and_the_first_page_says_so(self):
+        candidate = SERVER.candidates(PRACTICE)[5]
+        self.login(PRACTICE, candidate)
+        self.answer(self.show(0))
+        self.all_saved()
+        # The same candidate signs in on another computer: the attempt moves there, answers and all.
+        options = webdriver.ChromeOptions()
+        options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+        for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1024,768"]:
+            options.add_argument(argument)
+        other = webdriver.Chrome(service=Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")), options=options)
+        try:
+            first, self.browser = self.browser, other
+            self.login(PRACTICE, candidate)
+            self.assertIn("answered", self.by_id("nav-0").get_attribute("class"))
+            self.browser = first
+        finally:
+            other.quit()
+        # The first page's next save is refused: it stops and says why.
+        self.answer(self.show(1))
+        self.wait(lambda: "máy khác" in self.by_id("notice").text, 20, "the old page did not say it was taken over")
+        self.assertTrue(self.by_id("submit").get_attribute("disabled") is not None)
 
     def test_english_switch_and_wrong_code(self):
         self.browser.get(SERVER.url + "?lang=en")
