@@ -423,6 +423,35 @@ class PageTest(unittest.TestCase):
         self.wait(lambda: "máy khác" in self.by_id("notice").text, 20, "the old page did not say it was taken over")
         self.assertTrue(self.by_id("submit").get_attribute("disabled") is not None)
 
+    def test_keyboard_alone(self):
+        candidate = SERVER.candidates(MATH)[7]
+        self.browser.get(SERVER.url)
+        # The SBD field has the focus on arrival; Shift+Tab goes back to the exam list, typing picks the exam,
+        # Tab moves on, Enter signs in.
+        self.assertEqual(self.browser.switch_to.active_element.get_attribute("id"), "sbd")
+        self.browser.switch_to.active_element.send_keys(Keys.SHIFT + Keys.TAB)
+        self.assertEqual(self.browser.switch_to.active_element.get_attribute("id"), "exam")
+        self.browser.switch_to.active_element.send_keys(MATH)
+        self.assertEqual(Select(self.by_id("exam")).first_selected_option.get_attribute("value"), MATH)
+        self.browser.switch_to.active_element.send_keys(Keys.TAB + candidate["sbd"] + Keys.TAB + candidate["accessCode"] + Keys.ENTER)
+        self.visible("confirm")
+        self.assertEqual(self.browser.switch_to.active_element.get_attribute("id"), "confirm-yes")
+        self.browser.switch_to.active_element.send_keys(Keys.ENTER)
+        self.visible("test")
+        # The first question's first option has the focus: Space chooses it.
+        active = self.browser.switch_to.active_element
+        self.assertEqual(active.get_attribute("type"), "radio")
+        active.send_keys(Keys.SPACE)
+        self.wait(lambda: "answered" in self.by_id("nav-0").get_attribute("class"))
+        # Alt+F flags, Page Down moves on, Page Up comes back.
+        self.browser.switch_to.active_element.send_keys(Keys.ALT + "f")
+        self.wait(lambda: "flagged" in self.by_id("nav-0").get_attribute("class"))
+        self.browser.switch_to.active_element.send_keys(Keys.PAGE_DOWN)
+        self.wait(lambda: self.by_id("q-1").is_displayed())
+        self.browser.switch_to.active_element.send_keys(Keys.PAGE_UP)
+        self.wait(lambda: self.by_id("q-0").is_displayed())
+        self.all_saved()
+
     def test_english_switch_and_wrong_code(self):
         self.browser.get(SERVER.url + "?lang=en")
         self.assertIn("Sign in", self.browser.find_element(By.TAG_NAME, "h1").text)

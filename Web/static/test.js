@@ -95,6 +95,7 @@
       current = Math.min(load(store.current, 0) || 0, items.length - 1);
       renderTest();
       show("test");
+      focusQuestion(current);
       $("timer").hidden = false;
       $("submit").hidden = false;
       tickTimer();
@@ -335,9 +336,14 @@
     $("q-" + index).hidden = false;
     $("nav-" + index).classList.add("current");
     save(store.current, current);
-    var first = $("q-" + index).querySelector("input, select, textarea, button");
-    if (first && document.activeElement && document.activeElement.classList.contains("nav")) { /* keep focus on the grid */ } else if (first) first.focus({ preventScroll: true });
+    // From the navigator the focus stays on the grid; otherwise it goes to the question's first field.
+    if (!(document.activeElement && document.activeElement.classList.contains("nav"))) focusQuestion(index);
     window.scrollTo(0, 0);
+  }
+
+  function focusQuestion(index) {
+    var first = $("q-" + index) && $("q-" + index).querySelector("input, select, textarea, button:not([disabled])");
+    if (first) first.focus({ preventScroll: true });
   }
 
   function toggleFlag(index) {
