@@ -24,6 +24,8 @@ struct DemoCommand: AsyncParsableCommand {
         struct Staff: Codable { var username: String; var role: String; var password: String }
         struct Exam: Codable { var name: String; var candidates: [LoginSlip] }
         var url: String
+        /// Where the printable login slips are.
+        var slips: String
         var staff: [Staff]
         var exams: [Exam]
     }
@@ -105,7 +107,7 @@ struct DemoCommand: AsyncParsableCommand {
             staff.append(.init(username: username, role: role.rawValue, password: password))
         }
         let shownHost = server.host == "0.0.0.0" ? "127.0.0.1" : server.host
-        return (db, Logins(url: "http://\(shownHost):\(server.port)/", staff: staff, exams: exams))
+        return (db, Logins(url: "http://\(shownHost):\(server.port)/", slips: folder.appendingPathComponent("demo-slips").path, staff: staff, exams: exams))
     }
 
     static func summary(_ logins: Logins) -> String {
@@ -115,7 +117,7 @@ struct DemoCommand: AsyncParsableCommand {
             for slip in exam.candidates.prefix(5) {
                 lines.append("  SBD \(slip.sbd)  mã / code \(slip.accessCode)  \(slip.fullName) (\(slip.room))")
             }
-            lines.append("  … \(exam.candidates.count) thí sinh; phiếu đăng nhập / login slips: data/demo-slips/")
+            lines.append("  … \(exam.candidates.count) thí sinh; phiếu đăng nhập / login slips: \(logins.slips)/")
         }
         lines.append("")
         lines.append("Cán bộ / staff: \(logins.url)staff")
