@@ -118,19 +118,27 @@ struct CandidateAPI {
         return identity
     }
 
-    static func decode<T: Decodable>(_ type: T.Type, _ request: Request, _ context: ExamRequestContext) async throws -> T {
-        let buffer: ByteBuffer
+    /// The body, at most `maxUploadSize` bytes (413 beyond).
+    static func body(_ request: Request, _ context: ExamRequestContext) async throws -> ByteBuffer {
         do {
-            buffer = try await request.body.collect(upTo: context.maxUploadSize)
+            return try await request.body.collect(upTo: context.maxUploadSize)
         } catch {
             throw HTTPError(.contentTooLarge, message: "yêu cầu quá \(context.maxUploadSize / 1024) KB / request larger than \(context.maxUploadSize / 1024) KB")
         }
+    }
+
+    static func malformed(_ place: String) -> HTTPError {
+        HTTPError(.badRequest, message: "nội dung JSON không hợp lệ\(place.isEmpty ? "" : ": " + place) / malformed JSON body")
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ request: Request, _ context: ExamRequestContext) async throws -> T {
+        let buffer = try await body(request, context)
         do {
             return try JSONDecoder.api.decode(type, from: Data(buffer: buffer))
         } catch let error as DecodingError {
-            throw HTTPError(.badRequest, message: "nội dung JSON không hợp lệ: \(Self.describe(error)) / malformed JSON body")
+            throw malformed(describe(error))
         } catch {
-            throw HTTPError(.badRequest, message: "nội dung JSON không hợp lệ / malformed JSON body")
+            throw malformed("")
         }
     }
 
@@ -190,7 +198,15 @@ struct CandidateAPI {
     @Sendable func events(_ request: Request, context: ExamRequestContext) async throws -> EventsResponse {
         try Self.requireSameOrigin(request)
         let who = try identity(request)
-        let body = try await Self.decode(EventsRequest.self, request, context)
+        // Read by hand: this route runs on every change a candidate makes (see EventsReader).
+        let bytes = try await Self.body(request, context)
+        let body: EventsRequest
+        do {
+            let read = try EventsReader.read(Array(bytes.readableBytesView))
+            body = EventsRequest(deviceToken: read.deviceToken, events: read.events)
+        } catch {
+            throw Self.malformed(error.path)
+        }
         guard body.events.count <= Self.maximumEvents else {
             throw HTTPError(.contentTooLarge, message: "quá \(Self.maximumEvents) sự kiện một lần / more than \(Self.maximumEvents) events")
         }

@@ -252,7 +252,7 @@ extension AppDatabase {
 /// own savepoint so one that fails fails alone, as soon as the previous commit is done, with no timer, and
 /// only then answers them: an acknowledged answer is on disk (WAL, synchronous=FULL). `drain()` waits for
 /// everything accepted to be committed, for a clean shutdown.
-public actor IngestionWriter {
+public final class IngestionWriter: Sendable {
     /// One piece of work: runs inside the group's transaction (in a savepoint of its own when `isolated`;
     /// without one it may throw, and the group is run again with every job isolated), then learns whether
     /// the commit held.
@@ -262,13 +262,23 @@ public actor IngestionWriter {
         let finish: @Sendable (Error?) -> Void
     }
 
+    struct State {
+        var pending: [Job] = []
+        var flushing = false
+        var drainWaiters: [CheckedContinuation<Void, Never>] = []
+        var transactions = 0
+        var batches = 0
+    }
+
     private let database: AppDatabase
-    private var pending: [Job] = []
-    private var flushing = false
-    private var drainWaiters: [CheckedContinuation<Void, Never>] = []
+    /// Handlers append under this lock; no actor hop on the way in.
+    private let state = Mutex(State())
+    /// The writer's own serial queue: it runs one group after another, synchronously.
+    private let queue = DispatchQueue(label: "khaothi.ingestion-writer")
+
     /// How many transactions and jobs have been committed (for tests and metrics).
-    public private(set) var transactions = 0
-    public private(set) var batches = 0
+    public var transactions: Int { state.withLock { $0.transactions } }
+    public var batches: Int { state.withLock { $0.batches } }
 
     public init(database: AppDatabase) { self.database = database }
 
@@ -280,11 +290,14 @@ public actor IngestionWriter {
     public func perform<T: Sendable>(isolated: Bool = true, _ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in
             let outcome = Outcome(work)
-            pending.append(Job(isolated: isolated, run: { try outcome.run($0, isolated: $1) }, finish: { outcome.finish(commitError: $0, continuation) }))
-            if !flushing {
-                flushing = true
-                Task { await self.flush() }
+            let job = Job(isolated: isolated, run: { try outcome.run($0, isolated: $1) }, finish: { outcome.finish(commitError: $0, continuation) })
+            let start = state.withLock { state in
+                state.pending.append(job)
+                guard !state.flushing else { return false }
+                state.flushing = true
+                return true
             }
+            if start { queue.async { self.flush() } }
         }
     }
 
@@ -296,35 +309,51 @@ public actor IngestionWriter {
         try await perform(isolated: false) { db in try AppDatabase.store(events, attemptID: attemptID, receivedAt: receivedAt, db: db) }
     }
 
-    private func flush() async {
-        while !pending.isEmpty {
-            let group = pending
-            pending = []
+    /// Commits group after group until nothing waits; handlers keep appending to the next group meanwhile.
+    private func flush() {
+        while true {
+            let group = state.withLock { state in
+                let group = state.pending
+                state.pending = []
+                if group.isEmpty { state.flushing = false }
+                return group
+            }
+            if group.isEmpty { break }
             do {
-                // The transaction runs on GRDB's writer queue; this actor is free to collect the next group meanwhile.
                 do {
-                    try await database.writer.write { db in for job in group { try job.run(db, job.isolated) } }
+                    try database.writer.write { db in for job in group { try job.run(db, job.isolated) } }
                 } catch {
                     // A job without a savepoint failed (or the commit did): again, each job on its own.
-                    try await database.writer.write { db in for job in group { try job.run(db, true) } }
+                    try database.writer.write { db in for job in group { try job.run(db, true) } }
                 }
-                transactions += 1
-                batches += group.count
+                state.withLock { state in
+                    state.transactions += 1
+                    state.batches += group.count
+                }
                 for job in group { job.finish(nil) }
             } catch {
                 for job in group { job.finish(error) }
             }
         }
-        flushing = false
-        let waiters = drainWaiters
-        drainWaiters = []
+        let waiters = state.withLock { state in
+            guard !state.flushing else { return [CheckedContinuation<Void, Never>]() }
+            let waiters = state.drainWaiters
+            state.drainWaiters = []
+            return waiters
+        }
         for waiter in waiters { waiter.resume() }
     }
 
     /// Waits until every job handed in so far is committed.
     public func drain() async {
-        guard flushing || !pending.isEmpty else { return }
-        await withCheckedContinuation { drainWaiters.append($0) }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let idle = state.withLock { state in
+                if !state.flushing && state.pending.isEmpty { return true }
+                state.drainWaiters.append(continuation)
+                return false
+            }
+            if idle { continuation.resume() }
+        }
     }
 }
 
