@@ -28,7 +28,7 @@ public struct ServerConfiguration: Sendable {
     }
 }
 
-/// The request context of khaothi's routes: bodies are capped (an answer batch is small).
+/// The request context of khaothi's routes: bodies are capped.
 public struct ExamRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The client's address, for the per-address login limit.
@@ -37,7 +37,8 @@ public struct ExamRequestContext: RequestContext, RemoteAddressRequestContext {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress
     }
-    public var maxUploadSize: Int { 256 * 1024 }
+    /// 1 MB: room for one essay at its longest (100,000 characters of Vietnamese, about 300 KB of JSON).
+    public var maxUploadSize: Int { 1024 * 1024 }
 }
 
 /// Everything the routes share.

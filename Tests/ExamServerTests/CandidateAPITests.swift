@@ -110,7 +110,7 @@ struct CandidateAPITests {
                 #expect(response.status == .badRequest)
                 #expect(String(buffer: response.body).contains("JSON"))
             }
-            let huge = ByteBuffer(string: "{\"exam\":\"" + String(repeating: "x", count: 300_000) + "\"}")
+            let huge = ByteBuffer(string: "{\"exam\":\"" + String(repeating: "x", count: 1_100_000) + "\"}")
             try await client.execute(uri: "/api/login", method: .post, headers: Fixture.headers(), body: huge) { #expect($0.status == .contentTooLarge) }
         }
     }

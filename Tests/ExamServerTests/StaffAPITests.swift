@@ -180,6 +180,42 @@ struct StaffAPITests {
         }
     }
 
+    @Test("before a start, state and result are 409 with a message; malformed staff bodies 400; an unknown exam 404 — never 5xx")
+    func edges() async throws {
+        let fixture = try Fixture()
+        try fixture.addStaff("dieuphoi", role: .coordinator)
+        try await fixture.app().test(.router) { client in
+            let cookie = try await fixture.login(client, slip: fixture.slips[4])
+            for uri in ["/api/attempt/state", "/api/attempt/result"] {
+                try await client.execute(uri: uri, method: .get, headers: Fixture.headers(cookie: cookie)) { response in
+                    #expect(response.status == .conflict)
+                    #expect(String(buffer: response.body).contains("chưa bắt đầu"))
+                }
+            }
+            let staff = try await fixture.staffLogin(client, "dieuphoi")
+            let addTime = "/api/staff/exams/\(fixture.examPath)/candidates/\(fixture.slips[4].sbd)/add-time"
+            for body in ["{", "[]", "{\"minutes\":\"năm\"}", String(repeating: "x", count: 300_000)] {
+                try await client.execute(uri: addTime, method: .post, headers: Fixture.headers(cookie: staff), body: ByteBuffer(string: body)) { response in
+                    #expect((400..<500).contains(Int(response.status.code)), "\(body.prefix(20)): \(response.status)")
+                }
+            }
+            try await client.execute(uri: "/api/staff/login", method: .post, headers: Fixture.headers(), body: ByteBuffer(string: "{\"username\":1}")) {
+                #expect($0.status == .badRequest)
+            }
+            for uri in ["/api/staff/exams/kh%C3%B4ng-c%C3%B3/release-results", "/api/staff/exams/%ZZ/release-results"] {
+                try await client.execute(uri: uri, method: .post, headers: Fixture.headers(cookie: staff)) { response in
+                    #expect((400..<500).contains(Int(response.status.code)), "\(uri): \(response.status)")
+                }
+            }
+            try await client.execute(uri: "/api/staff/exams/kh%C3%B4ng-c%C3%B3/results", method: .get, headers: Fixture.headers(cookie: staff)) {
+                #expect($0.status == .notFound)
+            }
+            try await client.execute(uri: "/api/staff/exams/\(fixture.examPath)/results?format=pdf", method: .get, headers: Fixture.headers(cookie: staff)) {
+                #expect($0.status == .badRequest)
+            }
+        }
+    }
+
     @Test("images of the candidate's own paper only; other hashes 404")
     func media() async throws {
         let fixture = try Fixture()
@@ -254,6 +290,29 @@ struct PagesTests {
                 #expect(response.headers[.cacheControl] == "private, max-age=3600")
             }
             try await client.execute(uri: "/static/../Package.swift", method: .get) { #expect($0.status != .ok) }
+        }
+    }
+}
+
+@Suite("Large answers")
+struct LargeAnswerTests {
+    @Test("an answer of 100,000 Vietnamese characters (about 300 KB of JSON) is taken; one character more is refused with 400")
+    func longestEssay() async throws {
+        let fixture = try Fixture()
+        fixture.clock.set(Fixture.at(10))
+        try await fixture.app().test(.router) { client in
+            let cookie = try await fixture.login(client, slip: fixture.slips[6])
+            let started = try await fixture.start(client, cookie: cookie)
+            let token = try #require(started["deviceToken"] as? String)
+            let text = String(repeating: "ầ", count: 100_000)
+            try await client.execute(uri: "/api/attempt/events", method: .post, headers: Fixture.headers(cookie: cookie),
+                                     body: Fixture.json(["deviceToken": token, "events": [["sequence": 1, "item": "I.1", "value": text]]])) { response in
+                #expect(response.status == .ok, "\(String(buffer: response.body).prefix(200))")
+            }
+            try await client.execute(uri: "/api/attempt/events", method: .post, headers: Fixture.headers(cookie: cookie),
+                                     body: Fixture.json(["deviceToken": token, "events": [["sequence": 2, "item": "I.1", "value": text + "a"]]])) { response in
+                #expect(response.status == .badRequest)
+            }
         }
     }
 }

@@ -241,7 +241,7 @@
       body.appendChild(input);
     },
     "essay": function (item, body) {
-      var area = el("textarea", { rows: "12", "aria-label": T.question + " " + item.number });
+      var area = el("textarea", { rows: "12", maxlength: "100000", "aria-label": T.question + " " + item.number });
       area.value = typeof answers[item.key] === "string" ? answers[item.key] : "";
       area.addEventListener("input", function () { changeSoon(item, function () { return area.value; }); });
       area.addEventListener("blur", function () { changeNow(item, function () { return area.value; }); });
@@ -385,7 +385,14 @@
     refreshSaveState();
     if (sending || stopped || queue.length === 0 || !attempt) return;
     sending = true;
-    var batch = queue.slice(0, 200), sentAt = Date.now();
+    // At most 200 events and about 400 KB a request (the server takes 1 MB; one essay may be 300 KB).
+    var batch = [], bytes = 0, sentAt = Date.now();
+    for (var i = 0; i < queue.length && batch.length < 200; i++) {
+      var size = utf8Length(JSON.stringify(queue[i]));
+      if (batch.length > 0 && bytes + size > 400000) break;
+      batch.push(queue[i]);
+      bytes += size;
+    }
     api("POST", "/api/attempt/events", { deviceToken: attempt.deviceToken, events: batch }).then(function (result) {
       sending = false;
       if (result.status === 200) {
@@ -416,6 +423,10 @@
       }
       retry();
     }, function () { sending = false; notice(T.offline, "warning"); retry(); });
+  }
+
+  function utf8Length(text) {
+    return window.TextEncoder ? new TextEncoder().encode(text).length : unescape(encodeURIComponent(text)).length;
   }
 
   function retry() {
