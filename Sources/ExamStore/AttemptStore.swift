@@ -231,6 +231,12 @@ extension AppDatabase {
     /// Writes a batch of checked events in the caller's transaction: every event goes to the append-only log
     /// (a replay is ignored there), and the latest answer per item moves only to a higher sequence.
     static func store(_ events: [ResponseEvent], attemptID: Int64, receivedAt: Date, db: Database) throws {
+        // Checked again here, in the writer's order: a batch that was checked before a submit but reaches the
+        // writer after it must not be acknowledged as an answer that was never graded.
+        let state = try db.cachedStatement(sql: "SELECT state FROM attempt WHERE id = ?")
+        guard try String.fetchOne(state, arguments: [attemptID]) == "in-progress" else {
+            throw StoreError(.conflict, "Bài đã nộp / the attempt is already submitted")
+        }
         let log = try db.cachedStatement(sql: """
             INSERT OR IGNORE INTO responseEvent(attemptId, sequence, itemKey, value, clientTime, receivedAt) VALUES (?, ?, ?, ?, ?, ?)
             """)

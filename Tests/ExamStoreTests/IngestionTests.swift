@@ -144,4 +144,20 @@ struct IngestionTests {
         let row = try await db.writer.read { try Row.fetchOne($0, sql: "SELECT state, autoSubmitted, scoreHundredths FROM attempt WHERE id = ?", arguments: [other.attemptID])! }
         #expect(row["state"] as String == "submitted" && row["autoSubmitted"] as Bool && row["scoreHundredths"] as Int == 0)
     }
+
+    @Test("a batch that reaches the writer after the submit is refused (not acknowledged, not stored); its group-mates are stored")
+    func eventsAfterSubmit() async throws {
+        let (db, exam, slips, _) = try Self.prepared()
+        let done = try db.startAttempt(exam: exam, sbd: slips[5].sbd, now: Self.at(0))
+        let open = try db.startAttempt(exam: exam, sbd: slips[6].sbd, now: Self.at(0))
+        let writer = IngestionWriter(database: db)
+        let papers = PaperCache()
+        _ = try await writer.perform { db in try AppDatabase.submit(db, attemptID: done.attemptID, now: Self.at(60), automatic: false, papers: papers) }
+        let late = Task { try await writer.write(attemptID: done.attemptID, events: [ResponseEvent(sequence: 1, item: "I.1", value: .text("A"))]) }
+        let fine = Task { try await writer.write(attemptID: open.attemptID, events: [ResponseEvent(sequence: 1, item: "I.1", value: .text("A"))]) }
+        await #expect(throws: StoreError.self) { try await late.value }
+        try await fine.value
+        let stored = try await db.writer.read { try Int.fetchAll($0, sql: "SELECT attemptId FROM responseEvent").map(Int64.init) }
+        #expect(stored == [open.attemptID])
+    }
 }
