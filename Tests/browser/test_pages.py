@@ -452,6 +452,29 @@ class PageTest(unittest.TestCase):
         self.wait(lambda: self.by_id("q-0").is_displayed())
         self.all_saved()
 
+    def test_waiting_room_until_the_session_opens(self):
+        exam = "Chờ mở — thử phòng chờ"
+        opens = (datetime.now(timezone.utc) + timedelta(seconds=20)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        cli("exam", "create", exam, "--bank", "Làm quen — các dạng câu hỏi", "--blueprint", "Làm quen — mọi dạng câu hỏi", "--codes", "1",
+            "--session", "Ca=" + opens, "--duration", "5", "--room", "P1", "--policy", "from-start", "--db", SERVER.db)
+        cli("exam", "candidates", "import", exam, os.path.join(ROOT, "QuestionBanks", "samples", "danh-sach-12A.csv"), "--db", SERVER.db)
+        slips = os.path.join(SERVER.dir, "waiting.json")
+        cli("exam", "prepare", exam, "--slips", os.path.join(SERVER.dir, "slips-waiting"), "--slips-json", slips, "--db", SERVER.db)
+        candidate = json.load(open(slips))[0]
+        self.browser.get(SERVER.url)
+        Select(self.by_id("exam")).select_by_value(exam)
+        self.by_id("sbd").send_keys(candidate["sbd"])
+        self.by_id("code").send_keys(candidate["accessCode"] + Keys.ENTER)
+        self.visible("confirm")
+        self.by_id("confirm-yes").click()
+        self.visible("waiting")
+        self.assertFalse(self.by_id("start").is_enabled())
+        self.assertRegex(self.by_id("opens-in").text, r"^0:[0-2]\d$")
+        self.wait(lambda: self.by_id("start").is_enabled(), 40, "the start button did not open")
+        self.by_id("start").click()
+        self.visible("test")
+        self.assertGreater(self.remaining_seconds(), 4 * 60)
+
     def test_english_switch_and_wrong_code(self):
         self.browser.get(SERVER.url + "?lang=en")
         self.assertIn("Sign in", self.browser.find_element(By.TAG_NAME, "h1").text)
