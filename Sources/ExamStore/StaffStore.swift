@@ -37,6 +37,8 @@ public struct MonitorRow: Codable, Sendable, Hashable {
     public var extraSeconds: Int
     public var autoSubmitted: Bool
     public var score: Points?
+    /// When the server last stored an answer of theirs: a PC that went quiet shows here.
+    public var lastSavedAt: Date?
 }
 
 /// A candidate's own result, as their result page shows it.
@@ -114,7 +116,8 @@ extension AppDatabase {
                        s.opensAt, s.durationSeconds, s.lateEntrySeconds, s.graceSeconds, s.policy,
                        a.id AS attemptId, a.state, a.startedAt, a.submittedAt, a.autoSubmitted, a.extraSeconds, a.scoreHundredths,
                        (SELECT count(*) FROM response x WHERE x.attemptId = a.id AND x.value NOT IN ('""', '[]', '{}')) AS answered,
-                       (SELECT count(*) FROM paperItem i WHERE i.paperId = p.id) AS items
+                       (SELECT count(*) FROM paperItem i WHERE i.paperId = p.id) AS items,
+                       (SELECT max(x.receivedAt) FROM response x WHERE x.attemptId = a.id) AS lastSavedAt
                 FROM candidate c LEFT JOIN room r ON r.id = c.roomId LEFT JOIN examSession s ON s.id = c.examSessionId
                 LEFT JOIN paper p ON p.id = c.paperId LEFT JOIN attempt a ON a.candidateId = c.id
                 WHERE c.examId = ? AND c.sbd IS NOT NULL ORDER BY c.sbd
@@ -123,7 +126,7 @@ extension AppDatabase {
                 var line = MonitorRow(sbd: row["sbd"], fullName: row["fullName"], className: row["className"], room: row["room"], session: row["session"],
                                       paperCode: row["code"], state: Attempt.State.notStarted.rawValue, answered: row["answered"] ?? 0, items: row["items"] ?? 0,
                                       startedAt: nil, deadline: nil, remainingSeconds: nil, extraSeconds: 0, autoSubmitted: false,
-                                      score: (row["scoreHundredths"] as Int?).map(Points.init(hundredths:)))
+                                      score: (row["scoreHundredths"] as Int?).map(Points.init(hundredths:)), lastSavedAt: row["lastSavedAt"])
                 if row["attemptId"] as Int64? != nil, row["opensAt"] as Date? != nil {
                     let attempt = Self.attempt(row, timing: Self.timing(row))
                     line.state = attempt.state.rawValue

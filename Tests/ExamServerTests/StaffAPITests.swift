@@ -128,6 +128,7 @@ struct StaffAPITests {
             let recorded = try fixture.database.examMonitor(fixture.exam, now: Fixture.at(3100)).first { $0.sbd == slip.sbd }
             #expect(recorded?.extraSeconds == 600)
             #expect(recorded?.answered == 1)
+            #expect(recorded?.lastSavedAt != nil)
             #expect(recorded?.state == "in-progress")
             // Someone else's device token: the state says this page is not the active one.
             try await client.execute(uri: "/api/attempt/state?deviceToken=other", method: .get, headers: Fixture.headers(cookie: cookie)) { response in

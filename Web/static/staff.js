@@ -54,6 +54,17 @@
     });
   });
 
+  // "2 phút" since the last stored answer, by the server's clock as the page knows it.
+  var skew = 0;
+  function ago(when) {
+    var seconds = Math.max(0, Math.round((Date.now() + skew - new Date(when).getTime()) / 1000));
+    return seconds < 60 ? seconds + " s" : Math.floor(seconds / 60) + " " + T.staff_minutes;
+  }
+  // In progress but nothing saved for 5 minutes: worth a look.
+  function quiet(row) {
+    return row.state === "in-progress" && row.lastSavedAt && Date.now() + skew - new Date(row.lastSavedAt).getTime() > 300000;
+  }
+
   var states = { "not-started": "staff_not_started", "in-progress": "staff_in_progress", "submitted": "staff_submitted" };
 
   function refresh() {
@@ -61,6 +72,9 @@
     $("staff-download").href = path("/results?format=csv");
     // Do not redraw under a proctor who is typing minutes or a reason.
     if (document.activeElement && document.activeElement.closest && document.activeElement.closest("#staff-rows")) return;
+    api("GET", "/api/time").then(function (result) {
+      if (result.status === 200) skew = new Date(result.body.serverTime).getTime() - Date.now();
+    });
     api("GET", path("/monitor")).then(function (result) {
       if (result.status !== 200) { $("staff-message").textContent = K.message(result); return; }
       var body = $("staff-rows");
@@ -83,6 +97,7 @@
           el("td", { text: row.sbd }), el("td", { text: row.fullName }), el("td", { text: row.className || "" }), el("td", { text: row.room || "" }),
           el("td", { text: T[states[row.state]] + (row.autoSubmitted ? " (" + T.staff_auto + ")" : "") }),
           el("td", { text: row.answered + "/" + row.items }),
+          el("td", { "class": quiet(row) ? "quiet" : "", text: row.lastSavedAt ? ago(row.lastSavedAt) : "" }),
           el("td", { text: row.remainingSeconds === null || row.remainingSeconds === undefined ? "" : K.clock(row.remainingSeconds) + (row.extraSeconds ? " (+" + Math.round(row.extraSeconds / 60) + "′)" : "") }),
           el("td", { text: row.score === null || row.score === undefined ? "" : K.points(row.score) }),
           cell,

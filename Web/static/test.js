@@ -435,6 +435,10 @@
     retryTimer = setTimeout(flush, backoff / 2 + Math.random() * backoff / 2);
   }
   window.addEventListener("online", function () { backoff = 0; clearTimeout(retryTimer); flush(); });
+  // Leaving with answers not yet on the server: the browser asks first (they stay queued here anyway).
+  window.addEventListener("beforeunload", function (event) {
+    if (queue.length > 0 && !stopped) { event.preventDefault(); event.returnValue = ""; }
+  });
 
   // 409: taken over by another device, or the time is over (the server submits at the deadline).
   function refused(result) {
