@@ -35,6 +35,7 @@ struct StaffAPI {
     struct AddTimeRequest: Decodable { var minutes: Int; var reason: String? }
     struct AddTimeResponse: ResponseEncodable { var sbd: String; var deadline: Date; var serverTime: Date }
     struct Released: ResponseEncodable { var exam: String; var released: Bool }
+    struct NewCode: ResponseEncodable { var sbd: String; var accessCode: String }
 
     func register(on group: RouterGroup<ExamRequestContext>) {
         group.post("login", use: login)
@@ -54,6 +55,13 @@ struct StaffAPI {
             return try state.database.examMonitor(try Self.parameter("exam", context), now: state.configuration.now())
         }
         group.post("exams/:exam/candidates/:sbd/add-time", use: addTime)
+        // A lost slip: a new access code for one candidate, shown once to the proctor (the old one stops working).
+        group.post("exams/:exam/candidates/:sbd/reset-code") { request, context in
+            try CandidateAPI.requireSameOrigin(request)
+            _ = try await member(request, allowed: \.proctors)
+            let slips = try state.database.resetAccessCodes(exam: try Self.parameter("exam", context), sbd: try Self.parameter("sbd", context))
+            return NewCode(sbd: slips[0].sbd, accessCode: slips[0].accessCode)
+        }
         group.post("exams/:exam/release-results") { request, context in
             try CandidateAPI.requireSameOrigin(request)
             _ = try await member(request, allowed: \.coordinates)

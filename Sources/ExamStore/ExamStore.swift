@@ -248,7 +248,7 @@ extension AppDatabase {
     }
 
     /// New access codes for the candidates of a prepared exam (one room, or all): the old codes stop working.
-    public func resetAccessCodes(exam: String, room: String? = nil) throws -> [LoginSlip] {
+    public func resetAccessCodes(exam: String, room: String? = nil, sbd: String? = nil) throws -> [LoginSlip] {
         try writer.write { db in
             let row = try examRow(db, exam)
             guard row["state"] as String == "prepared" else { throw StoreError(.conflict, "kỳ thi chưa chuẩn bị; dùng exam prepare / not prepared yet: exam prepare") }
@@ -260,8 +260,10 @@ extension AppDatabase {
                 """
             var arguments: StatementArguments = [row["id"] as Int64]
             if let room { sql += " AND r.name = ?"; arguments += [room] }
+            if let sbd { sql += " AND c.sbd = ?"; arguments += [sbd] }
             let rows = try Row.fetchAll(db, sql: sql + " ORDER BY c.sbd", arguments: arguments)
             if let room, rows.isEmpty { throw StoreError(.notFound, "không có phòng \"\(room)\" hoặc phòng trống / no room \"\(room)\"") }
+            if let sbd, rows.isEmpty { throw StoreError(.notFound, "không có thí sinh \(sbd) / no candidate \(sbd)") }
             return try rows.map { candidate in
                 let accessCode = Self.newAccessCode()
                 try db.execute(sql: "UPDATE candidate SET accessCodeHash = ? WHERE id = ?", arguments: [Self.hash(accessCode, key: key), candidate["id"] as Int64])

@@ -144,6 +144,7 @@ extension ExamCommand {
         static let configuration = CommandConfiguration(abstract: "Reprint login slips with new access codes (the old codes stop working).")
         @Argument(help: "The exam's name.") var exam: String
         @Option(help: "Only this room.") var room: String?
+        @Option(help: "Only this candidate (a lost slip).") var sbd: String?
         @Option(help: "Directory for the slips.") var out: String
         @Option(help: "Also write the slips (with the access codes) as JSON to this file.") var slipsJson: String?
         @Flag(help: "Confirm that new codes replace the old ones.") var resetCodes = false
@@ -153,7 +154,7 @@ extension ExamCommand {
                 guard resetCodes else {
                     throw UserError("mã truy cập chỉ lưu dạng băm nên phải cấp mã mới: thêm --reset-codes / codes are stored hashed; add --reset-codes to issue new ones")
                 }
-                let issued = try database.open().resetAccessCodes(exam: exam, room: room)
+                let issued = try database.open().resetAccessCodes(exam: exam, room: room, sbd: sbd)
                 for file in try ExamCommand.writeSlips(issued, exam: exam, to: out, json: slipsJson) { print(file) }
             }
         }

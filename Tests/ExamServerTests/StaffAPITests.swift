@@ -80,6 +80,20 @@ struct StaffAPITests {
             try await client.execute(uri: "/api/staff/exams/khong-co/monitor", method: .get, headers: Fixture.headers(cookie: proctor)) {
                 #expect($0.status == .notFound)
             }
+            // A lost slip: the proctor issues a new code; the old one stops working, the new one signs in.
+            let slip = fixture.slips[9]
+            let newCode = try await client.execute(uri: "/api/staff/exams/\(fixture.examPath)/candidates/\(slip.sbd)/reset-code", method: .post,
+                                                   headers: Fixture.headers(cookie: proctor)) { response in
+                #expect(response.status == .ok)
+                return Fixture.object(response.body)["accessCode"] as? String ?? ""
+            }
+            #expect(newCode.count == 8 && newCode != slip.accessCode)
+            #expect(try fixture.database.verifyAccessCode(exam: fixture.exam, sbd: slip.sbd, code: slip.accessCode) == false)
+            #expect(try fixture.database.verifyAccessCode(exam: fixture.exam, sbd: slip.sbd, code: newCode))
+            try await client.execute(uri: "/api/staff/exams/\(fixture.examPath)/candidates/9999/reset-code", method: .post,
+                                     headers: Fixture.headers(cookie: proctor)) { #expect($0.status == .notFound) }
+            try await client.execute(uri: "/api/staff/exams/\(fixture.examPath)/candidates/\(slip.sbd)/reset-code", method: .post,
+                                     headers: Fixture.headers(cookie: teacher)) { #expect($0.status == .forbidden) }
             // Removing the role takes effect at once, with the same cookie.
             try fixture.database.saveStaff(username: "giamthi", fullName: "giamthi", role: .teacher, passwordHash: try StaffPasswords.hash("mat-khau-giamthi"))
             try await client.execute(uri: monitor, method: .get, headers: Fixture.headers(cookie: proctor)) { #expect($0.status == .forbidden) }

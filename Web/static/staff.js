@@ -93,6 +93,13 @@
           } });
           cell.appendChild(minutes); cell.appendChild(reason); cell.appendChild(button);
         }
+        if (row.state !== "submitted") {
+          cell.appendChild(el("button", { type: "button", "class": "reset-code", "data-sbd": row.sbd, text: T.staff_new_code, onclick: function () {
+            api("POST", path("/candidates/" + encodeURIComponent(row.sbd) + "/reset-code")).then(function (r) {
+              $("staff-message").textContent = r.status === 200 ? T.staff_new_code_for + " " + r.body.sbd + ": " + r.body.accessCode : K.message(r);
+            });
+          } }));
+        }
         body.appendChild(el("tr", { "data-sbd": row.sbd }, [
           el("td", { text: row.sbd }), el("td", { text: row.fullName }), el("td", { text: row.className || "" }), el("td", { text: row.room || "" }),
           el("td", { text: T[states[row.state]] + (row.autoSubmitted ? " (" + T.staff_auto + ")" : "") }),
