@@ -74,6 +74,7 @@ let package = Package(
                 "ExamStore",
                 "ExamServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "ExamCoreTests", dependencies: ["ExamCore"]),

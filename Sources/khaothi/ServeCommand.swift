@@ -4,6 +4,10 @@ import ExamStore
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Where the pages' files are, shared by `serve` and `demo`.
 struct WebOptions: ParsableArguments {
@@ -45,7 +49,11 @@ struct ServerOptions: ParsableArguments {
             database: database,
             configuration: ServerConfiguration(host: host, port: port, loginLimits: .init(attemptsPerAddress: loginsPerAddress), web: web),
             logger: logger, onServerRunning: ready)
-        try await app.runService()
+        do {
+            try await app.runService()
+        } catch let error as IOError where error.errnoCode == EADDRINUSE || error.errnoCode == EACCES {
+            throw UserError("\(host):\(port): \(error.errnoCode == EACCES ? "không được phép dùng cổng này / not allowed to use this port" : "địa chỉ đang được chương trình khác dùng / the address is in use"); chọn --port khác / pick another --port")
+        }
     }
 }
 
