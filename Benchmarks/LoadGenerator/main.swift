@@ -44,18 +44,28 @@ struct Options {
             guard index < arguments.count else { fail("\(arguments[index - 1]) needs a value") }
             return arguments[index]
         }
+        func integer() -> Int {
+            let text = value()
+            guard let number = Int(text), number >= 0 else { fail("\(arguments[index - 1]) \(text): a whole number ≥ 0 expected") }
+            return number
+        }
+        func seconds() -> Double {
+            let text = value()
+            guard let number = Double(text), number >= 0 else { fail("\(arguments[index - 1]) \(text): seconds ≥ 0 expected") }
+            return number
+        }
         while index < arguments.count {
             switch arguments[index] {
-            case "--candidates": options.candidates = Int(value()) ?? options.candidates
-            case "--connections": options.connections = Int(value()) ?? options.connections
-            case "--storm": options.storm = Double(value()) ?? options.storm
-            case "--steady": options.steady = Double(value()) ?? options.steady
-            case "--think": options.think = Double(value()) ?? options.think
-            case "--submit": options.submit = Double(value()) ?? options.submit
-            case "--kills": options.kills = Int(value()) ?? 0
+            case "--candidates": options.candidates = max(1, integer())
+            case "--connections": options.connections = max(1, integer())
+            case "--storm": options.storm = seconds()
+            case "--steady": options.steady = seconds()
+            case "--think": options.think = max(0.001, seconds())
+            case "--submit": options.submit = seconds()
+            case "--kills": options.kills = integer()
             case "--server": options.server = value()
             case "--root": options.root = value()
-            case "--port": options.port = Int(value()) ?? options.port
+            case "--port": options.port = integer()
             case "--json": options.json = value()
             case "--keep": options.keep = true
             case "--help", "-h":
@@ -414,6 +424,12 @@ struct Report: Codable {
 struct LoadGenerator {
     static func main() async throws {
         let options = Options.parse(Array(CommandLine.arguments.dropFirst()))
+        guard FileManager.default.isExecutableFile(atPath: options.server) else {
+            fail("\(options.server): no khaothi there (swift build -c release --product khaothi, or --server PATH)")
+        }
+        guard FileManager.default.fileExists(atPath: options.root + "/QuestionBanks/vat-li-12/vat-li-12.yaml") else {
+            fail("\(options.root): not the khaothi package (QuestionBanks/vat-li-12 missing; --root PATH)")
+        }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("khaothi-load-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         log("preparing \(options.candidates) candidates in \(directory)")

@@ -344,9 +344,12 @@ extension AppDatabase {
     /// 8 characters without look-alikes (no 0/O, 1/I/L): about 40 bits, typed easily on a lab keyboard.
     static let codeAlphabet = Array("23456789ABCDEFGHJKMNPQRSTUVWXYZ")
 
-    static func newAccessCode() -> String {
+    static func newAccessCode() -> String { randomCode(length: 8, alphabet: codeAlphabet) }
+
+    /// `length` characters drawn from `alphabet` by the system's secure generator (access codes, passwords).
+    public static func randomCode(length: Int, alphabet: [Character]) -> String {
         var generator = SystemRandomNumberGenerator()
-        return String((0..<8).map { _ in codeAlphabet[Int.random(in: 0..<codeAlphabet.count, using: &generator)] })
+        return String((0..<length).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
     }
 
     /// HMAC-SHA256 of the code under the database's key: fast enough for thousands of logins a minute, and

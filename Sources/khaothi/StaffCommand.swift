@@ -12,9 +12,7 @@ struct StaffCommand: ParsableCommand {
 
     /// 12 characters from an alphabet without look-alikes.
     static func newPassword() -> String {
-        let alphabet = Array("23456789abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ")
-        var generator = SystemRandomNumberGenerator()
-        return String((0..<12).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
+        AppDatabase.randomCode(length: 12, alphabet: Array("23456789abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ"))
     }
 
     struct Add: ParsableCommand {
