@@ -475,6 +475,30 @@ class PageTest(unittest.TestCase):
         self.visible("test")
         self.assertGreater(self.remaining_seconds(), 4 * 60)
 
+    def test_a_refused_event_is_dropped_alone(self):
+        candidate = SERVER.candidates(PRACTICE)[7]
+        self.login(PRACTICE, candidate)
+        self.answer(self.show(0))
+        self.all_saved()
+        # A queue left by a buggy page: an item that is not on the paper, then a good answer to question 2.
+        key = self.by_id("q-1").get_attribute("data-key")
+        self.browser.execute_script("""
+            var id = 'khaothi:' + arguments[0] + ':' + arguments[1] + ':queue';
+            var kept = JSON.parse(localStorage.getItem(id));
+            kept.events.push({sequence: kept.sequence + 1, item: 'XX.9', value: 'A'});
+            kept.events.push({sequence: kept.sequence + 2, item: arguments[2], value: 'A'});
+            kept.sequence += 2;
+            localStorage.setItem(id, JSON.stringify(kept));
+            """, PRACTICE, candidate["sbd"], key)
+        self.browser.refresh()
+        self.visible("test")
+        self.all_saved()
+        self.assertIn("XX.9", self.by_id("notice").text)
+        # What the server holds comes back on the next load: the good answer is there.
+        self.browser.refresh()
+        self.visible("test")
+        self.assertIn("answered", self.by_id("nav-1").get_attribute("class"))
+
     def test_english_switch_and_wrong_code(self):
         self.browser.get(SERVER.url + "?lang=en")
         self.assertIn("Sign in", self.browser.find_element(By.TAG_NAME, "h1").text)

@@ -18,9 +18,11 @@
   var queue = [];           // events not yet acknowledged
   var sequence = 0;         // last sequence number used
   var sending = false, backoff = 0, retryTimer = null, stopped = false, submitting = false, warned = false;
+  var oneByOne = 0;         // after a refused batch: how many events to send alone, to find the one refused
 
   function show(id) { ["confirm", "waiting", "test", "result"].forEach(function (name) { $(name).hidden = name !== id; }); }
-  function notice(text, kind) { var n = $("notice"); n.textContent = text || ""; n.className = "notice " + (kind || ""); n.hidden = !text; }
+  var noticeKind = "";
+  function notice(text, kind) { var n = $("notice"); noticeKind = text ? kind || "" : ""; n.textContent = text || ""; n.className = "notice " + noticeKind; n.hidden = !text; }
   function now() { return Date.now() + skew; }
   function learnTime(serverTime, sentAt) {
     if (!serverTime) return;
@@ -387,7 +389,7 @@
     sending = true;
     // At most 200 events and about 400 KB a request (the server takes 1 MB; one essay may be 300 KB).
     var batch = [], bytes = 0, sentAt = Date.now();
-    for (var i = 0; i < queue.length && batch.length < 200; i++) {
+    for (var i = 0; i < queue.length && batch.length < (oneByOne > 0 ? 1 : 200); i++) {
       var size = utf8Length(JSON.stringify(queue[i]));
       if (batch.length > 0 && bytes + size > 400000) break;
       batch.push(queue[i]);
@@ -405,7 +407,9 @@
         persist();
         items.forEach(function (item, index) { if (touched[item.key]) refreshNav(index); });
         backoff = 0;
-        notice("");
+        if (oneByOne > 0) oneByOne -= 1;
+        // Back online: the connection warning goes; other notices (a refused answer, time) stay.
+        if (noticeKind === "warning offline") notice("");
         refreshSaveState();
         if (queue.length) flush();
         return;
@@ -413,16 +417,20 @@
       if (result.status === 401) { window.location.href = "/"; return; }
       if (result.status === 409) { refused(result); return; }
       if (result.status >= 400 && result.status < 500 && result.status !== 408 && result.status !== 429) {
-        // The server refuses these events for good (a page bug): drop them so later answers still go.
+        // The server refuses an event for good (a page bug). A batch is first sent again one event at a time,
+        // so only the refused one is dropped and later answers still go.
+        if (batch.length > 1) { oneByOne = batch.length; flush(); return; }
+        if (oneByOne > 0) oneByOne -= 1;
         queue = queue.filter(function (e) { return batch.indexOf(e) < 0; });
         persist();
         notice(K.message(result), "error");
         items.forEach(function (item, index) { refreshNav(index); });
         refreshSaveState();
+        if (queue.length) flush();
         return;
       }
       retry();
-    }, function () { sending = false; notice(T.offline, "warning"); retry(); });
+    }, function () { sending = false; notice(T.offline, "warning offline"); retry(); });
   }
 
   function utf8Length(text) {
