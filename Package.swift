@@ -39,28 +39,33 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        /// SQLite through GRDB: the database, its migrations, banks with immutable revisions, search.
+        /// Storage behind repository protocols (`Store`): the SQLite implementation through GRDB (kept
+        /// internal: no GRDB type crosses the module's API), migrations, the exam-day read model, the
+        /// group-commit answer writer, staff passwords.
         .target(
             name: "ExamStore",
             dependencies: [
                 "ExamCore",
-                "BankFormats",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        /// Hummingbird: buildApplication, the JSON API of the candidates' pages, errors mapped to HTTP.
+        /// Hummingbird: buildApplication, authentication middleware, the JSON APIs, pages and print views,
+        /// errors mapped to HTTP, score sheets, the demo's seeding.
         .target(
             name: "ExamServer",
             dependencies: [
                 "ExamCore",
+                "BankFormats",
                 "ExamStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -74,12 +79,14 @@ let package = Package(
                 "ExamStore",
                 "ExamServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "ExamCoreTests", dependencies: ["ExamCore"]),
         .testTarget(name: "BankFormatsTests", dependencies: ["BankFormats", "ExamCore"]),
-        .testTarget(name: "ExamStoreTests", dependencies: ["ExamStore", "BankFormats", "ExamCore"]),
+        .testTarget(name: "ExamStoreTests", dependencies: ["ExamStore", "BankFormats", "ExamCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "ExamServerTests",
             dependencies: [

@@ -19,11 +19,14 @@ public enum AikenFormat {
         var options: [ChoiceOption] = []
         var startLine = 0
         var meta: FormatSupport.Meta?
+        /// A problem was reported inside this question: it is left out as a whole.
+        var broken = false
 
         func finish(answer: String?, line: Int) {
-            defer { stemLines = []; options = []; meta = nil }
+            defer { stemLines = []; options = []; meta = nil; broken = false }
             guard !stemLines.isEmpty || !options.isEmpty else { return }
             let place = context.place(line: startLine)
+            guard !broken else { skipped += 1; return }
             guard let answer else {
                 problems.append(BankProblem(place: place, "thiếu dòng ANSWER: / no ANSWER: line"))
                 skipped += 1
@@ -78,6 +81,12 @@ public enum AikenFormat {
             if let marker = optionMarker(line), stemLines.count > 0 {
                 guard marker.index == options.count else {
                     problems.append(BankProblem(place: context.place(line: number), "phương án \(Labels.option(marker.index)) không theo thứ tự / option out of order"))
+                    broken = true
+                    continue
+                }
+                guard marker.index < Labels.maximumOptions else {
+                    problems.append(BankProblem(place: context.place(line: number), "quá \(Labels.maximumOptions) phương án (A–H) / more than \(Labels.maximumOptions) options (A–H)"))
+                    broken = true
                     continue
                 }
                 options.append(ChoiceOption(id: Labels.statement(options.count), text: marker.text))
@@ -100,7 +109,7 @@ public enum AikenFormat {
     /// "B. text" or "B) text" → (1, "text").
     static func optionMarker(_ line: String) -> (index: Int, text: String)? {
         let scalars = Array(line.unicodeScalars)
-        guard scalars.count >= 2, ("A"..."H").contains(scalars[0]), scalars[1] == "." || scalars[1] == ")" else { return nil }
+        guard scalars.count >= 2, ("A"..."Z").contains(scalars[0]), scalars[1] == "." || scalars[1] == ")" else { return nil }
         let text = String(String.UnicodeScalarView(scalars[2...])).trimmingCharacters(in: .whitespaces)
         return (Int(scalars[0].value - 65), text)
     }

@@ -46,21 +46,6 @@ public enum BankFormat: String, CaseIterable, Sendable, Codable {
     }
 }
 
-/// One thing wrong in a bank file, with its place (`file:line` or `Sheet!C12`) and what to fix.
-public struct BankProblem: Error, Hashable, Sendable, Codable, CustomStringConvertible {
-    public var place: String
-    /// The question it concerns, when known.
-    public var questionID: String?
-    /// "Vietnamese / English".
-    public var message: String
-
-    public init(place: String, questionID: String? = nil, _ message: String) {
-        self.place = place; self.questionID = questionID; self.message = message
-    }
-
-    public var description: String { "\(place): \(message)" }
-}
-
 /// A file that cannot be read at all (not the format, too large, hostile): nothing is imported.
 public struct BankFormatError: Error, Hashable, Sendable, CustomStringConvertible {
     fileprivate enum Base: String, Hashable, Sendable { case unreadable, tooLarge, hostile, unsupported }
@@ -84,47 +69,10 @@ public struct BankFormatError: Error, Hashable, Sendable, CustomStringConvertibl
     public var description: String { "\(place): \(message)" }
 }
 
-/// An image or other file a question refers to, kept by content (SHA-256).
-public struct MediaFile: Hashable, Sendable {
-    /// The name the question text uses: `![Hình 1](hinh1.png)`.
-    public var name: String
-    public var data: Data
-    public var mimeType: String
-    public var sha256: String
-
+extension MediaFile {
+    /// A file read by a reader, its SHA-256 taken here.
     public init(name: String, data: Data, mimeType: String? = nil) {
-        self.name = name
-        self.data = data
-        self.mimeType = mimeType ?? MediaFile.mimeType(for: name)
-        self.sha256 = Hex.encode(SHA256.hash(data: data))
-    }
-
-    public static func mimeType(for name: String) -> String {
-        switch (name as NSString).pathExtension.lowercased() {
-        case "png": "image/png"
-        case "jpg", "jpeg": "image/jpeg"
-        case "gif": "image/gif"
-        case "svg": "image/svg+xml"
-        case "webp": "image/webp"
-        case "bmp": "image/bmp"
-        case "emf": "image/emf"
-        case "wmf": "image/wmf"
-        default: "application/octet-stream"
-        }
-    }
-}
-
-/// What a reader made of a file: the questions it could read, the media they use, and every problem.
-public struct ImportedBank: Sendable {
-    public var bank: QuestionBank
-    public var media: [MediaFile]
-    /// Problems, each with its place; a question with a problem is not in `bank`.
-    public var problems: [BankProblem]
-    /// How many questions were left out because of problems.
-    public var skipped: Int
-
-    public init(bank: QuestionBank, media: [MediaFile] = [], problems: [BankProblem] = [], skipped: Int = 0) {
-        self.bank = bank; self.media = media; self.problems = problems; self.skipped = skipped
+        self.init(name: name, data: data, mimeType: mimeType ?? MediaFile.mimeType(for: name), sha256: Hex.encode(SHA256.hash(data: data)))
     }
 }
 

@@ -273,6 +273,10 @@ public enum GIFTFormat {
             if text.hasPrefix("#") { return try parseNumeric(Array(block.drop(while: { $0.value.isWhitespace }).dropFirst())) }
             let answers = splitAnswers(block)
             guard !answers.isEmpty else { throw GIFTError(message: "khối đáp án không đọc được / cannot read the answer block") }
+            // Labels go A–Z: a longer list is refused before any is made.
+            guard answers.count <= Labels.limit else {
+                throw GIFTError(message: "quá \(Labels.limit) đáp án (có \(answers.count)) / more than \(Labels.limit) answers (\(answers.count))")
+            }
             if answers.allSatisfy({ $0.mark == "=" }) && answers.contains(where: { $0.text.contains("->") }) {
                 var premises: [Item] = []
                 var choices: [Item] = []
@@ -298,10 +302,12 @@ public enum GIFTFormat {
             if answers.allSatisfy({ $0.mark == "=" }) {
                 return .shortText(ShortText(answers: answers.map(\.text)))
             }
+            guard answers.count <= Labels.maximumOptions else {
+                throw GIFTError(message: "quá \(Labels.maximumOptions) phương án (có \(answers.count)) / more than \(Labels.maximumOptions) options (\(answers.count))")
+            }
             let options = answers.enumerated().map { ChoiceOption(id: Labels.statement($0.offset), text: $0.element.text) }
             let correct = answers.enumerated().filter { $0.element.mark == "=" || ($0.element.weight ?? 0) > 0 }.map { Labels.statement($0.offset) }
             guard !correct.isEmpty else { throw GIFTError(message: "không có đáp án đúng (= hoặc ~%…%) / no correct answer") }
-            guard options.count <= 8 else { throw GIFTError(message: "quá 8 phương án / more than 8 options") }
             if correct.count == 1 && answers.filter({ $0.mark == "=" }).count == 1 {
                 return .singleChoice(SingleChoice(options: options, answer: correct[0]))
             }

@@ -1,42 +1,6 @@
 import ExamCore
 import Foundation
 
-/// The rich texts of a question and the images they name.
-public enum MediaReferences {
-    /// Every `![…](target)` target in a text.
-    public static func names(in text: String) -> [String] {
-        var found: [String] = []
-        var rest = text[...]
-        while let start = rest.range(of: "![") {
-            rest = rest[start.upperBound...]
-            guard let close = rest.range(of: "]("), let end = rest[close.upperBound...].firstIndex(of: ")") else { break }
-            var target = String(rest[close.upperBound..<end])
-            if let space = target.firstIndex(of: " ") { target = String(target[..<space]) }  // ![a](x.png "title")
-            if !target.isEmpty { found.append(target) }
-            rest = rest[end...]
-        }
-        return found
-    }
-
-    /// Every rich text of a question: stem, explanation, options, statements, items, cloze text, rubric.
-    public static func texts(of question: Question) -> [String] {
-        var texts = [question.stem] + (question.explanation.map { [$0] } ?? [])
-        switch question.body {
-        case let .singleChoice(body): texts += body.options.map(\.text)
-        case let .multipleResponse(body): texts += body.options.map(\.text)
-        case let .trueFalse(body): texts += body.statements.map(\.text)
-        case let .matching(body): texts += body.premises.map(\.text) + body.choices.map(\.text)
-        case let .ordering(body): texts += body.items.map(\.text)
-        case let .cloze(body):
-            texts.append(body.text)
-            for gap in body.gaps { if case let .choice(options, _) = gap.answer { texts += options.map(\.text) } }
-        case let .essay(body): texts += body.rubric.map { [$0] } ?? []
-        case .numeric, .shortText: break
-        }
-        return texts
-    }
-}
-
 /// Finds the images a bank's text refers to (`![alt](name.png)`) and reads them from beside the bank file.
 enum MediaCollector {
     /// The largest image read (bytes).

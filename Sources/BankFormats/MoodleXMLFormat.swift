@@ -50,6 +50,12 @@ public enum MoodleXMLFormat {
             let body: QuestionBody
             switch type {
             case "multichoice":
+                // Labels go A–H: a longer list is refused before any is made.
+                guard answers.count <= Labels.maximumOptions else {
+                    problems.append(BankProblem(place: place, "quá \(Labels.maximumOptions) phương án (có \(answers.count)) / more than \(Labels.maximumOptions) options (\(answers.count))"))
+                    skipped += 1
+                    continue
+                }
                 let options = answers.enumerated().map { ChoiceOption(id: Labels.statement($0.offset), text: $0.element.text) }
                 let correct = answers.indices.filter { answers[$0].fraction > 0 }.map { Labels.statement($0) }
                 guard !correct.isEmpty else { problems.append(BankProblem(place: place, "không có đáp án đúng (fraction > 0) / no correct answer")); skipped += 1; continue }
@@ -70,10 +76,16 @@ public enum MoodleXMLFormat {
                 let tolerance = first.node.child("tolerance").flatMap { Decimal(string: $0.allText.trimmingCharacters(in: .whitespaces), locale: Locale(identifier: "en_US_POSIX")) }
                 body = .numeric(NumericAnswer(answer: first.text, alternatives: accepted.dropFirst().map(\.text), tolerance: tolerance == 0 ? nil : tolerance, boxRule: false))
             case "matching":
+                let subquestions = node.children("subquestion")
+                guard subquestions.count <= Labels.limit else {
+                    problems.append(BankProblem(place: place, "quá \(Labels.limit) cặp ghép (có \(subquestions.count)) / more than \(Labels.limit) pairs (\(subquestions.count))"))
+                    skipped += 1
+                    continue
+                }
                 var premises: [Item] = []
                 var choices: [Item] = []
                 var pairs: [Pair] = []
-                for sub in node.children("subquestion") {
+                for sub in subquestions {
                     let premiseText = HTMLText.richText(sub.child("text")?.allText ?? "")
                     let choiceText = sub.child("answer")?.child("text")?.allText.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
                     let choiceID: String

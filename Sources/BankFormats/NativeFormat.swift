@@ -199,14 +199,14 @@ public enum NativeFormat {
         func readBody(_ kind: QuestionKind, fields: Fields, node: Node) -> QuestionBody? {
             switch kind {
             case .singleChoice:
-                guard let options = fields.options("options", defaultIDs: Labels.statement) else { fields.problem(node, "thiếu options: / missing options:"); return nil }
+                guard let options = fields.options("options", defaultIDs: Labels.statement) else { fields.missing("options", node, "thiếu options: / missing options:"); return nil }
                 guard let answer = fields.string("answer"), let id = resolveOption(answer, options) else {
                     fields.problem(fields["answer"] ?? node, "đáp án phải là nhãn A–\(Labels.option(max(0, options.count - 1))) của một phương án / answer: must be the label of an option")
                     return nil
                 }
                 return .singleChoice(SingleChoice(options: options, answer: id))
             case .multipleResponse:
-                guard let options = fields.options("options", defaultIDs: Labels.statement) else { fields.problem(node, "thiếu options: / missing options:"); return nil }
+                guard let options = fields.options("options", defaultIDs: Labels.statement) else { fields.missing("options", node, "thiếu options: / missing options:"); return nil }
                 let labels = fields.strings("answers") ?? fields.string("answer").map { Scoring.splitLabels($0) } ?? []
                 let ids = labels.compactMap { resolveOption($0, options) }
                 guard !labels.isEmpty, ids.count == labels.count else {
@@ -238,7 +238,7 @@ public enum NativeFormat {
             case .matching:
                 guard let premises = fields.items("premises", defaultIDs: Labels.premise),
                       let choices = fields.items("choices", defaultIDs: Labels.statement) else {
-                    fields.problem(node, "cần premises: và choices: / needs premises: and choices:")
+                    if fields["premises"] == nil || fields["choices"] == nil { fields.problem(node, "cần premises: và choices: / needs premises: and choices:") }
                     return nil
                 }
                 guard let pairNode = fields["pairs"]?.mapping else { fields.problem(node, "thiếu pairs: (1: A, 2: B…) / missing pairs:"); return nil }
@@ -253,7 +253,7 @@ public enum NativeFormat {
                 }
                 return .matching(Matching(premises: premises, choices: choices, pairs: pairs, scoring: fields.scoring() ?? .partial))
             case .ordering:
-                guard let items = fields.items("items", defaultIDs: Labels.premise) else { fields.problem(node, "thiếu items: (theo thứ tự đúng) / missing items: in the right order"); return nil }
+                guard let items = fields.items("items", defaultIDs: Labels.premise) else { fields.missing("items", node, "thiếu items: (theo thứ tự đúng) / missing items: in the right order"); return nil }
                 return .ordering(Ordering(items: items, scoring: fields.scoring() ?? .allOrNothing))
             case .cloze:
                 guard let text = fields.string("text") else { fields.problem(node, "thiếu text: có {{1}}, {{2}}… / missing text: with {{1}} gaps"); return nil }
@@ -328,6 +328,11 @@ public enum NativeFormat {
 
         func problem(_ node: Node?, _ message: String) {
             problems.append(BankProblem(place: context.place(line: node?.mark?.line ?? mapping.mark?.line ?? 0), questionID: questionID, message))
+        }
+
+        /// Reports `key` as missing, unless it is there (and its own problem was reported when it was read).
+        func missing(_ key: String, _ node: Node?, _ message: String) {
+            if nodes[key] == nil { problem(node, message) }
         }
 
         func string(_ key: String) -> String? {
@@ -405,6 +410,11 @@ public enum NativeFormat {
         /// Options as plain text (ids a, b, c… by position) or `{id:, text:, locked:}`.
         func options(_ key: String, defaultIDs: (Int) -> String) -> [ChoiceOption]? {
             guard let sequence = nodes[key]?.sequence else { return nil }
+            // Labels go A–Z: a longer list is refused before any is made.
+            guard sequence.count <= Labels.limit else {
+                problem(nodes[key]!, "\(key): quá \(Labels.limit) mục (có \(sequence.count)) / more than \(Labels.limit) entries (\(sequence.count))")
+                return nil
+            }
             var options: [ChoiceOption] = []
             for (index, item) in sequence.enumerated() {
                 if let scalar = item.scalar {

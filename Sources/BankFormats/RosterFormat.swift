@@ -1,22 +1,6 @@
 import ExamCore
 import Foundation
 
-/// A student on a class list (danh sách học sinh), as a coordinator imports it for an exam.
-public struct RosterEntry: Codable, Hashable, Sendable {
-    /// Mã học sinh.
-    public var studentID: String
-    /// Họ và tên, NFC.
-    public var fullName: String
-    /// Ngày sinh as ISO `yyyy-MM-dd`, when given.
-    public var dateOfBirth: String?
-    /// Lớp.
-    public var className: String?
-
-    public init(studentID: String, fullName: String, dateOfBirth: String? = nil, className: String? = nil) {
-        self.studentID = studentID; self.fullName = fullName; self.dateOfBirth = dateOfBirth; self.className = className
-    }
-}
-
 /// Class lists from CSV or XLSX: columns `Mã học sinh`, `Họ và tên` (or `Họ và tên đệm` + `Tên`),
 /// `Ngày sinh` (dd/mm/yyyy, yyyy-mm-dd or an Excel date), `Lớp`; found by header in any order.
 /// Every bad row is reported with its place; good rows are returned.

@@ -86,10 +86,16 @@ public enum Labels {
     static let upper: [String] = (0..<26).map { String(UnicodeScalar(UInt8(65 + $0))) }
     static let lower: [String] = (0..<26).map { String(UnicodeScalar(UInt8(97 + $0))) }
 
+    /// The most entries a labelled list can have (A–Z). Readers refuse longer lists before mapping labels;
+    /// past it a label is "#27", never a crash.
+    public static let limit = 26
+    /// The most options of a choice question (A–H).
+    public static let maximumOptions = 8
+
     /// "A" for 0, "B" for 1, ….
-    public static func option(_ index: Int) -> String { upper[index] }
+    public static func option(_ index: Int) -> String { index >= 0 && index < limit ? upper[index] : "#\(index + 1)" }
     /// "a" for 0, "b" for 1, ….
-    public static func statement(_ index: Int) -> String { lower[index] }
+    public static func statement(_ index: Int) -> String { index >= 0 && index < limit ? lower[index] : "#\(index + 1)" }
     /// "1" for 0, "2" for 1, ….
     public static func premise(_ index: Int) -> String { String(index + 1) }
 

@@ -28,11 +28,17 @@ public struct ServerConfiguration: Sendable {
     }
 }
 
-/// The request context of khaothi's routes: bodies are capped.
+/// The request context of khaothi's routes: bodies are capped; the authentication middleware puts the
+/// signed-in candidate or member of staff here.
 public struct ExamRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The client's address, for the per-address login limit.
     public let remoteAddress: SocketAddress?
+    /// The signed-in candidate (`CandidateAuthentication`).
+    public var candidate: SessionSigner.Identity?
+    /// The signed-in member of staff (`StaffAuthentication`).
+    public var staff: StaffMember?
+
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress
@@ -43,51 +49,13 @@ public struct ExamRequestContext: RequestContext, RemoteAddressRequestContext {
 
 /// Everything the routes share.
 struct ServerState: Sendable {
-    let database: AppDatabase
-    let writer: IngestionWriter
+    let store: Store
     let signer: SessionSigner
     /// Staff sessions are signed with another key: a candidate's cookie can never pass for staff.
     let staffSigner: SessionSigner
     let limiter: LoginLimiter
-    let attempts: AttemptCache
+    let papers: PaperViews
     let configuration: ServerConfiguration
-}
-
-/// Attempts in memory (paper, timing, device), so an answer save costs no read and no JSON decoding of the
-/// paper. Filled on start (which also hands the attempt to the new device), dropped on submit. Papers are
-/// shared through `papers`: 10,000 attempts on 24 codes hold 24 decoded papers.
-/// A lock rather than an actor: a look-up is a few hundred nanoseconds, not worth a suspension.
-final class AttemptCache: Sendable {
-    private let contexts = Mutex<[String: AttemptContext]>([:])
-    private let shown = Mutex<[Int64: CandidatePaper]>([:])
-    let papers = PaperCache()
-
-    static func key(_ exam: String, _ sbd: String) -> String { exam + "\u{0}" + sbd }
-
-    func context(exam: String, sbd: String, database: AppDatabase) throws -> AttemptContext {
-        let key = Self.key(exam, sbd)
-        if let known = contexts.withLock({ $0[key] }) { return known }
-        let loaded = try database.attemptContext(database.attemptID(exam: exam, sbd: sbd), papers: papers)
-        contexts.withLock { $0[key] = loaded }
-        return loaded
-    }
-
-    /// Reloads the attempt from the database (after a start, which changes the device).
-    func reload(_ attemptID: Int64, exam: String, sbd: String, database: AppDatabase) throws -> AttemptContext {
-        let loaded = try database.attemptContext(attemptID, papers: papers)
-        contexts.withLock { $0[Self.key(exam, sbd)] = loaded }
-        return loaded
-    }
-
-    /// The paper as the candidate sees it, made once per paper.
-    func candidatePaper(_ context: AttemptContext) -> CandidatePaper {
-        if let known = shown.withLock({ $0[context.paperID] }) { return known }
-        let made = CandidatePaper(context.paper)
-        shown.withLock { $0[context.paperID] = made }
-        return made
-    }
-
-    func drop(exam: String, sbd: String) { _ = contexts.withLock { $0.removeValue(forKey: Self.key(exam, sbd)) } }
 }
 
 extension JSONDecoder {
@@ -99,15 +67,20 @@ extension JSONDecoder {
     }()
 }
 
-/// Builds the application (routes, services) for `serve` and for the tests.
+/// Builds the application on a SQLite database (the default engine), for `serve` and for the tests.
 public func buildApplication(database: AppDatabase, configuration: ServerConfiguration = .init(),
                              logger: Logger = Logger(label: "khaothi"),
-                             onServerRunning: @escaping @Sendable () -> Void = {}) throws -> some ApplicationProtocol {
-    let writer = IngestionWriter(database: database)
-    let key = try database.serverKey(named: "sessionKey")
-    let staffKey = try database.serverKey(named: "staffSessionKey")
-    let state = ServerState(database: database, writer: writer, signer: SessionSigner(key: key), staffSigner: SessionSigner(key: staffKey),
-                            limiter: LoginLimiter(limits: configuration.loginLimits), attempts: AttemptCache(), configuration: configuration)
+                             onServerRunning: @escaping @Sendable () -> Void = {}) async throws -> some ApplicationProtocol {
+    let store = database.makeStore(now: configuration.now, deadlineInterval: configuration.autoSubmitInterval, logger: logger)
+    return try await buildApplication(store: store, configuration: configuration, logger: logger, onServerRunning: onServerRunning)
+}
+
+/// Builds the application (routes, services) over any store: nothing here knows which engine is underneath.
+public func buildApplication(store: Store, configuration: ServerConfiguration = .init(), logger: Logger = Logger(label: "khaothi"),
+                             onServerRunning: @escaping @Sendable () -> Void = {}) async throws -> some ApplicationProtocol {
+    let state = ServerState(store: store, signer: SessionSigner(key: SymmetricKey(data: try await store.secrets.secret(named: "sessionKey"))),
+                            staffSigner: SessionSigner(key: SymmetricKey(data: try await store.secrets.secret(named: "staffSessionKey"))),
+                            limiter: LoginLimiter(limits: configuration.loginLimits), papers: PaperViews(), configuration: configuration)
     let router = Router(context: ExamRequestContext.self)
     router.add(middleware: SecurityHeaders())
     if let web = configuration.web {
@@ -115,15 +88,16 @@ public func buildApplication(database: AppDatabase, configuration: ServerConfigu
         if let katex = web.katexDirectory { router.add(middleware: FileMiddleware(katex, urlBasePath: "/katex", logger: logger)) }
         Pages(state: state, web: web).register(on: router)
     }
-    CandidateAPI(state: state).register(on: router.group("api"))
-    StaffAPI(state: state).register(on: router.group("api/staff"))
+    let api = router.group("api").add(middleware: SameOriginHeader())
+    CandidateAPI(state: state).register(open: api, signedIn: router.group("api").add(middleware: SameOriginHeader()).add(middleware: CandidateAuthentication(state: state)))
+    StaffAPI(state: state).register(open: router.group("api/staff").add(middleware: SameOriginHeader()),
+                                    signedIn: router.group("api/staff").add(middleware: SameOriginHeader()).add(middleware: StaffAuthentication(state: state)))
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "khaothi"),
         onServerRunning: { _ in onServerRunning() },
         logger: logger)
-    app.addServices(WriterService(writer: writer), AutoSubmitService(database: database, papers: state.attempts.papers, interval: configuration.autoSubmitInterval,
-                                                                     now: configuration.now, logger: logger))
+    app.addServices(store.services)
     return app
 }
 
@@ -135,7 +109,7 @@ struct SecurityHeaders: RouterMiddleware {
         var response: Response
         do {
             response = try await next(request, context)
-        } catch let error as HTTPResponseError {
+        } catch let error as any HTTPResponseError {
             // Errors carry the same headers as answers.
             response = try error.response(from: request, context: context)
         }
@@ -149,50 +123,5 @@ struct SecurityHeaders: RouterMiddleware {
         response.headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
         response.headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
         return response
-    }
-}
-
-/// On SIGINT/SIGTERM the writer commits everything it has accepted before the process ends.
-struct WriterService: Service {
-    let writer: IngestionWriter
-    func run() async throws {
-        try? await gracefulShutdown()
-        await writer.drain()
-    }
-}
-
-/// Submits attempts whose time (and grace) is over, every few seconds, until shutdown.
-struct AutoSubmitService: Service {
-    let database: AppDatabase
-    let papers: PaperCache
-    let interval: Duration
-    let now: @Sendable () -> Date
-    let logger: Logger
-    func run() async throws {
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do {
-                let count = try database.autoSubmitExpired(now: now(), papers: papers)
-                if count > 0 { logger.info("auto-submitted \(count) attempts") }
-            } catch {
-                logger.error("auto-submit failed: \(error)")
-            }
-            // Wakes at once on shutdown instead of finishing the sleep.
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
-        }
-    }
-}
-
-extension StoreError: HTTPResponseError {
-    public var status: HTTPResponse.Status {
-        switch code {
-        case .notFound: .notFound
-        case .conflict: .conflict
-        case .importRefused: .unprocessableContent
-        default: .badRequest
-        }
-    }
-
-    public func response(from request: Request, context: some RequestContext) throws -> Response {
-        try HTTPError(status, message: message).response(from: request, context: context)
     }
 }

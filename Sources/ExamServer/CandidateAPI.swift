@@ -3,9 +3,12 @@ import ExamStore
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOCore
+import Synchronization
 
 /// The candidate's JSON API, used by the test pages. Every route that touches an attempt takes the exam and
-/// the SBD from the signed session cookie only, so a candidate can read and write nothing but their own.
+/// the SBD from the signed session (`CandidateAuthentication`), so a candidate can read and write nothing but
+/// their own.
 struct CandidateAPI {
     let state: ServerState
 
@@ -26,24 +29,49 @@ struct CandidateAPI {
         var attemptState: Attempt.State
         var serverTime: Date
     }
-    struct StartResponse: ResponseEncodable {
-        var attemptID: Int64
-        var deviceToken: String
-        var state: Attempt.State
-        var deadline: Date?
-        var remainingSeconds: Int
-        var lastSequence: Int
-        var responses: [String: ResponseValue]
-        var paper: CandidatePaper
-        /// Images of the paper: item key → (name in its text → address to load it from).
-        var media: [String: [String: String]]
+    /// The answer of `start`, as JSONEncoder would write it (a test keeps them equal) but made by hand: the
+    /// paper and its images are encoded once per paper and spliced in, answers are spliced as stored.
+    struct StartResponse: ResponseGenerator {
+        var started: StartedAttempt
+        var paper: PaperViews.View
         var serverTime: Date
+
+        var bytes: [UInt8] {
+            var out: [UInt8] = []
+            out.reserveCapacity(paper.paper.count + paper.media.count + 256 + started.responses.count * 32)
+            func append(_ text: String) { out.append(contentsOf: text.utf8) }
+            let status = started.status
+            append("{\"attemptID\":\(started.attemptID),\"deviceToken\":")
+            append(JSONText.string(started.deviceToken))
+            append(",\"state\":\"\(status.state.rawValue)\"")
+            if let deadline = status.deadline { append(",\"deadline\":\"\(ISOTime.string(deadline))\"") }
+            append(",\"remainingSeconds\":\(status.remainingSeconds),\"paused\":\(status.paused),\"lastSequence\":\(started.lastSequence),\"responses\":{")
+            var first = true
+            for (item, json) in started.responses {
+                if !first { append(",") }
+                first = false
+                append(JSONText.string(item))
+                append(":")
+                append(json)
+            }
+            append("},\"paper\":")
+            out.append(contentsOf: paper.paper)
+            append(",\"media\":")
+            out.append(contentsOf: paper.media)
+            append(",\"serverTime\":\"\(ISOTime.string(serverTime))\"}")
+            return out
+        }
+
+        func response(from request: Request, context: some RequestContext) throws -> Response {
+            Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        }
     }
-    /// Where the attempt stands, polled by the page: added time shows up here.
+    /// Where the attempt stands, polled by the page: added time and pauses show up here.
     struct StateResponse: ResponseEncodable {
         var state: Attempt.State
         var deadline: Date?
         var remainingSeconds: Int
+        var paused: Bool
         /// False when another device has taken the attempt over.
         var activeHere: Bool
         var serverTime: Date
@@ -81,41 +109,27 @@ struct CandidateAPI {
     /// The most events one request may carry.
     static let maximumEvents = 500
 
-    func register(on group: RouterGroup<ExamRequestContext>) {
-        group.get("time") { _, _ in Time(serverTime: state.configuration.now()) }
+    /// Routes that need no session (`open`) and routes behind `CandidateAuthentication` (`signedIn`).
+    func register(open: RouterGroup<ExamRequestContext>, signedIn: RouterGroup<ExamRequestContext>) {
+        open.get("time") { _, _ in Time(serverTime: state.configuration.now()) }
         // A route that does nothing, to measure the server's own cost against durable answer saves.
-        group.post("noop") { _, _ in Empty() }
-        group.post("login", use: login)
-        group.post("logout") { _, _ in
+        open.post("noop") { _, _ in Empty() }
+        open.post("login", use: login)
+        open.post("logout") { _, _ in
             var response = Response(status: .noContent)
             response.setCookie(Cookie(name: Self.cookieName, value: "", maxAge: 0, path: "/", httpOnly: true, sameSite: .strict))
             return response
         }
-        group.get("me", use: me)
-        group.post("attempt/start", use: start)
-        group.post("attempt/events", use: events)
-        group.post("attempt/submit", use: submit)
-        group.get("attempt/state", use: attemptState)
-        group.get("attempt/result") { request, _ in
-            let who = try identity(request)
-            return try state.database.candidateResult(exam: who.exam, sbd: who.sbd)
+        signedIn.get("me") { _, context in try await me(identity: context.requireCandidate()) }
+        signedIn.post("attempt/start", use: start)
+        signedIn.post("attempt/events", use: events)
+        signedIn.post("attempt/submit", use: submit)
+        signedIn.get("attempt/state", use: attemptState)
+        signedIn.get("attempt/result") { _, context in
+            let who = try context.requireCandidate()
+            return try await state.store.attempts.result(exam: who.exam, sbd: who.sbd)
         }
-        group.get("media/:sha", use: media)
-    }
-
-    /// Every state-changing route must come with this header, which a cross-site form cannot send: with the
-    /// SameSite=Strict cookie it closes the door on cross-site request forgery.
-    static func requireSameOrigin(_ request: Request) throws {
-        guard request.headers[HTTPField.Name("X-Khaothi")!] == "1" else {
-            throw HTTPError(.forbidden, message: "thiếu tiêu đề X-Khaothi: 1 / missing the X-Khaothi: 1 header")
-        }
-    }
-
-    func identity(_ request: Request) throws -> SessionSigner.Identity {
-        guard let token = request.cookies[Self.cookieName]?.value, let identity = state.signer.identity(from: token, now: state.configuration.now()) else {
-            throw HTTPError(.unauthorized, message: "chưa đăng nhập hoặc phiên đã hết hạn / not signed in")
-        }
-        return identity
+        signedIn.get("media/:sha", use: media)
     }
 
     /// The body, at most `maxUploadSize` bytes (413 beyond).
@@ -123,12 +137,8 @@ struct CandidateAPI {
         do {
             return try await request.body.collect(upTo: context.maxUploadSize)
         } catch {
-            throw HTTPError(.contentTooLarge, message: "yêu cầu quá \(context.maxUploadSize / 1024) KB / request larger than \(context.maxUploadSize / 1024) KB")
+            throw APIError(.contentTooLarge, code: "tooLarge", "yêu cầu quá \(context.maxUploadSize / 1024) KB / request larger than \(context.maxUploadSize / 1024) KB")
         }
-    }
-
-    static func malformed(_ place: String) -> HTTPError {
-        HTTPError(.badRequest, message: "nội dung JSON không hợp lệ\(place.isEmpty ? "" : ": " + place) / malformed JSON body")
     }
 
     static func decode<T: Decodable>(_ type: T.Type, _ request: Request, _ context: ExamRequestContext) async throws -> T {
@@ -136,15 +146,15 @@ struct CandidateAPI {
         do {
             return try JSONDecoder.api.decode(type, from: Data(buffer: buffer))
         } catch let error as DecodingError {
-            throw malformed(describe(error))
+            throw APIError.malformed(describe(error))
         } catch {
-            throw malformed("")
+            throw APIError.malformed("")
         }
     }
 
     static func describe(_ error: DecodingError) -> String {
         switch error {
-        case let .keyNotFound(key, _): "thiếu \"\(key.stringValue)\""
+        case let .keyNotFound(key, context): (context.codingPath.map(\.stringValue) + [key.stringValue]).joined(separator: ".")
         case let .typeMismatch(_, context), let .valueNotFound(_, context), let .dataCorrupted(context):
             context.codingPath.map(\.stringValue).joined(separator: ".")
         @unknown default: ""
@@ -152,17 +162,16 @@ struct CandidateAPI {
     }
 
     @Sendable func login(_ request: Request, context: ExamRequestContext) async throws -> Response {
-        try Self.requireSameOrigin(request)
         let body = try await Self.decode(LoginRequest.self, request, context)
         let now = state.configuration.now()
         let address = context.remoteAddress?.ipAddress ?? "unknown"
         let candidateKey = "\(body.exam)\n\(body.sbd)"
         guard await state.limiter.allow(candidate: candidateKey, address: address, now: now) else {
-            throw HTTPError(.tooManyRequests, message: "đăng nhập sai quá nhiều lần; đợi vài phút hoặc gọi giám thị / too many attempts; wait or call the proctor")
+            throw APIError(.tooManyRequests, code: "tooManyAttempts", "đăng nhập sai quá nhiều lần; đợi vài phút hoặc gọi giám thị / too many attempts; wait or call the proctor")
         }
-        guard try state.database.verifyAccessCode(exam: body.exam, sbd: body.sbd, code: body.accessCode) else {
+        guard try await state.store.attempts.verifyAccessCode(exam: body.exam, sbd: body.sbd, code: body.accessCode) else {
             await state.limiter.recordFailure(candidate: candidateKey, now: now)
-            throw HTTPError(.unauthorized, message: "số báo danh hoặc mã truy cập không đúng / wrong SBD or access code")
+            throw APIError(.unauthorized, code: "wrongCredentials", "số báo danh hoặc mã truy cập không đúng / wrong SBD or access code")
         }
         await state.limiter.recordSuccess(candidate: candidateKey)
         var response = try await me(identity: .init(exam: body.exam, sbd: body.sbd, issuedAt: now)).response(from: request, context: context)
@@ -171,33 +180,23 @@ struct CandidateAPI {
         return response
     }
 
-    @Sendable func me(_ request: Request, context: ExamRequestContext) async throws -> Candidate {
-        try await me(identity: identity(request))
-    }
-
     func me(identity: SessionSigner.Identity) async throws -> Candidate {
-        let info = try state.database.candidateInfo(exam: identity.exam, sbd: identity.sbd)
+        let info = try await state.store.attempts.candidate(exam: identity.exam, sbd: identity.sbd)
         return Candidate(exam: identity.exam, subject: info.subject, sbd: identity.sbd, fullName: info.fullName, className: info.className,
                          dateOfBirth: info.dateOfBirth, room: info.room, session: info.session, opensAt: info.opensAt,
                          durationMinutes: info.durationSeconds.map { $0 / 60 }, attemptState: info.attemptState, serverTime: state.configuration.now())
     }
 
     @Sendable func start(_ request: Request, context: ExamRequestContext) async throws -> StartResponse {
-        try Self.requireSameOrigin(request)
-        let who = try identity(request)
+        let who = try context.requireCandidate()
         let now = state.configuration.now()
-        // Through the group-commit writer: a start storm shares its commits like answers do.
-        let view = try await state.writer.perform { db in try AppDatabase.startAttempt(db, exam: who.exam, sbd: who.sbd, now: now) }
-        let context = try state.attempts.reload(view.attemptID, exam: who.exam, sbd: who.sbd, database: state.database)
-        let media = try state.attempts.papers.paper(context.paperID, database: state.database).media.mapValues { $0.mapValues { "/api/media/" + $0 } }
-        return StartResponse(attemptID: view.attemptID, deviceToken: view.deviceToken, state: view.state, deadline: view.deadline,
-                             remainingSeconds: view.remainingSeconds, lastSequence: view.lastSequence, responses: view.responses,
-                             paper: state.attempts.candidatePaper(context), media: media, serverTime: now)
+        let started = try await state.store.attempts.start(exam: who.exam, sbd: who.sbd, now: now)
+        let view = try await state.papers.view(started.paperID, attempts: state.store.attempts)
+        return StartResponse(started: started, paper: view, serverTime: now)
     }
 
     @Sendable func events(_ request: Request, context: ExamRequestContext) async throws -> EventsResponse {
-        try Self.requireSameOrigin(request)
-        let who = try identity(request)
+        let who = try context.requireCandidate()
         // Read by hand: this route runs on every change a candidate makes (see EventsReader).
         let bytes = try await Self.body(request, context)
         let body: EventsRequest
@@ -205,57 +204,102 @@ struct CandidateAPI {
             let read = try EventsReader.read(Array(bytes.readableBytesView))
             body = EventsRequest(deviceToken: read.deviceToken, events: read.events)
         } catch {
-            throw Self.malformed(error.path)
+            throw APIError.malformed(error.path)
         }
         guard body.events.count <= Self.maximumEvents else {
-            throw HTTPError(.contentTooLarge, message: "quá \(Self.maximumEvents) sự kiện một lần / more than \(Self.maximumEvents) events")
+            throw APIError(.contentTooLarge, code: "tooLarge", "quá \(Self.maximumEvents) sự kiện một lần / more than \(Self.maximumEvents) events", field: "events")
         }
-        let context = try state.attempts.context(exam: who.exam, sbd: who.sbd, database: state.database)
         let now = state.configuration.now()
-        for event in body.events { try context.check(event, deviceToken: body.deviceToken, now: now) }
         // Acknowledged only after the writer has committed them.
-        try await state.writer.write(attemptID: context.attemptID, events: body.events)
-        return EventsResponse(acknowledged: body.events.map(\.sequence), deadline: context.attempt.deadline, serverTime: now)
+        let status = try await state.store.attempts.record(exam: who.exam, sbd: who.sbd, deviceToken: body.deviceToken, events: body.events, now: now)
+        return EventsResponse(acknowledged: body.events.map(\.sequence), deadline: status.deadline, serverTime: now)
     }
 
     @Sendable func submit(_ request: Request, context: ExamRequestContext) async throws -> SubmitResponse {
-        try Self.requireSameOrigin(request)
-        let who = try identity(request)
+        let who = try context.requireCandidate()
         let body = try await Self.decode(SubmitRequest.self, request, context)
-        let attemptContext = try state.attempts.context(exam: who.exam, sbd: who.sbd, database: state.database)
-        let attemptID = attemptContext.attemptID
-        guard attemptContext.deviceToken == body.deviceToken else {
-            throw HTTPError(.conflict, message: "Bài thi đang được làm trên máy khác / the attempt was taken over by another device")
-        }
-        // Through the writer, after every answer handed to it before (it runs jobs in order).
-        let now = state.configuration.now()
-        let papers = state.attempts.papers
-        let score = try await state.writer.perform { db in try AppDatabase.submit(db, attemptID: attemptID, now: now, automatic: false, papers: papers) }
-        state.attempts.drop(exam: who.exam, sbd: who.sbd)
-        let later = try state.database.resultsLater(exam: who.exam)
-        return SubmitResponse(submitted: true, score: later ? nil : score.total, parts: later ? nil : score.parts,
-                              pendingEssays: later ? nil : score.pending, resultsLater: later)
+        let submitted = try await state.store.attempts.submit(exam: who.exam, sbd: who.sbd, deviceToken: body.deviceToken, now: state.configuration.now())
+        let later = submitted.resultsLater
+        return SubmitResponse(submitted: true, score: later ? nil : submitted.score.total, parts: later ? nil : submitted.score.parts,
+                              pendingEssays: later ? nil : submitted.score.pending, resultsLater: later)
     }
 
     @Sendable func attemptState(_ request: Request, context: ExamRequestContext) async throws -> StateResponse {
-        let who = try identity(request)
+        let who = try context.requireCandidate()
         let now = state.configuration.now()
-        let attemptContext = try state.attempts.context(exam: who.exam, sbd: who.sbd, database: state.database)
-        var attempt = attemptContext.attempt
-        attempt.tick(at: now)
+        let status = try await state.store.attempts.status(exam: who.exam, sbd: who.sbd, now: now)
         let device = request.uri.queryParameters.get("deviceToken")
-        return StateResponse(state: attempt.state, deadline: attempt.deadline, remainingSeconds: attempt.remainingSeconds(at: now),
-                             activeHere: device == nil || device == attemptContext.deviceToken, serverTime: now)
+        return StateResponse(state: status.state, deadline: status.deadline, remainingSeconds: status.remainingSeconds, paused: status.paused,
+                             activeHere: device == nil || device == status.deviceToken, serverTime: now)
     }
 
     /// An image of the candidate's own paper (content-addressed, so it may be cached).
     @Sendable func media(_ request: Request, context: ExamRequestContext) async throws -> Response {
-        let who = try identity(request)
+        let who = try context.requireCandidate()
         let sha = try context.parameters.require("sha")
         guard sha.count == 64, sha.allSatisfy(\.isHexDigit),
-              let file = try state.database.paperMediaFile(exam: who.exam, sbd: who.sbd, sha256: sha) else {
-            throw HTTPError(.notFound, message: "không có ảnh này trên đề / no such image on this paper")
+              let file = try await state.store.attempts.mediaFile(exam: who.exam, sbd: who.sbd, sha256: sha) else {
+            throw APIError(.notFound, code: "notFound", "không có ảnh này trên đề / no such image on this paper")
         }
         return Response(status: .ok, headers: [.contentType: file.mimeType], body: .init(byteBuffer: ByteBuffer(data: file.data)))
     }
+}
+
+/// The candidate's view of each paper (no keys) and its image addresses, encoded to JSON once per paper.
+final class PaperViews: Sendable {
+    struct View: Sendable {
+        /// `CandidatePaper` as the API's JSONEncoder writes it.
+        let paper: [UInt8]
+        /// item key → (name in its text → address of the image).
+        let media: [UInt8]
+    }
+
+    private let views = Mutex<[Int64: View]>([:])
+
+    func view(_ paperID: Int64, attempts: any AttemptRepository) async throws -> View {
+        if let known = views.withLock({ $0[paperID] }) { return known }
+        let entry = try await attempts.paper(id: paperID)
+        let encoder = JSONEncoder.api
+        let view = View(paper: Array(try encoder.encode(CandidatePaper(entry.paper))),
+                        media: Array(try encoder.encode(entry.media.mapValues { $0.mapValues { "/api/media/" + $0 } })))
+        views.withLock { $0[paperID] = view }
+        return view
+    }
+}
+
+/// JSON text written by hand on the hot paths.
+enum JSONText {
+    /// A JSON string literal, escaped as JSONEncoder escapes it (`/` too).
+    static func string(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{08}": out += "\\b"
+            case "\u{0C}": out += "\\f"
+            case "/": out += "\\/"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}
+
+extension JSONEncoder {
+    /// How the API writes JSON: ISO 8601 dates, as Hummingbird's response encoder does.
+    static let api: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }()
 }

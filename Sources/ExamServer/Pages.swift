@@ -13,17 +13,15 @@ struct Pages {
 
     func register(on router: Router<ExamRequestContext>) {
         router.get("/") { request, _ in
-            try page("login", request) {
-                let exams = try examChoices()
-                return ["exams": exams, "hasExams": !exams.isEmpty]
-            }
+            let exams = try await examChoices()
+            return try page("login", request) { ["exams": exams, "hasExams": !exams.isEmpty] }
         }
         router.get("thi") { request, _ in try page("test", request) }
         router.get("staff") { request, _ in try page("staff", request) }
     }
 
-    func examChoices() throws -> [[String: Any]] {
-        let exams = try state.database.preparedExams()
+    func examChoices() async throws -> [[String: Any]] {
+        let exams = try await state.store.exams.preparedExams()
         return exams.enumerated().map { index, exam in ["name": exam.name, "subject": exam.subject, "first": index == 0] }
     }
 
@@ -37,7 +35,7 @@ struct Pages {
     func page(_ template: String, _ request: Request, values: () throws -> [String: Any] = { [:] }) throws -> Response {
         let (language, remember) = language(request)
         guard let html = web.render(template, language: language, values: try values()) else {
-            throw HTTPError(.internalServerError, message: "thiếu mẫu trang \(template).mustache / missing template")
+            throw APIError(.internalServerError, code: "missingTemplate", "thiếu mẫu trang \(template).mustache / missing template")
         }
         var response = Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
         if remember {

@@ -1,15 +1,16 @@
 import Foundation
-import GRDB
+internal import GRDB
 
 /// The khaothi database: one SQLite file, opened once per process.
 ///
 /// A `DatabasePool` in WAL mode with foreign keys on and `synchronous=FULL`, so a committed transaction is on
 /// disk before the call returns. Code works against `any DatabaseWriter`, so tests can use an in-memory queue.
+/// GRDB stays inside this module: the rest of khaothi sees the repositories (`Store`) and plain values.
 public struct AppDatabase: Sendable {
-    public let writer: any DatabaseWriter
+    let writer: any DatabaseWriter
 
     /// Opens (and migrates) a database over any writer.
-    public init(_ writer: any DatabaseWriter) throws {
+    init(_ writer: any DatabaseWriter) throws {
         self.writer = writer
         try Self.migrator.migrate(writer)
     }
@@ -256,6 +257,37 @@ public struct AppDatabase: Sendable {
             }
             try db.alter(table: "exam") { t in t.add(column: "resultsReleasedAt", .datetime) }
         }
+        migrator.registerMigration("v5: pauses, exam versions") { db in
+            try db.alter(table: "attempt") { t in
+                // While a proctor has paused the attempt: since when; and the seconds of earlier pauses.
+                t.add(column: "pausedAt", .datetime)
+                t.add(column: "pausedSeconds", .integer).notNull().defaults(to: 0).check(sql: "pausedSeconds >= 0")
+            }
+            // Grows with every change to an exam's candidates and attempts: a process keeping them in memory
+            // compares it to tell it has missed a change made elsewhere.
+            try db.alter(table: "exam") { t in t.add(column: "version", .integer).notNull().defaults(to: 0) }
+            // Every change to someone else's data: who, when, what, on which exam / candidate / object, and why.
+            // Append-only, like the answer log.
+            try db.create(table: "audit") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("at", .datetime).notNull()
+                t.column("actor", .text).notNull()
+                t.column("action", .text).notNull().check(sql: "length(action) > 0")
+                // No foreign key: the log outlives what it speaks of.
+                t.column("examId", .integer)
+                t.column("sbd", .text)
+                t.column("subject", .text)
+                t.column("reason", .text).notNull().defaults(to: "")
+                t.column("details", .text)
+            }
+            try db.create(index: "audit_exam", on: "audit", columns: ["examId", "at"])
+            try db.execute(sql: """
+                CREATE TRIGGER audit_append_only_update BEFORE UPDATE ON audit
+                BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+                CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit
+                BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+                """)
+        }
         return migrator
     }
 }
@@ -265,7 +297,7 @@ extension AppDatabase {
     /// the server runs. Refuses to overwrite an existing file.
     public func backup(to path: String) throws {
         guard !FileManager.default.fileExists(atPath: path) else {
-            throw StoreError(.invalidRequest, "\(path) đã có; chọn tên khác / \(path) exists; choose another name")
+            throw StoreError(.exists, "\(path) đã có; chọn tên khác / \(path) exists; choose another name", field: "path")
         }
         try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
         let destination = try DatabaseQueue(path: path)
@@ -299,12 +331,12 @@ extension AppDatabase {
                 return try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }
             }
             guard problems.isEmpty else {
-                throw StoreError(.invalidRequest, "\(backupPath): bản sao lưu hỏng / the backup is damaged", problems: problems)
+                throw StoreError(.invalid, "\(backupPath): bản sao lưu hỏng / the backup is damaged", problems: problems)
             }
         } catch let error as StoreError {
             throw error
         } catch {
-            throw StoreError(.invalidRequest, "\(backupPath): không đọc được bản sao lưu / cannot read the backup (\(error))")
+            throw StoreError(.invalid, "\(backupPath): không đọc được bản sao lưu / cannot read the backup", cause: error)
         }
         let target = try AppDatabase.open(at: path)
         try source.backup(to: target.writer)

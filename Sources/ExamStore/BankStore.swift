@@ -1,8 +1,7 @@
-import BankFormats
 import Crypto
 import ExamCore
 import Foundation
-import GRDB
+internal import GRDB
 
 /// What an import did.
 public struct ImportSummary: Codable, Sendable, Hashable {
@@ -110,11 +109,11 @@ extension AppDatabase {
                            progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> ImportSummary {
         if !imported.problems.isEmpty && !partial {
             throw StoreError(.importRefused,
-                             "Không nhập: tệp có \(imported.problems.count) lỗi; sửa rồi nhập lại, hoặc dùng --partial / nothing imported: \(imported.problems.count) problems",
+                             "Không nhập: tệp có \(imported.problems.count) lỗi / nothing imported: \(imported.problems.count) problems",
                              problems: imported.problems.map(\.description))
         }
         let name = (bankName ?? imported.bank.name).trimmingCharacters(in: .whitespaces)
-        guard !name.isEmpty else { throw StoreError(.invalidRequest, "thiếu tên ngân hàng / the bank needs a name") }
+        guard !name.isEmpty else { throw StoreError.invalid("bank", "thiếu tên ngân hàng / the bank needs a name") }
         let now = Date()
         let encoder = Canonical.encoder
         return try writer.write { db in
@@ -220,8 +219,12 @@ extension AppDatabase {
 
     /// Every bank, by name.
     public func banks() throws -> [BankSummary] {
-        try writer.read { db in
-            try Row.fetchAll(db, sql: """
+        try writer.read { db in try Self.banks(db) }
+    }
+
+    static func banks(_ db: Database) throws -> [BankSummary] {
+        do {
+            return try Row.fetchAll(db, sql: """
                 SELECT b.name, b.subject, b.updatedAt,
                   (SELECT count(*) FROM question q WHERE q.bankId = b.id) AS questions,
                   (SELECT count(*) FROM questionRevision r JOIN question q ON q.id = r.questionId WHERE q.bankId = b.id) AS revisions,
@@ -238,7 +241,7 @@ extension AppDatabase {
     public func loadBank(named name: String) throws -> QuestionBank {
         try writer.read { db in
             guard let bank = try BankRecord.filter(BankRecord.Columns.name == name).fetchOne(db) else {
-                throw StoreError(.notFound, "không có ngân hàng \"\(name)\" / no bank named \"\(name)\"")
+                throw StoreError(.notFound, "không có ngân hàng \"\(name)\" / no bank named \"\(name)\"", field: "bank")
             }
             let contents = try String.fetchAll(db, sql: """
                 SELECT r.content FROM question q JOIN questionRevision r ON r.questionId = q.id AND r.revision = q.currentRevision
@@ -261,33 +264,37 @@ extension AppDatabase {
     public func media(forBank name: String) throws -> [MediaFile] {
         try writer.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT DISTINCT m.name, media.data, media.mimeType FROM bank b
+                SELECT DISTINCT m.name, media.data, media.mimeType, media.sha256 FROM bank b
                 JOIN question q ON q.bankId = b.id
                 JOIN questionRevision r ON r.questionId = q.id AND r.revision = q.currentRevision
                 JOIN questionRevisionMedia m ON m.questionRevisionId = r.id
                 JOIN media ON media.sha256 = m.mediaSha256
                 WHERE b.name = ? ORDER BY m.name
-                """, arguments: [name]).map { MediaFile(name: $0["name"], data: $0["data"], mimeType: $0["mimeType"]) }
+                """, arguments: [name]).map { MediaFile(name: $0["name"], data: $0["data"], mimeType: $0["mimeType"], sha256: $0["sha256"]) }
         }
     }
 
     /// A question by its id, at a revision (the current one by default), with its history.
     public func question(id: String, bank: String? = nil, revision: Int? = nil) throws -> StoredQuestion {
-        try writer.read { db in
+        try writer.read { db in try Self.question(db, id: id, bank: bank, revision: revision) }
+    }
+
+    static func question(_ db: Database, id: String, bank: String?, revision: Int?) throws -> StoredQuestion {
+        do {
             var sql = "SELECT q.id, q.currentRevision, b.name FROM question q JOIN bank b ON b.id = q.bankId WHERE q.externalId = ?"
             var arguments: StatementArguments = [id]
             if let bank { sql += " AND b.name = ?"; arguments += [bank] }
             let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
-            guard let row = rows.first else { throw StoreError(.notFound, "không có câu hỏi \"\(id)\" / no question \"\(id)\"") }
+            guard let row = rows.first else { throw StoreError(.notFound, "không có câu hỏi \"\(id)\" / no question \"\(id)\"", field: "id") }
             guard rows.count == 1 else {
-                throw StoreError(.conflict, "câu \"\(id)\" có ở nhiều ngân hàng; thêm --bank / \"\(id)\" is in several banks; add --bank",
-                                 problems: rows.map { $0["name"] })
+                throw StoreError(.invalid, "câu \"\(id)\" có ở nhiều ngân hàng; chọn một / \"\(id)\" is in several banks; name one",
+                                 field: "bank", problems: rows.map { $0["name"] })
             }
             let questionId: Int64 = row["id"]
             let current: Int = row["currentRevision"]
             let wanted = revision ?? current
             guard let revisionRow = try QuestionRevisionRecord.filter(QuestionRevisionRecord.Columns.questionId == questionId && QuestionRevisionRecord.Columns.revision == wanted).fetchOne(db) else {
-                throw StoreError(.notFound, "câu \"\(id)\" không có phiên bản \(wanted) / no revision \(wanted)")
+                throw StoreError(.notFound, "câu \"\(id)\" không có phiên bản \(wanted) / no revision \(wanted)", field: "revision")
             }
             let history = try QuestionRevisionRecord.filter(QuestionRevisionRecord.Columns.questionId == questionId).order(QuestionRevisionRecord.Columns.revision).fetchAll(db)
             let media = try Row.fetchAll(db, sql: "SELECT name, mediaSha256 FROM questionRevisionMedia WHERE questionRevisionId = ?", arguments: [revisionRow.id!])
@@ -301,6 +308,10 @@ extension AppDatabase {
 
     /// Full-text search (diacritics optional: "ham so" finds "hàm số") with filters, over current revisions.
     public func search(_ query: QuestionQuery) throws -> [SearchHit] {
+        try writer.read { db in try Self.search(db, query) }
+    }
+
+    static func search(_ db: Database, _ query: QuestionQuery) throws -> [SearchHit] {
         var conditions: [String] = []
         var arguments: StatementArguments = []
         var from = "question q JOIN bank b ON b.id = q.bankId JOIN questionRevision r ON r.questionId = q.id AND r.revision = q.currentRevision"
@@ -324,8 +335,8 @@ extension AppDatabase {
         if let tag = query.tag { conditions.append("EXISTS (SELECT 1 FROM questionTag t WHERE t.questionRevisionId = r.id AND t.tag = ?)"); arguments += [tag] }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         arguments += [max(1, min(query.limit, 10_000))]
-        return try writer.read { db in
-            try Row.fetchAll(db, sql: """
+        do {
+            return try Row.fetchAll(db, sql: """
                 SELECT b.name AS bank, q.externalId, r.revision, r.kind, r.subject, r.grade, r.topic, r.level, r.content
                 FROM \(from) \(whereClause) ORDER BY \(order) LIMIT ?
                 """, arguments: arguments).map { row in
@@ -357,7 +368,7 @@ extension AppDatabase {
     public func blueprint(named name: String) throws -> Blueprint {
         try writer.read { db in
             guard let record = try BlueprintRecord.filter(BlueprintRecord.Columns.name == name).fetchOne(db) else {
-                throw StoreError(.notFound, "không có ma trận \"\(name)\" / no blueprint named \"\(name)\"")
+                throw StoreError(.notFound, "không có ma trận \"\(name)\" / no blueprint named \"\(name)\"", field: "blueprint")
             }
             return try JSONDecoder().decode(Blueprint.self, from: Data(record.content.utf8))
         }
@@ -368,9 +379,7 @@ extension AppDatabase {
     }
 
     /// An image by its SHA-256.
-    public func mediaFile(sha256: String) throws -> (data: Data, mimeType: String)? {
-        try writer.read { db in
-            try MediaRecord.fetchOne(db, key: sha256).map { ($0.data, $0.mimeType) }
-        }
+    public func mediaFile(sha256: String) throws -> MediaData? {
+        try writer.read { db in try MediaRecord.fetchOne(db, key: sha256).map { MediaData(data: $0.data, mimeType: $0.mimeType) } }
     }
 }

@@ -1,5 +1,6 @@
+import ExamCore
 import Foundation
-import GRDB
+internal import GRDB
 
 /// A bank (ngân hàng câu hỏi).
 struct BankRecord: Codable, FetchableRecord, MutablePersistableRecord {
@@ -132,6 +133,238 @@ struct BlueprintRecord: Codable, FetchableRecord, MutablePersistableRecord {
     enum Columns {
         static let name = Column(CodingKeys.name)
     }
+
+    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// A secret the server keeps (signing keys, the key of access-code hashes).
+struct SettingRecord: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "setting"
+    var key: String
+    var value: Data
+}
+
+/// An exam (kỳ thi). `version` grows with every change to its candidates and attempts, so a process that
+/// keeps them in memory can tell it has missed a change made elsewhere (another process, another node).
+struct ExamRecord: Codable, FetchableRecord, MutablePersistableRecord {
+    static let databaseTableName = "exam"
+    var id: Int64?
+    var name: String
+    var subject: String
+    var bankName: String
+    var blueprint: String
+    var paperMode: String
+    var codeCount: Int?
+    var firstCode: Int
+    var seed: Int64
+    var resultsPolicy: String
+    var state: String
+    var createdAt: Date
+    var preparedAt: Date?
+    var resultsReleasedAt: Date?
+    var version: Int
+
+    enum Columns {
+        static let name = Column(CodingKeys.name)
+        static let state = Column(CodingKeys.state)
+    }
+
+    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// A session (ca thi) of an exam.
+struct ExamSessionRecord: Codable, FetchableRecord, MutablePersistableRecord {
+    static let databaseTableName = "examSession"
+    var id: Int64?
+    var examId: Int64
+    var name: String
+    var opensAt: Date
+    var durationSeconds: Int
+    var lateEntrySeconds: Int
+    var graceSeconds: Int
+    var policy: String
+
+    var timing: SessionTiming {
+        SessionTiming(opensAt: opensAt, durationSeconds: durationSeconds, lateEntrySeconds: lateEntrySeconds, graceSeconds: graceSeconds,
+                      policy: SessionTiming.DeadlinePolicy(rawValue: policy) ?? .fixedEnd)
+    }
+
+    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+struct RoomRecord: Codable, FetchableRecord, MutablePersistableRecord {
+    static let databaseTableName = "room"
+    var id: Int64?
+    var examId: Int64
+    var name: String
+
+    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// A paper (one exam code, or one candidate's own) with its key, as JSON.
+struct PaperRecord: Codable, FetchableRecord, MutablePersistableRecord {
+    static let databaseTableName = "paper"
+    var id: Int64?
+    var examId: Int64
+    var code: String
+    var content: String
+
+    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// The question revision behind one item of a paper.
+struct PaperItemRecord: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "paperItem"
+    var paperId: Int64
+    var position: Int
+    var key: String
+    var questionRevisionId: Int64
+    var pointsHundredths: Int
+}
+
+/// A candidate of an exam: from the class list, then numbered, seated and given a paper and an access code.
+struct CandidateRecord: Codable, FetchableRecord, MutablePersistableRecord {
+    static let databaseTableName = "candidate"
+    var id: Int64?
+    var examId: Int64
+    var studentId: String
+    var fullName: String
+    var dateOfBirth: String?
+    var className: String?
+    var sbd: String?
+    var examSessionId: Int64?
+    var roomId: Int64?
+    var paperId: Int64?
+    var accessCodeHash: String?
+
+    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// A candidate's attempt. Its timing lives with its session: read both with `AttemptRow`.
+struct AttemptRecord: Codable, FetchableRecord, MutablePersistableRecord {
+    static let databaseTableName = "attempt"
+    var id: Int64?
+    var candidateId: Int64
+    var state: String
+    var startedAt: Date
+    var extraSeconds: Int
+    var submittedAt: Date?
+    var autoSubmitted: Bool
+    var deviceToken: String
+    var scoreHundredths: Int?
+    var pendingItems: Int?
+    var breakdown: String?
+    var pausedAt: Date?
+    var pausedSeconds: Int
+
+    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// The latest answer to one item (the highest sequence wins).
+struct ResponseRecord: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "response"
+    var attemptId: Int64
+    var itemKey: String
+    var value: String
+    var sequence: Int
+    var receivedAt: Date
+}
+
+/// One answer event as it arrived; never changed.
+struct ResponseEventRecord: Codable, FetchableRecord, MutablePersistableRecord {
+    static let databaseTableName = "responseEvent"
+    var id: Int64?
+    var attemptId: Int64
+    var sequence: Int
+    var itemKey: String
+    var value: String
+    var clientTime: Date?
+    var receivedAt: Date
+
+    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// A member of staff with their bcrypt hash.
+struct StaffRecord: Codable, FetchableRecord, MutablePersistableRecord {
+    static let databaseTableName = "staff"
+    var id: Int64?
+    var username: String
+    var fullName: String
+    var role: String
+    var passwordHash: String
+    var createdAt: Date
+
+    enum Columns {
+        static let username = Column(CodingKeys.username)
+    }
+
+    var member: StaffMember { StaffMember(username: username, fullName: fullName, role: StaffRole(rawValue: role) ?? .teacher) }
+
+    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// An attempt with the timing of its session and where it belongs (candidate, exam, paper): the one read
+/// every decision about an attempt starts from, written once.
+struct AttemptRow: FetchableRecord, Sendable {
+    var id: Int64
+    var candidateId: Int64
+    var examId: Int64
+    var paperId: Int64
+    var deviceToken: String
+    var attempt: Attempt
+    var scoreHundredths: Int?
+    var breakdown: String?
+
+    static let selection = """
+        SELECT a.id, a.candidateId, c.examId, c.paperId, a.deviceToken, a.state, a.startedAt, a.submittedAt, a.autoSubmitted,
+               a.extraSeconds, a.pausedAt, a.pausedSeconds, a.scoreHundredths, a.breakdown,
+               s.opensAt, s.durationSeconds, s.lateEntrySeconds, s.graceSeconds, s.policy
+        FROM attempt a JOIN candidate c ON c.id = a.candidateId JOIN examSession s ON s.id = c.examSessionId
+        """
+
+    init(row: Row) {
+        id = row[0]; candidateId = row[1]; examId = row[2]; paperId = row[3]; deviceToken = row[4]
+        let timing = SessionTiming(opensAt: row[14], durationSeconds: row[15], lateEntrySeconds: row[16], graceSeconds: row[17],
+                                   policy: SessionTiming.DeadlinePolicy(rawValue: row[18]) ?? .fixedEnd)
+        attempt = Attempt(timing: timing, state: (row[5] as String) == "submitted" ? .submitted : .inProgress, startedAt: row[6],
+                          submittedAt: row[7], autoSubmitted: row[8], extraSeconds: row[9], pausedAt: row[10], pausedSeconds: row[11])
+        scoreHundredths = row[12]; breakdown = row[13]
+    }
+
+    static func fetch(_ db: Database, id: Int64) throws -> AttemptRow? {
+        try AttemptRow.fetchOne(try db.cachedStatement(sql: selection + " WHERE a.id = ?"), arguments: [id])
+    }
+
+    static func fetch(_ db: Database, candidateId: Int64) throws -> AttemptRow? {
+        try AttemptRow.fetchOne(try db.cachedStatement(sql: selection + " WHERE a.candidateId = ?"), arguments: [candidateId])
+    }
+
+    /// Every attempt still in progress (for the deadline watcher).
+    static func inProgress(_ db: Database) throws -> [AttemptRow] {
+        try AttemptRow.fetchAll(db, sql: selection + " WHERE a.state = 'in-progress'")
+    }
+
+    /// Writes back what the state machine changed (state, times, pauses).
+    func save(_ db: Database) throws {
+        try db.execute(sql: """
+            UPDATE attempt SET state = ?, submittedAt = ?, autoSubmitted = ?, extraSeconds = ?, pausedAt = ?, pausedSeconds = ? WHERE id = ?
+            """, arguments: [attempt.state == .submitted ? "submitted" : "in-progress", attempt.submittedAt, attempt.autoSubmitted,
+                             attempt.extraSeconds, attempt.pausedAt, attempt.pausedSeconds, id])
+    }
+}
+
+/// One entry of the audit log: who changed what, on which exam, candidate or object, when and why.
+struct AuditRecord: Codable, FetchableRecord, MutablePersistableRecord {
+    static let databaseTableName = "audit"
+    var id: Int64?
+    var at: Date
+    var actor: String
+    var action: String
+    var examId: Int64?
+    var sbd: String?
+    var subject: String?
+    var reason: String
+    var details: String?
 
     mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BankFormats
 import ExamCore
+import ExamServer
 import ExamStore
 import Foundation
 
@@ -33,20 +34,6 @@ struct ExamCommand: ParsableCommand {
         return nil
     }
 
-    static func writeSlips(_ slips: [LoginSlip], exam: String, to directory: String, json: String? = nil) throws -> [String] {
-        if let json { try JSONFiles.write(slips.sorted { $0.sbd < $1.sbd }, to: URL(fileURLWithPath: json)) }
-        let url = URL(fileURLWithPath: directory, isDirectory: true)
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        var written: [String] = []
-        let byRoom = Dictionary(grouping: slips, by: { "\($0.session) – \($0.room)" })
-        for key in byRoom.keys.sorted() {
-            let roomSlips = byRoom[key]!.sorted { $0.sbd < $1.sbd }
-            let file = url.appendingPathComponent("phieu-\(FileNames.safe(key)).html")
-            try Data(SlipsPage.html(exam: exam, title: key, slips: roomSlips).utf8).write(to: file, options: .atomic)
-            written.append(file.path)
-        }
-        return written
-    }
 }
 
 extension ExamCommand {
@@ -132,7 +119,7 @@ extension ExamCommand {
         func run() throws {
             try reportingErrors {
                 let issued = try database.open().prepareExam(exam)
-                let files = try ExamCommand.writeSlips(issued, exam: exam, to: slips, json: slipsJson)
+                let files = try LoginSlips.write(issued, exam: exam, to: slips, json: slipsJson)
                 if json { return try printJSON(["candidates": String(issued.count), "slips": files.joined(separator: "\n")]) }
                 print("Đã chuẩn bị \"\(exam)\": \(issued.count) thí sinh, phiếu đăng nhập / login slips:")
                 files.forEach { print("  \($0)") }
@@ -155,7 +142,7 @@ extension ExamCommand {
                     throw UserError("mã truy cập chỉ lưu dạng băm nên phải cấp mã mới: thêm --reset-codes / codes are stored hashed; add --reset-codes to issue new ones")
                 }
                 let issued = try database.open().resetAccessCodes(exam: exam, room: room, sbd: sbd)
-                for file in try ExamCommand.writeSlips(issued, exam: exam, to: out, json: slipsJson) { print(file) }
+                for file in try LoginSlips.write(issued, exam: exam, to: out, json: slipsJson) { print(file) }
             }
         }
     }
@@ -188,7 +175,7 @@ extension ExamCommand {
                 let data: Data
                 switch format {
                 case "json": data = try JSONFiles.encoder.encode(rows)
-                case "csv": data = ResultRow.csv(rows)
+                case "csv": data = ScoreSheet.csv(rows)
                 default: throw UserError("--format: csv hoặc json")
                 }
                 if let out { try data.write(to: URL(fileURLWithPath: out), options: .atomic) } else { FileHandle.standardOutput.write(data) }
@@ -214,65 +201,4 @@ struct CandidateReport: Encodable {
     var added: Int
     var updated: Int
     var problems: [BankProblem]
-}
-
-enum FileNames {
-    /// A file-name-safe, diacritic-free version of a label ("Ca 1 – P101" → "ca-1-p101").
-    static func safe(_ text: String) -> String {
-        TextFolding.fold(text).map { $0.isLetter || $0.isNumber ? $0 : "-" }.reduce(into: "") { out, c in
-            if c == "-" && (out.isEmpty || out.hasSuffix("-")) { return }
-            out.append(c)
-        }.trimmingCharacters(in: CharacterSet(charactersIn: "-"))
-    }
-}
-
-/// A printable A4 page of login slips, two columns, with cut lines. Everything shown is escaped.
-enum SlipsPage {
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
-
-    static func html(exam: String, title: String, slips: [LoginSlip]) -> String {
-        let time = DateFormatter()
-        time.locale = Locale(identifier: "vi_VN")
-        time.dateFormat = "HH:mm 'ngày' dd/MM/yyyy"
-        let cards = slips.map { slip in
-            """
-            <section class="slip">
-              <h2>\(escape(exam))</h2>
-              <p class="who"><b>\(escape(slip.fullName))</b>\(slip.className.map { " · Lớp \(escape($0))" } ?? "")\(slip.dateOfBirth.map { " · \(escape($0))" } ?? "")</p>
-              <table>
-                <tr><th>Số báo danh</th><td class="big">\(escape(slip.sbd))</td></tr>
-                <tr><th>Mã truy cập</th><td class="big code">\(escape(slip.accessCode))</td></tr>
-                <tr><th>Phòng · Ca</th><td>\(escape(slip.room)) · \(escape(slip.session)), \(escape(time.string(from: slip.opensAt)))</td></tr>
-                <tr><th>Mã học sinh</th><td>\(escape(slip.studentID))</td></tr>
-              </table>
-              <p class="note">Không cho người khác xem mã truy cập. / Keep your access code private.</p>
-            </section>
-            """
-        }.joined(separator: "\n")
-        return """
-        <!doctype html>
-        <html lang="vi"><head><meta charset="utf-8"><title>Phiếu đăng nhập — \(escape(title))</title>
-        <style>
-        @page { size: A4; margin: 10mm; }
-        body { font-family: "Times New Roman", serif; margin: 0; }
-        h1 { font-size: 14pt; margin: 0 0 4mm; }
-        .sheet { display: grid; grid-template-columns: 1fr 1fr; gap: 0; }
-        .slip { border: 1px dashed #777; padding: 4mm; break-inside: avoid; }
-        .slip h2 { font-size: 11pt; margin: 0 0 2mm; }
-        .slip table { border-collapse: collapse; width: 100%; }
-        .slip th { text-align: left; font-weight: normal; width: 32mm; padding: 1mm 0; }
-        .big { font-size: 15pt; font-weight: bold; letter-spacing: 1px; }
-        .code { font-family: "DejaVu Sans Mono", monospace; }
-        .note { font-size: 8pt; margin: 2mm 0 0; }
-        </style></head>
-        <body><h1>Phiếu đăng nhập — \(escape(title)) (\(slips.count) thí sinh)</h1>
-        <div class="sheet">
-        \(cards)
-        </div></body></html>
-
-        """
-    }
 }

@@ -31,8 +31,28 @@ extension ParsableCommand {
         } catch {
             // Errors that say what to fix are printed as they are; anything else is a bug and propagates.
             guard error is UserError || error is ExamCoreError || error is StoreError || error is BankFormatError else { throw error }
-            FileHandle.standardError.write(Data("lỗi / error: \(error)\n".utf8))
+            var text = "lỗi / error: \(error)\n"
+            if let error = error as? StoreError, let hint = Self.hint(for: error) { text += "→ \(hint)\n" }
+            FileHandle.standardError.write(Data(text.utf8))
             throw ExitCode(1)
+        }
+    }
+}
+
+extension ParsableCommand {
+    /// What to type next, by the store's code and field: the store names no flag (its messages also reach the
+    /// HTTP API); the command line does.
+    static func hint(for error: StoreError) -> String? {
+        switch (error.code, error.field) {
+        case (.invalid, "sessions"?): "thêm --session \"Ca 1=yyyy-mm-dd hh:mm\" / add --session"
+        case (.invalid, "rooms"?): "thêm --room P101 (mỗi phòng một lần) / add --room for each room"
+        case (.invalid, "candidates"?): "nhập danh sách bằng exam candidates import / import the class list with exam candidates import"
+        case (.invalid, "bank"?) where !error.problems.isEmpty: "thêm --bank TÊN / add --bank NAME"
+        case (.invalid, "password"?): "dùng --password-stdin với mật khẩu dài hơn / use a longer password with --password-stdin"
+        case (.alreadyPrepared, _): "in lại phiếu với mã mới bằng exam slips --reset-codes / reprint slips with new codes: exam slips --reset-codes"
+        case (.notPrepared, _): "chuẩn bị kỳ thi bằng exam prepare / prepare the exam with exam prepare"
+        case (.importRefused, _): "sửa rồi nhập lại, hoặc dùng --partial để bỏ qua câu lỗi / fix and import again, or skip bad questions with --partial"
+        default: nil
         }
     }
 }

@@ -45,7 +45,7 @@ struct ServerOptions: ParsableArguments {
 
     /// Runs the server until SIGINT/SIGTERM; `ready` runs once the server listens.
     func run(database: AppDatabase, web: WebAssets?, logger: Logger, ready: @escaping @Sendable () -> Void = {}) async throws {
-        let app = try buildApplication(
+        let app = try await buildApplication(
             database: database,
             configuration: ServerConfiguration(host: host, port: port, loginLimits: .init(attemptsPerAddress: loginsPerAddress), web: web),
             logger: logger, onServerRunning: ready)

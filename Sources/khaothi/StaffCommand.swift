@@ -1,5 +1,4 @@
 import ArgumentParser
-import ExamServer
 import ExamStore
 import Foundation
 
@@ -9,11 +8,6 @@ struct StaffCommand: ParsableCommand {
         abstract: "Staff logins for the /staff page: admins, coordinators, proctors, teachers.",
         subcommands: [Add.self, List.self]
     )
-
-    /// 12 characters from an alphabet without look-alikes.
-    static func newPassword() -> String {
-        AppDatabase.randomCode(length: 12, alphabet: Array("23456789abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ"))
-    }
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -35,9 +29,9 @@ struct StaffCommand: ParsableCommand {
                     guard let line = readLine(strippingNewline: true) else { throw UserError("không đọc được mật khẩu / no password on standard input") }
                     password = line
                 } else {
-                    password = StaffCommand.newPassword()
+                    password = StaffPasswords.newPassword()
                 }
-                try database.open().saveStaff(username: username, fullName: name ?? username, role: role, passwordHash: try StaffPasswords.hash(password))
+                try database.open().saveStaff(username: username, fullName: name ?? username, role: role, password: password)
                 print("Đã lưu \(username) (\(role.rawValue)) / saved" + (passwordStdin ? "" : "; mật khẩu / password: \(password)"))
             }
         }

@@ -41,9 +41,9 @@ struct Fixture {
         slips = try database.prepareExam(exam)
     }
 
-    func app(limits: LoginLimiter.Limits = .init()) throws -> some ApplicationProtocol {
+    func app(limits: LoginLimiter.Limits = .init()) async throws -> some ApplicationProtocol {
         let clock = self.clock
-        return try buildApplication(database: database, configuration: ServerConfiguration(loginLimits: limits, autoSubmitInterval: .seconds(3600), now: { clock.now }))
+        return try await buildApplication(database: database, configuration: ServerConfiguration(loginLimits: limits, autoSubmitInterval: .seconds(3600), now: { clock.now }))
     }
 
     static func json(_ value: Any) -> ByteBuffer { ByteBuffer(data: try! JSONSerialization.data(withJSONObject: value)) }
@@ -227,7 +227,9 @@ struct CandidateAPITests {
         let fixture = try Fixture()
         try await fixture.app().test(.live) { client in
             try await client.execute(uri: "/api/time", method: .get) { #expect($0.status == .ok) }
-            try await client.execute(uri: "/api/noop", method: .post) { #expect($0.status == .ok) }
+            // Every POST needs the same-origin header, the no-op too.
+            try await client.execute(uri: "/api/noop", method: .post) { #expect($0.status == .forbidden) }
+            try await client.execute(uri: "/api/noop", method: .post, headers: Fixture.headers()) { #expect($0.status == .ok) }
             _ = try await fixture.login(client, slip: fixture.slips[5])
         }
     }

@@ -24,49 +24,65 @@ struct IngestionTests {
         return (db, "Thi thử", try db.prepareExam("Thi thử"), path)
     }
 
+    static func store(_ db: AppDatabase, freshness: Duration = .seconds(3600)) -> SQLiteStore {
+        SQLiteStore(database: db, now: { at(0) }, freshness: freshness)
+    }
+
+    static func event(_ sequence: Int, _ item: String, _ value: String) -> ResponseEvent { ResponseEvent(sequence: sequence, item: item, value: .text(value)) }
+
+    static func code(_ work: () async throws -> Void) async -> StoreError.Code? {
+        do { try await work(); return nil } catch let error as StoreError { return error.code } catch { return nil }
+    }
+
     @Test("start: refused before opening; resuming gives the same attempt, a new device and the saved answers")
     func startAndResume() async throws {
         let (db, exam, slips, _) = try Self.prepared()
-        #expect(throws: StoreError.self) { try db.startAttempt(exam: exam, sbd: slips[0].sbd, now: Self.at(-5)) }
-        let first = try db.startAttempt(exam: exam, sbd: slips[0].sbd, now: Self.at(10))
-        #expect(first.remainingSeconds == 2990 && first.responses.isEmpty)
-        let writer = IngestionWriter(database: db)
-        try await writer.write(attemptID: first.attemptID, events: [ResponseEvent(sequence: 1, item: "I.1", value: .text("B"))])
-        let second = try db.startAttempt(exam: exam, sbd: slips[0].sbd, now: Self.at(70))
+        let store = Self.store(db)
+        #expect(await Self.code { _ = try await store.start(exam: exam, sbd: slips[0].sbd, now: Self.at(-5)) } == .notOpenYet)
+        let first = try await store.start(exam: exam, sbd: slips[0].sbd, now: Self.at(10))
+        #expect(first.status.remainingSeconds == 2990 && first.responses.isEmpty)
+        _ = try await store.record(exam: exam, sbd: slips[0].sbd, deviceToken: first.deviceToken, events: [Self.event(1, "I.1", "B")], now: Self.at(20))
+        let second = try await store.start(exam: exam, sbd: slips[0].sbd, now: Self.at(70))
         #expect(second.attemptID == first.attemptID)
         #expect(second.deviceToken != first.deviceToken)
-        #expect(second.responses == ["I.1": .text("B")] && second.lastSequence == 1)
-        #expect(second.remainingSeconds == 2930)
-        let context = try db.attemptContext(first.attemptID)
-        #expect(throws: StoreError.self) { try context.check(ResponseEvent(sequence: 2, item: "I.1", value: .text("C")), deviceToken: first.deviceToken, now: Self.at(80)) }
-        try context.check(ResponseEvent(sequence: 2, item: "I.1", value: .text("C")), deviceToken: second.deviceToken, now: Self.at(80))
+        #expect(second.responses == ["I.1": "\"B\""] && second.lastSequence == 1)
+        #expect(second.status.remainingSeconds == 2930)
+        #expect(await Self.code { _ = try await store.record(exam: exam, sbd: slips[0].sbd, deviceToken: first.deviceToken, events: [Self.event(2, "I.1", "C")], now: Self.at(80)) } == .takenOver)
+        _ = try await store.record(exam: exam, sbd: slips[0].sbd, deviceToken: second.deviceToken, events: [Self.event(2, "I.1", "C")], now: Self.at(80))
     }
 
-    @Test("checks: item on the paper, value fits its kind, time left")
-    func checks() throws {
+    @Test("checks: item on the paper, value fits its kind, sequence in range, time left with the grace")
+    func checks() async throws {
         let (db, exam, slips, _) = try Self.prepared()
-        let view = try db.startAttempt(exam: exam, sbd: slips[1].sbd, now: Self.at(0))
-        let context = try db.attemptContext(view.attemptID)
+        let store = Self.store(db)
+        let sbd = slips[1].sbd
+        let view = try await store.start(exam: exam, sbd: sbd, now: Self.at(0))
         let token = view.deviceToken
-        #expect(throws: StoreError.self) { try context.check(ResponseEvent(sequence: 1, item: "IX.9", value: .text("A")), deviceToken: token, now: Self.at(1)) }
-        #expect(throws: StoreError.self) { try context.check(ResponseEvent(sequence: 1, item: "I.1", value: .map(["a": "Đ"])), deviceToken: token, now: Self.at(1)) }
-        #expect(throws: StoreError.self) { try context.check(ResponseEvent(sequence: 1, item: "I.1", value: .malformed), deviceToken: token, now: Self.at(1)) }
-        #expect(throws: StoreError.self) { try context.check(ResponseEvent(sequence: 0, item: "I.1", value: .text("A")), deviceToken: token, now: Self.at(1)) }
-        #expect(throws: StoreError.self) { try context.check(ResponseEvent(sequence: 1, item: "I.1", value: .text("A")), deviceToken: token, now: Self.at(3031)) }
-        try context.check(ResponseEvent(sequence: 1, item: "II.1", value: .map(["a": "Đ"])), deviceToken: token, now: Self.at(3030))
+        func refusal(_ event: ResponseEvent, at seconds: Int) async -> (StoreError.Code?, String?) {
+            do { _ = try await store.record(exam: exam, sbd: sbd, deviceToken: token, events: [event], now: Self.at(seconds)); return (nil, nil) }
+            catch let error as StoreError { return (error.code, error.field) } catch { return (nil, nil) }
+        }
+        #expect(await refusal(Self.event(1, "IX.9", "A"), at: 1) == (.invalid, "events[0].item"))
+        #expect(await refusal(ResponseEvent(sequence: 1, item: "I.1", value: .map(["a": "Đ"])), at: 1) == (.invalid, "events[0].value"))
+        #expect(await refusal(ResponseEvent(sequence: 1, item: "I.1", value: .malformed), at: 1) == (.invalid, "events[0].value"))
+        #expect(await refusal(Self.event(0, "I.1", "A"), at: 1) == (.invalid, "events[0].sequence"))
+        #expect(await refusal(Self.event(SQLiteStore.maximumSequence + 1, "I.1", "A"), at: 1) == (.invalid, "events[0].sequence"))
+        #expect(await refusal(Self.event(1, "I.1", "A"), at: 3031) == (.timeUp, nil))
+        #expect(await refusal(ResponseEvent(sequence: 1, item: "II.1", value: .map(["a": "Đ"])), at: 3030) == (nil, nil))
     }
 
     @Test("replayed and out-of-order events never overwrite a newer answer; every event is in the append-only log")
     func ordering() async throws {
         let (db, exam, slips, _) = try Self.prepared()
-        let view = try db.startAttempt(exam: exam, sbd: slips[2].sbd, now: Self.at(0))
-        let writer = IngestionWriter(database: db)
-        try await writer.write(attemptID: view.attemptID, events: [ResponseEvent(sequence: 3, item: "I.1", value: .text("C"))])
-        try await writer.write(attemptID: view.attemptID, events: [ResponseEvent(sequence: 2, item: "I.1", value: .text("B"))])
-        try await writer.write(attemptID: view.attemptID, events: [ResponseEvent(sequence: 3, item: "I.1", value: .text("C")),
-                                                                  ResponseEvent(sequence: 4, item: "I.2", value: .text("A"))])
-        let resumed = try db.startAttempt(exam: exam, sbd: slips[2].sbd, now: Self.at(60))
-        #expect(resumed.responses == ["I.1": .text("C"), "I.2": .text("A")])
+        let store = Self.store(db)
+        let sbd = slips[2].sbd
+        let view = try await store.start(exam: exam, sbd: sbd, now: Self.at(0))
+        func send(_ events: [ResponseEvent]) async throws { _ = try await store.record(exam: exam, sbd: sbd, deviceToken: view.deviceToken, events: events, now: Self.at(5)) }
+        try await send([Self.event(3, "I.1", "C")])
+        try await send([Self.event(2, "I.1", "B")])
+        try await send([Self.event(3, "I.1", "C"), Self.event(4, "I.2", "A")])
+        let resumed = try await store.start(exam: exam, sbd: sbd, now: Self.at(60))
+        #expect(resumed.responses == ["I.1": "\"C\"", "I.2": "\"A\""])
         #expect(resumed.lastSequence == 4)
         let log = try await db.writer.read { try Int.fetchAll($0, sql: "SELECT sequence FROM responseEvent ORDER BY id") }
         #expect(log == [3, 2, 4], "a replay is not logged twice")
@@ -77,23 +93,24 @@ struct IngestionTests {
     @Test("concurrent batches are committed together (group commit) and are on disk when acknowledged")
     func groupCommit() async throws {
         let (db, exam, slips, path) = try Self.prepared()
-        let views = try slips.prefix(20).map { try db.startAttempt(exam: exam, sbd: $0.sbd, now: Self.at(0)) }
-        let writer = IngestionWriter(database: db)
+        let store = Self.store(db)
+        var views: [(String, StartedAttempt)] = []
+        for slip in slips.prefix(20) { views.append((slip.sbd, try await store.start(exam: exam, sbd: slip.sbd, now: Self.at(0)))) }
+        let before = store.ingestion.transactions
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for (index, view) in views.enumerated() {
+            for (index, (sbd, view)) in views.enumerated() {
                 for sequence in 1...25 {
                     group.addTask {
-                        try await writer.write(attemptID: view.attemptID, events: [ResponseEvent(sequence: sequence, item: "I.\(1 + (sequence + index) % 18)", value: .text("A"))])
+                        _ = try await store.record(exam: exam, sbd: sbd, deviceToken: view.deviceToken,
+                                                   events: [Self.event(sequence, "I.\(1 + (sequence + index) % 18)", "A")], now: Self.at(1))
                     }
                 }
             }
             try await group.waitForAll()
         }
-        await writer.drain()
-        let batches = await writer.batches
-        let transactions = await writer.transactions
-        #expect(batches == 500)
-        #expect(transactions < batches, "\(transactions) transactions for \(batches) batches")
+        await store.ingestion.drain()
+        let transactions = store.ingestion.transactions - before
+        #expect(transactions < 500, "\(transactions) transactions for 500 batches")
         // A second, independent connection to the file sees every acknowledged event.
         let other = try AppDatabase.open(at: path)
         let stored = try await other.writer.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM responseEvent")! }
@@ -103,15 +120,19 @@ struct IngestionTests {
     @Test("a batch that cannot be stored fails alone, not the batches committed with it")
     func badBatchIsolated() async throws {
         let (db, exam, slips, _) = try Self.prepared()
-        let good = try db.startAttempt(exam: exam, sbd: slips[5].sbd, now: Self.at(0))
-        let writer = IngestionWriter(database: db)
+        let store = Self.store(db)
+        let good = try await store.start(exam: exam, sbd: slips[5].sbd, now: Self.at(0))
+        let writer = store.ingestion
         let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
             for sequence in 1...40 {
                 group.addTask {
                     do {
-                        // Attempt 999999 does not exist: its foreign key fails.
+                        // Attempt 999999 does not exist.
                         let attempt: Int64 = sequence % 10 == 0 ? 999_999 : good.attemptID
-                        try await writer.write(attemptID: attempt, events: [ResponseEvent(sequence: sequence, item: "I.1", value: .text("A"))])
+                        let events = [Self.event(sequence, "I.1", "A")]
+                        try await writer.perform(isolated: false) { db in
+                            try SQLiteStore.store(events, attemptID: attempt, deviceToken: good.deviceToken, receivedAt: Self.at(1), db: db)
+                        }
                         return true
                     } catch {
                         return false
@@ -129,35 +150,146 @@ struct IngestionTests {
     @Test("submit grades with ExamCore's scoring; a second submit is refused; expired attempts are auto-submitted")
     func submitAndGrade() async throws {
         let (db, exam, slips, _) = try Self.prepared()
-        let view = try db.startAttempt(exam: exam, sbd: slips[3].sbd, now: Self.at(0))
-        let paper = try db.paper(exam: exam, code: view.paperCode)
-        let writer = IngestionWriter(database: db)
+        let store = Self.store(db)
+        let view = try await store.start(exam: exam, sbd: slips[3].sbd, now: Self.at(0))
+        let paper = try db.paper(exam: exam, code: try #require(try db.examResults(exam).first { $0.sbd == slips[3].sbd }?.paperCode))
         // Right answers to the whole of Phần I, nothing else.
         let part1 = paper.parts[0].items
-        try await writer.write(attemptID: view.attemptID, events: part1.enumerated().map { ResponseEvent(sequence: $0.offset + 1, item: $0.element.key, value: .text($0.element.question.keyText)) })
-        let score = try db.submitAttempt(view.attemptID, now: Self.at(1200))
-        #expect(score.total == Points(hundredths: 25 * part1.count))
-        #expect(throws: StoreError.self) { try db.submitAttempt(view.attemptID, now: Self.at(1201)) }
-        let other = try db.startAttempt(exam: exam, sbd: slips[4].sbd, now: Self.at(5))
-        #expect(try db.autoSubmitExpired(now: Self.at(3030)) == 0)
-        #expect(try db.autoSubmitExpired(now: Self.at(3031)) == 1)
+        _ = try await store.record(exam: exam, sbd: slips[3].sbd, deviceToken: view.deviceToken,
+                                   events: part1.enumerated().map { ResponseEvent(sequence: $0.offset + 1, item: $0.element.key, value: .text($0.element.question.keyText)) },
+                                   now: Self.at(10))
+        let submitted = try await store.submit(exam: exam, sbd: slips[3].sbd, deviceToken: view.deviceToken, now: Self.at(1200))
+        #expect(submitted.score.total == Points(hundredths: 25 * part1.count))
+        #expect(await Self.code { _ = try await store.submit(exam: exam, sbd: slips[3].sbd, deviceToken: view.deviceToken, now: Self.at(1201)) } == .alreadySubmitted)
+        let other = try await store.start(exam: exam, sbd: slips[4].sbd, now: Self.at(5))
+        #expect(try await store.submitExpired(now: Self.at(3030)) == 0)
+        #expect(try await store.submitExpired(now: Self.at(3031)) == 1)
         let row = try await db.writer.read { try Row.fetchOne($0, sql: "SELECT state, autoSubmitted, scoreHundredths FROM attempt WHERE id = ?", arguments: [other.attemptID])! }
         #expect(row["state"] as String == "submitted" && row["autoSubmitted"] as Bool && row["scoreHundredths"] as Int == 0)
+        // The read model knows at once: the page's poll sees it submitted.
+        #expect(try await store.status(exam: exam, sbd: slips[4].sbd, now: Self.at(3032)).state == .submitted)
     }
 
     @Test("a batch that reaches the writer after the submit is refused (not acknowledged, not stored); its group-mates are stored")
     func eventsAfterSubmit() async throws {
         let (db, exam, slips, _) = try Self.prepared()
-        let done = try db.startAttempt(exam: exam, sbd: slips[5].sbd, now: Self.at(0))
-        let open = try db.startAttempt(exam: exam, sbd: slips[6].sbd, now: Self.at(0))
-        let writer = IngestionWriter(database: db)
-        let papers = PaperCache()
-        _ = try await writer.perform { db in try AppDatabase.submit(db, attemptID: done.attemptID, now: Self.at(60), automatic: false, papers: papers) }
-        let late = Task { try await writer.write(attemptID: done.attemptID, events: [ResponseEvent(sequence: 1, item: "I.1", value: .text("A"))]) }
-        let fine = Task { try await writer.write(attemptID: open.attemptID, events: [ResponseEvent(sequence: 1, item: "I.1", value: .text("A"))]) }
+        let store = Self.store(db)
+        let done = try await store.start(exam: exam, sbd: slips[5].sbd, now: Self.at(0))
+        let open = try await store.start(exam: exam, sbd: slips[6].sbd, now: Self.at(0))
+        _ = try await store.submit(exam: exam, sbd: slips[5].sbd, deviceToken: done.deviceToken, now: Self.at(60))
+        let writer = store.ingestion
+        // Checked before the submit (straight to the writer here), committed after it.
+        let late = Task {
+            try await writer.perform(isolated: false) { db in
+                try SQLiteStore.store([Self.event(1, "I.1", "A")], attemptID: done.attemptID, deviceToken: done.deviceToken, receivedAt: Self.at(61), db: db)
+            }
+        }
+        let fine = Task { _ = try await store.record(exam: exam, sbd: slips[6].sbd, deviceToken: open.deviceToken, events: [Self.event(1, "I.1", "A")], now: Self.at(61)) }
         await #expect(throws: StoreError.self) { try await late.value }
         try await fine.value
         let stored = try await db.writer.read { try Int.fetchAll($0, sql: "SELECT attemptId FROM responseEvent").map(Int64.init) }
         #expect(stored == [open.attemptID])
+    }
+
+    @Test("a takeover made elsewhere (another process or node): the stale device is refused by the transaction, the new one accepted although memory still holds the old device")
+    func takeoverRaceAcrossStores() async throws {
+        let (db, exam, slips, _) = try Self.prepared()
+        // Two stores over one database, as two server processes: each keeps its own read model, trusted for
+        // an hour so nothing refreshes it by itself.
+        let here = Self.store(db), there = Self.store(db)
+        let sbd = slips[7].sbd
+        let first = try await here.start(exam: exam, sbd: sbd, now: Self.at(0))
+        _ = try await here.record(exam: exam, sbd: sbd, deviceToken: first.deviceToken, events: [Self.event(1, "I.1", "A")], now: Self.at(1))
+        // Another computer takes the attempt over through the other process.
+        let second = try await there.start(exam: exam, sbd: sbd, now: Self.at(2))
+        // Memory here still says the first device holds it: the writing transaction refuses it anyway.
+        #expect(await Self.code { _ = try await here.record(exam: exam, sbd: sbd, deviceToken: first.deviceToken, events: [Self.event(2, "I.1", "B")], now: Self.at(3)) } == .takenOver)
+        #expect(await Self.code { _ = try await here.submit(exam: exam, sbd: sbd, deviceToken: first.deviceToken, now: Self.at(3)) } == .takenOver)
+        // The new device is accepted here although memory said otherwise: the refusal is checked against the database.
+        _ = try await here.record(exam: exam, sbd: sbd, deviceToken: second.deviceToken, events: [Self.event(3, "I.1", "C")], now: Self.at(4))
+        let answers = try await db.writer.read { try String.fetchAll($0, sql: "SELECT value FROM response WHERE attemptId = ?", arguments: [first.attemptID]) }
+        #expect(answers == ["\"C\""])
+    }
+
+    @Test("time added elsewhere: memory says time is up, the database says not: the answer is taken")
+    func addedTimeAcrossStores() async throws {
+        let (db, exam, slips, _) = try Self.prepared()
+        let here = Self.store(db), there = Self.store(db)
+        let sbd = slips[8].sbd
+        let view = try await here.start(exam: exam, sbd: sbd, now: Self.at(0))
+        _ = try await there.addTime(exam: exam, sbd: sbd, seconds: 600, by: "giamthi", reason: "mất điện", now: Self.at(100))
+        // 3100 s: past the first deadline and its grace, within the new one.
+        _ = try await here.record(exam: exam, sbd: sbd, deviceToken: view.deviceToken, events: [Self.event(1, "I.1", "A")], now: Self.at(3100))
+        // Paused elsewhere: memory here still takes answers, the transaction does not.
+        _ = try await there.pause(exam: exam, sbd: sbd, by: "giamthi", reason: "máy hỏng", now: Self.at(3110))
+        #expect(await Self.code { _ = try await here.record(exam: exam, sbd: sbd, deviceToken: view.deviceToken, events: [Self.event(2, "I.1", "B")], now: Self.at(3111)) } == .paused)
+    }
+
+    @Test("the read model notices a change made elsewhere once its freshness has passed")
+    func readModelVersion() async throws {
+        let (db, exam, slips, _) = try Self.prepared()
+        let here = Self.store(db, freshness: .zero)
+        let sbd = slips[9].sbd
+        #expect(try await here.candidate(exam: exam, sbd: sbd).attemptState == .notStarted)
+        _ = try await Self.store(db).start(exam: exam, sbd: sbd, now: Self.at(0))
+        #expect(try await here.candidate(exam: exam, sbd: sbd).attemptState == .inProgress)
+        // A code reset by the command line: the new code works at once, the old one no longer.
+        let newSlip = try db.resetAccessCodes(exam: exam, sbd: sbd)[0]
+        #expect(try await here.verifyAccessCode(exam: exam, sbd: sbd, code: newSlip.accessCode))
+        #expect(try await !here.verifyAccessCode(exam: exam, sbd: sbd, code: slips[9].accessCode))
+    }
+}
+
+@Suite("The writer's state machine (no threads)")
+struct WriterStateMachineTests {
+    typealias Machine = WriterStateMachine<Int>
+
+    @Test("idle → committing on the first job; jobs during a commit are collected for the next group; idle when none is left")
+    func groups() {
+        var machine = Machine()
+        #expect(machine.phase == .idle)
+        #expect(machine.submit(1) == .startCommitting)
+        #expect(machine.phase == .committing)
+        guard case let .commit(first) = machine.takeGroup() else { Issue.record("no group"); return }
+        #expect(first == [1])
+        #expect(machine.submit(2) == .collected)
+        #expect(machine.submit(3) == .collected)
+        #expect(machine.collecting == 2)
+        guard case let .commit(second) = machine.takeGroup() else { Issue.record("no group"); return }
+        #expect(second == [2, 3])
+        guard case let .done(waiters) = machine.takeGroup() else { Issue.record("not done"); return }
+        #expect(waiters == 0 && machine.phase == .idle)
+        #expect(machine.submit(4) == .startCommitting)
+    }
+
+    @Test("drain: at once when idle; otherwise after the running and collected groups")
+    func drain() {
+        var machine = Machine()
+        #expect(machine.drain(stopping: false) == .resumeNow)
+        _ = machine.submit(1)
+        _ = machine.takeGroup()
+        _ = machine.submit(2)
+        #expect(machine.drain(stopping: false) == .wait)
+        _ = machine.takeGroup()
+        guard case let .done(waiters) = machine.takeGroup() else { Issue.record("not done"); return }
+        #expect(waiters == 1 && machine.phase == .idle)
+    }
+
+    @Test("shutdown: draining still takes jobs in flight, then the writer stops and refuses new ones")
+    func shutdown() {
+        var machine = Machine()
+        _ = machine.submit(1)
+        _ = machine.takeGroup()
+        #expect(machine.drain(stopping: true) == .wait)
+        #expect(machine.phase == .draining)
+        #expect(machine.submit(2) == .collected)
+        guard case let .commit(group) = machine.takeGroup() else { Issue.record("no group"); return }
+        #expect(group == [2])
+        guard case let .done(waiters) = machine.takeGroup() else { Issue.record("not done"); return }
+        #expect(waiters == 1 && machine.phase == .stopped)
+        #expect(machine.submit(3) == .refuse)
+        var idle = Machine()
+        #expect(idle.drain(stopping: true) == .resumeNow)
+        #expect(idle.phase == .stopped)
     }
 }

@@ -6,7 +6,7 @@ import Glibc
 
 @Suite("khaothi demo and staff")
 struct DemoCLITests {
-    @Test("demo builds its database from QuestionBanks/: every bank, two exams open now with 40 candidates each, three staff logins")
+    @Test("demo builds its database from QuestionBanks/: every bank, two exams open now with 40 candidates each, staff logins for every role")
     func demo() throws {
         let directory = try CLI.temporaryDirectory()
         let db = directory.appendingPathComponent("demo.sqlite").path
@@ -19,7 +19,7 @@ struct DemoCLITests {
         let exams = json["exams"] as? [[String: Any]] ?? []
         #expect(exams.count == 2)
         #expect(exams.allSatisfy { ($0["candidates"] as? [Any])?.count == 40 })
-        #expect((json["staff"] as? [[String: Any]])?.map { $0["role"] as? String } == ["admin", "coordinator", "proctor"])
+        #expect((json["staff"] as? [[String: Any]])?.map { $0["role"] as? String } == ["admin", "coordinator", "proctor", "teacher"])
         let banks = try CLI.run(["bank", "list", "--db", db])
         for bank in ["Toán 12", "Vật lí 12", "Lịch sử 12", "Tiếng Anh 12", "Làm quen — các dạng câu hỏi"] { #expect(banks.out.contains(bank)) }
         let status = try CLI.run(["exam", "status", "Demo — Làm quen (mọi dạng câu hỏi)", "--db", db, "--json"])

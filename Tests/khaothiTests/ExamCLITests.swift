@@ -25,7 +25,7 @@ struct ExamCLITests {
         let prepared = try CLI.run(["exam", "prepare", exam, "--slips", slips, "--db", db])
         #expect(prepared.status == 0, "\(prepared.err)")
         let pages = try FileManager.default.contentsOfDirectory(atPath: slips).sorted()
-        #expect(pages == ["phieu-ca-1-p101.html", "phieu-ca-1-p102.html"])
+        #expect(pages == ["phieu-giua-ky-i-lich-su-12-ca-1-p101.html", "phieu-giua-ky-i-lich-su-12-ca-1-p102.html"], "named after the exam too: two exams never overwrite each other")
         let page = try String(contentsOfFile: slips + "/" + pages[0], encoding: .utf8)
         #expect(page.components(separatedBy: "class=\"slip\"").count - 1 == 20)
         #expect(page.contains("Mã truy cập"))

@@ -32,6 +32,11 @@ var K = (function () {
     return (result && result.body && result.body.error && result.body.error.message) || ("HTTP " + (result ? result.status : "?"));
   }
 
+  // The refusal's code from the JSON error body ({"error": {"code", "message", "field"}}): pages switch on it.
+  function code(result) {
+    return (result && result.body && result.body.error && result.body.error.code) || "";
+  }
+
   function escapeHTML(text) {
     return String(text).replace(/[&<>"']/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]; });
   }
@@ -80,5 +85,5 @@ var K = (function () {
     return (h > 0 ? h + ":" + (m < 10 ? "0" : "") : "") + m + ":" + (s < 10 ? "0" : "") + s;
   }
 
-  return { T: T, el: el, api: api, message: message, rich: rich, richNode: richNode, escapeHTML: escapeHTML, points: points, clock: clock };
+  return { T: T, el: el, api: api, message: message, code: code, rich: rich, richNode: richNode, escapeHTML: escapeHTML, points: points, clock: clock };
 })();

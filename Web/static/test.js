@@ -18,6 +18,8 @@
   var queue = [];           // events not yet acknowledged
   var sequence = 0;         // last sequence number used
   var sending = false, backoff = 0, retryTimer = null, stopped = false, submitting = false, warned = false;
+  var paused = false;       // a proctor has paused the attempt: the clock stands, answers wait
+  var frozenSeconds = 0;    // the time left while paused
   var oneByOne = 0;         // after a refused batch: how many events to send alone, to find the one refused
 
   function show(id) { ["confirm", "waiting", "test", "result"].forEach(function (name) { $(name).hidden = name !== id; }); }
@@ -73,9 +75,10 @@
     api("POST", "/api/attempt/start").then(function (result) {
       if (result.status === 401) { window.location.href = "/"; return; }
       if (result.status !== 200) {
-        if (me.opensAt && new Date(me.opensAt).getTime() > now()) { waitingRoom(); return; }
+        var code = K.code(result);
+        if (code === "notOpenYet") { waitingRoom(); return; }
         // Submitted already, or the time is over: show the result.
-        if (result.status === 409) { showResult(); return; }
+        if (code === "alreadySubmitted" || code === "timeUp") { showResult(); return; }
         notice(K.message(result), "error");
         return;
       }
@@ -84,6 +87,7 @@
       save(store.started, true);
       if (attempt.state === "submitted") { showResult(); return; }
       deadline = attempt.deadline ? new Date(attempt.deadline).getTime() : null;
+      setPaused(!!attempt.paused, attempt.remainingSeconds);
       var kept = load(store.queue, { sequence: 0, events: [] });
       queue = kept.events || [];
       sequence = Math.max(kept.sequence || 0, attempt.lastSequence || 0);
@@ -102,7 +106,7 @@
       $("submit").hidden = false;
       tickTimer();
       setInterval(tickTimer, 1000);
-      setInterval(pollState, 15000);
+      setInterval(pollState, 10000);
       flush();
     }, function () { notice(T.error_network, "error"); setTimeout(startAttempt, 3000); });
   }
@@ -152,9 +156,9 @@
     var flagButton = el("button", { type: "button", "class": "flag", id: "flag-" + index, "aria-pressed": flags[item.key] ? "true" : "false",
       text: flags[item.key] ? T.unflag : T.flag, onclick: function () { toggleFlag(index); } });
     box.appendChild(el("div", { "class": "question-foot" }, [
-      el("button", { type: "button", text: T.previous, disabled: index === 0, onclick: function () { go(index - 1); } }),
+      el("button", { type: "button", text: T.previous, disabled: index === 0, "data-disabled": index === 0, onclick: function () { go(index - 1); } }),
       flagButton,
-      el("button", { type: "button", text: T.next, disabled: index === items.length - 1, onclick: function () { go(index + 1); } }),
+      el("button", { type: "button", text: T.next, disabled: index === items.length - 1, "data-disabled": index === items.length - 1, onclick: function () { go(index + 1); } }),
     ]));
     return box;
   }
@@ -415,6 +419,7 @@
         return;
       }
       if (result.status === 401) { window.location.href = "/"; return; }
+      if (result.status === 409 && K.code(result) === "paused") { setPaused(true, frozenSeconds); retry(); return; }
       if (result.status === 409) { refused(result); return; }
       if (result.status >= 400 && result.status < 500 && result.status !== 408 && result.status !== 429) {
         // The server refuses an event for good (a page bug). A batch is first sent again one event at a time,
@@ -450,10 +455,20 @@
 
   // 409: taken over by another device, or the time is over (the server submits at the deadline).
   function refused(result) {
-    var text = K.message(result);
-    if (/máy khác|another device/.test(text)) { stop(T.taken_over); return; }
+    if (K.code(result) === "takenOver") { stop(T.taken_over); return; }
     stop(null);
     showResult();
+  }
+
+  // A proctor pauses or resumes: the clock stops and the questions are locked, with the reason on screen.
+  function setPaused(value, remaining) {
+    if (value) frozenSeconds = remaining;
+    if (value === paused) return;
+    paused = value;
+    document.body.classList.toggle("paused", paused);
+    $("questions").querySelectorAll("input, select, textarea, button").forEach(function (n) { n.disabled = paused || n.hasAttribute("data-disabled"); });
+    if (paused) notice(T.paused_notice, "warning");
+    else { notice(T.resumed_notice, "info"); flush(); }
   }
 
   function stop(text) {
@@ -467,14 +482,17 @@
   }
 
   // --- time ----------------------------------------------------------------------------------------
-  function updateDeadline(next) {
-    if (deadline !== null && next > deadline + 1000) notice(T.time_added, "info");
+  // `quiet` after a pause: the deadline moved by the paused time, which is not added time.
+  function updateDeadline(next, quiet) {
+    if (deadline !== null && next > deadline + 1000 && !quiet) notice(T.time_added, "info");
     deadline = next;
   }
 
   function tickTimer() {
     if (deadline === null || stopped) return;
-    var left = (deadline - now()) / 1000, timer = $("timer");
+    var timer = $("timer");
+    if (paused) { timer.textContent = T.time_left + " " + K.clock(frozenSeconds) + " — " + T.paused_short; return; }
+    var left = (deadline - now()) / 1000;
     timer.textContent = T.time_left + " " + K.clock(left);
     timer.classList.toggle("low", left <= 300);
     if (left <= 300 && left > 0 && !warned) { warned = true; notice(T.time_warning, "warning"); }
@@ -488,7 +506,9 @@
       if (result.status !== 200) return;
       learnTime(result.body.serverTime, sentAt);
       if (!result.body.activeHere) { stop(T.taken_over); return; }
-      if (result.body.deadline) updateDeadline(new Date(result.body.deadline).getTime());
+      var wasPaused = paused;
+      setPaused(!!result.body.paused, result.body.remainingSeconds);
+      if (result.body.deadline && !result.body.paused) updateDeadline(new Date(result.body.deadline).getTime(), wasPaused);
       if (result.body.state === "submitted") { stop(null); showResult(); }
     }, function () {});
   }

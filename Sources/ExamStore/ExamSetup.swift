@@ -1,8 +1,7 @@
-import BankFormats
 import Crypto
 import ExamCore
 import Foundation
-import GRDB
+internal import GRDB
 
 /// What a coordinator decides when creating an exam (kỳ thi).
 public struct ExamDefinition: Sendable {
@@ -76,44 +75,37 @@ public struct ResultRow: Codable, Sendable, Hashable {
     public var score: Points?
 }
 
-extension ResultRow {
-    /// The score sheet as Excel opens it: CSV in UTF-8 with a BOM, decimal comma.
-    public static func csv(_ rows: [ResultRow]) -> Data {
-        let header = ["SBD", "Mã học sinh", "Họ và tên", "Lớp", "Phòng", "Mã đề", "Điểm"]
-        return CSVFormat.write(rows: [header] + rows.map {
-            [$0.sbd ?? "", $0.studentID, $0.fullName, $0.className ?? "", $0.room ?? "", $0.paperCode ?? "", $0.score?.formatted(decimalMark: ",") ?? ""]
-        })
-    }
-}
-
 extension AppDatabase {
     /// Creates an exam after checking that its bank can fill its blueprint (every short cell is listed).
     public func createExam(_ definition: ExamDefinition) throws {
-        guard !definition.sessions.isEmpty else { throw StoreError(.invalidRequest, "kỳ thi cần ít nhất một ca thi (--session) / an exam needs a session") }
-        guard !definition.rooms.isEmpty else { throw StoreError(.invalidRequest, "kỳ thi cần ít nhất một phòng thi (--room) / an exam needs a room") }
-        guard Set(definition.rooms).count == definition.rooms.count else { throw StoreError(.invalidRequest, "tên phòng thi lặp lại / room names repeat") }
-        guard Set(definition.sessions.map(\.name)).count == definition.sessions.count else { throw StoreError(.invalidRequest, "tên ca thi lặp lại / session names repeat") }
-        if definition.paperMode == .codes, !(1...1000).contains(definition.codeCount) { throw StoreError(.invalidRequest, "số mã đề phải từ 1 đến 1000 / 1 to 1000 codes") }
+        guard !definition.name.trimmingCharacters(in: .whitespaces).isEmpty else { throw StoreError.invalid("name", "kỳ thi cần tên / an exam needs a name") }
+        guard !definition.sessions.isEmpty else { throw StoreError.invalid("sessions", "kỳ thi cần ít nhất một ca thi / an exam needs a session") }
+        guard !definition.rooms.isEmpty else { throw StoreError.invalid("rooms", "kỳ thi cần ít nhất một phòng thi / an exam needs a room") }
+        guard Set(definition.rooms).count == definition.rooms.count else { throw StoreError.invalid("rooms", "tên phòng thi lặp lại / room names repeat") }
+        guard Set(definition.sessions.map(\.name)).count == definition.sessions.count else { throw StoreError.invalid("sessions", "tên ca thi lặp lại / session names repeat") }
+        if definition.paperMode == .codes, !(1...1000).contains(definition.codeCount) { throw StoreError.invalid("codeCount", "số mã đề phải từ 1 đến 1000 / 1 to 1000 codes") }
         let bank = try loadBank(named: definition.bank)
         _ = try PaperGenerator(blueprint: definition.blueprint, bank: bank)
         let blueprint = String(decoding: try Canonical.encoder.encode(definition.blueprint), as: UTF8.self)
         try writer.write { db in
-            if try Int.fetchOne(db, sql: "SELECT count(*) FROM exam WHERE name = ?", arguments: [definition.name])! > 0 {
-                throw StoreError(.conflict, "đã có kỳ thi \"\(definition.name)\" / an exam named \"\(definition.name)\" exists")
+            if try ExamRecord.filter(ExamRecord.Columns.name == definition.name).fetchCount(db) > 0 {
+                throw StoreError(.exists, "đã có kỳ thi \"\(definition.name)\" / an exam named \"\(definition.name)\" exists", field: "name")
             }
-            try db.execute(sql: """
-                INSERT INTO exam(name, subject, bankName, blueprint, paperMode, codeCount, firstCode, seed, resultsPolicy, state, createdAt)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?)
-                """, arguments: [definition.name, definition.blueprint.subject, definition.bank, blueprint, definition.paperMode.rawValue,
-                                 definition.paperMode == .codes ? definition.codeCount : nil, definition.firstCode,
-                                 Int64(bitPattern: definition.seed), definition.results.rawValue, Date()])
-            let examId = db.lastInsertedRowID
+            var exam = ExamRecord(id: nil, name: definition.name, subject: definition.blueprint.subject, bankName: definition.bank, blueprint: blueprint,
+                                  paperMode: definition.paperMode.rawValue, codeCount: definition.paperMode == .codes ? definition.codeCount : nil,
+                                  firstCode: definition.firstCode, seed: Int64(bitPattern: definition.seed), resultsPolicy: definition.results.rawValue,
+                                  state: "draft", createdAt: Date(), preparedAt: nil, resultsReleasedAt: nil, version: 0)
+            try exam.insert(db)
             for session in definition.sessions {
                 let timing = session.timing
-                try db.execute(sql: "INSERT INTO examSession(examId, name, opensAt, durationSeconds, lateEntrySeconds, graceSeconds, policy) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                               arguments: [examId, session.name, timing.opensAt, timing.durationSeconds, timing.lateEntrySeconds, timing.graceSeconds, timing.policy.rawValue])
+                var record = ExamSessionRecord(id: nil, examId: exam.id!, name: session.name, opensAt: timing.opensAt, durationSeconds: timing.durationSeconds,
+                                               lateEntrySeconds: timing.lateEntrySeconds, graceSeconds: timing.graceSeconds, policy: timing.policy.rawValue)
+                try record.insert(db)
             }
-            for room in definition.rooms { try db.execute(sql: "INSERT INTO room(examId, name) VALUES (?, ?)", arguments: [examId, room]) }
+            for room in definition.rooms {
+                var record = RoomRecord(id: nil, examId: exam.id!, name: room)
+                try record.insert(db)
+            }
         }
     }
 
@@ -122,9 +114,16 @@ extension AppDatabase {
         try writer.read { db in try String.fetchAll(db, sql: "SELECT name FROM exam ORDER BY id DESC") }
     }
 
-    func examRow(_ db: Database, _ name: String) throws -> Row {
+    static func exam(_ db: Database, named name: String) throws -> ExamRecord {
+        guard let record = try ExamRecord.filter(ExamRecord.Columns.name == name).fetchOne(db) else {
+            throw StoreError(.notFound, "không có kỳ thi \"\(name)\" / no exam named \"\(name)\"", field: "exam")
+        }
+        return record
+    }
+
+    static func examRow(_ db: Database, _ name: String) throws -> Row {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM exam WHERE name = ?", arguments: [name]) else {
-            throw StoreError(.notFound, "không có kỳ thi \"\(name)\" / no exam named \"\(name)\"")
+            throw StoreError(.notFound, "không có kỳ thi \"\(name)\" / no exam named \"\(name)\"", field: "exam")
         }
         return row
     }
@@ -133,9 +132,9 @@ extension AppDatabase {
     /// Returns how many were added and how many updated.
     public func importCandidates(exam: String, entries: [RosterEntry]) throws -> (added: Int, updated: Int) {
         try writer.write { db in
-            let row = try examRow(db, exam)
+            let row = try Self.examRow(db, exam)
             guard row["state"] as String == "draft" else {
-                throw StoreError(.conflict, "kỳ thi \"\(exam)\" đã chuẩn bị xong; không thêm thí sinh được nữa / the exam is prepared; candidates cannot change")
+                throw StoreError(.alreadyPrepared, "kỳ thi \"\(exam)\" đã chuẩn bị xong; không thêm thí sinh được nữa / the exam is prepared; candidates cannot change")
             }
             let examId: Int64 = row["id"]
             var added = 0, updated = 0
@@ -160,15 +159,15 @@ extension AppDatabase {
     /// codes, of which only a keyed hash is stored. The slips returned are the only place the codes appear.
     public func prepareExam(_ name: String) throws -> [LoginSlip] {
         try writer.write { db in
-            let row = try examRow(db, name)
+            let row = try Self.examRow(db, name)
             guard row["state"] as String == "draft" else {
-                throw StoreError(.conflict, "kỳ thi \"\(name)\" đã chuẩn bị; in lại phiếu bằng exam slips --reset-codes / already prepared; reprint slips with exam slips --reset-codes")
+                throw StoreError(.alreadyPrepared, "kỳ thi \"\(name)\" đã chuẩn bị / the exam is already prepared")
             }
             let examId: Int64 = row["id"]
             let blueprint = try JSONDecoder().decode(Blueprint.self, from: Data((row["blueprint"] as String).utf8))
             let bankName: String = row["bankName"]
             guard let bankId = try Int64.fetchOne(db, sql: "SELECT id FROM bank WHERE name = ?", arguments: [bankName]) else {
-                throw StoreError(.notFound, "không còn ngân hàng \"\(bankName)\" / bank \"\(bankName)\" is gone")
+                throw StoreError(.notFound, "không còn ngân hàng \"\(bankName)\" / bank \"\(bankName)\" is gone", field: "bank")
             }
             // The bank as it is now, with the revision row of every question.
             let revisionRows = try Row.fetchAll(db, sql: """
@@ -193,7 +192,7 @@ extension AppDatabase {
             var candidates = try Row.fetchAll(db, sql: "SELECT id, studentId, fullName, dateOfBirth, className FROM candidate WHERE examId = ?", arguments: [examId])
                 .map { Candidate(id: $0["id"], studentID: $0["studentId"], fullName: $0["fullName"], birth: $0["dateOfBirth"], className: $0["className"]) }
             guard !candidates.isEmpty else {
-                throw StoreError(.invalidRequest, "kỳ thi chưa có thí sinh; dùng exam candidates import / no candidates yet: exam candidates import")
+                throw StoreError.invalid("candidates", "kỳ thi chưa có thí sinh / the exam has no candidates yet")
             }
             let byName = VietnameseCollation.sortedNames(candidates.map(\.fullName))
             let nameRank = Dictionary(byName.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
@@ -226,7 +225,7 @@ extension AppDatabase {
             }
 
             // Seats, numbers, papers, codes.
-            let key = try accessCodeKey(db)
+            let key = try Self.accessCodeKey(db)
             var slips: [LoginSlip] = []
             let perSlot = (candidates.count + slots.count - 1) / slots.count
             for (index, candidate) in candidates.enumerated() {
@@ -243,35 +242,41 @@ extension AppDatabase {
                                        opensAt: slot.session["opensAt"], paperCode: code, accessCode: accessCode))
             }
             try db.execute(sql: "UPDATE exam SET state = 'prepared', preparedAt = ? WHERE id = ?", arguments: [Date(), examId])
+            _ = try ExamDay.bumpVersion(db, examId: examId)
             return slips
         }
     }
 
-    /// New access codes for the candidates of a prepared exam (one room, or all): the old codes stop working.
+    /// New access codes for the candidates of a prepared exam (one room, one candidate, or all): the old codes
+    /// stop working.
     public func resetAccessCodes(exam: String, room: String? = nil, sbd: String? = nil) throws -> [LoginSlip] {
-        try writer.write { db in
-            let row = try examRow(db, exam)
-            guard row["state"] as String == "prepared" else { throw StoreError(.conflict, "kỳ thi chưa chuẩn bị; dùng exam prepare / not prepared yet: exam prepare") }
-            let key = try accessCodeKey(db)
-            var sql = """
-                SELECT c.id, c.sbd, c.studentId, c.fullName, c.dateOfBirth, c.className, r.name AS room, s.name AS session, s.opensAt, p.code
-                FROM candidate c JOIN room r ON r.id = c.roomId JOIN examSession s ON s.id = c.examSessionId JOIN paper p ON p.id = c.paperId
-                WHERE c.examId = ?
-                """
-            var arguments: StatementArguments = [row["id"] as Int64]
-            if let room { sql += " AND r.name = ?"; arguments += [room] }
-            if let sbd { sql += " AND c.sbd = ?"; arguments += [sbd] }
-            let rows = try Row.fetchAll(db, sql: sql + " ORDER BY c.sbd", arguments: arguments)
-            if let room, rows.isEmpty { throw StoreError(.notFound, "không có phòng \"\(room)\" hoặc phòng trống / no room \"\(room)\"") }
-            if let sbd, rows.isEmpty { throw StoreError(.notFound, "không có thí sinh \(sbd) / no candidate \(sbd)") }
-            return try rows.map { candidate in
-                let accessCode = Self.newAccessCode()
-                try db.execute(sql: "UPDATE candidate SET accessCodeHash = ? WHERE id = ?", arguments: [Self.hash(accessCode, key: key), candidate["id"] as Int64])
-                return LoginSlip(sbd: candidate["sbd"], studentID: candidate["studentId"], fullName: candidate["fullName"], dateOfBirth: candidate["dateOfBirth"],
-                                 className: candidate["className"], room: candidate["room"], session: candidate["session"], opensAt: candidate["opensAt"],
-                                 paperCode: candidate["code"], accessCode: accessCode)
-            }
+        try writer.write { db in try Self.resetAccessCodes(db, exam: exam, room: room, sbd: sbd) }
+    }
+
+    static func resetAccessCodes(_ db: Database, exam: String, room: String?, sbd: String?) throws -> [LoginSlip] {
+        let row = try examRow(db, exam)
+        guard row["state"] as String == "prepared" else { throw StoreError(.notPrepared, "kỳ thi chưa chuẩn bị / the exam is not prepared yet") }
+        let key = try accessCodeKey(db)
+        var sql = """
+            SELECT c.id, c.sbd, c.studentId, c.fullName, c.dateOfBirth, c.className, r.name AS room, s.name AS session, s.opensAt, p.code
+            FROM candidate c JOIN room r ON r.id = c.roomId JOIN examSession s ON s.id = c.examSessionId JOIN paper p ON p.id = c.paperId
+            WHERE c.examId = ?
+            """
+        var arguments: StatementArguments = [row["id"] as Int64]
+        if let room { sql += " AND r.name = ?"; arguments += [room] }
+        if let sbd { sql += " AND c.sbd = ?"; arguments += [sbd] }
+        let rows = try Row.fetchAll(db, sql: sql + " ORDER BY c.sbd", arguments: arguments)
+        if let room, rows.isEmpty { throw StoreError(.notFound, "không có phòng \"\(room)\" hoặc phòng trống / no room \"\(room)\"", field: "room") }
+        if let sbd, rows.isEmpty { throw StoreError(.notFound, "không có thí sinh \(sbd) / no candidate \(sbd)", field: "sbd") }
+        let slips = try rows.map { candidate in
+            let accessCode = Self.newAccessCode()
+            try db.execute(sql: "UPDATE candidate SET accessCodeHash = ? WHERE id = ?", arguments: [Self.hash(accessCode, key: key), candidate["id"] as Int64])
+            return LoginSlip(sbd: candidate["sbd"], studentID: candidate["studentId"], fullName: candidate["fullName"], dateOfBirth: candidate["dateOfBirth"],
+                             className: candidate["className"], room: candidate["room"], session: candidate["session"], opensAt: candidate["opensAt"],
+                             paperCode: candidate["code"], accessCode: accessCode)
         }
+        _ = try ExamDay.bumpVersion(db, examId: row["id"])
+        return slips
     }
 
     /// Whether `code` is the access code of candidate `sbd` in `exam` (constant-time comparison of hashes).
@@ -281,49 +286,48 @@ extension AppDatabase {
                 SELECT c.accessCodeHash FROM candidate c JOIN exam e ON e.id = c.examId WHERE e.name = ? AND c.sbd = ?
                 """, arguments: [exam, sbd]),
                 let key = try Data.fetchOne(db, sql: "SELECT value FROM setting WHERE key = 'accessCodeKey'") else { return false }
-            let given = Array(Self.hash(code.uppercased().trimmingCharacters(in: .whitespaces), key: SymmetricKey(data: key)).utf8)
-            let expected = Array(stored.utf8)
-            guard given.count == expected.count else { return false }
-            var difference: UInt8 = 0
-            for index in given.indices { difference |= given[index] ^ expected[index] }
-            return difference == 0
+            return SQLiteStore.sameHash(Self.hash(code.uppercased().trimmingCharacters(in: .whitespaces), key: SymmetricKey(data: key)), stored)
         }
     }
 
     public func examStatus(_ name: String) throws -> ExamStatus {
-        try writer.read { db in
-            let row = try examRow(db, name)
-            let examId: Int64 = row["id"]
-            let slots = try Row.fetchAll(db, sql: """
-                SELECT s.name AS session, r.name AS room, count(c.id) AS candidates FROM examSession s CROSS JOIN room r
-                LEFT JOIN candidate c ON c.examSessionId = s.id AND c.roomId = r.id
-                WHERE s.examId = ? AND r.examId = ? GROUP BY s.id, r.id ORDER BY s.opensAt, s.id, r.id
-                """, arguments: [examId, examId]).map { ExamStatus.Slot(session: $0["session"], room: $0["room"], candidates: $0["candidates"]) }
-            return ExamStatus(
-                name: name, subject: row["subject"], state: row["state"], paperMode: row["paperMode"],
-                papers: try Int.fetchOne(db, sql: "SELECT count(*) FROM paper WHERE examId = ?", arguments: [examId])!,
-                candidates: try Int.fetchOne(db, sql: "SELECT count(*) FROM candidate WHERE examId = ?", arguments: [examId])!,
-                slots: slots)
-        }
+        try writer.read { db in try Self.examStatus(db, name: name) }
+    }
+
+    static func examStatus(_ db: Database, name: String) throws -> ExamStatus {
+        let row = try examRow(db, name)
+        let examId: Int64 = row["id"]
+        let slots = try Row.fetchAll(db, sql: """
+            SELECT s.name AS session, r.name AS room, count(c.id) AS candidates FROM examSession s CROSS JOIN room r
+            LEFT JOIN candidate c ON c.examSessionId = s.id AND c.roomId = r.id
+            WHERE s.examId = ? AND r.examId = ? GROUP BY s.id, r.id ORDER BY s.opensAt, s.id, r.id
+            """, arguments: [examId, examId]).map { ExamStatus.Slot(session: $0["session"], room: $0["room"], candidates: $0["candidates"]) }
+        return ExamStatus(
+            name: name, subject: row["subject"], state: row["state"], paperMode: row["paperMode"],
+            papers: try Int.fetchOne(db, sql: "SELECT count(*) FROM paper WHERE examId = ?", arguments: [examId])!,
+            candidates: try Int.fetchOne(db, sql: "SELECT count(*) FROM candidate WHERE examId = ?", arguments: [examId])!,
+            slots: slots)
     }
 
     /// One row per candidate, by số báo danh (then name before preparation). Scores come with grading.
     public func examResults(_ name: String) throws -> [ResultRow] {
-        try writer.read { db in
-            let examId: Int64 = try examRow(db, name)["id"]
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT c.sbd, c.studentId, c.fullName, c.className, r.name AS room, p.code, a.scoreHundredths FROM candidate c
-                LEFT JOIN room r ON r.id = c.roomId LEFT JOIN paper p ON p.id = c.paperId LEFT JOIN attempt a ON a.candidateId = c.id
-                WHERE c.examId = ?
-                """, arguments: [examId]).map { ResultRow(sbd: $0["sbd"], studentID: $0["studentId"], fullName: $0["fullName"], className: $0["className"],
-                                                           room: $0["room"], paperCode: $0["code"],
-                                                           score: ($0["scoreHundredths"] as Int?).map(Points.init(hundredths:))) }
-            let order = Dictionary(VietnameseCollation.sortedNames(rows.map(\.fullName)).enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
-            return rows.sorted { a, b in
-                switch (a.sbd, b.sbd) {
-                case let (x?, y?): return x < y
-                default: return order[a.fullName]! < order[b.fullName]!
-                }
+        try writer.read { db in try Self.examResults(db, name: name) }
+    }
+
+    static func examResults(_ db: Database, name: String) throws -> [ResultRow] {
+        let examId: Int64 = try examRow(db, name)["id"]
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT c.sbd, c.studentId, c.fullName, c.className, r.name AS room, p.code, a.scoreHundredths FROM candidate c
+            LEFT JOIN room r ON r.id = c.roomId LEFT JOIN paper p ON p.id = c.paperId LEFT JOIN attempt a ON a.candidateId = c.id
+            WHERE c.examId = ?
+            """, arguments: [examId]).map { ResultRow(sbd: $0["sbd"], studentID: $0["studentId"], fullName: $0["fullName"], className: $0["className"],
+                                                       room: $0["room"], paperCode: $0["code"],
+                                                       score: ($0["scoreHundredths"] as Int?).map(Points.init(hundredths:))) }
+        let order = Dictionary(VietnameseCollation.sortedNames(rows.map(\.fullName)).enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        return rows.sorted { a, b in
+            switch (a.sbd, b.sbd) {
+            case let (x?, y?): return x < y
+            default: return order[a.fullName]! < order[b.fullName]!
             }
         }
     }
@@ -331,9 +335,9 @@ extension AppDatabase {
     /// The paper a candidate sits, as stored at preparation.
     public func paper(exam: String, code: String) throws -> Paper {
         try writer.read { db in
-            let examId: Int64 = try examRow(db, exam)["id"]
+            let examId: Int64 = try Self.examRow(db, exam)["id"]
             guard let content = try String.fetchOne(db, sql: "SELECT content FROM paper WHERE examId = ? AND code = ?", arguments: [examId, code]) else {
-                throw StoreError(.notFound, "không có mã đề \(code) / no paper \(code)")
+                throw StoreError(.notFound, "không có mã đề \(code) / no paper \(code)", field: "code")
             }
             return try JSONDecoder().decode(Paper.self, from: Data(content.utf8))
         }
@@ -358,7 +362,7 @@ extension AppDatabase {
         Hex.encode(HMAC<SHA256>.authenticationCode(for: Data(code.utf8), using: key))
     }
 
-    func accessCodeKey(_ db: Database) throws -> SymmetricKey { try Self.secretKey(db, named: "accessCodeKey") }
+    static func accessCodeKey(_ db: Database) throws -> SymmetricKey { try secretKey(db, named: "accessCodeKey") }
 
     /// A 256-bit secret kept in the `setting` table, made on first use.
     static func secretKey(_ db: Database, named name: String) throws -> SymmetricKey {

@@ -1,0 +1,126 @@
+import BankFormats
+import ExamCore
+import ExamStore
+import Foundation
+
+/// The demo (`khaothi demo`): a database built from QuestionBanks/, two exams open now with the 40 students of
+/// the sample class list, and staff for every role, ready to try in a browser.
+public enum DemoSeed {
+    public struct Logins: Codable, Sendable {
+        public struct Staff: Codable, Sendable { public var username: String; public var role: String; public var password: String }
+        public struct Exam: Codable, Sendable { public var name: String; public var candidates: [LoginSlip] }
+        public var url: String
+        /// Where the printable login slips are.
+        public var slips: String
+        public var staff: [Staff]
+        public var exams: [Exam]
+    }
+
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public static let practiceExam = "Demo — Làm quen (mọi dạng câu hỏi)"
+    public static let mathExam = "Demo — Toán 12 (mẫu 2025)"
+
+    /// The staff of the demo: one login for each role that runs exams, and a teacher.
+    static let staff: [(username: String, role: StaffRole, fullName: String)] = [
+        ("admin", .admin, "Quản trị"), ("dieuphoi", .coordinator, "Cán bộ điều phối"), ("giamthi", .proctor, "Giám thị P101"),
+        ("giaovien", .teacher, "Giáo viên Toán"),
+    ]
+
+    /// Finds QuestionBanks/: `explicit`, else beside `Web/`, else in the working directory.
+    public static func locateBanks(explicit: String?, web: WebAssets?) throws -> String {
+        var tried: [String] = []
+        for candidate in [explicit, web.map { URL(fileURLWithPath: $0.directory).deletingLastPathComponent().appendingPathComponent("QuestionBanks").path },
+                          FileManager.default.currentDirectoryPath + "/QuestionBanks"].compactMap({ $0 }) {
+            tried.append(candidate)
+            if FileManager.default.fileExists(atPath: candidate + "/samples/danh-sach-12A.csv") { return candidate }
+        }
+        throw Failure(description: "không tìm thấy QuestionBanks/ (cần samples/danh-sach-12A.csv) / cannot find QuestionBanks/. Tried: \(tried.joined(separator: ", "))")
+    }
+
+    /// Rebuilds the database at `path` (its old content is removed) and returns it with every login.
+    public static func build(path: String, banksDirectory: String, url: String) throws -> (AppDatabase, Logins) {
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let db: AppDatabase
+        do { db = try AppDatabase.open(at: path) } catch { throw Failure(description: "\(path): không tạo được cơ sở dữ liệu / cannot create the database (\(error))") }
+
+        // Every bank folder: its YAML files and its blueprint.
+        let root = URL(fileURLWithPath: banksDirectory)
+        let folders = try FileManager.default.contentsOfDirectory(at: root, includingPropertiesForKeys: nil).filter(\.hasDirectoryPath).sorted { $0.path < $1.path }
+        var blueprints: [String: Blueprint] = [:]
+        for bankFolder in folders {
+            let files = try FileManager.default.contentsOfDirectory(at: bankFolder, includingPropertiesForKeys: nil)
+            for file in files.filter({ $0.pathExtension == "yaml" }).sorted(by: { $0.path < $1.path }) {
+                _ = try db.importBank(try BankReaders.read(file), bankName: nil, partial: false)
+            }
+            if let blueprintFile = files.first(where: { $0.lastPathComponent == "blueprint.json" }) {
+                let blueprint = try JSONDecoder().decode(Blueprint.self, from: Data(contentsOf: blueprintFile))
+                try db.saveBlueprint(blueprint)
+                blueprints[bankFolder.lastPathComponent] = blueprint
+            }
+        }
+        guard let practice = blueprints["lam-quen"], let math = blueprints["toan-12"] else {
+            throw Failure(description: "\(banksDirectory): thiếu lam-quen/blueprint.json hoặc toan-12/blueprint.json / missing sample blueprints")
+        }
+        let (roster, problems) = try RosterFormat.read(root.appendingPathComponent("samples/danh-sach-12A.csv"))
+        guard problems.isEmpty else { throw Failure(description: problems.map(\.description).joined(separator: "\n")) }
+
+        // Both exams opened a minute ago; each candidate has the full time from their own start and may
+        // start any time today.
+        let opens = Date().addingTimeInterval(-60)
+        let slipsFolder = folder.appendingPathComponent("demo-slips").path
+        var exams: [Logins.Exam] = []
+        for (name, bank, blueprint, results) in [(practiceExam, "Làm quen — các dạng câu hỏi", practice, ExamDefinition.ResultsPolicy.immediate),
+                                                 (mathExam, "Toán 12", math, .later)] {
+            let timing = SessionTiming(opensAt: opens, durationSeconds: (blueprint.durationMinutes ?? 45) * 60, lateEntrySeconds: 12 * 3600,
+                                       graceSeconds: 30, policy: .fromStart)
+            try db.createExam(ExamDefinition(name: name, bank: bank, blueprint: blueprint, codeCount: 4, seed: UInt64(opens.timeIntervalSince1970),
+                                             sessions: [.init(name: "Ca demo", timing: timing)], rooms: ["P101", "P102"], results: results))
+            _ = try db.importCandidates(exam: name, entries: roster)
+            let slips = try db.prepareExam(name).sorted { $0.sbd < $1.sbd }
+            exams.append(.init(name: name, candidates: slips))
+            _ = try LoginSlips.write(slips, exam: name, to: slipsFolder)
+        }
+        var logins: [Logins.Staff] = []
+        for member in staff {
+            let password = StaffPasswords.newPassword()
+            try db.saveStaff(username: member.username, fullName: member.fullName, role: member.role, password: password)
+            logins.append(.init(username: member.username, role: member.role.rawValue, password: password))
+        }
+        return (db, Logins(url: url, slips: slipsFolder, staff: logins, exams: exams))
+    }
+
+    /// What the demo prints: the address, a few candidates' logins, every staff login and what each role does.
+    public static func summary(_ logins: Logins) -> String {
+        var lines = ["", "khaothi demo: \(logins.url)", ""]
+        for exam in logins.exams {
+            lines.append("Kỳ thi / exam: \(exam.name)")
+            for slip in exam.candidates.prefix(5) {
+                lines.append("  SBD \(slip.sbd)  mã / code \(slip.accessCode)  \(slip.fullName) (\(slip.room))")
+            }
+            lines.append("  … \(exam.candidates.count) thí sinh; phiếu đăng nhập / login slips: \(logins.slips)/")
+        }
+        lines.append("")
+        lines.append("Cán bộ / staff: \(logins.url)staff")
+        for member in logins.staff {
+            let does = StaffRole(rawValue: member.role).map(Self.whatTheyDo) ?? ""
+            lines.append("  \(member.username) / \(member.password)  (\(member.role)): \(does)")
+        }
+        lines.append("")
+        lines.append("Ctrl-C dừng máy chủ / stops the server.")
+        return lines.joined(separator: "\n")
+    }
+
+    static func whatTheyDo(_ role: StaffRole) -> String {
+        switch role {
+        case .admin: "mọi việc / everything"
+        case .coordinator: "theo dõi, thêm giờ, công bố kết quả, tải bảng điểm / monitor, add time, release results, score sheets"
+        case .proctor: "theo dõi phòng thi, thêm giờ, cấp lại mã / watch rooms, add time, new access codes"
+        case .teacher: "ngân hàng câu hỏi và ma trận / question banks and blueprints"
+        }
+    }
+}

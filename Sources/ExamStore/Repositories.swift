@@ -1,0 +1,170 @@
+import ExamCore
+import Foundation
+import ServiceLifecycle
+
+// What the exam server needs of storage, as protocols over plain values (hummingbird-examples'
+// todos-postgres-tutorial is the pattern): the SQLite implementation is `SQLiteStore`; which one runs is
+// chosen where the application is built. Every call is async: none blocks an event-loop thread.
+
+/// The candidates' side of a running exam: the hot path.
+public protocol AttemptRepository: Sendable {
+    /// The candidate as the pages show them before the test.
+    func candidate(exam: String, sbd: String) async throws -> CandidateInfo
+    /// Whether `code` is the candidate's access code (compared in constant time).
+    func verifyAccessCode(exam: String, sbd: String, code: String) async throws -> Bool
+    /// Starts or resumes the attempt from a new device, which becomes the only one allowed to write (a new
+    /// start takes the attempt over). Refused with `notOpenYet`, `lateEntryClosed`, `timeUp`…
+    func start(exam: String, sbd: String, now: Date) async throws -> StartedAttempt
+    /// Stores checked answer events; returns once they are committed. The device, the state, the deadline
+    /// with its grace and pauses are checked by the transaction that writes them.
+    func record(exam: String, sbd: String, deviceToken: String, events: [ResponseEvent], now: Date) async throws -> AttemptStatus
+    /// The candidate submits; the attempt is graded in the same transaction.
+    func submit(exam: String, sbd: String, deviceToken: String, now: Date) async throws -> SubmittedAttempt
+    /// Where the attempt stands (polled by the page: added time, pauses, a takeover show up here).
+    func status(exam: String, sbd: String, now: Date) async throws -> AttemptStatus
+    /// The candidate's own result, once submitted (and released).
+    func result(exam: String, sbd: String) async throws -> CandidateResult
+    /// An image of the candidate's own paper, or nil if it is not on it.
+    func mediaFile(exam: String, sbd: String, sha256: String) async throws -> MediaData?
+    /// A paper as stored at preparation, decoded once and shared.
+    func paper(id: Int64) async throws -> PaperCache.Entry
+    /// Submits every attempt whose time and grace are over; returns how many.
+    func submitExpired(now: Date) async throws -> Int
+}
+
+/// The proctors' and coordinators' side of a running exam.
+public protocol ExamRepository: Sendable {
+    /// Prepared exams, newest first (the login page, the staff page).
+    func preparedExams() async throws -> [ExamStatus]
+    /// Every candidate of an exam with the state of their attempt, by số báo danh.
+    func monitor(exam: String, now: Date) async throws -> [MonitorRow]
+    /// A proctor gives a candidate more time; recorded with who and why. Returns the new deadline.
+    func addTime(exam: String, sbd: String, seconds: Int, by staff: String, reason: String, now: Date) async throws -> Date
+    /// A proctor stops a candidate's clock (recorded with who and why); nothing is taken until `resume`.
+    func pause(exam: String, sbd: String, by staff: String, reason: String, now: Date) async throws -> AttemptStatus
+    /// The clock runs again, the paused time given back.
+    func resume(exam: String, sbd: String, by staff: String, reason: String, now: Date) async throws -> AttemptStatus
+    /// A new access code for one candidate (a lost slip); the old one stops working.
+    func resetAccessCode(exam: String, sbd: String) async throws -> LoginSlip
+    /// Candidates of a "later" exam see their scores from now on.
+    func releaseResults(exam: String, now: Date) async throws
+    /// One row per candidate, by số báo danh.
+    func results(exam: String) async throws -> [ResultRow]
+}
+
+/// Staff accounts.
+public protocol StaffRepository: Sendable {
+    /// The member if the password is theirs (bcrypt, checked off the event loops); a missing user costs a
+    /// check too, so timing does not tell which usernames exist.
+    func verify(username: String, password: String) async throws -> StaffMember?
+    /// The member as stored now (their role may have changed since they signed in).
+    func member(username: String) async throws -> StaffMember?
+    func members() async throws -> [StaffMember]
+}
+
+/// Images, by their SHA-256.
+public protocol MediaRepository: Sendable {
+    func file(sha256: String) async throws -> MediaData?
+}
+
+/// Question banks and blueprints.
+public protocol BankRepository: Sendable {
+    func banks() async throws -> [BankSummary]
+    func search(_ query: QuestionQuery) async throws -> [SearchHit]
+    func question(id: String, bank: String?, revision: Int?) async throws -> StoredQuestion
+    func blueprintNames() async throws -> [String]
+}
+
+/// Secrets the server keeps in its database (signing keys), made on first use.
+public protocol SecretRepository: Sendable {
+    /// 32 random bytes kept under `name`.
+    func secret(named name: String) async throws -> Data
+}
+
+/// The storage the server runs on: one object per concern, and the background work it needs (the answer
+/// writer, the deadline watcher), to be run as services of the application.
+public struct Store: Sendable {
+    public let attempts: any AttemptRepository
+    public let exams: any ExamRepository
+    public let staff: any StaffRepository
+    public let media: any MediaRepository
+    public let banks: any BankRepository
+    public let secrets: any SecretRepository
+    public let services: [any Service]
+
+    public init(attempts: any AttemptRepository, exams: any ExamRepository, staff: any StaffRepository, media: any MediaRepository,
+                banks: any BankRepository, secrets: any SecretRepository, services: [any Service]) {
+        self.attempts = attempts; self.exams = exams; self.staff = staff; self.media = media; self.banks = banks
+        self.secrets = secrets; self.services = services
+    }
+}
+
+/// An image's bytes and type.
+public struct MediaData: Sendable, Hashable {
+    public var data: Data
+    public var mimeType: String
+}
+
+/// What the pages show about a candidate before the test.
+public struct CandidateInfo: Sendable, Hashable {
+    public var exam: String
+    public var sbd: String
+    public var subject: String
+    public var fullName: String
+    public var className: String?
+    public var dateOfBirth: String?
+    public var room: String?
+    public var session: String?
+    public var opensAt: Date?
+    public var durationSeconds: Int?
+    /// not-started, in-progress or submitted.
+    public var attemptState: Attempt.State
+}
+
+/// An attempt just started or resumed on a device.
+public struct StartedAttempt: Sendable, Hashable {
+    public var attemptID: Int64
+    /// The token of the device that now holds the attempt.
+    public var deviceToken: String
+    public var status: AttemptStatus
+    /// The highest sequence number the server holds: the page continues above it.
+    public var lastSequence: Int
+    /// The latest acknowledged answer per item, as canonical JSON (spliced into the answer as it is).
+    public var responses: [String: String]
+    public var paperID: Int64
+
+    public init(attemptID: Int64, deviceToken: String, status: AttemptStatus, lastSequence: Int, responses: [String: String], paperID: Int64) {
+        self.attemptID = attemptID; self.deviceToken = deviceToken; self.status = status; self.lastSequence = lastSequence
+        self.responses = responses; self.paperID = paperID
+    }
+}
+
+/// Where an attempt stands at a moment.
+public struct AttemptStatus: Sendable, Hashable {
+    public var state: Attempt.State
+    /// The moment time ends as it stands now (moving on while paused).
+    public var deadline: Date?
+    public var remainingSeconds: Int
+    public var paused: Bool
+    /// The device that holds the attempt.
+    public var deviceToken: String?
+
+    public init(state: Attempt.State, deadline: Date?, remainingSeconds: Int, paused: Bool, deviceToken: String?) {
+        self.state = state; self.deadline = deadline; self.remainingSeconds = remainingSeconds; self.paused = paused; self.deviceToken = deviceToken
+    }
+}
+
+/// A submitted attempt: its score, unless results are published later.
+public struct SubmittedAttempt: Sendable, Hashable {
+    public var score: PaperScore
+    public var resultsLater: Bool
+}
+
+extension AttemptStatus {
+    init(_ attempt: Attempt, deviceToken: String?, now: Date) {
+        var attempt = attempt
+        attempt.tick(at: now)
+        self.init(state: attempt.state, deadline: attempt.deadline(at: now), remainingSeconds: attempt.remainingSeconds(at: now),
+                  paused: attempt.isPaused, deviceToken: deviceToken)
+    }
+}

@@ -1,0 +1,513 @@
+import Crypto
+import ExamCore
+import Foundation
+internal import GRDB
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// The repositories over one SQLite database: the exam-day read model in memory, papers decoded once, and
+/// every write of a running exam through the one group-commit writer.
+public final class SQLiteStore: Sendable {
+    let database: AppDatabase
+    let writer: IngestionWriter
+    let examDay: ExamDay
+    let papers = PaperCache()
+    private let accessKey = Mutex<Data?>(nil)
+    private let deadlineInterval: Duration
+    private let now: @Sendable () -> Date
+    private let logger: Logger
+
+    /// - Parameters:
+    ///   - now: the clock (tests inject their own).
+    ///   - deadlineInterval: how often attempts past their time are submitted.
+    ///   - freshness: how long the read model trusts an exam before comparing its version with the database.
+    public init(database: AppDatabase, now: @escaping @Sendable () -> Date = { Date() }, deadlineInterval: Duration = .seconds(5),
+                freshness: Duration = .seconds(1), logger: Logger = Logger(label: "khaothi.store")) {
+        self.database = database
+        self.writer = IngestionWriter(database: database, now: now)
+        self.examDay = ExamDay(database: database, freshness: freshness)
+        self.deadlineInterval = deadlineInterval
+        self.now = now
+        self.logger = logger
+    }
+
+    /// The repositories and the services to run with the application (the writer, the deadline watcher).
+    public var store: Store {
+        Store(attempts: self, exams: self, staff: self, media: self, banks: self, secrets: self,
+              services: [writer, DeadlineWatcher(store: self, interval: deadlineInterval, now: now, logger: logger)])
+    }
+
+    /// The writer, for tests and figures (transactions, batches).
+    public var ingestion: IngestionWriter { writer }
+
+    func accessCodeKey() async throws -> SymmetricKey {
+        if let known = accessKey.withLock({ $0 }) { return SymmetricKey(data: known) }
+        let data = try await secret(named: "accessCodeKey")
+        accessKey.withLock { $0 = data }
+        return SymmetricKey(data: data)
+    }
+}
+
+extension AppDatabase {
+    /// The repositories over this database (see `SQLiteStore`).
+    public func makeStore(now: @escaping @Sendable () -> Date = { Date() }, deadlineInterval: Duration = .seconds(5),
+                          freshness: Duration = .seconds(1), logger: Logger = Logger(label: "khaothi.store")) -> Store {
+        SQLiteStore(database: self, now: now, deadlineInterval: deadlineInterval, freshness: freshness, logger: logger).store
+    }
+}
+
+/// Submits attempts whose time (and grace) is over, every `interval`, through the writer, until shutdown.
+struct DeadlineWatcher: Service {
+    let store: SQLiteStore
+    let interval: Duration
+    let now: @Sendable () -> Date
+    let logger: Logger
+
+    func run() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                let count = try await store.submitExpired(now: now())
+                if count > 0 { logger.info("auto-submitted \(count) attempts") }
+            } catch {
+                logger.error("auto-submit failed: \(error)")
+            }
+            // Wakes at once on shutdown instead of finishing the sleep.
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+        }
+    }
+}
+
+// MARK: - attempts
+
+extension SQLiteStore: AttemptRepository {
+    public func candidate(exam name: String, sbd: String) async throws -> CandidateInfo {
+        let exam = try await examDay.exam(name)
+        guard let candidate = exam.candidates[sbd] else {
+            throw StoreError(.notFound, "không có thí sinh \(sbd) trong kỳ thi / no candidate \(sbd) in this exam", field: "sbd")
+        }
+        return CandidateInfo(exam: exam.name, sbd: sbd, subject: exam.subject, fullName: candidate.fullName, className: candidate.className,
+                             dateOfBirth: candidate.dateOfBirth, room: candidate.room, session: candidate.session, opensAt: candidate.timing?.opensAt,
+                             durationSeconds: candidate.timing?.durationSeconds, attemptState: candidate.attempt?.attempt.state ?? .notStarted)
+    }
+
+    public func verifyAccessCode(exam: String, sbd: String, code: String) async throws -> Bool {
+        let key = try await accessCodeKey()
+        let given = AppDatabase.hash(code.uppercased().trimmingCharacters(in: .whitespaces), key: key)
+        let candidate: ExamDay.Candidate
+        do { candidate = try await examDay.candidate(exam: exam, sbd: sbd) } catch let error as StoreError where error.code == .notFound { return false }
+        if Self.sameHash(given, candidate.accessCodeHash) { return true }
+        // A code issued elsewhere (the command line, another node) since the exam was loaded.
+        return Self.sameHash(given, try await examDay.refreshCandidate(exam: exam, sbd: sbd).accessCodeHash)
+    }
+
+    /// Compares two hashes in constant time.
+    static func sameHash(_ given: String, _ stored: String?) -> Bool {
+        guard let stored else { return false }
+        let a = Array(given.utf8), b = Array(stored.utf8)
+        guard a.count == b.count else { return false }
+        var difference: UInt8 = 0
+        for index in a.indices { difference |= a[index] ^ b[index] }
+        return difference == 0
+    }
+
+    public func start(exam: String, sbd: String, now: Date) async throws -> StartedAttempt {
+        let candidate = try await examDay.candidate(exam: exam, sbd: sbd)
+        guard let paperId = candidate.paperId else { throw StoreError(.notPrepared, "kỳ thi chưa chuẩn bị / the exam is not prepared") }
+        let token = UUID().uuidString
+        let examDay = self.examDay
+        let started = try await writer.perform({ db in try Self.start(db, candidateId: candidate.id, token: token, now: now) }, afterCommit: { started in
+            examDay.apply(examId: started.row.examId, candidateId: started.row.candidateId, version: started.version) { candidate in
+                candidate.attempt = .init(id: started.row.id, attempt: started.row.attempt, deviceToken: token, scoreHundredths: started.row.scoreHundredths)
+            }
+        })
+        var responses: [String: String] = [:]
+        var lastSequence = 0
+        if !started.isNew {
+            // Answers given on the other device: read after the commit, off the writer's path.
+            let attemptId = started.row.id
+            (responses, lastSequence) = try await database.writer.read { db in
+                var values: [String: String] = [:]
+                for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT itemKey, value FROM response WHERE attemptId = ?"), arguments: [attemptId]) {
+                    values[row[0]] = row[1]
+                }
+                let last = try Int.fetchOne(try db.cachedStatement(sql: "SELECT max(sequence) FROM responseEvent WHERE attemptId = ?"), arguments: [attemptId]) ?? 0
+                return (values, last)
+            }
+        }
+        return StartedAttempt(attemptID: started.row.id, deviceToken: token, status: AttemptStatus(started.row.attempt, deviceToken: token, now: now),
+                              lastSequence: lastSequence, responses: responses, paperID: paperId)
+    }
+
+    struct Started: Sendable {
+        var row: AttemptRow
+        var isNew: Bool
+        var version: Int
+    }
+
+    /// Starts or resumes inside the writer's transaction: the decision (session open, late entry, time left)
+    /// is made on what the database holds, and the new device's token is written.
+    static func start(_ db: Database, candidateId: Int64, token: String, now: Date) throws -> Started {
+        if var row = try AttemptRow.fetch(db, candidateId: candidateId) {
+            if row.attempt.state == .inProgress {
+                do { _ = try row.attempt.start(at: now) } catch { throw StoreError(error) }
+            }
+            try db.execute(sql: "UPDATE attempt SET deviceToken = ? WHERE id = ?", arguments: [token, row.id])
+            row.deviceToken = token
+            return Started(row: row, isNew: false, version: try ExamDay.bumpVersion(db, examId: row.examId))
+        }
+        guard let session = try Row.fetchOne(try db.cachedStatement(sql: """
+            SELECT s.opensAt, s.durationSeconds, s.lateEntrySeconds, s.graceSeconds, s.policy, c.examId FROM candidate c
+            JOIN examSession s ON s.id = c.examSessionId WHERE c.id = ? AND c.paperId IS NOT NULL
+            """), arguments: [candidateId]) else {
+            throw StoreError(.notPrepared, "thí sinh chưa có phòng, ca và đề / the candidate has no session or paper yet")
+        }
+        let timing = SessionTiming(opensAt: session[0], durationSeconds: session[1], lateEntrySeconds: session[2], graceSeconds: session[3],
+                                   policy: SessionTiming.DeadlinePolicy(rawValue: session[4]) ?? .fixedEnd)
+        var attempt = Attempt(timing: timing)
+        do { _ = try attempt.start(at: now) } catch { throw StoreError(error) }
+        var record = AttemptRecord(id: nil, candidateId: candidateId, state: "in-progress", startedAt: attempt.startedAt!, extraSeconds: 0, submittedAt: nil,
+                                   autoSubmitted: false, deviceToken: token, scoreHundredths: nil, pendingItems: nil, breakdown: nil,
+                                   pausedAt: nil, pausedSeconds: 0)
+        try record.insert(db)
+        guard let row = try AttemptRow.fetch(db, id: record.id!) else { throw StoreError(.notFound, "bài thi vừa tạo không đọc lại được / the new attempt is gone") }
+        return Started(row: row, isNew: true, version: try ExamDay.bumpVersion(db, examId: session[5]))
+    }
+
+    /// The largest sequence number taken: the largest integer a page's JavaScript holds exactly (2^53).
+    public static let maximumSequence = 9_007_199_254_740_992
+
+    public func record(exam: String, sbd: String, deviceToken: String, events: [ResponseEvent], now: Date) async throws -> AttemptStatus {
+        var candidate = try await examDay.candidate(exam: exam, sbd: sbd)
+        guard let paperId = candidate.paperId else { throw StoreError(.notPrepared, "kỳ thi chưa chuẩn bị / the exam is not prepared") }
+        // What never changes: the item is on this paper, the value fits its kind, the sequence is in range.
+        let kinds = try await paper(id: paperId).kinds
+        for (index, event) in events.enumerated() {
+            guard (1...Self.maximumSequence).contains(event.sequence) else {
+                throw StoreError.invalid("events[\(index)].sequence", "số thứ tự sự kiện phải từ 1 đến 2^53 / event sequence must be 1 to 2^53")
+            }
+            guard let kind = kinds[event.item] else {
+                throw StoreError.invalid("events[\(index)].item", "câu \(event.item) không có trên đề / item \(event.item) is not on this paper")
+            }
+            guard event.value.isWellFormed(for: kind) else {
+                throw StoreError.invalid("events[\(index)].value", "câu trả lời cho \(event.item) không đúng dạng \(kind.rawValue) / the answer does not fit the question")
+            }
+        }
+        // What changes (device, state, time): from memory; a refusal is confirmed from the database first.
+        if Self.refusal(candidate, deviceToken: deviceToken, events: events, now: now) != nil {
+            candidate = try await examDay.refreshCandidate(exam: exam, sbd: sbd)
+            if let refusal = Self.refusal(candidate, deviceToken: deviceToken, events: events, now: now) { throw refusal }
+        }
+        guard let held = candidate.attempt else { throw Self.notStarted }
+        // Acknowledged only after the writer has committed them; decided again in its transaction.
+        guard !events.isEmpty else { return AttemptStatus(held.attempt, deviceToken: held.deviceToken, now: now) }
+        try await writer.perform(isolated: false) { db in try Self.store(events, attemptID: held.id, deviceToken: deviceToken, receivedAt: now, db: db) }
+        return AttemptStatus(held.attempt, deviceToken: held.deviceToken, now: now)
+    }
+
+    static let notStarted = StoreError(.notStarted, "Bài thi chưa bắt đầu / the attempt has not started")
+    static let takenOver = StoreError(.takenOver, "Bài thi đang được làm trên máy khác / the attempt was taken over by another device")
+
+    /// Why the attempt in `candidate` would refuse these events now, or nil.
+    static func refusal(_ candidate: ExamDay.Candidate, deviceToken: String, events: [ResponseEvent], now: Date) -> StoreError? {
+        guard let held = candidate.attempt else { return notStarted }
+        guard held.deviceToken == deviceToken else { return takenOver }
+        for event in events {
+            do { try held.attempt.accepts(sequence: event.sequence, at: now) } catch { return StoreError(error) }
+        }
+        return nil
+    }
+
+    /// Writes a batch of events inside the writer's transaction, after checking there, in the writer's
+    /// order, that the device still holds the attempt and that it takes answers now (a batch checked before
+    /// a submit, a takeover or a pause but reaching the writer after it is refused, not acknowledged). Every
+    /// event goes to the append-only log (a replay is ignored there); the latest answer per item moves only
+    /// to a higher sequence.
+    static func store(_ events: [ResponseEvent], attemptID: Int64, deviceToken: String, receivedAt: Date, db: Database) throws {
+        guard let row = try AttemptRow.fetch(db, id: attemptID) else { throw StoreError(.notFound, "không có bài thi \(attemptID) / no attempt \(attemptID)") }
+        guard row.deviceToken == deviceToken else { throw takenOver }
+        for event in events {
+            do { try row.attempt.accepts(sequence: event.sequence, at: receivedAt) } catch { throw StoreError(error) }
+        }
+        let log = try db.cachedStatement(sql: """
+            INSERT OR IGNORE INTO responseEvent(attemptId, sequence, itemKey, value, clientTime, receivedAt) VALUES (?, ?, ?, ?, ?, ?)
+            """)
+        let latest = try db.cachedStatement(sql: """
+            INSERT INTO response(attemptId, itemKey, value, sequence, receivedAt) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT(attemptId, itemKey) DO UPDATE SET value = excluded.value, sequence = excluded.sequence, receivedAt = excluded.receivedAt
+            WHERE excluded.sequence > response.sequence
+            """)
+        for event in events {
+            let value = event.value.canonicalJSON
+            try log.execute(arguments: [attemptID, event.sequence, event.item, value, event.clientTime, receivedAt])
+            try latest.execute(arguments: [attemptID, event.item, value, event.sequence, receivedAt])
+        }
+    }
+
+    public func submit(exam: String, sbd: String, deviceToken: String, now: Date) async throws -> SubmittedAttempt {
+        var candidate = try await examDay.candidate(exam: exam, sbd: sbd)
+        if candidate.attempt == nil || candidate.attempt?.deviceToken != deviceToken {
+            candidate = try await examDay.refreshCandidate(exam: exam, sbd: sbd)
+        }
+        guard let held = candidate.attempt else { throw Self.notStarted }
+        let papers = self.papers, examDay = self.examDay
+        let submitted = try await writer.perform({ db in
+            try Self.submit(db, attemptID: held.id, deviceToken: deviceToken, now: now, papers: papers)
+        }, afterCommit: { submitted in examDay.applySubmitted(submitted) })
+        let current = try await examDay.exam(exam)
+        return SubmittedAttempt(score: submitted.score, resultsLater: current.resultsPolicy == "later" && current.resultsReleasedAt == nil)
+    }
+
+    struct Submitted: Sendable {
+        var row: AttemptRow
+        var score: PaperScore
+        var version: Int
+    }
+
+    /// The candidate submits, inside the writer's transaction (after every answer handed to it before);
+    /// graded with ExamCore's scoring: the score on the paper's scale and the breakdown are stored, essays
+    /// stay pending.
+    static func submit(_ db: Database, attemptID: Int64, deviceToken: String, now: Date, papers: PaperCache) throws -> Submitted {
+        guard var row = try AttemptRow.fetch(db, id: attemptID) else { throw StoreError(.notFound, "không có bài thi / no attempt \(attemptID)") }
+        guard row.deviceToken == deviceToken else { throw takenOver }
+        do { try row.attempt.submit(at: now) } catch { throw StoreError(error) }
+        return try grade(db, row: &row, papers: papers)
+    }
+
+    /// Submits at the deadline, inside the writer's transaction, if the attempt's time and grace are over
+    /// by what the database holds (time may have been added since it was found); nil otherwise.
+    static func submitIfExpired(_ db: Database, attemptID: Int64, now: Date, papers: PaperCache) throws -> Submitted? {
+        guard var row = try AttemptRow.fetch(db, id: attemptID), row.attempt.tick(at: now) else { return nil }
+        return try grade(db, row: &row, papers: papers)
+    }
+
+    private static func grade(_ db: Database, row: inout AttemptRow, papers: PaperCache) throws -> Submitted {
+        let paper = try papers.paper(row.paperId, db: db).paper
+        var responses: [String: ResponseValue] = [:]
+        let decoder = JSONDecoder()
+        for response in try Row.fetchAll(try db.cachedStatement(sql: "SELECT itemKey, value FROM response WHERE attemptId = ?"), arguments: [row.id]) {
+            responses[response[0]] = try decoder.decode(ResponseValue.self, from: Data((response[1] as String).utf8))
+        }
+        let score = paper.grade(responses)
+        try row.save(db)
+        try db.execute(sql: "UPDATE attempt SET scoreHundredths = ?, pendingItems = ?, breakdown = ? WHERE id = ?",
+                       arguments: [score.total.hundredths, score.pending, String(decoding: try Canonical.encoder.encode(score), as: UTF8.self), row.id])
+        row.scoreHundredths = score.total.hundredths
+        return Submitted(row: row, score: score, version: try ExamDay.bumpVersion(db, examId: row.examId))
+    }
+
+    public func submitExpired(now: Date) async throws -> Int {
+        let due = try await database.writer.read { db in
+            try AttemptRow.inProgress(db).filter { row in var attempt = row.attempt; return attempt.tick(at: now) }.map(\.id)
+        }
+        guard !due.isEmpty else { return 0 }
+        let papers = self.papers, examDay = self.examDay, writer = self.writer
+        // All at once: they share the writer's group commits.
+        return try await withThrowingTaskGroup(of: Bool.self) { group in
+            for id in due {
+                group.addTask {
+                    let submitted = try await writer.perform({ db in try Self.submitIfExpired(db, attemptID: id, now: now, papers: papers) },
+                                                             afterCommit: { submitted in submitted.map(examDay.applySubmitted) })
+                    return submitted != nil
+                }
+            }
+            return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+    }
+
+    public func status(exam: String, sbd: String, now: Date) async throws -> AttemptStatus {
+        let candidate = try await examDay.candidate(exam: exam, sbd: sbd)
+        guard let held = candidate.attempt else { throw Self.notStarted }
+        return AttemptStatus(held.attempt, deviceToken: held.deviceToken, now: now)
+    }
+
+    public func result(exam: String, sbd: String) async throws -> CandidateResult {
+        let candidate = try await examDay.candidate(exam: exam, sbd: sbd)
+        return try await database.writer.read { db in try AppDatabase.candidateResult(db, candidateId: candidate.id) }
+    }
+
+    public func mediaFile(exam: String, sbd: String, sha256: String) async throws -> MediaData? {
+        let candidate = try await examDay.candidate(exam: exam, sbd: sbd)
+        guard let paperId = candidate.paperId else { return nil }
+        let onPaper = try await paper(id: paperId).media.values.contains { $0.values.contains(sha256) }
+        return onPaper ? try await file(sha256: sha256) : nil
+    }
+
+    public func paper(id: Int64) async throws -> PaperCache.Entry {
+        if let known = papers.known(id) { return known }
+        let papers = self.papers
+        return try await database.writer.read { db in try papers.paper(id, db: db) }
+    }
+}
+
+extension ExamDay {
+    /// A submit (by the candidate or at the deadline) committed by this process.
+    func applySubmitted(_ submitted: SQLiteStore.Submitted) {
+        apply(examId: submitted.row.examId, candidateId: submitted.row.candidateId, version: submitted.version) { candidate in
+            candidate.attempt?.attempt = submitted.row.attempt
+            candidate.attempt?.scoreHundredths = submitted.row.scoreHundredths
+        }
+    }
+
+    /// A change to an attempt's timing or state (added time, pause, resume, reopen) committed by this process.
+    func applyAttempt(_ row: AttemptRow, version: Int) {
+        apply(examId: row.examId, candidateId: row.candidateId, version: version) { candidate in
+            candidate.attempt?.attempt = row.attempt
+            candidate.attempt?.deviceToken = row.deviceToken
+            candidate.attempt?.scoreHundredths = row.scoreHundredths
+        }
+    }
+}
+
+// MARK: - running an exam (proctors, coordinators)
+
+extension SQLiteStore: ExamRepository {
+    public func preparedExams() async throws -> [ExamStatus] {
+        try await database.writer.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM exam WHERE state = 'prepared' ORDER BY createdAt DESC, id DESC").map { try AppDatabase.examStatus(db, name: $0) }
+        }
+    }
+
+    public func monitor(exam name: String, now: Date) async throws -> [MonitorRow] {
+        let exam = try await examDay.exam(name)
+        // What memory does not hold: how many items each attempt has answered, when it last saved, paper sizes.
+        let (activity, sizes) = try await database.writer.read { db in
+            var activity: [Int64: (answered: Int, lastSavedAt: Date?)] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT x.attemptId, sum(x.value NOT IN ('""', '[]', '{}')), max(x.receivedAt) FROM response x
+                JOIN attempt a ON a.id = x.attemptId JOIN candidate c ON c.id = a.candidateId WHERE c.examId = ? GROUP BY x.attemptId
+                """, arguments: [exam.id]) {
+                activity[row[0]] = (row[1] ?? 0, row[2])
+            }
+            var sizes: [Int64: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT i.paperId, count(*) FROM paperItem i JOIN paper p ON p.id = i.paperId WHERE p.examId = ? GROUP BY i.paperId",
+                                        arguments: [exam.id]) {
+                sizes[row[0]] = row[1]
+            }
+            return (activity, sizes)
+        }
+        return exam.candidates.values.sorted { $0.sbd < $1.sbd }.map { candidate in
+            var line = MonitorRow(sbd: candidate.sbd, fullName: candidate.fullName, className: candidate.className, room: candidate.room,
+                                  session: candidate.session, paperCode: candidate.paperCode, state: Attempt.State.notStarted.rawValue, answered: 0,
+                                  items: candidate.paperId.flatMap { sizes[$0] } ?? 0, startedAt: nil, deadline: nil, remainingSeconds: nil,
+                                  extraSeconds: 0, autoSubmitted: false, score: nil, lastSavedAt: nil, paused: false)
+            if let held = candidate.attempt {
+                var attempt = held.attempt
+                attempt.tick(at: now)
+                line.state = attempt.state.rawValue
+                line.startedAt = attempt.startedAt
+                line.deadline = attempt.deadline(at: now)
+                line.remainingSeconds = attempt.state == .inProgress ? attempt.remainingSeconds(at: now) : nil
+                line.extraSeconds = attempt.extraSeconds
+                line.autoSubmitted = attempt.autoSubmitted
+                line.paused = attempt.isPaused
+                line.score = held.scoreHundredths.map(Points.init(hundredths:))
+                line.answered = activity[held.id]?.answered ?? 0
+                line.lastSavedAt = activity[held.id]?.lastSavedAt
+            }
+            return line
+        }
+    }
+
+    public func addTime(exam: String, sbd: String, seconds: Int, by staff: String, reason: String, now: Date) async throws -> Date {
+        guard (1...(4 * 3600)).contains(seconds) else { throw StoreError.invalid("seconds", "thêm từ 1 giây đến 4 giờ / add between 1 second and 4 hours") }
+        let status = try await changeAttempt(exam: exam, sbd: sbd, action: "addTime", by: staff, reason: reason, details: "{\"seconds\":\(seconds)}",
+                                             now: now) { attempt in
+            // Time can be added while the attempt is open, grace included, but not to a submitted one.
+            if attempt.tick(at: now) { throw AttemptRefusal.Code.alreadySubmitted }
+            try attempt.addTime(seconds: seconds)
+        }
+        return status.deadline ?? now
+    }
+
+    public func pause(exam: String, sbd: String, by staff: String, reason: String, now: Date) async throws -> AttemptStatus {
+        try await changeAttempt(exam: exam, sbd: sbd, action: "pause", by: staff, reason: reason, now: now) { try $0.pause(at: now) }
+    }
+
+    public func resume(exam: String, sbd: String, by staff: String, reason: String, now: Date) async throws -> AttemptStatus {
+        try await changeAttempt(exam: exam, sbd: sbd, action: "resume", by: staff, reason: reason, now: now) { try $0.resume(at: now) }
+    }
+
+    /// A proctor's action on one candidate's attempt, in the writer's transaction: the attempt's state
+    /// machine decides on what the database holds; the change is recorded in the audit log with who and why.
+    func changeAttempt(exam: String, sbd: String, action: String, by staff: String, reason: String, details: String? = nil, now: Date,
+                       _ change: @escaping @Sendable (inout Attempt) throws -> Void) async throws -> AttemptStatus {
+        let candidate = try await examDay.candidate(exam: exam, sbd: sbd)
+        let examDay = self.examDay
+        let (row, _) = try await writer.perform({ db -> (AttemptRow, Int) in
+            guard var row = try AttemptRow.fetch(db, candidateId: candidate.id) else {
+                throw StoreError(.notStarted, "thí sinh \(sbd) chưa bắt đầu làm bài / candidate \(sbd) has not started")
+            }
+            do { try change(&row.attempt) } catch let refusal as AttemptRefusal { throw StoreError(refusal) } catch let code as AttemptRefusal.Code {
+                throw StoreError(StoreError.Code(code), "bài của thí sinh \(sbd) đã nộp / the attempt is already submitted")
+            }
+            try row.save(db)
+            var entry = AuditRecord(id: nil, at: now, actor: staff, action: action, examId: row.examId, sbd: sbd, subject: nil, reason: reason, details: details)
+            try entry.insert(db)
+            return (row, try ExamDay.bumpVersion(db, examId: row.examId))
+        }, afterCommit: { examDay.applyAttempt($0.0, version: $0.1) })
+        return AttemptStatus(row.attempt, deviceToken: row.deviceToken, now: now)
+    }
+
+    public func resetAccessCode(exam: String, sbd: String) async throws -> LoginSlip {
+        let slips = try await writer.perform { db in try AppDatabase.resetAccessCodes(db, exam: exam, room: nil, sbd: sbd) }
+        examDay.forget(exam: exam)
+        return slips[0]
+    }
+
+    public func releaseResults(exam: String, now: Date) async throws {
+        let examDay = self.examDay
+        try await writer.perform({ db -> (Int64, Int, Date) in
+            let record = try AppDatabase.exam(db, named: exam)
+            let released = record.resultsReleasedAt ?? now
+            try db.execute(sql: "UPDATE exam SET resultsReleasedAt = ? WHERE id = ?", arguments: [released, record.id!])
+            return (record.id!, try ExamDay.bumpVersion(db, examId: record.id!), released)
+        }, afterCommit: { id, version, released in examDay.apply(examId: id, version: version) { $0.resultsReleasedAt = released } })
+    }
+
+    public func results(exam: String) async throws -> [ResultRow] {
+        try await database.writer.read { db in try AppDatabase.examResults(db, name: exam) }
+    }
+}
+
+// MARK: - staff, media, banks, secrets
+
+extension SQLiteStore: StaffRepository {
+    public func verify(username: String, password: String) async throws -> StaffMember? {
+        let stored = try await database.writer.read { db in try StaffRecord.filter(StaffRecord.Columns.username == username).fetchOne(db) }
+        let valid = await StaffPasswords.verify(password, hash: stored?.passwordHash ?? StaffPasswords.decoyHash)
+        guard valid, let stored else { return nil }
+        return stored.member
+    }
+
+    public func member(username: String) async throws -> StaffMember? {
+        try await database.writer.read { db in try StaffRecord.filter(StaffRecord.Columns.username == username).fetchOne(db)?.member }
+    }
+
+    public func members() async throws -> [StaffMember] {
+        try await database.writer.read { db in try AppDatabase.staffMembers(db) }
+    }
+}
+
+extension SQLiteStore: MediaRepository {
+    public func file(sha256: String) async throws -> MediaData? {
+        try await database.writer.read { db in try MediaRecord.fetchOne(db, key: sha256).map { MediaData(data: $0.data, mimeType: $0.mimeType) } }
+    }
+}
+
+extension SQLiteStore: BankRepository {
+    public func banks() async throws -> [BankSummary] { try await database.writer.read { db in try AppDatabase.banks(db) } }
+    public func search(_ query: QuestionQuery) async throws -> [SearchHit] { try await database.writer.read { db in try AppDatabase.search(db, query) } }
+    public func question(id: String, bank: String?, revision: Int?) async throws -> StoredQuestion {
+        try await database.writer.read { db in try AppDatabase.question(db, id: id, bank: bank, revision: revision) }
+    }
+    public func blueprintNames() async throws -> [String] {
+        try await database.writer.read { db in try String.fetchAll(db, sql: "SELECT name FROM blueprint ORDER BY name") }
+    }
+}
+
+extension SQLiteStore: SecretRepository {
+    public func secret(named name: String) async throws -> Data {
+        try await database.writer.write { db in try AppDatabase.secretKey(db, named: name).withUnsafeBytes { Data($0) } }
+    }
+}

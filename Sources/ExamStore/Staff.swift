@@ -1,0 +1,145 @@
+import ExamCore
+import Foundation
+internal import GRDB
+import HummingbirdBcrypt
+
+/// What a member of staff may do. Proctors watch rooms and add time; coordinators also release results and
+/// export scores; admins everything; teachers work on banks and blueprints.
+public enum StaffRole: String, Codable, Sendable, CaseIterable {
+    case admin, coordinator, proctor, teacher
+
+    /// Whether this role may run exam sessions (watch rooms, add time).
+    public var proctors: Bool { self != .teacher }
+    /// Whether this role may release results and export score sheets.
+    public var coordinates: Bool { self == .admin || self == .coordinator }
+}
+
+public struct StaffMember: Codable, Sendable, Hashable {
+    public var username: String
+    public var fullName: String
+    public var role: StaffRole
+}
+
+/// One candidate as a proctor's room view shows them.
+public struct MonitorRow: Codable, Sendable, Hashable {
+    public var sbd: String
+    public var fullName: String
+    public var className: String?
+    public var room: String?
+    public var session: String?
+    public var paperCode: String?
+    /// not-started, in-progress or submitted.
+    public var state: String
+    public var answered: Int
+    public var items: Int
+    public var startedAt: Date?
+    public var deadline: Date?
+    public var remainingSeconds: Int?
+    public var extraSeconds: Int
+    public var autoSubmitted: Bool
+    public var score: Points?
+    /// When the server last stored an answer of theirs: a PC that went quiet shows here.
+    public var lastSavedAt: Date?
+    /// A proctor has paused the attempt.
+    public var paused: Bool
+}
+
+/// A candidate's own result, as their result page shows it.
+public struct CandidateResult: Codable, Sendable, Hashable {
+    public var state: Attempt.State
+    public var submittedAt: Date?
+    public var autoSubmitted: Bool
+    /// False while the exam keeps results for later and they are not released.
+    public var released: Bool
+    public var score: Points?
+    public var parts: [PaperScore.PartTotal]?
+    /// Per item: awarded and maximum points (no keys, no explanations).
+    public var items: [ItemResult]?
+    public var pendingEssays: Int?
+
+    public struct ItemResult: Codable, Sendable, Hashable {
+        public var key: String
+        /// nil while an essay waits for a grader.
+        public var awarded: Points?
+        public var maximum: Points
+        public var answered: Bool
+    }
+}
+
+/// Staff passwords: bcrypt, hashed and checked off the event loops (a check takes a few hundred
+/// milliseconds by design).
+public enum StaffPasswords {
+    public static let cost: UInt8 = 11
+    public static let minimumLength = 8
+
+    /// A bcrypt hash of `password`; refused when it is too short.
+    public static func hash(_ password: String) throws -> String {
+        guard password.count >= minimumLength else {
+            throw StoreError.invalid("password", "mật khẩu cần ít nhất \(minimumLength) ký tự / a password needs at least \(minimumLength) characters")
+        }
+        return Bcrypt.hash(password, cost: cost)
+    }
+
+    /// Checks a password on a global queue, not on the caller's thread.
+    static func verify(_ password: String, hash: String) async -> Bool {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: Bcrypt.verify(password, hash: hash)) }
+        }
+    }
+
+    /// A new password: 12 characters from an alphabet without look-alikes (about 70 bits).
+    public static func newPassword() -> String {
+        AppDatabase.randomCode(length: 12, alphabet: Array("23456789abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ"))
+    }
+
+    /// A hash no password matches in practice, checked when the username does not exist.
+    static let decoyHash = Bcrypt.hash("khaothi-decoy-password", cost: cost)
+}
+
+extension AppDatabase {
+    // MARK: staff
+
+    /// Adds a member of staff, or replaces the name, role and password of one with the same username.
+    public func saveStaff(username: String, fullName: String, role: StaffRole, password: String) throws {
+        guard !username.trimmingCharacters(in: .whitespaces).isEmpty, username.count <= 64, !username.contains(where: \.isWhitespace) else {
+            throw StoreError.invalid("username", "tên đăng nhập không hợp lệ (1–64 ký tự, không dấu cách) / invalid username")
+        }
+        let hash = try StaffPasswords.hash(password)
+        try writer.write { db in
+            try db.execute(sql: """
+                INSERT INTO staff(username, fullName, role, passwordHash, createdAt) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT(username) DO UPDATE SET fullName = excluded.fullName, role = excluded.role, passwordHash = excluded.passwordHash
+                """, arguments: [username, fullName, role.rawValue, hash, Date()])
+        }
+    }
+
+    public func staffMembers() throws -> [StaffMember] {
+        try writer.read { db in try Self.staffMembers(db) }
+    }
+
+    static func staffMembers(_ db: Database) throws -> [StaffMember] {
+        try StaffRecord.order(sql: "role, username").fetchAll(db).map(\.member)
+    }
+
+    /// A candidate's result: the score and breakdown once submitted and released.
+    static func candidateResult(_ db: Database, candidateId: Int64) throws -> CandidateResult {
+        guard let row = try Row.fetchOne(db, sql: """
+            SELECT a.state, a.submittedAt, a.autoSubmitted, a.scoreHundredths, a.pendingItems, a.breakdown,
+                   e.resultsPolicy = 'immediate' OR e.resultsReleasedAt IS NOT NULL AS released
+            FROM attempt a JOIN candidate c ON c.id = a.candidateId JOIN exam e ON e.id = c.examId WHERE c.id = ?
+            """, arguments: [candidateId]) else { throw SQLiteStore.notStarted }
+        let state: Attempt.State = (row["state"] as String) == "submitted" ? .submitted : .inProgress
+        var result = CandidateResult(state: state, submittedAt: row["submittedAt"], autoSubmitted: row["autoSubmitted"], released: row["released"],
+                                     score: nil, parts: nil, items: nil, pendingEssays: nil)
+        guard state == .submitted, result.released, let breakdown = row["breakdown"] as String? else { return result }
+        let score = try JSONDecoder().decode(PaperScore.self, from: Data(breakdown.utf8))
+        result.score = score.total
+        result.parts = score.parts
+        result.pendingEssays = score.pending
+        result.items = score.items.map { item in
+            .init(key: item.key, awarded: item.score.status == .pending ? nil : item.score.awarded, maximum: item.score.maximum,
+                  answered: item.score.status != .unanswered)
+        }
+        return result
+    }
+}

@@ -1,0 +1,97 @@
+import ExamCore
+@testable import ExamServer
+import ExamStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@Suite("Domain codes to HTTP, and the hand-made JSON of the hot routes")
+struct ErrorMappingTests {
+    @Test("each store code has its status", arguments: [
+        (StoreError.Code.notFound, HTTPResponse.Status.notFound), (.invalid, .badRequest), (.importRefused, .unprocessableContent),
+        (.forbidden, .forbidden), (.shuttingDown, .serviceUnavailable), (.takenOver, .conflict), (.timeUp, .conflict),
+        (.alreadySubmitted, .conflict), (.notOpenYet, .conflict), (.lateEntryClosed, .conflict), (.notStarted, .conflict),
+        (.paused, .conflict), (.notPaused, .conflict), (.sessionOver, .conflict), (.notSubmitted, .conflict), (.notPrepared, .conflict),
+        (.alreadyPrepared, .conflict), (.exists, .conflict), (.inUse, .conflict),
+    ])
+    func statuses(_ code: StoreError.Code, _ status: HTTPResponse.Status) {
+        #expect(StoreError(code, "x").status == status)
+    }
+
+    @Test("the body carries the code, the message and the field")
+    func body() throws {
+        let error = APIError(.badRequest, code: "invalid", "số phút / minutes", field: "minutes")
+        let object = try #require(try JSONSerialization.jsonObject(with: error.body) as? [String: [String: String]])
+        #expect(object["error"] == ["code": "invalid", "message": "số phút / minutes", "field": "minutes"])
+    }
+
+    @Test("over the API: a takeover, a time-up, a bad item, a missing session and a missing header each answer with their code")
+    func routes() async throws {
+        let fixture = try Fixture()
+        fixture.clock.set(Fixture.at(10))
+        try await fixture.app().test(.router) { client in
+            let cookie = try await fixture.login(client, slip: fixture.slips[0])
+            let first = try await fixture.start(client, cookie: cookie)
+            let item = try #require(((first["paper"] as? [String: Any])?["parts"] as? [[String: Any]])?.first?["items"] as? [[String: Any]])[0]["key"] as! String
+            _ = try await fixture.start(client, cookie: cookie)
+            func send(_ token: String, _ item: String, sequence: Int = 1) async throws -> (HTTPResponse.Status, [String: Any]) {
+                try await client.execute(uri: "/api/attempt/events", method: .post, headers: Fixture.headers(cookie: cookie),
+                                         body: Fixture.json(["deviceToken": token, "events": [["sequence": sequence, "item": item, "value": "A"]]])) {
+                    ($0.status, (Fixture.object($0.body)["error"] as? [String: Any]) ?? [:])
+                }
+            }
+            let (status, error) = try await send(first["deviceToken"] as! String, item)
+            #expect(status == .conflict && error["code"] as? String == "takenOver")
+            let current = try await fixture.start(client, cookie: cookie)
+            let (badStatus, bad) = try await send(current["deviceToken"] as! String, "IX.99")
+            #expect(badStatus == .badRequest && bad["code"] as? String == "invalid" && bad["field"] as? String == "events[0].item")
+            fixture.clock.set(Fixture.at(3100))
+            let (lateStatus, late) = try await send(current["deviceToken"] as! String, item, sequence: 2)
+            #expect(lateStatus == .conflict && late["code"] as? String == "timeUp")
+            try await client.execute(uri: "/api/me", method: .get) { response in
+                #expect(response.status == .unauthorized)
+                #expect((Fixture.object(response.body)["error"] as? [String: Any])?["code"] as? String == "notSignedIn")
+            }
+            try await client.execute(uri: "/api/attempt/submit", method: .post, headers: Fixture.headers(cookie: cookie, sameOrigin: false),
+                                     body: Fixture.json(["deviceToken": "x"])) { response in
+                #expect(response.status == .forbidden)
+                #expect((Fixture.object(response.body)["error"] as? [String: Any])?["code"] as? String == "missingHeader")
+            }
+        }
+    }
+
+    @Test("the start answer made by hand reads as JSONEncoder's, and its paper is the encoder's bytes exactly")
+    func startBytes() throws {
+        let fixture = try Fixture()
+        let paper = try fixture.database.paper(exam: fixture.exam, code: fixture.slips[0].paperCode)
+        let encoder = JSONEncoder.api
+        let paperBytes = Array(try encoder.encode(CandidatePaper(paper)))
+        let media: [String: [String: String]] = ["I.3": ["hình 1.png": "/api/media/abc"]]
+        let started = StartedAttempt(attemptID: 7, deviceToken: "tok\"en/1",
+                                     status: AttemptStatus(state: .inProgress, deadline: Date(timeIntervalSince1970: 1_800_003_000), remainingSeconds: 2990,
+                                                           paused: false, deviceToken: "tok\"en/1"),
+                                     lastSequence: 4, responses: ["I.1": "\"B\"", "II.1": "{\"a\":\"Đ\"}", "I.2\t": "[\"A\",\"C\"]"], paperID: 1)
+        let response = CandidateAPI.StartResponse(started: started, paper: .init(paper: paperBytes, media: Array(try encoder.encode(media))),
+                                                  serverTime: Date(timeIntervalSince1970: 1_800_000_010))
+        struct Expected: Encodable {
+            var attemptID: Int64; var deviceToken: String; var state: Attempt.State; var deadline: Date?; var remainingSeconds: Int; var paused: Bool
+            var lastSequence: Int; var responses: [String: ResponseValue]; var paper: CandidatePaper; var media: [String: [String: String]]; var serverTime: Date
+        }
+        let expected = Expected(attemptID: 7, deviceToken: "tok\"en/1", state: .inProgress, deadline: Date(timeIntervalSince1970: 1_800_003_000),
+                                remainingSeconds: 2990, paused: false, lastSequence: 4,
+                                responses: ["I.1": .text("B"), "II.1": .map(["a": "Đ"]), "I.2\t": .list(["A", "C"])],
+                                paper: CandidatePaper(paper), media: media, serverTime: Date(timeIntervalSince1970: 1_800_000_010))
+        let made = try JSONSerialization.jsonObject(with: Data(response.bytes)) as? NSDictionary
+        let encoded = try JSONSerialization.jsonObject(with: try encoder.encode(expected)) as? NSDictionary
+        #expect(made != nil && made == encoded)
+        #expect(String(decoding: response.bytes, as: UTF8.self).contains(String(decoding: paperBytes, as: UTF8.self)))
+    }
+
+    @Test("JSON strings escaped as JSONEncoder escapes them", arguments: ["", "Hà Nội", "a\"b\\c/d", "tab\there\nnew\r\u{08}\u{0C}", "\u{01}\u{1F}", "😀 ₫"])
+    func strings(_ text: String) throws {
+        let expected = String(decoding: try JSONEncoder().encode([text]), as: UTF8.self).dropFirst().dropLast()
+        #expect(JSONText.string(text) == String(expected))
+    }
+}
