@@ -11,6 +11,7 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/package-benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         .executableTarget(
@@ -36,6 +37,12 @@ let package = Package(
                 .product(name: "ExamStore", package: "khaothi"),
             ],
             path: "LoadGenerator"
+        ),
+        /// Hummingbird with nothing of khaothi: the ceiling Benchmarks/load/routes.sh compares every route with.
+        .executableTarget(
+            name: "bare-server",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+            path: "BareServer"
         ),
     ]
 )

@@ -165,7 +165,7 @@ final class ServerProcess: @unchecked Sendable {
     func start(client: HTTPClient) async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["serve", "--api-only", "--port", String(port), "--db", database, "--logins-per-address", "100000000"]
+        process.arguments = ["serve", "--api-only", "--port", String(port), "--db", database]
         if !FileManager.default.fileExists(atPath: logPath) { FileManager.default.createFile(atPath: logPath, contents: nil) }
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         log.seekToEndOfFile()

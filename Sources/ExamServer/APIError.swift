@@ -35,6 +35,10 @@ public struct APIError: Error, HTTPResponseError, Sendable {
     // The server's own refusals.
     static let notSignedIn = APIError(.unauthorized, code: "notSignedIn", "chưa đăng nhập hoặc phiên đã hết / not signed in, or the session has ended")
     static let staffNotSignedIn = APIError(.unauthorized, code: "notSignedIn", "cán bộ chưa đăng nhập / staff not signed in")
+    static let sessionEnded = APIError(.unauthorized, code: "sessionEnded",
+                                       "phiên đăng nhập đã hết; đăng nhập lại — các câu trả lời chưa gửi vẫn được giữ / the session has ended; sign in again — unsent answers are kept")
+    static let takenOver = APIError(.conflict, code: "takenOver",
+                                    "Bài thi đang được làm trên máy khác / the attempt was taken over by another computer")
     static let sameOriginHeader = APIError(.forbidden, code: "missingHeader", "thiếu tiêu đề X-Khaothi: 1 / missing the X-Khaothi: 1 header")
 
     static func malformed(_ place: String) -> APIError {

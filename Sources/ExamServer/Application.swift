@@ -15,6 +15,8 @@ public struct ServerConfiguration: Sendable {
     public var host: String
     public var port: Int
     public var loginLimits: LoginLimiter.Limits
+    /// Addresses of reverse proxies (nginx) whose `X-Forwarded-For` is believed; from anyone else it is ignored.
+    public var trustedProxies: Set<String>
     /// How often expired attempts are auto-submitted.
     public var autoSubmitInterval: Duration
     /// The clock; tests inject their own.
@@ -22,9 +24,10 @@ public struct ServerConfiguration: Sendable {
     /// The pages' templates and assets; without them only the JSON API is served.
     public var web: WebAssets?
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, loginLimits: LoginLimiter.Limits = .init(),
+    public init(host: String = "127.0.0.1", port: Int = 8080, loginLimits: LoginLimiter.Limits = .init(), trustedProxies: Set<String> = [],
                 autoSubmitInterval: Duration = .seconds(5), web: WebAssets? = nil, now: @escaping @Sendable () -> Date = { Date() }) {
-        self.host = host; self.port = port; self.loginLimits = loginLimits; self.autoSubmitInterval = autoSubmitInterval; self.web = web; self.now = now
+        self.host = host; self.port = port; self.loginLimits = loginLimits; self.trustedProxies = trustedProxies
+        self.autoSubmitInterval = autoSubmitInterval; self.web = web; self.now = now
     }
 }
 
@@ -38,6 +41,8 @@ public struct ExamRequestContext: RequestContext, RemoteAddressRequestContext {
     public var candidate: SessionSigner.Identity?
     /// The signed-in member of staff (`StaffAuthentication`).
     public var staff: StaffMember?
+    /// The staff session (for logout).
+    public var session: SessionSigner.Identity?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
@@ -49,6 +54,17 @@ public struct ExamRequestContext: RequestContext, RemoteAddressRequestContext {
 
 /// Everything the routes share.
 struct ServerState: Sendable {
+    static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
+
+    /// The client's address as the login limits count it: the peer, or the last `X-Forwarded-For` entry when
+    /// the peer is a trusted proxy.
+    func clientAddress(_ request: Request, _ context: ExamRequestContext) -> String {
+        let peer = context.remoteAddress?.ipAddress ?? "unknown"
+        guard configuration.trustedProxies.contains(peer), let forwarded = request.headers[Self.forwardedFor],
+              let last = forwarded.split(separator: ",").last?.trimmingCharacters(in: .whitespaces), !last.isEmpty else { return peer }
+        return last
+    }
+
     let store: Store
     let signer: SessionSigner
     /// Staff sessions are signed with another key: a candidate's cookie can never pass for staff.

@@ -4,7 +4,9 @@ import HTTPTypes
 import Hummingbird
 
 /// Puts the signed-in candidate (from the signed session cookie) into the request context; 401 without a
-/// valid session. Routes behind it read `context.candidate` and never take an exam or an SBD from the request.
+/// session that still counts (signed, not expired, not logged out, not older than a new access code), 409
+/// `takenOver` when another computer has signed in and taken the attempt over since. All of it is checked
+/// in memory. Routes behind it read `context.candidate` and never take an exam or an SBD from the request.
 struct CandidateAuthentication: RouterMiddleware {
     typealias Context = ExamRequestContext
     let state: ServerState
@@ -12,6 +14,12 @@ struct CandidateAuthentication: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let token = request.cookies[CandidateAPI.cookieName]?.value,
               let identity = state.signer.identity(from: token, now: state.configuration.now()) else { throw APIError.notSignedIn }
+        guard try await !state.store.sessions.isRevoked(session: identity.session) else { throw APIError.sessionEnded }
+        switch try await state.store.attempts.sessionStanding(exam: identity.exam, sbd: identity.sbd, session: identity.issuedAt) {
+        case .valid: break
+        case .ended: throw APIError.sessionEnded
+        case .takenOver: throw APIError.takenOver
+        }
         var context = context
         context.candidate = identity
         return try await next(request, context)
@@ -27,9 +35,12 @@ struct StaffAuthentication: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let token = request.cookies[StaffAPI.cookieName]?.value,
               let identity = state.staffSigner.identity(from: token, now: state.configuration.now()),
-              let member = try await state.store.staff.member(username: identity.sbd) else { throw APIError.staffNotSignedIn }
+              let account = try await state.store.staff.account(username: identity.sbd), !account.disabled,
+              account.sessionsValidAfter.map({ (identity.issuedAt.timeIntervalSince1970 * 1000).rounded() >= ($0.timeIntervalSince1970 * 1000).rounded() }) ?? true,
+              try await !state.store.sessions.isRevoked(session: identity.session) else { throw APIError.staffNotSignedIn }
         var context = context
-        context.staff = member
+        context.staff = account.member
+        context.session = identity
         return try await next(request, context)
     }
 }

@@ -15,7 +15,8 @@ struct CandidateAPI {
     static let cookieName = "khaothi_session"
 
     struct LoginRequest: Decodable { var exam: String; var sbd: String; var accessCode: String }
-    struct Candidate: ResponseEncodable {
+    /// The candidate as the pages show them (login and `me`); written by hand (see `JSONObject`).
+    struct Candidate: ResponseGenerator, Encodable {
         var exam: String
         var subject: String
         var sbd: String
@@ -28,6 +29,17 @@ struct CandidateAPI {
         var durationMinutes: Int?
         var attemptState: Attempt.State
         var serverTime: Date
+
+        var json: JSONObject {
+            var object = JSONObject()
+            object.string("exam", exam); object.string("subject", subject); object.string("sbd", sbd); object.string("fullName", fullName)
+            object.string("className", className); object.string("dateOfBirth", dateOfBirth); object.string("room", room)
+            object.string("session", session); object.date("opensAt", opensAt); object.int("durationMinutes", durationMinutes)
+            object.string("attemptState", attemptState.rawValue); object.date("serverTime", serverTime)
+            return object
+        }
+
+        func response(from request: Request, context: some RequestContext) throws -> Response { json.response() }
     }
     /// The answer of `start`, as JSONEncoder would write it (a test keeps them equal) but made by hand: the
     /// paper and its images are encoded once per paper and spliced in, answers are spliced as stored.
@@ -36,38 +48,20 @@ struct CandidateAPI {
         var paper: PaperViews.View
         var serverTime: Date
 
-        var bytes: [UInt8] {
-            var out: [UInt8] = []
-            out.reserveCapacity(paper.paper.count + paper.media.count + 256 + started.responses.count * 32)
-            func append(_ text: String) { out.append(contentsOf: text.utf8) }
+        var json: JSONObject {
+            var object = JSONObject(capacity: paper.paper.count + paper.media.count + 256 + started.responses.count * 32)
             let status = started.status
-            append("{\"attemptID\":\(started.attemptID),\"deviceToken\":")
-            append(JSONText.string(started.deviceToken))
-            append(",\"state\":\"\(status.state.rawValue)\"")
-            if let deadline = status.deadline { append(",\"deadline\":\"\(ISOTime.string(deadline))\"") }
-            append(",\"remainingSeconds\":\(status.remainingSeconds),\"paused\":\(status.paused),\"lastSequence\":\(started.lastSequence),\"responses\":{")
-            var first = true
-            for (item, json) in started.responses {
-                if !first { append(",") }
-                first = false
-                append(JSONText.string(item))
-                append(":")
-                append(json)
-            }
-            append("},\"paper\":")
-            out.append(contentsOf: paper.paper)
-            append(",\"media\":")
-            out.append(contentsOf: paper.media)
-            append(",\"serverTime\":\"\(ISOTime.string(serverTime))\"}")
-            return out
+            object.int("attemptID", started.attemptID); object.string("deviceToken", started.deviceToken); object.string("state", status.state.rawValue)
+            object.date("deadline", status.deadline); object.int("remainingSeconds", status.remainingSeconds); object.bool("paused", status.paused)
+            object.int("lastSequence", started.lastSequence); object.rawObject("responses", started.responses)
+            object.raw("paper", paper.paper); object.raw("media", paper.media); object.date("serverTime", serverTime)
+            return object
         }
 
-        func response(from request: Request, context: some RequestContext) throws -> Response {
-            Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
-        }
+        func response(from request: Request, context: some RequestContext) throws -> Response { json.response() }
     }
-    /// Where the attempt stands, polled by the page: added time and pauses show up here.
-    struct StateResponse: ResponseEncodable {
+    /// Where the attempt stands, polled by the page: added time and pauses show up here. Written by hand.
+    struct StateResponse: ResponseGenerator, Encodable {
         var state: Attempt.State
         var deadline: Date?
         var remainingSeconds: Int
@@ -75,24 +69,31 @@ struct CandidateAPI {
         /// False when another device has taken the attempt over.
         var activeHere: Bool
         var serverTime: Date
+
+        var json: JSONObject {
+            var object = JSONObject()
+            object.string("state", state.rawValue); object.date("deadline", deadline); object.int("remainingSeconds", remainingSeconds)
+            object.bool("paused", paused); object.bool("activeHere", activeHere); object.date("serverTime", serverTime)
+            return object
+        }
+
+        func response(from request: Request, context: some RequestContext) throws -> Response { json.response() }
     }
     struct EventsRequest: Decodable { var deviceToken: String; var events: [ResponseEvent] }
     /// Written by hand: this answer goes back for every save, and JSONEncoder's ISO 8601 dates were a
     /// measurable share of the route's cost.
-    struct EventsResponse: ResponseGenerator {
+    struct EventsResponse: ResponseGenerator, Encodable {
         var acknowledged: [Int]
         var deadline: Date?
         var serverTime: Date
 
-        var json: String {
-            var json = "{\"acknowledged\":[" + acknowledged.map(String.init).joined(separator: ",") + "]"
-            if let deadline { json += ",\"deadline\":\"" + ISOTime.string(deadline) + "\"" }
-            return json + ",\"serverTime\":\"" + ISOTime.string(serverTime) + "\"}"
+        var json: JSONObject {
+            var object = JSONObject()
+            object.ints("acknowledged", acknowledged); object.date("deadline", deadline); object.date("serverTime", serverTime)
+            return object
         }
 
-        func response(from request: Request, context: some RequestContext) throws -> Response {
-            Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: json)))
-        }
+        func response(from request: Request, context: some RequestContext) throws -> Response { json.response() }
     }
     struct SubmitRequest: Decodable { var deviceToken: String }
     struct SubmitResponse: ResponseEncodable {
@@ -115,7 +116,11 @@ struct CandidateAPI {
         // A route that does nothing, to measure the server's own cost against durable answer saves.
         open.post("noop") { _, _ in Empty() }
         open.post("login", use: login)
-        open.post("logout") { _, _ in
+        open.post("logout") { request, _ in
+            // The session ends on the server too: the cookie no longer works, wherever it was copied.
+            if let token = request.cookies[Self.cookieName]?.value, let identity = state.signer.identity(from: token, now: state.configuration.now()) {
+                try await state.store.sessions.revoke(session: identity.session, expiresAt: identity.issuedAt.addingTimeInterval(SessionSigner.maximumAge))
+            }
             var response = Response(status: .noContent)
             response.setCookie(Cookie(name: Self.cookieName, value: "", maxAge: 0, path: "/", httpOnly: true, sameSite: .strict))
             return response
@@ -164,19 +169,14 @@ struct CandidateAPI {
     @Sendable func login(_ request: Request, context: ExamRequestContext) async throws -> Response {
         let body = try await Self.decode(LoginRequest.self, request, context)
         let now = state.configuration.now()
-        let address = context.remoteAddress?.ipAddress ?? "unknown"
-        let candidateKey = "\(body.exam)\n\(body.sbd)"
-        guard await state.limiter.allow(candidate: candidateKey, address: address, now: now) else {
-            throw APIError(.tooManyRequests, code: "tooManyAttempts", "đăng nhập sai quá nhiều lần; đợi vài phút hoặc gọi giám thị / too many attempts; wait or call the proctor")
+        _ = try await state.limiter.attempt(.candidate(exam: body.exam, sbd: body.sbd), address: state.clientAddress(request, context), now: now,
+                                            wrong: APIError(.unauthorized, code: "wrongCredentials", "số báo danh hoặc mã truy cập không đúng / wrong SBD or access code")) {
+            try await state.store.attempts.verifyAccessCode(exam: body.exam, sbd: body.sbd, code: body.accessCode) ? true : nil
         }
-        guard try await state.store.attempts.verifyAccessCode(exam: body.exam, sbd: body.sbd, code: body.accessCode) else {
-            await state.limiter.recordFailure(candidate: candidateKey, now: now)
-            throw APIError(.unauthorized, code: "wrongCredentials", "số báo danh hoặc mã truy cập không đúng / wrong SBD or access code")
-        }
-        await state.limiter.recordSuccess(candidate: candidateKey)
-        var response = try await me(identity: .init(exam: body.exam, sbd: body.sbd, issuedAt: now)).response(from: request, context: context)
-        response.setCookie(Cookie(name: Self.cookieName, value: state.signer.token(exam: body.exam, sbd: body.sbd, issuedAt: now),
-                                  path: "/", httpOnly: true, sameSite: .strict))
+        let token = state.signer.token(exam: body.exam, sbd: body.sbd, issuedAt: now)
+        guard let identity = state.signer.identity(from: token, now: now) else { throw APIError.notSignedIn }
+        var response = try await me(identity: identity).json.response()
+        response.setCookie(Cookie(name: Self.cookieName, value: token, path: "/", httpOnly: true, sameSite: .strict))
         return response
     }
 
@@ -190,7 +190,7 @@ struct CandidateAPI {
     @Sendable func start(_ request: Request, context: ExamRequestContext) async throws -> StartResponse {
         let who = try context.requireCandidate()
         let now = state.configuration.now()
-        let started = try await state.store.attempts.start(exam: who.exam, sbd: who.sbd, now: now)
+        let started = try await state.store.attempts.start(exam: who.exam, sbd: who.sbd, session: who.issuedAt, now: now)
         let view = try await state.papers.view(started.paperID, attempts: state.store.attempts)
         return StartResponse(started: started, paper: view, serverTime: now)
     }
@@ -267,31 +267,110 @@ final class PaperViews: Sendable {
     }
 }
 
-/// JSON text written by hand on the hot paths.
-enum JSONText {
+/// A JSON object written by hand on the hot routes, byte for byte as the API's JSONEncoder writes the same
+/// Encodable struct (fields in declaration order, nil fields left out, ISO 8601 dates, `/` escaped): tests
+/// keep them equal.
+struct JSONObject {
+    private(set) var bytes: [UInt8] = [UInt8(ascii: "{")]
+    private var first = true
+
+    init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
+
+    private mutating func key(_ name: StaticString) {
+        if !first { bytes.append(UInt8(ascii: ",")) }
+        first = false
+        bytes.append(UInt8(ascii: "\""))
+        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+    }
+
+    mutating func string(_ name: StaticString, _ value: String?) {
+        guard let value else { return }
+        key(name)
+        Self.append(string: value, to: &bytes)
+    }
+
+    mutating func int<T: BinaryInteger>(_ name: StaticString, _ value: T?) {
+        guard let value else { return }
+        key(name)
+        bytes.append(contentsOf: String(value).utf8)
+    }
+
+    mutating func bool(_ name: StaticString, _ value: Bool) {
+        key(name)
+        bytes.append(contentsOf: (value ? "true" : "false").utf8)
+    }
+
+    mutating func date(_ name: StaticString, _ value: Date?) {
+        guard let value else { return }
+        key(name)
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(contentsOf: ISOTime.string(value).utf8)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// A value that is JSON already (encoded once elsewhere, or stored as canonical JSON).
+    mutating func raw(_ name: StaticString, _ json: some Sequence<UInt8>) {
+        key(name)
+        bytes.append(contentsOf: json)
+    }
+
+    /// An object of strings to raw JSON values.
+    mutating func rawObject(_ name: StaticString, _ members: [String: String]) {
+        key(name)
+        bytes.append(UInt8(ascii: "{"))
+        var firstMember = true
+        for (member, json) in members {
+            if !firstMember { bytes.append(UInt8(ascii: ",")) }
+            firstMember = false
+            Self.append(string: member, to: &bytes)
+            bytes.append(UInt8(ascii: ":"))
+            bytes.append(contentsOf: json.utf8)
+        }
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    mutating func ints(_ name: StaticString, _ values: [Int]) {
+        key(name)
+        bytes.append(UInt8(ascii: "["))
+        for (index, value) in values.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(contentsOf: String(value).utf8)
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+
+    /// The finished object.
+    mutating func close() -> [UInt8] {
+        bytes.append(UInt8(ascii: "}"))
+        return bytes
+    }
+
+    func response() -> Response {
+        var bytes = self
+        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: bytes.close())))
+    }
+
     /// A JSON string literal, escaped as JSONEncoder escapes it (`/` too).
-    static func string(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            case "/": out += "\\/"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
+    static func append(string text: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out.append(contentsOf: [92, 34])
+            case UInt8(ascii: "\\"): out.append(contentsOf: [92, 92])
+            case UInt8(ascii: "/"): out.append(contentsOf: [92, 47])
+            case 0x0A: out.append(contentsOf: [92, UInt8(ascii: "n")])
+            case 0x0D: out.append(contentsOf: [92, UInt8(ascii: "r")])
+            case 0x09: out.append(contentsOf: [92, UInt8(ascii: "t")])
+            case 0x08: out.append(contentsOf: [92, UInt8(ascii: "b")])
+            case 0x0C: out.append(contentsOf: [92, UInt8(ascii: "f")])
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                out.append(contentsOf: [92, UInt8(ascii: "u"), 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]])
+            default: out.append(byte)
             }
         }
-        return out + "\""
+        out.append(UInt8(ascii: "\""))
     }
 }
 

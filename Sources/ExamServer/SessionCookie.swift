@@ -1,11 +1,15 @@
 import Crypto
 import ExamCore
 import Foundation
+import ExamStore
 import Synchronization
 
-/// The candidate's session: exam and số báo danh, signed with HMAC-SHA256 under a server key, in an
-/// HttpOnly, SameSite=Strict cookie. No server-side session table is needed, which keeps thousands of
-/// simultaneous logins cheap.
+/// A session: who (exam and số báo danh, or a member of staff) and when it began (to the millisecond),
+/// signed with HMAC-SHA256 under a server key, in an HttpOnly, SameSite=Strict cookie. Logging in writes
+/// nothing, which keeps thousands of simultaneous logins cheap; a session still ends at once when it must,
+/// by what the store holds in memory: a logout revokes its id, a new access code or password moves the
+/// moment before which sessions no longer count, and a takeover records the session that now holds the
+/// attempt.
 public struct SessionSigner: Sendable {
     /// The key's bytes (swift-crypto's `SymmetricKey` is not `Sendable`).
     let keyData: Data
@@ -32,6 +36,8 @@ public struct SessionSigner: Sendable {
         public var exam: String
         public var sbd: String
         public var issuedAt: Date
+        /// This session's id (from its signature): what a logout revokes.
+        public var session: String
     }
 
     static func base64URL(_ data: Data) -> String {
@@ -44,64 +50,34 @@ public struct SessionSigner: Sendable {
         return Data(base64Encoded: base64)
     }
 
+    /// A new session's token. The time is kept to the millisecond (a session begun just after a new access
+    /// code counts; one begun just before does not).
     public func token(exam: String, sbd: String, issuedAt: Date) -> String {
-        let payload = Data("\(Int(issuedAt.timeIntervalSince1970))\n\(sbd)\n\(exam)".utf8)
+        let milliseconds = Int64((issuedAt.timeIntervalSince1970 * 1000).rounded(.down))
+        let payload = Data("\(milliseconds)\n\(sbd)\n\(AppDatabase.randomCode(length: 8, alphabet: Self.nonceAlphabet))\n\(exam)".utf8)
         let mac = HMAC<SHA256>.authenticationCode(for: payload, using: key)
         return Self.base64URL(payload) + "." + Self.base64URL(Data(mac))
     }
 
+    static let nonceAlphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
+
+    /// How long a session lasts at most.
+    public static let maximumAge: TimeInterval = 12 * 3600
+
     /// The identity in a token, if the signature holds and it is younger than `maxAge`.
-    public func identity(from token: String, now: Date, maxAge: TimeInterval = 12 * 3600) -> Identity? {
+    public func identity(from token: String, now: Date, maxAge: TimeInterval = maximumAge) -> Identity? {
         if let known = verified.get(token) {
             return now.timeIntervalSince(known.issuedAt) <= maxAge ? known : nil
         }
         let parts = token.split(separator: ".")
         guard parts.count == 2, let payload = Self.fromBase64URL(parts[0]), let mac = Self.fromBase64URL(parts[1]),
               HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: payload, using: key) else { return nil }
-        let fields = String(decoding: payload, as: UTF8.self).split(separator: "\n", maxSplits: 2, omittingEmptySubsequences: false)
-        guard fields.count == 3, let seconds = Int(fields[0]) else { return nil }
-        let issued = Date(timeIntervalSince1970: TimeInterval(seconds))
+        let fields = String(decoding: payload, as: UTF8.self).split(separator: "\n", maxSplits: 3, omittingEmptySubsequences: false)
+        guard fields.count == 4, let milliseconds = Int64(fields[0]) else { return nil }
+        let issued = Date(timeIntervalSince1970: TimeInterval(milliseconds) / 1000)
         guard now.timeIntervalSince(issued) <= maxAge, issued.timeIntervalSince(now) < 300 else { return nil }
-        let identity = Identity(exam: String(fields[2]), sbd: String(fields[1]), issuedAt: issued)
+        let identity = Identity(exam: String(fields[3]), sbd: String(fields[1]), issuedAt: issued, session: String(parts[1].prefix(22)))
         verified.put(token, identity)
         return identity
-    }
-}
-
-/// Wrong access codes per SBD and logins per address, counted in a sliding minute. The per-address limit is
-/// high by default: a lab of 60 PCs behind one NAT address logs in within the same minute.
-public actor LoginLimiter {
-    public struct Limits: Sendable {
-        public var wrongCodesPerCandidate: Int
-        public var window: TimeInterval
-        public var attemptsPerAddress: Int
-        public init(wrongCodesPerCandidate: Int = 5, window: TimeInterval = 300, attemptsPerAddress: Int = 600) {
-            self.wrongCodesPerCandidate = wrongCodesPerCandidate; self.window = window; self.attemptsPerAddress = attemptsPerAddress
-        }
-    }
-
-    let limits: Limits
-    private var failures: [String: [Date]] = [:]
-    private var attempts: [String: [Date]] = [:]
-
-    public init(limits: Limits = Limits()) { self.limits = limits }
-
-    /// Whether a login for `candidate` from `address` may be tried now; records the try.
-    public func allow(candidate: String, address: String, now: Date) -> Bool {
-        let since = now.addingTimeInterval(-limits.window)
-        failures[candidate] = failures[candidate]?.filter { $0 > since }
-        attempts[address] = (attempts[address] ?? []).filter { $0 > now.addingTimeInterval(-60) }
-        guard (failures[candidate]?.count ?? 0) < limits.wrongCodesPerCandidate else { return false }
-        guard attempts[address]!.count < limits.attemptsPerAddress else { return false }
-        attempts[address]!.append(now)
-        return true
-    }
-
-    public func recordFailure(candidate: String, now: Date) {
-        failures[candidate, default: []].append(now)
-    }
-
-    public func recordSuccess(candidate: String) {
-        failures[candidate] = nil
     }
 }

@@ -21,7 +21,10 @@ struct StaffAPI {
 
     func register(open: RouterGroup<ExamRequestContext>, signedIn: RouterGroup<ExamRequestContext>) {
         open.post("login", use: login)
-        open.post("logout") { _, _ in
+        open.post("logout") { request, _ in
+            if let token = request.cookies[Self.cookieName]?.value, let identity = state.staffSigner.identity(from: token, now: state.configuration.now()) {
+                try await state.store.sessions.revoke(session: identity.session, expiresAt: identity.issuedAt.addingTimeInterval(SessionSigner.maximumAge))
+            }
             var response = Response(status: .noContent)
             response.setCookie(Cookie(name: Self.cookieName, value: "", maxAge: 0, path: "/", httpOnly: true, sameSite: .strict))
             return response
@@ -33,13 +36,32 @@ struct StaffAPI {
         }
         signedIn.get("exams/:exam/monitor") { _, context in
             _ = try context.requireStaff(\.proctors)
-            return try await state.store.exams.monitor(exam: try Self.parameter("exam", context), now: state.configuration.now())
+            let exam = try Self.parameter("exam", context)
+            let now = state.configuration.now()
+            // Candidates locked after wrong codes are shown, with the end of their wait.
+            let locked = state.limiter.locked(now: now)
+            return try await state.store.exams.monitor(exam: exam, now: now).map { row in
+                var row = row
+                row.lockedUntil = locked[.candidate(exam: exam, sbd: row.sbd)]
+                return row
+            }
+        }
+        // A proctor lets a candidate who was locked after wrong codes try again at once.
+        signedIn.post("exams/:exam/candidates/:sbd/unlock") { _, context in
+            _ = try context.requireStaff(\.proctors)
+            let exam = try Self.parameter("exam", context), sbd = try Self.parameter("sbd", context)
+            _ = try await state.store.attempts.candidate(exam: exam, sbd: sbd)
+            state.limiter.unlock(.candidate(exam: exam, sbd: sbd))
+            return Response(status: .noContent)
         }
         signedIn.post("exams/:exam/candidates/:sbd/add-time", use: addTime)
         // A lost slip: a new access code for one candidate, shown once to the proctor (the old one stops working).
         signedIn.post("exams/:exam/candidates/:sbd/reset-code") { _, context in
             _ = try context.requireStaff(\.proctors)
-            let slip = try await state.store.exams.resetAccessCode(exam: try Self.parameter("exam", context), sbd: try Self.parameter("sbd", context))
+            let exam = try Self.parameter("exam", context), sbd = try Self.parameter("sbd", context)
+            let slip = try await state.store.exams.resetAccessCode(exam: exam, sbd: sbd, now: state.configuration.now())
+            // A new code also unlocks: whoever holds it may sign in now.
+            state.limiter.unlock(.candidate(exam: exam, sbd: sbd))
             return NewCode(sbd: slip.sbd, accessCode: slip.accessCode)
         }
         signedIn.post("exams/:exam/release-results") { _, context in
@@ -54,16 +76,11 @@ struct StaffAPI {
     @Sendable func login(_ request: Request, context: ExamRequestContext) async throws -> Response {
         let body = try await CandidateAPI.decode(LoginRequest.self, request, context)
         let now = state.configuration.now()
-        let key = "staff\n\(body.username)"
-        let address = context.remoteAddress?.ipAddress ?? "unknown"
-        guard await state.limiter.allow(candidate: key, address: address, now: now) else {
-            throw APIError(.tooManyRequests, code: "tooManyAttempts", "đăng nhập sai quá nhiều lần; đợi vài phút / too many attempts; wait a few minutes")
+        // The slot is taken before the bcrypt check: parallel guesses get no more checks than sequential ones.
+        let member = try await state.limiter.attempt(.staff(username: body.username), address: state.clientAddress(request, context), now: now,
+                                                     wrong: APIError(.unauthorized, code: "wrongCredentials", "tên đăng nhập hoặc mật khẩu không đúng / wrong username or password")) {
+            try await state.store.staff.verify(username: body.username, password: body.password)
         }
-        guard let member = try await state.store.staff.verify(username: body.username, password: body.password) else {
-            await state.limiter.recordFailure(candidate: key, now: now)
-            throw APIError(.unauthorized, code: "wrongCredentials", "tên đăng nhập hoặc mật khẩu không đúng / wrong username or password")
-        }
-        await state.limiter.recordSuccess(candidate: key)
         var response = try member.response(from: request, context: context)
         response.setCookie(Cookie(name: Self.cookieName, value: state.staffSigner.token(exam: member.role.rawValue, sbd: member.username, issuedAt: now),
                                   path: "/", httpOnly: true, sameSite: .strict))

@@ -257,11 +257,25 @@ public struct AppDatabase: Sendable {
             }
             try db.alter(table: "exam") { t in t.add(column: "resultsReleasedAt", .datetime) }
         }
-        migrator.registerMigration("v5: pauses, exam versions") { db in
+        migrator.registerMigration("v5: pauses, exam versions, audit, sessions") { db in
             try db.alter(table: "attempt") { t in
                 // While a proctor has paused the attempt: since when; and the seconds of earlier pauses.
                 t.add(column: "pausedAt", .datetime)
                 t.add(column: "pausedSeconds", .integer).notNull().defaults(to: 0).check(sql: "pausedSeconds >= 0")
+                // When the session that holds the attempt began: an older session (the device taken over)
+                // cannot take it back without signing in again.
+                t.add(column: "sessionIssuedAt", .datetime)
+            }
+            // Sessions begun before this moment no longer count (a new access code, a new password).
+            try db.alter(table: "candidate") { t in t.add(column: "sessionsValidAfter", .datetime) }
+            try db.alter(table: "staff") { t in
+                t.add(column: "sessionsValidAfter", .datetime)
+                t.add(column: "disabled", .boolean).notNull().defaults(to: false)
+            }
+            // Sessions ended by a logout, until they would have expired anyway.
+            try db.create(table: "revokedSession") { t in
+                t.primaryKey("id", .text)
+                t.column("expiresAt", .datetime).notNull()
             }
             // Grows with every change to an exam's candidates and attempts: a process keeping them in memory
             // compares it to tell it has missed a change made elsewhere.

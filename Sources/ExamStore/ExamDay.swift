@@ -28,6 +28,8 @@ final class ExamDay: Sendable {
         var paperId: Int64?
         var paperCode: String?
         var accessCodeHash: String?
+        /// Sessions begun before this no longer count (a new access code).
+        var sessionsValidAfter: Date?
         var attempt: AttemptState?
     }
 
@@ -37,15 +39,27 @@ final class ExamDay: Sendable {
         var attempt: Attempt
         var deviceToken: String
         var scoreHundredths: Int?
+        /// When the session that holds the attempt began.
+        var sessionIssuedAt: Date?
     }
 
-    struct Exam: Sendable {
+    /// What an exam is, without its candidates.
+    struct Header: Sendable {
         var id: Int64
         var name: String
         var subject: String
         var resultsPolicy: String
         var resultsReleasedAt: Date?
         var version: Int
+
+        /// Candidates must still wait for their score.
+        var resultsLater: Bool { resultsPolicy == "later" && resultsReleasedAt == nil }
+    }
+
+    /// An exam with its candidates. Kept inside the lock and changed in place: callers get a header or a
+    /// candidate, never the whole dictionary (which a change would then have to copy).
+    struct Exam: Sendable {
+        var header: Header
         var candidates: [String: Candidate]
         /// Candidates by their row id, to apply changes known by id.
         var sbdByCandidate: [Int64: String]
@@ -60,6 +74,8 @@ final class ExamDay: Sendable {
 
     private let database: AppDatabase
     private let entries = Mutex<[String: Entry]>([:])
+    /// Exam id → name, to apply changes known by id without scanning.
+    private let names = Mutex<[Int64: String]>([:])
     /// Loads in flight, so that a storm of first logins loads an exam once.
     private let loads = Mutex<[String: Task<Exam, Error>]>([:])
     /// How long an exam is trusted before its version is compared again.
@@ -72,63 +88,82 @@ final class ExamDay: Sendable {
 
     // MARK: reading
 
-    /// The exam, loaded on first use and compared with the database's version when it is older than `freshness`.
-    func exam(_ name: String) async throws -> Exam {
+    /// The exam's header.
+    func header(_ name: String) async throws -> Header {
+        try await fresh(name)
+        return try read(name) { $0.header }
+    }
+
+    /// One candidate of an exam, with the exam's header; `notFound` when either does not exist.
+    func candidate(exam name: String, sbd: String) async throws -> (Header, Candidate) {
+        try await fresh(name)
+        return try read(name) { exam in
+            guard let candidate = exam.candidates[sbd] else {
+                throw StoreError(.notFound, "không có thí sinh \(sbd) trong kỳ thi / no candidate \(sbd) in this exam", field: "sbd")
+            }
+            return (exam.header, candidate)
+        }
+    }
+
+    /// Every candidate of an exam (a copy, for the proctors' monitor).
+    func candidates(exam name: String) async throws -> (Header, [Candidate]) {
+        try await fresh(name)
+        return try read(name) { ($0.header, Array($0.candidates.values)) }
+    }
+
+    /// Reads from the exam in place, under the lock.
+    private func read<T>(_ name: String, _ body: (Exam) throws -> T) throws -> T {
+        try entries.withLock { entries in
+            guard let entry = entries[name] else { throw StoreError(.notFound, "không có kỳ thi \"\(name)\" / no exam named \"\(name)\"", field: "exam") }
+            return try body(entry.exam)
+        }
+    }
+
+    /// Makes sure the exam is loaded, and compared with the database's version when it is older than `freshness`.
+    private func fresh(_ name: String) async throws {
         let clock = ContinuousClock()
         let now = clock.now
-        enum Next { case use(Exam), check(Exam), load }
+        enum Next { case use, check(id: Int64, version: Int), load }
         let next: Next = entries.withLock { entries in
-            guard var entry = entries[name] else { return .load }
-            if entry.checking || now - entry.checkedAt < freshness { return .use(entry.exam) }
-            entry.checking = true
-            entries[name] = entry
-            return .check(entry.exam)
+            guard let entry = entries[name] else { return .load }
+            if entry.checking || now - entry.checkedAt < freshness { return .use }
+            entries[name]!.checking = true
+            return .check(id: entry.exam.header.id, version: entry.exam.header.version)
         }
         switch next {
-        case let .use(exam): return exam
-        case .load: return try await load(name)
-        case let .check(exam):
+        case .use: return
+        case .load: try await load(name)
+        case let .check(id, version):
             let stored: Int?
             do {
-                stored = try await database.writer.read { db in try Int.fetchOne(db, sql: "SELECT version FROM exam WHERE id = ?", arguments: [exam.id]) }
+                stored = try await database.writer.read { db in try Int.fetchOne(db, sql: "SELECT version FROM exam WHERE id = ?", arguments: [id]) }
             } catch {
                 entries.withLock { $0[name]?.checking = false }
                 throw error
             }
-            if stored == exam.version {
+            if stored == version {
                 entries.withLock { entries in
                     entries[name]?.checking = false
                     entries[name]?.checkedAt = clock.now
                 }
-                return entries.withLock { $0[name]?.exam } ?? exam
+                return
             }
             entries.withLock { $0[name] = nil }
-            return try await load(name)
+            try await load(name)
         }
-    }
-
-    /// One candidate of an exam; `notFound` when the exam or the candidate does not exist.
-    func candidate(exam name: String, sbd: String) async throws -> Candidate {
-        let exam = try await exam(name)
-        guard let candidate = exam.candidates[sbd] else {
-            throw StoreError(.notFound, "không có thí sinh \(sbd) trong kỳ thi / no candidate \(sbd) in this exam", field: "sbd")
-        }
-        return candidate
     }
 
     /// The candidate as the database has them now (before a refusal that rests on what memory holds).
     func refreshCandidate(exam name: String, sbd: String) async throws -> Candidate {
-        let exam = try await exam(name)
-        guard let id = exam.candidates[sbd]?.id else {
-            throw StoreError(.notFound, "không có thí sinh \(sbd) trong kỳ thi / no candidate \(sbd) in this exam", field: "sbd")
-        }
+        let (_, known) = try await candidate(exam: name, sbd: sbd)
+        let id = known.id
         let fresh = try await database.writer.read { db in try Self.fetchCandidates(db, where: "c.id = ?", arguments: [id]).first }
         guard let fresh else { throw StoreError(.notFound, "không có thí sinh \(sbd) / no candidate \(sbd)", field: "sbd") }
         entries.withLock { $0[name]?.exam.candidates[sbd] = fresh }
         return fresh
     }
 
-    private func load(_ name: String) async throws -> Exam {
+    private func load(_ name: String) async throws {
         let task: Task<Exam, Error> = loads.withLock { loads in
             if let running = loads[name] { return running }
             let database = self.database
@@ -140,10 +175,10 @@ final class ExamDay: Sendable {
         let exam = try await task.value
         entries.withLock { entries in
             // A newer version may have been applied meanwhile (a commit after this load's read).
-            if let kept = entries[name], kept.exam.version > exam.version { return }
+            if let kept = entries[name], kept.exam.header.version > exam.header.version { return }
             entries[name] = Entry(exam: exam, checkedAt: ContinuousClock().now)
         }
-        return exam
+        names.withLock { $0[exam.header.id] = name }
     }
 
     // MARK: applying the store's own writes
@@ -151,39 +186,44 @@ final class ExamDay: Sendable {
     /// Applies a change committed by this process. `version` is the exam's version after that commit: when
     /// it is not the next one, a change made elsewhere was missed and the exam is compared again at once.
     func apply(examId: Int64, version: Int, _ change: (inout Exam) -> Void) {
+        guard let name = names.withLock({ $0[examId] }) else { return }
         entries.withLock { entries in
-            guard let name = entries.first(where: { $0.value.exam.id == examId })?.key, var entry = entries[name] else { return }
-            change(&entry.exam)
-            if version == entry.exam.version + 1 {
-                entry.exam.version = version
-            } else if version > entry.exam.version {
-                entry.exam.version = version
-                entry.checkedAt = ContinuousClock().now - freshness - .seconds(1)
+            guard entries[name]?.exam.header.id == examId else { return }
+            // In place: the candidates of a large exam are not copied for one change.
+            change(&entries[name]!.exam)
+            let known = entries[name]!.exam.header.version
+            if version == known + 1 {
+                entries[name]!.exam.header.version = version
+            } else if version > known {
+                entries[name]!.exam.header.version = version
+                entries[name]!.checkedAt = ContinuousClock().now - freshness - .seconds(1)
             }
-            entries[name] = entry
         }
     }
 
     /// Applies a change to one candidate (by row id) committed by this process.
     func apply(examId: Int64, candidateId: Int64, version: Int, _ change: @escaping (inout Candidate) -> Void) {
         apply(examId: examId, version: version) { exam in
-            guard let sbd = exam.sbdByCandidate[candidateId] else { return }
-            exam.candidates[sbd].map { var candidate = $0; change(&candidate); exam.candidates[sbd] = candidate }
+            guard let sbd = exam.sbdByCandidate[candidateId], exam.candidates[sbd] != nil else { return }
+            change(&exam.candidates[sbd]!)
         }
     }
 
     /// Forgets an exam (its definition or candidates changed wholesale); the next use loads it again.
     func forget(exam name: String) { entries.withLock { $0[name] = nil } }
 
-    func forget(examId: Int64) { entries.withLock { entries in entries = entries.filter { $0.value.exam.id != examId } } }
+    func forget(examId: Int64) {
+        guard let name = names.withLock({ $0[examId] }) else { return }
+        forget(exam: name)
+    }
 
     // MARK: queries
 
     static let candidateSelection = """
-        SELECT c.id, c.examId, c.sbd, c.studentId, c.fullName, c.className, c.dateOfBirth, c.paperId, c.accessCodeHash,
+        SELECT c.id, c.examId, c.sbd, c.studentId, c.fullName, c.className, c.dateOfBirth, c.paperId, c.accessCodeHash, c.sessionsValidAfter,
                r.name AS room, s.name AS session, s.opensAt, s.durationSeconds, s.lateEntrySeconds, s.graceSeconds, s.policy, p.code,
                a.id AS attemptId, a.deviceToken, a.state, a.startedAt, a.submittedAt, a.autoSubmitted, a.extraSeconds, a.pausedAt,
-               a.pausedSeconds, a.scoreHundredths
+               a.pausedSeconds, a.scoreHundredths, a.sessionIssuedAt
         FROM candidate c LEFT JOIN room r ON r.id = c.roomId LEFT JOIN examSession s ON s.id = c.examSessionId
         LEFT JOIN paper p ON p.id = c.paperId LEFT JOIN attempt a ON a.candidateId = c.id
         """
@@ -202,11 +242,12 @@ final class ExamDay: Sendable {
                     attempt: Attempt(timing: timing, state: (row["state"] as String) == "submitted" ? .submitted : .inProgress, startedAt: row["startedAt"],
                                      submittedAt: row["submittedAt"], autoSubmitted: row["autoSubmitted"], extraSeconds: row["extraSeconds"],
                                      pausedAt: row["pausedAt"], pausedSeconds: row["pausedSeconds"]),
-                    deviceToken: row["deviceToken"], scoreHundredths: row["scoreHundredths"])
+                    deviceToken: row["deviceToken"], scoreHundredths: row["scoreHundredths"], sessionIssuedAt: row["sessionIssuedAt"])
             }
             return Candidate(id: row["id"], examId: row["examId"], sbd: row["sbd"], studentID: row["studentId"], fullName: row["fullName"],
                              className: row["className"], dateOfBirth: row["dateOfBirth"], room: row["room"], session: row["session"], timing: timing,
-                             paperId: row["paperId"], paperCode: row["code"], accessCodeHash: row["accessCodeHash"], attempt: attempt)
+                             paperId: row["paperId"], paperCode: row["code"], accessCodeHash: row["accessCodeHash"],
+                             sessionsValidAfter: row["sessionsValidAfter"], attempt: attempt)
         }
     }
 
@@ -215,8 +256,8 @@ final class ExamDay: Sendable {
             throw StoreError(.notFound, "không có kỳ thi \"\(name)\" / no exam named \"\(name)\"", field: "exam")
         }
         let candidates = try fetchCandidates(db, where: "c.examId = ?", arguments: [record.id!])
-        return Exam(id: record.id!, name: record.name, subject: record.subject, resultsPolicy: record.resultsPolicy,
-                    resultsReleasedAt: record.resultsReleasedAt, version: record.version,
+        return Exam(header: Header(id: record.id!, name: record.name, subject: record.subject, resultsPolicy: record.resultsPolicy,
+                                   resultsReleasedAt: record.resultsReleasedAt, version: record.version),
                     candidates: Dictionary(candidates.map { ($0.sbd, $0) }, uniquingKeysWith: { first, _ in first }),
                     sbdByCandidate: Dictionary(candidates.map { ($0.id, $0.sbd) }, uniquingKeysWith: { first, _ in first }))
     }

@@ -249,11 +249,12 @@ extension AppDatabase {
 
     /// New access codes for the candidates of a prepared exam (one room, one candidate, or all): the old codes
     /// stop working.
-    public func resetAccessCodes(exam: String, room: String? = nil, sbd: String? = nil) throws -> [LoginSlip] {
-        try writer.write { db in try Self.resetAccessCodes(db, exam: exam, room: room, sbd: sbd) }
+    public func resetAccessCodes(exam: String, room: String? = nil, sbd: String? = nil, now: Date = Date()) throws -> [LoginSlip] {
+        try writer.write { db in try Self.resetAccessCodes(db, exam: exam, room: room, sbd: sbd, now: now) }
     }
 
-    static func resetAccessCodes(_ db: Database, exam: String, room: String?, sbd: String?) throws -> [LoginSlip] {
+    /// New codes; the sessions of these candidates begun before `now` end.
+    static func resetAccessCodes(_ db: Database, exam: String, room: String?, sbd: String?, now: Date) throws -> [LoginSlip] {
         let row = try examRow(db, exam)
         guard row["state"] as String == "prepared" else { throw StoreError(.notPrepared, "kỳ thi chưa chuẩn bị / the exam is not prepared yet") }
         let key = try accessCodeKey(db)
@@ -270,7 +271,8 @@ extension AppDatabase {
         if let sbd, rows.isEmpty { throw StoreError(.notFound, "không có thí sinh \(sbd) / no candidate \(sbd)", field: "sbd") }
         let slips = try rows.map { candidate in
             let accessCode = Self.newAccessCode()
-            try db.execute(sql: "UPDATE candidate SET accessCodeHash = ? WHERE id = ?", arguments: [Self.hash(accessCode, key: key), candidate["id"] as Int64])
+            try db.execute(sql: "UPDATE candidate SET accessCodeHash = ?, sessionsValidAfter = ? WHERE id = ?",
+                           arguments: [Self.hash(accessCode, key: key), now, candidate["id"] as Int64])
             return LoginSlip(sbd: candidate["sbd"], studentID: candidate["studentId"], fullName: candidate["fullName"], dateOfBirth: candidate["dateOfBirth"],
                              className: candidate["className"], room: candidate["room"], session: candidate["session"], opensAt: candidate["opensAt"],
                              paperCode: candidate["code"], accessCode: accessCode)

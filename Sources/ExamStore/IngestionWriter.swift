@@ -100,9 +100,25 @@ struct WriterStateMachine<Job> {
 /// Runs on its own serial DispatchQueue fed under a lock (measured faster than an actor here). As a
 /// `Service` it commits everything it accepted before the process exits.
 public final class IngestionWriter: Service, Sendable {
-    struct Job: Sendable {
+    /// One piece of work: any writing closure, or a batch of answers (the hot path: consecutive batches of a
+    /// group are checked with one query and stored with multi-row inserts).
+    enum Job: Sendable {
+        case work(Work)
+        case answers(AnswerBatch)
+    }
+
+    struct Work: Sendable {
         let isolated: Bool
         let run: @Sendable (Database, _ isolated: Bool) throws -> Void
+        let finish: @Sendable (Error?) -> Void
+    }
+
+    /// Answer events of one attempt from one device, checked again in the transaction before they are stored.
+    struct AnswerBatch: Sendable {
+        let attemptID: Int64
+        let deviceToken: String
+        let events: [ResponseEvent]
+        let receivedAt: Date
         let finish: @Sendable (Error?) -> Void
     }
 
@@ -136,15 +152,29 @@ public final class IngestionWriter: Service, Sendable {
                               afterCommit: (@Sendable (T) -> Void)? = nil) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in
             let outcome = Outcome(work)
-            let job = Job(isolated: isolated, run: { try outcome.run($0, isolated: $1) },
-                          finish: { outcome.finish(commitError: $0, afterCommit: afterCommit, continuation) })
-            let action = state.withLock { $0.machine.submit(job) }
-            switch action {
-            case .startCommitting: queue.async { self.commitGroups() }
-            case .collected: break
-            case .refuse:
-                continuation.resume(throwing: StoreError(.shuttingDown, "máy chủ đang dừng; thử lại sau / the server is stopping; try again"))
+            submit(.work(Work(isolated: isolated, run: { try outcome.run($0, isolated: $1) },
+                              finish: { outcome.finish(commitError: $0, afterCommit: afterCommit, continuation) }))) {
+                continuation.resume(throwing: $0)
             }
+        }
+    }
+
+    /// Stores answer events once the transaction that checks them (device, state, deadline with grace,
+    /// pauses) and writes them is committed; throws the refusal otherwise.
+    func record(attemptID: Int64, deviceToken: String, events: [ResponseEvent], receivedAt: Date) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
+            submit(.answers(AnswerBatch(attemptID: attemptID, deviceToken: deviceToken, events: events, receivedAt: receivedAt, finish: { error in
+                if let error { continuation.resume(throwing: error) } else { continuation.resume() }
+            }))) { continuation.resume(throwing: $0) }
+        }
+    }
+
+    private func submit(_ job: Job, refused: (StoreError) -> Void) {
+        let action = state.withLock { $0.machine.submit(job) }
+        switch action {
+        case .startCommitting: queue.async { self.commitGroups() }
+        case .collected: break
+        case .refuse: refused(StoreError(.shuttingDown, "máy chủ đang dừng; thử lại sau / the server is stopping; try again"))
         }
     }
 
@@ -163,22 +193,59 @@ public final class IngestionWriter: Service, Sendable {
                 }
                 return
             }
+            var refusals: [Int: Error] = [:]
             do {
                 do {
-                    try database.writer.write { db in for job in group { try job.run(db, job.isolated) } }
+                    try database.writer.write { db in refusals = try run(group, db: db, isolated: false) }
                 } catch {
                     // A job without a savepoint failed (or the commit did): again, each job on its own.
-                    try database.writer.write { db in for job in group { try job.run(db, true) } }
+                    try database.writer.write { db in refusals = try run(group, db: db, isolated: true) }
                 }
                 state.withLock { locked in
                     locked.transactions += 1
                     locked.batches += group.count
                 }
-                for job in group { job.finish(nil) }
+                for (index, job) in group.enumerated() { finish(job, refusals[index]) }
             } catch {
-                for job in group { job.finish(error) }
+                for job in group { finish(job, error) }
             }
         }
+    }
+
+    private func finish(_ job: Job, _ error: Error?) {
+        switch job {
+        case let .work(work): work.finish(error)
+        case let .answers(batch): batch.finish(error)
+        }
+    }
+
+    /// Runs a group in the current transaction, in order. Consecutive answer batches are stored together;
+    /// returns the batches refused by their checks (by index in the group). With `isolated`, every piece runs
+    /// in a savepoint of its own, so one that fails cannot take the others with it.
+    private func run(_ group: [Job], db: Database, isolated: Bool) throws -> [Int: Error] {
+        var refusals: [Int: Error] = [:]
+        var index = 0
+        while index < group.count {
+            switch group[index] {
+            case let .work(work):
+                try work.run(db, isolated || work.isolated)
+                index += 1
+            case .answers:
+                var run: [(Int, AnswerBatch)] = []
+                while index < group.count, case let .answers(batch) = group[index] {
+                    run.append((index, batch))
+                    index += 1
+                    if isolated { break }
+                }
+                if isolated {
+                    do { try db.inSavepoint { try AnswerStore.store(run.map(\.1), db: db).forEach { refusals[run[$0.key].0] = $0.value }; return .commit } }
+                    catch { refusals[run[0].0] = error }
+                } else {
+                    for (position, refusal) in try AnswerStore.store(run.map(\.1), db: db) { refusals[run[position].0] = refusal }
+                }
+            }
+        }
+        return refusals
     }
 
     /// Waits until every job handed in so far is committed.

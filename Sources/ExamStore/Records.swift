@@ -236,6 +236,7 @@ struct CandidateRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var roomId: Int64?
     var paperId: Int64?
     var accessCodeHash: String?
+    var sessionsValidAfter: Date?
 
     mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
@@ -256,6 +257,7 @@ struct AttemptRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var breakdown: String?
     var pausedAt: Date?
     var pausedSeconds: Int
+    var sessionIssuedAt: Date?
 
     mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
@@ -293,6 +295,8 @@ struct StaffRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var role: String
     var passwordHash: String
     var createdAt: Date
+    var sessionsValidAfter: Date?
+    var disabled: Bool
 
     enum Columns {
         static let username = Column(CodingKeys.username)
@@ -314,11 +318,13 @@ struct AttemptRow: FetchableRecord, Sendable {
     var attempt: Attempt
     var scoreHundredths: Int?
     var breakdown: String?
+    /// When the session holding the attempt began.
+    var sessionIssuedAt: Date?
 
     static let selection = """
         SELECT a.id, a.candidateId, c.examId, c.paperId, a.deviceToken, a.state, a.startedAt, a.submittedAt, a.autoSubmitted,
                a.extraSeconds, a.pausedAt, a.pausedSeconds, a.scoreHundredths, a.breakdown,
-               s.opensAt, s.durationSeconds, s.lateEntrySeconds, s.graceSeconds, s.policy
+               s.opensAt, s.durationSeconds, s.lateEntrySeconds, s.graceSeconds, s.policy, a.sessionIssuedAt
         FROM attempt a JOIN candidate c ON c.id = a.candidateId JOIN examSession s ON s.id = c.examSessionId
         """
 
@@ -328,7 +334,7 @@ struct AttemptRow: FetchableRecord, Sendable {
                                    policy: SessionTiming.DeadlinePolicy(rawValue: row[18]) ?? .fixedEnd)
         attempt = Attempt(timing: timing, state: (row[5] as String) == "submitted" ? .submitted : .inProgress, startedAt: row[6],
                           submittedAt: row[7], autoSubmitted: row[8], extraSeconds: row[9], pausedAt: row[10], pausedSeconds: row[11])
-        scoreHundredths = row[12]; breakdown = row[13]
+        scoreHundredths = row[12]; breakdown = row[13]; sessionIssuedAt = row[19]
     }
 
     static func fetch(_ db: Database, id: Int64) throws -> AttemptRow? {

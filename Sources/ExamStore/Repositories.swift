@@ -10,11 +10,15 @@ import ServiceLifecycle
 public protocol AttemptRepository: Sendable {
     /// The candidate as the pages show them before the test.
     func candidate(exam: String, sbd: String) async throws -> CandidateInfo
+    /// Whether a session begun at `session` still counts for this candidate (not ended by a new access code,
+    /// not older than the session holding the attempt).
+    func sessionStanding(exam: String, sbd: String, session: Date) async throws -> SessionStanding
     /// Whether `code` is the candidate's access code (compared in constant time).
     func verifyAccessCode(exam: String, sbd: String, code: String) async throws -> Bool
-    /// Starts or resumes the attempt from a new device, which becomes the only one allowed to write (a new
-    /// start takes the attempt over). Refused with `notOpenYet`, `lateEntryClosed`, `timeUp`…
-    func start(exam: String, sbd: String, now: Date) async throws -> StartedAttempt
+    /// Starts or resumes the attempt from a new device, which becomes the only one allowed to write (a start
+    /// from a newer session takes the attempt over). Refused with `notOpenYet`, `lateEntryClosed`, `timeUp`,
+    /// and `takenOver` for a session older than the one holding the attempt.
+    func start(exam: String, sbd: String, session: Date, now: Date) async throws -> StartedAttempt
     /// Stores checked answer events; returns once they are committed. The device, the state, the deadline
     /// with its grace and pauses are checked by the transaction that writes them.
     func record(exam: String, sbd: String, deviceToken: String, events: [ResponseEvent], now: Date) async throws -> AttemptStatus
@@ -44,8 +48,8 @@ public protocol ExamRepository: Sendable {
     func pause(exam: String, sbd: String, by staff: String, reason: String, now: Date) async throws -> AttemptStatus
     /// The clock runs again, the paused time given back.
     func resume(exam: String, sbd: String, by staff: String, reason: String, now: Date) async throws -> AttemptStatus
-    /// A new access code for one candidate (a lost slip); the old one stops working.
-    func resetAccessCode(exam: String, sbd: String) async throws -> LoginSlip
+    /// A new access code for one candidate (a lost slip); the old one stops working and their sessions end.
+    func resetAccessCode(exam: String, sbd: String, now: Date) async throws -> LoginSlip
     /// Candidates of a "later" exam see their scores from now on.
     func releaseResults(exam: String, now: Date) async throws
     /// One row per candidate, by số báo danh.
@@ -57,8 +61,9 @@ public protocol StaffRepository: Sendable {
     /// The member if the password is theirs (bcrypt, checked off the event loops); a missing user costs a
     /// check too, so timing does not tell which usernames exist.
     func verify(username: String, password: String) async throws -> StaffMember?
-    /// The member as stored now (their role may have changed since they signed in).
-    func member(username: String) async throws -> StaffMember?
+    /// The account as stored now (their role may have changed since they signed in; a new password or a
+    /// disabled account ends their sessions).
+    func account(username: String) async throws -> StaffAccount?
     func members() async throws -> [StaffMember]
 }
 
@@ -73,6 +78,29 @@ public protocol BankRepository: Sendable {
     func search(_ query: QuestionQuery) async throws -> [SearchHit]
     func question(id: String, bank: String?, revision: Int?) async throws -> StoredQuestion
     func blueprintNames() async throws -> [String]
+}
+
+/// Sessions ended before their time (a logout).
+public protocol SessionRepository: Sendable {
+    /// Ends a session everywhere, until it would have expired anyway.
+    func revoke(session: String, expiresAt: Date) async throws
+    func isRevoked(session: String) async throws -> Bool
+}
+
+/// Whether a candidate's session still counts.
+public enum SessionStanding: Sendable {
+    case valid
+    /// A new access code (or the candidate's removal) ended it.
+    case ended
+    /// Another computer has signed in and taken the attempt over since.
+    case takenOver
+}
+
+/// A member of staff with what ends their sessions.
+public struct StaffAccount: Sendable, Hashable {
+    public var member: StaffMember
+    public var sessionsValidAfter: Date?
+    public var disabled: Bool
 }
 
 /// Secrets the server keeps in its database (signing keys), made on first use.
@@ -90,12 +118,13 @@ public struct Store: Sendable {
     public let media: any MediaRepository
     public let banks: any BankRepository
     public let secrets: any SecretRepository
+    public let sessions: any SessionRepository
     public let services: [any Service]
 
     public init(attempts: any AttemptRepository, exams: any ExamRepository, staff: any StaffRepository, media: any MediaRepository,
-                banks: any BankRepository, secrets: any SecretRepository, services: [any Service]) {
+                banks: any BankRepository, secrets: any SecretRepository, sessions: any SessionRepository, services: [any Service]) {
         self.attempts = attempts; self.exams = exams; self.staff = staff; self.media = media; self.banks = banks
-        self.secrets = secrets; self.services = services
+        self.secrets = secrets; self.sessions = sessions; self.services = services
     }
 }
 

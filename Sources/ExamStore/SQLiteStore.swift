@@ -14,6 +14,9 @@ public final class SQLiteStore: Sendable {
     let examDay: ExamDay
     let papers = PaperCache()
     private let accessKey = Mutex<Data?>(nil)
+    /// Sessions ended by a logout (loaded on first use, refreshed with the deadline watcher's rounds).
+    let revoked = Mutex<Set<String>>([])
+    let revokedLoaded = Mutex(false)
     private let deadlineInterval: Duration
     private let now: @Sendable () -> Date
     private let logger: Logger
@@ -34,7 +37,7 @@ public final class SQLiteStore: Sendable {
 
     /// The repositories and the services to run with the application (the writer, the deadline watcher).
     public var store: Store {
-        Store(attempts: self, exams: self, staff: self, media: self, banks: self, secrets: self,
+        Store(attempts: self, exams: self, staff: self, media: self, banks: self, secrets: self, sessions: self,
               services: [writer, DeadlineWatcher(store: self, interval: deadlineInterval, now: now, logger: logger)])
     }
 
@@ -69,6 +72,7 @@ struct DeadlineWatcher: Service {
             do {
                 let count = try await store.submitExpired(now: now())
                 if count > 0 { logger.info("auto-submitted \(count) attempts") }
+                try await store.refreshRevocations(now: now())
             } catch {
                 logger.error("auto-submit failed: \(error)")
             }
@@ -82,20 +86,25 @@ struct DeadlineWatcher: Service {
 
 extension SQLiteStore: AttemptRepository {
     public func candidate(exam name: String, sbd: String) async throws -> CandidateInfo {
-        let exam = try await examDay.exam(name)
-        guard let candidate = exam.candidates[sbd] else {
-            throw StoreError(.notFound, "không có thí sinh \(sbd) trong kỳ thi / no candidate \(sbd) in this exam", field: "sbd")
-        }
+        let (exam, candidate) = try await examDay.candidate(exam: name, sbd: sbd)
         return CandidateInfo(exam: exam.name, sbd: sbd, subject: exam.subject, fullName: candidate.fullName, className: candidate.className,
                              dateOfBirth: candidate.dateOfBirth, room: candidate.room, session: candidate.session, opensAt: candidate.timing?.opensAt,
                              durationSeconds: candidate.timing?.durationSeconds, attemptState: candidate.attempt?.attempt.state ?? .notStarted)
+    }
+
+    public func sessionStanding(exam: String, sbd: String, session: Date) async throws -> SessionStanding {
+        let candidate: ExamDay.Candidate
+        do { (_, candidate) = try await examDay.candidate(exam: exam, sbd: sbd) } catch let error as StoreError where error.code == .notFound { return .ended }
+        if let after = candidate.sessionsValidAfter, session.milliseconds < after.milliseconds { return .ended }
+        if let holder = candidate.attempt?.sessionIssuedAt, session.milliseconds < holder.milliseconds { return .takenOver }
+        return .valid
     }
 
     public func verifyAccessCode(exam: String, sbd: String, code: String) async throws -> Bool {
         let key = try await accessCodeKey()
         let given = AppDatabase.hash(code.uppercased().trimmingCharacters(in: .whitespaces), key: key)
         let candidate: ExamDay.Candidate
-        do { candidate = try await examDay.candidate(exam: exam, sbd: sbd) } catch let error as StoreError where error.code == .notFound { return false }
+        do { (_, candidate) = try await examDay.candidate(exam: exam, sbd: sbd) } catch let error as StoreError where error.code == .notFound { return false }
         if Self.sameHash(given, candidate.accessCodeHash) { return true }
         // A code issued elsewhere (the command line, another node) since the exam was loaded.
         return Self.sameHash(given, try await examDay.refreshCandidate(exam: exam, sbd: sbd).accessCodeHash)
@@ -111,74 +120,75 @@ extension SQLiteStore: AttemptRepository {
         return difference == 0
     }
 
-    public func start(exam: String, sbd: String, now: Date) async throws -> StartedAttempt {
-        let candidate = try await examDay.candidate(exam: exam, sbd: sbd)
+    public func start(exam: String, sbd: String, session: Date, now: Date) async throws -> StartedAttempt {
+        let (_, candidate) = try await examDay.candidate(exam: exam, sbd: sbd)
         guard let paperId = candidate.paperId else { throw StoreError(.notPrepared, "kỳ thi chưa chuẩn bị / the exam is not prepared") }
         let token = UUID().uuidString
         let examDay = self.examDay
-        let started = try await writer.perform({ db in try Self.start(db, candidateId: candidate.id, token: token, now: now) }, afterCommit: { started in
+        let started = try await writer.perform({ db in try Self.start(db, candidateId: candidate.id, token: token, session: session, now: now) }, afterCommit: { started in
             examDay.apply(examId: started.row.examId, candidateId: started.row.candidateId, version: started.version) { candidate in
-                candidate.attempt = .init(id: started.row.id, attempt: started.row.attempt, deviceToken: token, scoreHundredths: started.row.scoreHundredths)
+                candidate.attempt = .init(id: started.row.id, attempt: started.row.attempt, deviceToken: token, scoreHundredths: started.row.scoreHundredths,
+                                          sessionIssuedAt: session)
             }
         })
-        var responses: [String: String] = [:]
-        var lastSequence = 0
-        if !started.isNew {
-            // Answers given on the other device: read after the commit, off the writer's path.
-            let attemptId = started.row.id
-            (responses, lastSequence) = try await database.writer.read { db in
-                var values: [String: String] = [:]
-                for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT itemKey, value FROM response WHERE attemptId = ?"), arguments: [attemptId]) {
-                    values[row[0]] = row[1]
-                }
-                let last = try Int.fetchOne(try db.cachedStatement(sql: "SELECT max(sequence) FROM responseEvent WHERE attemptId = ?"), arguments: [attemptId]) ?? 0
-                return (values, last)
-            }
-        }
         return StartedAttempt(attemptID: started.row.id, deviceToken: token, status: AttemptStatus(started.row.attempt, deviceToken: token, now: now),
-                              lastSequence: lastSequence, responses: responses, paperID: paperId)
+                              lastSequence: started.lastSequence, responses: started.responses, paperID: paperId)
     }
 
     struct Started: Sendable {
         var row: AttemptRow
-        var isNew: Bool
         var version: Int
+        /// The answers already given (a resume), as canonical JSON, and the highest sequence number held.
+        var responses: [String: String] = [:]
+        var lastSequence = 0
     }
 
-    /// Starts or resumes inside the writer's transaction: the decision (session open, late entry, time left)
-    /// is made on what the database holds, and the new device's token is written.
-    static func start(_ db: Database, candidateId: Int64, token: String, now: Date) throws -> Started {
+    /// Starts or resumes inside the writer's transaction: the decision (session open, late entry, time left,
+    /// and which session may hold the attempt) is made on what the database holds, and the new device's token
+    /// is written. A session older than the one holding the attempt (the computer taken over) is refused: it
+    /// must sign in again with the access code.
+    static func start(_ db: Database, candidateId: Int64, token: String, session: Date, now: Date) throws -> Started {
         if var row = try AttemptRow.fetch(db, candidateId: candidateId) {
+            if let holder = row.sessionIssuedAt, session.milliseconds < holder.milliseconds {
+                throw StoreError(.takenOver, "Máy khác đã đăng nhập vào bài thi này; đăng nhập lại bằng mã truy cập / another computer has signed in; sign in again with the access code")
+            }
             if row.attempt.state == .inProgress {
                 do { _ = try row.attempt.start(at: now) } catch { throw StoreError(error) }
             }
-            try db.execute(sql: "UPDATE attempt SET deviceToken = ? WHERE id = ?", arguments: [token, row.id])
+            try db.cachedStatement(sql: "UPDATE attempt SET deviceToken = ?, sessionIssuedAt = ? WHERE id = ?").execute(arguments: [token, session, row.id])
             row.deviceToken = token
-            return Started(row: row, isNew: false, version: try ExamDay.bumpVersion(db, examId: row.examId))
+            row.sessionIssuedAt = session
+            // The answers given on the other device, read here (a few indexed rows): no second trip to a reader.
+            var started = Started(row: row, version: try ExamDay.bumpVersion(db, examId: row.examId))
+            for answer in try Row.fetchAll(try db.cachedStatement(sql: "SELECT itemKey, value FROM response WHERE attemptId = ?"), arguments: [row.id]) {
+                started.responses[answer[0]] = answer[1]
+            }
+            started.lastSequence = try Int.fetchOne(try db.cachedStatement(sql: "SELECT max(sequence) FROM responseEvent WHERE attemptId = ?"), arguments: [row.id]) ?? 0
+            return started
         }
-        guard let session = try Row.fetchOne(try db.cachedStatement(sql: """
+        guard let schedule = try Row.fetchOne(try db.cachedStatement(sql: """
             SELECT s.opensAt, s.durationSeconds, s.lateEntrySeconds, s.graceSeconds, s.policy, c.examId FROM candidate c
             JOIN examSession s ON s.id = c.examSessionId WHERE c.id = ? AND c.paperId IS NOT NULL
             """), arguments: [candidateId]) else {
             throw StoreError(.notPrepared, "thí sinh chưa có phòng, ca và đề / the candidate has no session or paper yet")
         }
-        let timing = SessionTiming(opensAt: session[0], durationSeconds: session[1], lateEntrySeconds: session[2], graceSeconds: session[3],
-                                   policy: SessionTiming.DeadlinePolicy(rawValue: session[4]) ?? .fixedEnd)
+        let timing = SessionTiming(opensAt: schedule[0], durationSeconds: schedule[1], lateEntrySeconds: schedule[2], graceSeconds: schedule[3],
+                                   policy: SessionTiming.DeadlinePolicy(rawValue: schedule[4]) ?? .fixedEnd)
         var attempt = Attempt(timing: timing)
         do { _ = try attempt.start(at: now) } catch { throw StoreError(error) }
         var record = AttemptRecord(id: nil, candidateId: candidateId, state: "in-progress", startedAt: attempt.startedAt!, extraSeconds: 0, submittedAt: nil,
                                    autoSubmitted: false, deviceToken: token, scoreHundredths: nil, pendingItems: nil, breakdown: nil,
-                                   pausedAt: nil, pausedSeconds: 0)
+                                   pausedAt: nil, pausedSeconds: 0, sessionIssuedAt: session)
         try record.insert(db)
         guard let row = try AttemptRow.fetch(db, id: record.id!) else { throw StoreError(.notFound, "bài thi vừa tạo không đọc lại được / the new attempt is gone") }
-        return Started(row: row, isNew: true, version: try ExamDay.bumpVersion(db, examId: session[5]))
+        return Started(row: row, version: try ExamDay.bumpVersion(db, examId: schedule[5]))
     }
 
     /// The largest sequence number taken: the largest integer a page's JavaScript holds exactly (2^53).
     public static let maximumSequence = 9_007_199_254_740_992
 
     public func record(exam: String, sbd: String, deviceToken: String, events: [ResponseEvent], now: Date) async throws -> AttemptStatus {
-        var candidate = try await examDay.candidate(exam: exam, sbd: sbd)
+        var (_, candidate) = try await examDay.candidate(exam: exam, sbd: sbd)
         guard let paperId = candidate.paperId else { throw StoreError(.notPrepared, "kỳ thi chưa chuẩn bị / the exam is not prepared") }
         // What never changes: the item is on this paper, the value fits its kind, the sequence is in range.
         let kinds = try await paper(id: paperId).kinds
@@ -201,7 +211,7 @@ extension SQLiteStore: AttemptRepository {
         guard let held = candidate.attempt else { throw Self.notStarted }
         // Acknowledged only after the writer has committed them; decided again in its transaction.
         guard !events.isEmpty else { return AttemptStatus(held.attempt, deviceToken: held.deviceToken, now: now) }
-        try await writer.perform(isolated: false) { db in try Self.store(events, attemptID: held.id, deviceToken: deviceToken, receivedAt: now, db: db) }
+        try await writer.record(attemptID: held.id, deviceToken: deviceToken, events: events, receivedAt: now)
         return AttemptStatus(held.attempt, deviceToken: held.deviceToken, now: now)
     }
 
@@ -218,34 +228,8 @@ extension SQLiteStore: AttemptRepository {
         return nil
     }
 
-    /// Writes a batch of events inside the writer's transaction, after checking there, in the writer's
-    /// order, that the device still holds the attempt and that it takes answers now (a batch checked before
-    /// a submit, a takeover or a pause but reaching the writer after it is refused, not acknowledged). Every
-    /// event goes to the append-only log (a replay is ignored there); the latest answer per item moves only
-    /// to a higher sequence.
-    static func store(_ events: [ResponseEvent], attemptID: Int64, deviceToken: String, receivedAt: Date, db: Database) throws {
-        guard let row = try AttemptRow.fetch(db, id: attemptID) else { throw StoreError(.notFound, "không có bài thi \(attemptID) / no attempt \(attemptID)") }
-        guard row.deviceToken == deviceToken else { throw takenOver }
-        for event in events {
-            do { try row.attempt.accepts(sequence: event.sequence, at: receivedAt) } catch { throw StoreError(error) }
-        }
-        let log = try db.cachedStatement(sql: """
-            INSERT OR IGNORE INTO responseEvent(attemptId, sequence, itemKey, value, clientTime, receivedAt) VALUES (?, ?, ?, ?, ?, ?)
-            """)
-        let latest = try db.cachedStatement(sql: """
-            INSERT INTO response(attemptId, itemKey, value, sequence, receivedAt) VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT(attemptId, itemKey) DO UPDATE SET value = excluded.value, sequence = excluded.sequence, receivedAt = excluded.receivedAt
-            WHERE excluded.sequence > response.sequence
-            """)
-        for event in events {
-            let value = event.value.canonicalJSON
-            try log.execute(arguments: [attemptID, event.sequence, event.item, value, event.clientTime, receivedAt])
-            try latest.execute(arguments: [attemptID, event.item, value, event.sequence, receivedAt])
-        }
-    }
-
     public func submit(exam: String, sbd: String, deviceToken: String, now: Date) async throws -> SubmittedAttempt {
-        var candidate = try await examDay.candidate(exam: exam, sbd: sbd)
+        var (header, candidate) = try await examDay.candidate(exam: exam, sbd: sbd)
         if candidate.attempt == nil || candidate.attempt?.deviceToken != deviceToken {
             candidate = try await examDay.refreshCandidate(exam: exam, sbd: sbd)
         }
@@ -254,8 +238,8 @@ extension SQLiteStore: AttemptRepository {
         let submitted = try await writer.perform({ db in
             try Self.submit(db, attemptID: held.id, deviceToken: deviceToken, now: now, papers: papers)
         }, afterCommit: { submitted in examDay.applySubmitted(submitted) })
-        let current = try await examDay.exam(exam)
-        return SubmittedAttempt(score: submitted.score, resultsLater: current.resultsPolicy == "later" && current.resultsReleasedAt == nil)
+        header = try await examDay.header(exam)
+        return SubmittedAttempt(score: submitted.score, resultsLater: header.resultsLater)
     }
 
     struct Submitted: Sendable {
@@ -316,18 +300,18 @@ extension SQLiteStore: AttemptRepository {
     }
 
     public func status(exam: String, sbd: String, now: Date) async throws -> AttemptStatus {
-        let candidate = try await examDay.candidate(exam: exam, sbd: sbd)
+        let (_, candidate) = try await examDay.candidate(exam: exam, sbd: sbd)
         guard let held = candidate.attempt else { throw Self.notStarted }
         return AttemptStatus(held.attempt, deviceToken: held.deviceToken, now: now)
     }
 
     public func result(exam: String, sbd: String) async throws -> CandidateResult {
-        let candidate = try await examDay.candidate(exam: exam, sbd: sbd)
+        let (_, candidate) = try await examDay.candidate(exam: exam, sbd: sbd)
         return try await database.writer.read { db in try AppDatabase.candidateResult(db, candidateId: candidate.id) }
     }
 
     public func mediaFile(exam: String, sbd: String, sha256: String) async throws -> MediaData? {
-        let candidate = try await examDay.candidate(exam: exam, sbd: sbd)
+        let (_, candidate) = try await examDay.candidate(exam: exam, sbd: sbd)
         guard let paperId = candidate.paperId else { return nil }
         let onPaper = try await paper(id: paperId).media.values.contains { $0.values.contains(sha256) }
         return onPaper ? try await file(sha256: sha256) : nil
@@ -359,6 +343,84 @@ extension ExamDay {
     }
 }
 
+extension Date {
+    /// Whole milliseconds since 1970: how session times are compared (they go through the database as text with
+    /// milliseconds, and through cookies as whole milliseconds).
+    var milliseconds: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
+}
+
+/// Answer batches stored inside the writer's transaction, after checking there, in the writer's order, that the
+/// device still holds each attempt and that it takes answers now (a batch checked before a submit, a takeover
+/// or a pause but reaching the writer after it is refused, not acknowledged). Every event goes to the
+/// append-only log (a replay is ignored there); the latest answer per item moves only to a higher sequence.
+/// Consecutive batches share one check query and multi-row inserts.
+enum AnswerStore {
+    /// The most rows one insert statement carries (statements are prepared once per size up to this).
+    static let rowsPerStatement = 64
+
+    /// Stores what passes its checks; returns the refusals by position in `batches`.
+    static func store(_ batches: [IngestionWriter.AnswerBatch], db: Database) throws -> [Int: Error] {
+        let attempts = try rows(Array(Set(batches.map(\.attemptID))), db: db)
+        var refusals: [Int: Error] = [:]
+        var log: [DatabaseValueConvertible?] = []
+        var latest: [DatabaseValueConvertible?] = []
+        log.reserveCapacity(batches.count * 6)
+        latest.reserveCapacity(batches.count * 5)
+        for (position, batch) in batches.enumerated() {
+            if let refusal = refusal(batch, attempts[batch.attemptID]) { refusals[position] = refusal; continue }
+            // Dates become text once per batch.
+            let received = batch.receivedAt.databaseValue
+            for event in batch.events {
+                let value = event.value.canonicalJSON
+                log += [batch.attemptID, event.sequence, event.item, value, event.clientTime?.databaseValue, received]
+                latest += [batch.attemptID, event.item, value, event.sequence, received]
+            }
+        }
+        try insert(log, columns: 6, db: db) { rows in
+            "INSERT OR IGNORE INTO responseEvent(attemptId, sequence, itemKey, value, clientTime, receivedAt) VALUES \(rows)"
+        }
+        try insert(latest, columns: 5, db: db) { rows in
+            """
+            INSERT INTO response(attemptId, itemKey, value, sequence, receivedAt) VALUES \(rows)
+            ON CONFLICT(attemptId, itemKey) DO UPDATE SET value = excluded.value, sequence = excluded.sequence, receivedAt = excluded.receivedAt
+            WHERE excluded.sequence > response.sequence
+            """
+        }
+        return refusals
+    }
+
+    static func refusal(_ batch: IngestionWriter.AnswerBatch, _ row: AttemptRow?) -> StoreError? {
+        guard let row else { return StoreError(.notFound, "không có bài thi \(batch.attemptID) / no attempt \(batch.attemptID)") }
+        guard row.deviceToken == batch.deviceToken else { return SQLiteStore.takenOver }
+        for event in batch.events {
+            do { try row.attempt.accepts(sequence: event.sequence, at: batch.receivedAt) } catch { return StoreError(error) }
+        }
+        return nil
+    }
+
+    /// The attempts with their timing, read with one statement per `rowsPerStatement` of them.
+    static func rows(_ ids: [Int64], db: Database) throws -> [Int64: AttemptRow] {
+        var found: [Int64: AttemptRow] = [:]
+        for start in stride(from: 0, to: ids.count, by: rowsPerStatement) {
+            let chunk = Array(ids[start..<min(ids.count, start + rowsPerStatement)])
+            let statement = try db.cachedStatement(sql: AttemptRow.selection + " WHERE a.id IN (" + repeatElement("?", count: chunk.count).joined(separator: ",") + ")")
+            for row in try AttemptRow.fetchAll(statement, arguments: StatementArguments(chunk)) { found[row.id] = row }
+        }
+        return found
+    }
+
+    /// One multi-row insert per `rowsPerStatement` rows of `columns` values each.
+    static func insert(_ values: [DatabaseValueConvertible?], columns: Int, db: Database, sql: (String) -> String) throws {
+        let rowCount = values.count / columns
+        let placeholder = "(" + repeatElement("?", count: columns).joined(separator: ",") + ")"
+        for start in stride(from: 0, to: rowCount, by: rowsPerStatement) {
+            let count = min(rowsPerStatement, rowCount - start)
+            let statement = try db.cachedStatement(sql: sql(repeatElement(placeholder, count: count).joined(separator: ",")))
+            try statement.execute(arguments: StatementArguments(values[(start * columns)..<((start + count) * columns)]))
+        }
+    }
+}
+
 // MARK: - running an exam (proctors, coordinators)
 
 extension SQLiteStore: ExamRepository {
@@ -369,7 +431,7 @@ extension SQLiteStore: ExamRepository {
     }
 
     public func monitor(exam name: String, now: Date) async throws -> [MonitorRow] {
-        let exam = try await examDay.exam(name)
+        let (exam, candidates) = try await examDay.candidates(exam: name)
         // What memory does not hold: how many items each attempt has answered, when it last saved, paper sizes.
         let (activity, sizes) = try await database.writer.read { db in
             var activity: [Int64: (answered: Int, lastSavedAt: Date?)] = [:]
@@ -386,7 +448,7 @@ extension SQLiteStore: ExamRepository {
             }
             return (activity, sizes)
         }
-        return exam.candidates.values.sorted { $0.sbd < $1.sbd }.map { candidate in
+        return candidates.sorted { $0.sbd < $1.sbd }.map { candidate in
             var line = MonitorRow(sbd: candidate.sbd, fullName: candidate.fullName, className: candidate.className, room: candidate.room,
                                   session: candidate.session, paperCode: candidate.paperCode, state: Attempt.State.notStarted.rawValue, answered: 0,
                                   items: candidate.paperId.flatMap { sizes[$0] } ?? 0, startedAt: nil, deadline: nil, remainingSeconds: nil,
@@ -432,7 +494,7 @@ extension SQLiteStore: ExamRepository {
     /// machine decides on what the database holds; the change is recorded in the audit log with who and why.
     func changeAttempt(exam: String, sbd: String, action: String, by staff: String, reason: String, details: String? = nil, now: Date,
                        _ change: @escaping @Sendable (inout Attempt) throws -> Void) async throws -> AttemptStatus {
-        let candidate = try await examDay.candidate(exam: exam, sbd: sbd)
+        let (_, candidate) = try await examDay.candidate(exam: exam, sbd: sbd)
         let examDay = self.examDay
         let (row, _) = try await writer.perform({ db -> (AttemptRow, Int) in
             guard var row = try AttemptRow.fetch(db, candidateId: candidate.id) else {
@@ -449,8 +511,8 @@ extension SQLiteStore: ExamRepository {
         return AttemptStatus(row.attempt, deviceToken: row.deviceToken, now: now)
     }
 
-    public func resetAccessCode(exam: String, sbd: String) async throws -> LoginSlip {
-        let slips = try await writer.perform { db in try AppDatabase.resetAccessCodes(db, exam: exam, room: nil, sbd: sbd) }
+    public func resetAccessCode(exam: String, sbd: String, now: Date) async throws -> LoginSlip {
+        let slips = try await writer.perform { db in try AppDatabase.resetAccessCodes(db, exam: exam, room: nil, sbd: sbd, now: now) }
         examDay.forget(exam: exam)
         return slips[0]
     }
@@ -462,7 +524,7 @@ extension SQLiteStore: ExamRepository {
             let released = record.resultsReleasedAt ?? now
             try db.execute(sql: "UPDATE exam SET resultsReleasedAt = ? WHERE id = ?", arguments: [released, record.id!])
             return (record.id!, try ExamDay.bumpVersion(db, examId: record.id!), released)
-        }, afterCommit: { id, version, released in examDay.apply(examId: id, version: version) { $0.resultsReleasedAt = released } })
+        }, afterCommit: { id, version, released in examDay.apply(examId: id, version: version) { $0.header.resultsReleasedAt = released } })
     }
 
     public func results(exam: String) async throws -> [ResultRow] {
@@ -476,12 +538,16 @@ extension SQLiteStore: StaffRepository {
     public func verify(username: String, password: String) async throws -> StaffMember? {
         let stored = try await database.writer.read { db in try StaffRecord.filter(StaffRecord.Columns.username == username).fetchOne(db) }
         let valid = await StaffPasswords.verify(password, hash: stored?.passwordHash ?? StaffPasswords.decoyHash)
-        guard valid, let stored else { return nil }
+        guard valid, let stored, !stored.disabled else { return nil }
         return stored.member
     }
 
-    public func member(username: String) async throws -> StaffMember? {
-        try await database.writer.read { db in try StaffRecord.filter(StaffRecord.Columns.username == username).fetchOne(db)?.member }
+    public func account(username: String) async throws -> StaffAccount? {
+        try await database.writer.read { db in
+            try StaffRecord.filter(StaffRecord.Columns.username == username).fetchOne(db).map {
+                StaffAccount(member: $0.member, sessionsValidAfter: $0.sessionsValidAfter, disabled: $0.disabled)
+            }
+        }
     }
 
     public func members() async throws -> [StaffMember] {
@@ -503,6 +569,30 @@ extension SQLiteStore: BankRepository {
     }
     public func blueprintNames() async throws -> [String] {
         try await database.writer.read { db in try String.fetchAll(db, sql: "SELECT name FROM blueprint ORDER BY name") }
+    }
+}
+
+extension SQLiteStore: SessionRepository {
+    public func revoke(session: String, expiresAt: Date) async throws {
+        try await database.writer.write { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO revokedSession(id, expiresAt) VALUES (?, ?)", arguments: [session, expiresAt])
+        }
+        revoked.withLock { _ = $0.insert(session) }
+    }
+
+    public func isRevoked(session: String) async throws -> Bool {
+        if !revokedLoaded.withLock({ $0 }) { try await refreshRevocations(now: now()) }
+        return revoked.withLock { $0.contains(session) }
+    }
+
+    /// Reads the revocations made anywhere (another process, another node) and forgets expired ones.
+    func refreshRevocations(now: Date) async throws {
+        let ids = try await database.writer.write { db in
+            try db.execute(sql: "DELETE FROM revokedSession WHERE expiresAt < ?", arguments: [now])
+            return try String.fetchAll(db, sql: "SELECT id FROM revokedSession")
+        }
+        revoked.withLock { $0 = Set(ids) }
+        revokedLoaded.withLock { $0 = true }
     }
 }
 

@@ -42,6 +42,8 @@ public struct MonitorRow: Codable, Sendable, Hashable {
     public var lastSavedAt: Date?
     /// A proctor has paused the attempt.
     public var paused: Bool
+    /// Until when the candidate must wait after wrong access codes from some computer (the server fills it).
+    public var lockedUntil: Date?
 }
 
 /// A candidate's own result, as their result page shows it.
@@ -100,16 +102,26 @@ extension AppDatabase {
     // MARK: staff
 
     /// Adds a member of staff, or replaces the name, role and password of one with the same username.
-    public func saveStaff(username: String, fullName: String, role: StaffRole, password: String) throws {
+    public func saveStaff(username: String, fullName: String, role: StaffRole, password: String, now: Date = Date()) throws {
         guard !username.trimmingCharacters(in: .whitespaces).isEmpty, username.count <= 64, !username.contains(where: \.isWhitespace) else {
             throw StoreError.invalid("username", "tên đăng nhập không hợp lệ (1–64 ký tự, không dấu cách) / invalid username")
         }
         let hash = try StaffPasswords.hash(password)
         try writer.write { db in
+            // A new password ends the member's sessions.
             try db.execute(sql: """
                 INSERT INTO staff(username, fullName, role, passwordHash, createdAt) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT(username) DO UPDATE SET fullName = excluded.fullName, role = excluded.role, passwordHash = excluded.passwordHash
-                """, arguments: [username, fullName, role.rawValue, hash, Date()])
+                ON CONFLICT(username) DO UPDATE SET fullName = excluded.fullName, role = excluded.role, passwordHash = excluded.passwordHash,
+                  sessionsValidAfter = excluded.createdAt
+                """, arguments: [username, fullName, role.rawValue, hash, now])
+        }
+    }
+
+    /// Disables (or enables again) a member of staff: a disabled member cannot sign in, and their sessions end.
+    public func setStaffDisabled(username: String, _ disabled: Bool, now: Date = Date()) throws {
+        try writer.write { db in
+            try db.execute(sql: "UPDATE staff SET disabled = ?, sessionsValidAfter = ? WHERE username = ?", arguments: [disabled, now, username])
+            guard db.changesCount == 1 else { throw StoreError(.notFound, "không có cán bộ \(username) / no staff member \(username)", field: "username") }
         }
     }
 

@@ -35,7 +35,9 @@ struct WebOptions: ParsableArguments {
 struct ServerOptions: ParsableArguments {
     @Option(help: "Address to listen on (0.0.0.0 to open it to the lab's network).") var host = "127.0.0.1"
     @Option(help: "Port.") var port = 8080
-    @Option(help: "Most logins a minute from one address (a lab behind one NAT address shares it).") var loginsPerAddress = 600
+    @Option(help: "Wrong logins a minute from one address before they are answered 429 (right ones always pass: a lab shares one NAT address).")
+    var failuresPerAddress = 600
+    @Option(help: "A reverse proxy (nginx) whose X-Forwarded-For is believed (repeat for several).") var trustedProxy: [String] = []
 
     static func logger() -> Logger {
         var logger = Logger(label: "khaothi")
@@ -47,7 +49,8 @@ struct ServerOptions: ParsableArguments {
     func run(database: AppDatabase, web: WebAssets?, logger: Logger, ready: @escaping @Sendable () -> Void = {}) async throws {
         let app = try await buildApplication(
             database: database,
-            configuration: ServerConfiguration(host: host, port: port, loginLimits: .init(attemptsPerAddress: loginsPerAddress), web: web),
+            configuration: ServerConfiguration(host: host, port: port, loginLimits: .init(failuresPerAddress: failuresPerAddress),
+                                              trustedProxies: Set(trustedProxy), web: web),
             logger: logger, onServerRunning: ready)
         do {
             try await app.runService()

@@ -18,11 +18,13 @@ struct ISOTimeTests {
         struct Read: Decodable { var acknowledged: [Int]; var deadline: Date?; var serverTime: Date }
         let response = CandidateAPI.EventsResponse(acknowledged: [3, 4, 9], deadline: Date(timeIntervalSince1970: 1_800_003_000),
                                                    serverTime: Date(timeIntervalSince1970: 1_800_000_000))
-        let read = try JSONDecoder.api.decode(Read.self, from: Data(response.json.utf8))
+        var json = response.json
+        let read = try JSONDecoder.api.decode(Read.self, from: Data(json.close()))
         #expect(read.acknowledged == [3, 4, 9])
         #expect(read.deadline == Date(timeIntervalSince1970: 1_800_003_000))
         #expect(read.serverTime == Date(timeIntervalSince1970: 1_800_000_000))
         let noDeadline = CandidateAPI.EventsResponse(acknowledged: [], deadline: nil, serverTime: Date(timeIntervalSince1970: 0))
-        #expect(noDeadline.json == #"{"acknowledged":[],"serverTime":"1970-01-01T00:00:00Z"}"#)
+        var empty = noDeadline.json
+        #expect(String(decoding: empty.close(), as: UTF8.self) == #"{"acknowledged":[],"serverTime":"1970-01-01T00:00:00Z"}"#)
     }
 }

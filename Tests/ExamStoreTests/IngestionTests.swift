@@ -38,11 +38,11 @@ struct IngestionTests {
     func startAndResume() async throws {
         let (db, exam, slips, _) = try Self.prepared()
         let store = Self.store(db)
-        #expect(await Self.code { _ = try await store.start(exam: exam, sbd: slips[0].sbd, now: Self.at(-5)) } == .notOpenYet)
-        let first = try await store.start(exam: exam, sbd: slips[0].sbd, now: Self.at(10))
+        #expect(await Self.code { _ = try await store.start(exam: exam, sbd: slips[0].sbd, session: Self.at(-5), now: Self.at(-5)) } == .notOpenYet)
+        let first = try await store.start(exam: exam, sbd: slips[0].sbd, session: Self.at(10), now: Self.at(10))
         #expect(first.status.remainingSeconds == 2990 && first.responses.isEmpty)
         _ = try await store.record(exam: exam, sbd: slips[0].sbd, deviceToken: first.deviceToken, events: [Self.event(1, "I.1", "B")], now: Self.at(20))
-        let second = try await store.start(exam: exam, sbd: slips[0].sbd, now: Self.at(70))
+        let second = try await store.start(exam: exam, sbd: slips[0].sbd, session: Self.at(70), now: Self.at(70))
         #expect(second.attemptID == first.attemptID)
         #expect(second.deviceToken != first.deviceToken)
         #expect(second.responses == ["I.1": "\"B\""] && second.lastSequence == 1)
@@ -51,12 +51,25 @@ struct IngestionTests {
         _ = try await store.record(exam: exam, sbd: slips[0].sbd, deviceToken: second.deviceToken, events: [Self.event(2, "I.1", "C")], now: Self.at(80))
     }
 
+    @Test("a reload resumes with the same session even when its time has a fraction of a millisecond; an older session is refused")
+    func sameSessionResumes() async throws {
+        let (db, exam, slips, _) = try Self.prepared()
+        let store = Self.store(db)
+        let sbd = slips[12].sbd
+        let session = Self.at(3).addingTimeInterval(0.1239999)
+        _ = try await store.start(exam: exam, sbd: sbd, session: session, now: Self.at(3))
+        // Another store reads the session time back from the database (its text has whole milliseconds).
+        _ = try await Self.store(db).start(exam: exam, sbd: sbd, session: Date(timeIntervalSince1970: (session.timeIntervalSince1970 * 1000).rounded() / 1000), now: Self.at(4))
+        _ = try await Self.store(db).start(exam: exam, sbd: sbd, session: session, now: Self.at(5))
+        #expect(await Self.code { _ = try await store.start(exam: exam, sbd: sbd, session: Self.at(2), now: Self.at(6)) } == .takenOver)
+    }
+
     @Test("checks: item on the paper, value fits its kind, sequence in range, time left with the grace")
     func checks() async throws {
         let (db, exam, slips, _) = try Self.prepared()
         let store = Self.store(db)
         let sbd = slips[1].sbd
-        let view = try await store.start(exam: exam, sbd: sbd, now: Self.at(0))
+        let view = try await store.start(exam: exam, sbd: sbd, session: Self.at(0), now: Self.at(0))
         let token = view.deviceToken
         func refusal(_ event: ResponseEvent, at seconds: Int) async -> (StoreError.Code?, String?) {
             do { _ = try await store.record(exam: exam, sbd: sbd, deviceToken: token, events: [event], now: Self.at(seconds)); return (nil, nil) }
@@ -76,12 +89,12 @@ struct IngestionTests {
         let (db, exam, slips, _) = try Self.prepared()
         let store = Self.store(db)
         let sbd = slips[2].sbd
-        let view = try await store.start(exam: exam, sbd: sbd, now: Self.at(0))
+        let view = try await store.start(exam: exam, sbd: sbd, session: Self.at(0), now: Self.at(0))
         func send(_ events: [ResponseEvent]) async throws { _ = try await store.record(exam: exam, sbd: sbd, deviceToken: view.deviceToken, events: events, now: Self.at(5)) }
         try await send([Self.event(3, "I.1", "C")])
         try await send([Self.event(2, "I.1", "B")])
         try await send([Self.event(3, "I.1", "C"), Self.event(4, "I.2", "A")])
-        let resumed = try await store.start(exam: exam, sbd: sbd, now: Self.at(60))
+        let resumed = try await store.start(exam: exam, sbd: sbd, session: Self.at(60), now: Self.at(60))
         #expect(resumed.responses == ["I.1": "\"C\"", "I.2": "\"A\""])
         #expect(resumed.lastSequence == 4)
         let log = try await db.writer.read { try Int.fetchAll($0, sql: "SELECT sequence FROM responseEvent ORDER BY id") }
@@ -95,7 +108,7 @@ struct IngestionTests {
         let (db, exam, slips, path) = try Self.prepared()
         let store = Self.store(db)
         var views: [(String, StartedAttempt)] = []
-        for slip in slips.prefix(20) { views.append((slip.sbd, try await store.start(exam: exam, sbd: slip.sbd, now: Self.at(0)))) }
+        for slip in slips.prefix(20) { views.append((slip.sbd, try await store.start(exam: exam, sbd: slip.sbd, session: Self.at(0), now: Self.at(0)))) }
         let before = store.ingestion.transactions
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (index, (sbd, view)) in views.enumerated() {
@@ -121,7 +134,7 @@ struct IngestionTests {
     func badBatchIsolated() async throws {
         let (db, exam, slips, _) = try Self.prepared()
         let store = Self.store(db)
-        let good = try await store.start(exam: exam, sbd: slips[5].sbd, now: Self.at(0))
+        let good = try await store.start(exam: exam, sbd: slips[5].sbd, session: Self.at(0), now: Self.at(0))
         let writer = store.ingestion
         let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
             for sequence in 1...40 {
@@ -129,10 +142,7 @@ struct IngestionTests {
                     do {
                         // Attempt 999999 does not exist.
                         let attempt: Int64 = sequence % 10 == 0 ? 999_999 : good.attemptID
-                        let events = [Self.event(sequence, "I.1", "A")]
-                        try await writer.perform(isolated: false) { db in
-                            try SQLiteStore.store(events, attemptID: attempt, deviceToken: good.deviceToken, receivedAt: Self.at(1), db: db)
-                        }
+                        try await writer.record(attemptID: attempt, deviceToken: good.deviceToken, events: [Self.event(sequence, "I.1", "A")], receivedAt: Self.at(1))
                         return true
                     } catch {
                         return false
@@ -151,7 +161,7 @@ struct IngestionTests {
     func submitAndGrade() async throws {
         let (db, exam, slips, _) = try Self.prepared()
         let store = Self.store(db)
-        let view = try await store.start(exam: exam, sbd: slips[3].sbd, now: Self.at(0))
+        let view = try await store.start(exam: exam, sbd: slips[3].sbd, session: Self.at(0), now: Self.at(0))
         let paper = try db.paper(exam: exam, code: try #require(try db.examResults(exam).first { $0.sbd == slips[3].sbd }?.paperCode))
         // Right answers to the whole of Phần I, nothing else.
         let part1 = paper.parts[0].items
@@ -161,7 +171,7 @@ struct IngestionTests {
         let submitted = try await store.submit(exam: exam, sbd: slips[3].sbd, deviceToken: view.deviceToken, now: Self.at(1200))
         #expect(submitted.score.total == Points(hundredths: 25 * part1.count))
         #expect(await Self.code { _ = try await store.submit(exam: exam, sbd: slips[3].sbd, deviceToken: view.deviceToken, now: Self.at(1201)) } == .alreadySubmitted)
-        let other = try await store.start(exam: exam, sbd: slips[4].sbd, now: Self.at(5))
+        let other = try await store.start(exam: exam, sbd: slips[4].sbd, session: Self.at(5), now: Self.at(5))
         #expect(try await store.submitExpired(now: Self.at(3030)) == 0)
         #expect(try await store.submitExpired(now: Self.at(3031)) == 1)
         let row = try await db.writer.read { try Row.fetchOne($0, sql: "SELECT state, autoSubmitted, scoreHundredths FROM attempt WHERE id = ?", arguments: [other.attemptID])! }
@@ -174,21 +184,41 @@ struct IngestionTests {
     func eventsAfterSubmit() async throws {
         let (db, exam, slips, _) = try Self.prepared()
         let store = Self.store(db)
-        let done = try await store.start(exam: exam, sbd: slips[5].sbd, now: Self.at(0))
-        let open = try await store.start(exam: exam, sbd: slips[6].sbd, now: Self.at(0))
+        let done = try await store.start(exam: exam, sbd: slips[5].sbd, session: Self.at(0), now: Self.at(0))
+        let open = try await store.start(exam: exam, sbd: slips[6].sbd, session: Self.at(0), now: Self.at(0))
         _ = try await store.submit(exam: exam, sbd: slips[5].sbd, deviceToken: done.deviceToken, now: Self.at(60))
         let writer = store.ingestion
         // Checked before the submit (straight to the writer here), committed after it.
-        let late = Task {
-            try await writer.perform(isolated: false) { db in
-                try SQLiteStore.store([Self.event(1, "I.1", "A")], attemptID: done.attemptID, deviceToken: done.deviceToken, receivedAt: Self.at(61), db: db)
-            }
-        }
+        let late = Task { try await writer.record(attemptID: done.attemptID, deviceToken: done.deviceToken, events: [Self.event(1, "I.1", "A")], receivedAt: Self.at(61)) }
         let fine = Task { _ = try await store.record(exam: exam, sbd: slips[6].sbd, deviceToken: open.deviceToken, events: [Self.event(1, "I.1", "A")], now: Self.at(61)) }
         await #expect(throws: StoreError.self) { try await late.value }
         try await fine.value
         let stored = try await db.writer.read { try Int.fetchAll($0, sql: "SELECT attemptId FROM responseEvent").map(Int64.init) }
         #expect(stored == [open.attemptID])
+    }
+
+    @Test("batches stored together: the highest sequence wins inside one statement, a refused batch fails alone, a replay is logged once")
+    func batchesTogether() async throws {
+        let (db, exam, slips, _) = try Self.prepared()
+        let store = Self.store(db)
+        let a = try await store.start(exam: exam, sbd: slips[10].sbd, session: Self.at(0), now: Self.at(0))
+        let b = try await store.start(exam: exam, sbd: slips[11].sbd, session: Self.at(0), now: Self.at(0))
+        @Sendable func batch(_ view: StartedAttempt, token: String? = nil, _ events: [ResponseEvent]) -> IngestionWriter.AnswerBatch {
+            IngestionWriter.AnswerBatch(attemptID: view.attemptID, deviceToken: token ?? view.deviceToken, events: events, receivedAt: Self.at(5), finish: { _ in })
+        }
+        let refusals = try await db.writer.write { db in
+            try AnswerStore.store([batch(a, [Self.event(5, "I.1", "C")]), batch(a, [Self.event(3, "I.1", "B")]),
+                                   batch(b, token: "someone-else", [Self.event(1, "I.1", "D")]),
+                                   batch(b, [Self.event(2, "I.2", "A"), Self.event(4, "I.2", "B")]), batch(a, [Self.event(5, "I.1", "C")])], db: db)
+        }
+        #expect(refusals.keys.sorted() == [2])
+        #expect((refusals[2] as? StoreError)?.code == .takenOver)
+        let answers = try await db.writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT attemptId, itemKey, value, sequence FROM response ORDER BY attemptId, itemKey").map { "\($0[0] as Int64 == a.attemptID ? "a" : "b") \($0[1] as String) \($0[2] as String) \($0[3] as Int)" }
+        }
+        #expect(answers == ["a I.1 \"C\" 5", "b I.2 \"B\" 4"])
+        let logged = try await db.writer.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM responseEvent")! }
+        #expect(logged == 4)
     }
 
     @Test("a takeover made elsewhere (another process or node): the stale device is refused by the transaction, the new one accepted although memory still holds the old device")
@@ -198,10 +228,10 @@ struct IngestionTests {
         // an hour so nothing refreshes it by itself.
         let here = Self.store(db), there = Self.store(db)
         let sbd = slips[7].sbd
-        let first = try await here.start(exam: exam, sbd: sbd, now: Self.at(0))
+        let first = try await here.start(exam: exam, sbd: sbd, session: Self.at(0), now: Self.at(0))
         _ = try await here.record(exam: exam, sbd: sbd, deviceToken: first.deviceToken, events: [Self.event(1, "I.1", "A")], now: Self.at(1))
         // Another computer takes the attempt over through the other process.
-        let second = try await there.start(exam: exam, sbd: sbd, now: Self.at(2))
+        let second = try await there.start(exam: exam, sbd: sbd, session: Self.at(2), now: Self.at(2))
         // Memory here still says the first device holds it: the writing transaction refuses it anyway.
         #expect(await Self.code { _ = try await here.record(exam: exam, sbd: sbd, deviceToken: first.deviceToken, events: [Self.event(2, "I.1", "B")], now: Self.at(3)) } == .takenOver)
         #expect(await Self.code { _ = try await here.submit(exam: exam, sbd: sbd, deviceToken: first.deviceToken, now: Self.at(3)) } == .takenOver)
@@ -216,7 +246,7 @@ struct IngestionTests {
         let (db, exam, slips, _) = try Self.prepared()
         let here = Self.store(db), there = Self.store(db)
         let sbd = slips[8].sbd
-        let view = try await here.start(exam: exam, sbd: sbd, now: Self.at(0))
+        let view = try await here.start(exam: exam, sbd: sbd, session: Self.at(0), now: Self.at(0))
         _ = try await there.addTime(exam: exam, sbd: sbd, seconds: 600, by: "giamthi", reason: "mất điện", now: Self.at(100))
         // 3100 s: past the first deadline and its grace, within the new one.
         _ = try await here.record(exam: exam, sbd: sbd, deviceToken: view.deviceToken, events: [Self.event(1, "I.1", "A")], now: Self.at(3100))
@@ -231,7 +261,7 @@ struct IngestionTests {
         let here = Self.store(db, freshness: .zero)
         let sbd = slips[9].sbd
         #expect(try await here.candidate(exam: exam, sbd: sbd).attemptState == .notStarted)
-        _ = try await Self.store(db).start(exam: exam, sbd: sbd, now: Self.at(0))
+        _ = try await Self.store(db).start(exam: exam, sbd: sbd, session: Self.at(0), now: Self.at(0))
         #expect(try await here.candidate(exam: exam, sbd: sbd).attemptState == .inProgress)
         // A code reset by the command line: the new code works at once, the old one no longer.
         let newSlip = try db.resetAccessCodes(exam: exam, sbd: sbd)[0]

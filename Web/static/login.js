@@ -4,6 +4,7 @@
   if (!form) return;
   var error = document.getElementById("error");
   var code = document.getElementById("code");
+  if (/[?&]ended=1/.test(window.location.search)) { error.textContent = K.T.session_ended; error.hidden = false; }
   code.addEventListener("input", function () { code.value = code.value.toUpperCase().replace(/\s+/g, ""); });
   form.addEventListener("submit", function (event) {
     event.preventDefault();

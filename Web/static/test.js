@@ -22,6 +22,10 @@
   var frozenSeconds = 0;    // the time left while paused
   var oneByOne = 0;         // after a refused batch: how many events to send alone, to find the one refused
 
+  // The session is gone (logged out elsewhere, a new access code, expired): back to the login page, which says
+  // so; answers not yet sent stay in this browser and go once the candidate is back.
+  function signInAgain() { window.location.href = "/?ended=1"; }
+
   function show(id) { ["confirm", "waiting", "test", "result"].forEach(function (name) { $(name).hidden = name !== id; }); }
   var noticeKind = "";
   function notice(text, kind) { var n = $("notice"); noticeKind = text ? kind || "" : ""; n.textContent = text || ""; n.className = "notice " + noticeKind; n.hidden = !text; }
@@ -41,7 +45,8 @@
   function begin() {
     var sentAt = Date.now();
     api("GET", "/api/me").then(function (result) {
-      if (result.status === 401) { window.location.href = "/"; return; }
+      if (result.status === 401) { signInAgain(); return; }
+      if (K.code(result) === "takenOver") { notice(T.taken_over, "error"); return; }
       if (result.status !== 200) { notice(K.message(result), "error"); return; }
       me = result.body;
       learnTime(me.serverTime, sentAt);
@@ -73,9 +78,10 @@
   function startAttempt() {
     var sentAt = Date.now();
     api("POST", "/api/attempt/start").then(function (result) {
-      if (result.status === 401) { window.location.href = "/"; return; }
+      if (result.status === 401) { signInAgain(); return; }
       if (result.status !== 200) {
         var code = K.code(result);
+        if (code === "takenOver") { stop(T.taken_over); return; }
         if (code === "notOpenYet") { waitingRoom(); return; }
         // Submitted already, or the time is over: show the result.
         if (code === "alreadySubmitted" || code === "timeUp") { showResult(); return; }
@@ -418,7 +424,7 @@
         if (queue.length) flush();
         return;
       }
-      if (result.status === 401) { window.location.href = "/"; return; }
+      if (result.status === 401) { signInAgain(); return; }
       if (result.status === 409 && K.code(result) === "paused") { setPaused(true, frozenSeconds); retry(); return; }
       if (result.status === 409) { refused(result); return; }
       if (result.status >= 400 && result.status < 500 && result.status !== 408 && result.status !== 429) {
@@ -503,6 +509,8 @@
     if (stopped || !attempt) return;
     var sentAt = Date.now();
     api("GET", "/api/attempt/state?deviceToken=" + encodeURIComponent(attempt.deviceToken)).then(function (result) {
+      if (result.status === 401) { signInAgain(); return; }
+      if (K.code(result) === "takenOver") { stop(T.taken_over); return; }
       if (result.status !== 200) return;
       learnTime(result.body.serverTime, sentAt);
       if (!result.body.activeHere) { stop(T.taken_over); return; }
@@ -541,7 +549,8 @@
       if (queue.length > 0 && deadline !== null && now() < deadline) { submitting = false; notice(T.submit_offline, "error"); return; }
       api("POST", "/api/attempt/submit", { deviceToken: attempt.deviceToken }).then(function (result) {
         if (result.status === 200 || result.status === 409) { stop(null); showResult(); return; }
-        if (result.status === 401) { window.location.href = "/"; return; }
+        if (result.status === 401) { signInAgain(); return; }
+        if (K.code(result) === "takenOver") { stop(T.taken_over); return; }
         submitting = false;
         notice(K.message(result), "error");
       }, function () { submitting = false; notice(T.submit_offline, "error"); });
