@@ -21,9 +21,12 @@ public enum AikenFormat {
         var meta: FormatSupport.Meta?
         /// A problem was reported inside this question: it is left out as a whole.
         var broken = false
+        /// The file holds more questions than allowed: reading stops.
+        var tooMany = false
 
         func finish(answer: String?, line: Int) {
             defer { stemLines = []; options = []; meta = nil; broken = false }
+            if questions.count + skipped >= ImportLimits.maximumQuestions { tooMany = true; return }
             guard !stemLines.isEmpty || !options.isEmpty else { return }
             let place = context.place(line: startLine)
             guard !broken else { skipped += 1; return }
@@ -59,6 +62,7 @@ public enum AikenFormat {
 
         let lines = text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
         for (index, raw) in lines.enumerated() {
+            if tooMany { throw ImportLimits.tooManyQuestions(context.fileName) }
             let line = raw.trimmingCharacters(in: .whitespaces)
             let number = index + 1
             if line.hasPrefix("//") {
@@ -99,6 +103,7 @@ public enum AikenFormat {
                 stemLines.append(line)
             }
         }
+        if tooMany { throw ImportLimits.tooManyQuestions(context.fileName) }
         if !stemLines.isEmpty || !options.isEmpty {
             problems.append(BankProblem(place: context.place(line: startLine), "thiếu dòng ANSWER: / no ANSWER: line"))
             skipped += 1

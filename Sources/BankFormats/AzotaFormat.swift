@@ -14,7 +14,7 @@ public enum AzotaFormat {
         let lines = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
             .split(separator: "\n", omittingEmptySubsequences: false).enumerated()
             .map { SourceLine(text: String($0.element), number: $0.offset + 1) }
-        return read(lines: lines, context: context, media: [])
+        return try read(lines: lines, context: context, media: [])
     }
 
     /// A line of the source and where it was.
@@ -24,9 +24,13 @@ public enum AzotaFormat {
     }
 
     /// Shared by the text and Word readers.
-    static func read(lines: [SourceLine], context: ImportContext, media: [MediaFile]) -> ImportedBank {
+    static func read(lines: [SourceLine], context: ImportContext, media: [MediaFile]) throws -> ImportedBank {
         var parser = Parser(context: context)
-        for line in lines { parser.consume(line) }
+        for line in lines {
+            parser.consume(line)
+            // Refused as soon as the file passes the limit, not after reading it all.
+            guard parser.drafts.count <= ImportLimits.maximumQuestions else { throw ImportLimits.tooManyQuestions(context.fileName) }
+        }
         return parser.finish(media: media)
     }
 

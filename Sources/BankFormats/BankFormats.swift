@@ -113,6 +113,16 @@ public enum ImportLimits {
     public static let maximumFileBytes = 64 * 1024 * 1024
     /// The most questions one file may hold.
     public static let maximumQuestions = 100_000
+    /// The longest source of one question (1 MB: an essay's text with its rubric fits many times over).
+    public static let maximumQuestionBytes = 1_000_000
+
+    static func tooManyQuestions(_ place: String) -> BankFormatError {
+        BankFormatError(.tooLarge, place: place, "quá \(maximumQuestions) câu hỏi trong một tệp; chia nhỏ tệp / more than \(maximumQuestions) questions in one file; split it")
+    }
+
+    static func questionTooLarge(_ place: String) -> BankFormatError {
+        BankFormatError(.tooLarge, place: place, "một câu hỏi dài quá \(maximumQuestionBytes / 1_000_000) MB / one question is longer than \(maximumQuestionBytes / 1_000_000) MB")
+    }
     /// The most bytes a zip (docx, xlsx, QTI package) may unpack to, and the largest ratio of unpacked to packed.
     public static let maximumUnpackedBytes = 256 * 1024 * 1024
     public static let maximumCompressionRatio = 200

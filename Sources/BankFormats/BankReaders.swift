@@ -21,8 +21,21 @@ public enum BankReaders {
         return try read(data, format: format, context: context)
     }
 
-    /// Reads bytes in a known format.
+    /// Reads bytes in a known format. Every format is held to the same limits: the file's size before anything
+    /// is read, the number of questions (the readers stop as soon as it is passed), and at least one question.
     public static func read(_ data: Data, format: BankFormat, context: ImportContext) throws -> ImportedBank {
+        guard data.count <= ImportLimits.maximumFileBytes else {
+            throw BankFormatError(.tooLarge, place: context.fileName, "tệp \(data.count) byte, tối đa \(ImportLimits.maximumFileBytes) / file larger than \(ImportLimits.maximumFileBytes) bytes")
+        }
+        let imported = try readFormat(data, format: format, context: context)
+        guard imported.bank.questions.count + imported.skipped <= ImportLimits.maximumQuestions else { throw ImportLimits.tooManyQuestions(context.fileName) }
+        guard !imported.bank.questions.isEmpty || !imported.problems.isEmpty else {
+            throw BankFormatError(.unreadable, place: context.fileName, "không tìm thấy câu hỏi nào / no question found")
+        }
+        return imported
+    }
+
+    private static func readFormat(_ data: Data, format: BankFormat, context: ImportContext) throws -> ImportedBank {
         switch format {
         case .native: return try NativeFormat.read(data, context: context)
         case .json: return try JSONBankFormat.read(data, context: context)

@@ -65,18 +65,48 @@ public enum CSVFormat {
         }
         if inQuotes { throw BankFormatError(.unreadable, place: "\(fileName):\(rowStart)", "dấu ngoặc kép chưa đóng / a quoted field never ends") }
         if !field.isEmpty || !row.isEmpty { row.append(field); rows.append(row); lines.append(rowStart) }
-        return (rows, lines)
+        return (rows.map { $0.map(FormulaGuard.unguard) }, lines)
     }
 
     /// CSV text (UTF-8 with BOM, CRLF) for rows.
-    public static func write(rows: [[String]]) -> Data {
-        let text = rows.map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+    /// CSV in UTF-8 with a BOM (Excel shows Vietnamese), `,` or `;` between fields (Vietnamese-locale Excel
+    /// expects `;`). Cells a spreadsheet would run as a formula are neutralised (`FormulaGuard`).
+    public static func write(rows: [[String]], separator: Character = ",") -> Data {
+        let text = rows.map { $0.map { field(FormulaGuard.guarded($0), separator: separator) }.joined(separator: String(separator)) }.joined(separator: "\r\n") + "\r\n"
         return Data(("\u{FEFF}" + text).utf8)
     }
 
-    static func field(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == ";" }) || text.hasPrefix(" ") else { return text }
+    static func field(_ text: String, separator: Character = ",") -> String {
+        guard text.contains(where: { $0 == separator || $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == ";" }) || text.hasPrefix(" ") else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
+
+/// Formula injection (OWASP's CSV injection): a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage
+/// return is run as a formula by a spreadsheet opening the file (`=HYPERLINK(…)`, `=cmd|' /C calc'!A0`).
+/// Written cells that would be are prefixed with `'`, which spreadsheets show as text; numbers (`-0,5`,
+/// `-12`) are left as they are. Reading our own files drops the prefix again, so they round-trip.
+public enum FormulaGuard {
+    static let risky: Set<Character> = ["=", "+", "-", "@", "\t", "\r"]
+
+    public static func guarded(_ text: String) -> String {
+        guard let first = text.first, risky.contains(first), !isNumber(text) else { return text }
+        return "'" + text
+    }
+
+    static func unguard(_ text: String) -> String {
+        guard text.hasPrefix("'"), let second = text.dropFirst().first, risky.contains(second), !isNumber(String(text.dropFirst())) else { return text }
+        return String(text.dropFirst())
+    }
+
+    /// "-12", "+3", "-0,5", "2.75": a number, which is safe and must keep its sign.
+    static func isNumber(_ text: String) -> Bool {
+        var digits = 0, marks = 0
+        for (index, character) in text.enumerated() {
+            if character.isASCII && character.isNumber { digits += 1 } else if (character == "," || character == ".") && index > 0 { marks += 1 }
+            else if (character == "-" || character == "+") && index == 0 { continue } else { return false }
+        }
+        return digits > 0 && marks <= 1
     }
 }
 
@@ -206,7 +236,7 @@ public enum XLSXFormat {
         """
         let styles = """
         <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-        <styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><fonts count="2"><font><sz val="11"/><name val="Calibri"/></font><font><b/><sz val="11"/><name val="Calibri"/></font></fonts><fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="49" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" applyNumberFormat="1"/><xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1" applyAlignment="1"><alignment wrapText="1" vertical="top"/></xf></cellXfs></styleSheet>
+        <styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><fonts count="2"><font><sz val="11"/><name val="Calibri"/></font><font><b/><sz val="11"/><name val="Calibri"/></font></fonts><fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="49" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" applyNumberFormat="1"/><xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1" applyAlignment="1" quotePrefix="1"><alignment wrapText="1" vertical="top"/></xf></cellXfs></styleSheet>
         """
         return try SafeZip.write([
             ("[Content_Types].xml", Data(contentTypes.utf8)),

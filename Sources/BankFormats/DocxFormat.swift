@@ -52,7 +52,7 @@ public enum DocxFormat {
             }
         }
         // Places are paragraph numbers: "de.docx:12" is the 12th paragraph (a table row counts as one).
-        var imported = AzotaFormat.read(lines: lines, context: context, media: media.keys.sorted().map { media[$0]! })
+        var imported = try AzotaFormat.read(lines: lines, context: context, media: media.keys.sorted().map { media[$0]! })
         imported.bank.name = context.defaults.bankName ?? (context.fileName as NSString).deletingPathExtension
         return imported
     }

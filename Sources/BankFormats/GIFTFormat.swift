@@ -12,7 +12,7 @@ public enum GIFTFormat {
             throw BankFormatError(.unreadable, place: context.fileName, "tệp không phải UTF-8 / file is not UTF-8 text")
         }
         var parser = Parser(context: context)
-        parser.parse(text.replacingOccurrences(of: "\r\n", with: "\n"))
+        try parser.parse(text.replacingOccurrences(of: "\r\n", with: "\n"))
         return parser.finish()
     }
 
@@ -59,49 +59,79 @@ public enum GIFTFormat {
             lesson = context.defaults.lesson
         }
 
-        mutating func parse(_ text: String) {
+        /// What the file is made of, in order: question sources with their first line and `khaothi:` comment,
+        /// and category lines.
+        enum Piece {
+            case question(source: String, line: Int, meta: FormatSupport.Meta?)
+            case category(String)
+        }
+
+        /// Splits the file into pieces (cheap), refuses it if it passes the limits (too many questions, one
+        /// question too long) before the costly reading, then reads every piece.
+        mutating func parse(_ text: String) throws {
+            let pieces = try Self.pieces(text, context: context)
+            let count = pieces.reduce(0) { if case .question = $1 { $0 + 1 } else { $0 } }
+            guard count <= ImportLimits.maximumQuestions else { throw ImportLimits.tooManyQuestions(context.fileName) }
+            for piece in pieces {
+                switch piece {
+                case let .question(source, line, meta): readQuestion(source, line: line, meta: meta)
+                case let .category(path): setCategory(path)
+                }
+            }
+        }
+
+        /// Questions end at a blank line, unless inside an open answer block `{…}`; a title after a blank line
+        /// starts a new question even if the last one never closed its block.
+        static func pieces(_ text: String, context: ImportContext) throws -> [Piece] {
+            var pieces: [Piece] = []
             var block: [String] = []
             var blockLine = 0
+            var blockBytes = 0
+            /// Unescaped `{` minus `}` in the block so far.
+            var openBraces = 0
             var meta: FormatSupport.Meta?
-            let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-            func flush(_ parser: inout Parser) {
-                let joined = block.joined(separator: "\n")
-                if !joined.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-                    parser.readQuestion(joined, line: blockLine, meta: meta)
+            func flush() {
+                if block.contains(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+                    pieces.append(.question(source: block.joined(separator: "\n"), line: blockLine, meta: meta))
                 }
                 block = []
+                blockBytes = 0
+                openBraces = 0
                 meta = nil
             }
-            for (index, line) in lines.enumerated() {
+            func braces(_ line: String) -> Int {
+                var balance = 0, escaped = false
+                for character in line {
+                    if escaped { escaped = false; continue }
+                    if character == "\\" { escaped = true } else if character == "{" { balance += 1 } else if character == "}" { balance -= 1 }
+                }
+                return balance
+            }
+            for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                let line = String(line)
                 let trimmed = line.trimmingCharacters(in: .whitespaces)
                 if trimmed.hasPrefix("//") {
                     if let found = FormatSupport.Meta(comment: String(trimmed.dropFirst(2))) { meta = found }
                     continue
                 }
                 if trimmed.hasPrefix("$CATEGORY:") {
-                    flush(&self)
-                    setCategory(String(trimmed.dropFirst("$CATEGORY:".count)))
+                    flush()
+                    pieces.append(.category(String(trimmed.dropFirst("$CATEGORY:".count))))
                     continue
                 }
                 if trimmed.isEmpty {
-                    // A blank line ends a question, unless we are inside an open answer block.
-                    let open = block.joined(separator: "\n")
-                    if GIFTFormat.unescape(open[...]).filter({ !$0.escaped && $0.value == "{" }).count
-                        > GIFTFormat.unescape(open[...]).filter({ !$0.escaped && $0.value == "}" }).count {
-                        block.append(line)
-                        continue
-                    }
-                    flush(&self)
+                    if openBraces > 0 { block.append(line) } else { flush() }
                     continue
                 }
-                // A title after a blank line starts a new question even if the last one never closed its block.
-                if !block.isEmpty, trimmed.hasPrefix("::"), block.last?.trimmingCharacters(in: .whitespaces).isEmpty == true {
-                    flush(&self)
-                }
+                if !block.isEmpty, trimmed.hasPrefix("::"), block.last?.trimmingCharacters(in: .whitespaces).isEmpty == true { flush() }
+                blockBytes += line.utf8.count + 1
+                guard blockBytes <= ImportLimits.maximumQuestionBytes else { throw ImportLimits.questionTooLarge(context.place(line: block.isEmpty ? index + 1 : blockLine)) }
+                openBraces += braces(line)
                 if block.isEmpty { blockLine = index + 1 }
                 block.append(line)
             }
-            flush(&self)
+            flush()
+            return pieces
         }
 
         mutating func setCategory(_ path: String) {
@@ -164,7 +194,11 @@ public enum GIFTFormat {
                 return
             }
             var finalBody = body
-            if !after.isEmpty {
+            if !after.isEmpty, case .shortText = body {
+                // Only right answers in the blank (`Thủ đô là {=Hà Nội =Ha Noi}.`): a short answer written in the
+                // missing-word layout, as Moodle reads it; the blank is shown in the text.
+                stem = (before.trimmingCharacters(in: .whitespaces) + " _____ " + after.trimmingCharacters(in: .whitespaces)).trimmingCharacters(in: .whitespaces)
+            } else if !after.isEmpty {
                 // Missing word: the answers stand inside the text.
                 let gapAnswer: GapAnswer
                 switch body {

@@ -10,6 +10,7 @@ public enum MoodleXMLFormat {
         guard root.localName == "quiz" else {
             throw BankFormatError(.unreadable, place: context.fileName, "không phải Moodle XML (thiếu <quiz>) / not Moodle XML: no <quiz>")
         }
+        guard root.children("question").count <= ImportLimits.maximumQuestions else { throw ImportLimits.tooManyQuestions(context.fileName) }
         var questions: [Question] = []
         var places: [String: String] = [:]
         var problems: [BankProblem] = []

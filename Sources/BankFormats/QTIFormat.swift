@@ -13,9 +13,8 @@ public enum QTIFormat {
 
     public static func read(_ data: Data, context: ImportContext) throws -> ImportedBank {
         if data.starts(with: [0x50, 0x4B]) { return try readPackage(data, context: context) }
-        try SafeXML.check(data, place: context.fileName)
         var reader = ItemReader(context: context)
-        reader.read(data, place: context.fileName, media: [:])
+        try reader.read(data, place: context.fileName, media: [:])
         return reader.finish()
     }
 
@@ -40,9 +39,8 @@ public enum QTIFormat {
                 let relative = directory.isEmpty ? path : String(path.dropFirst(directory.count + 1))
                 if let bytes = try zip.data(path) { media[relative] = MediaFile(name: relative, data: bytes) }
             }
-            // Hostile XML inside a package refuses the whole package.
-            try SafeXML.check(itemData, place: "\(context.fileName)#\(href)")
-            reader.read(itemData, place: "\(context.fileName)#\(href)", media: media)
+            // Hostile XML inside a package refuses the whole package (`read` throws it).
+            try reader.read(itemData, place: "\(context.fileName)#\(href)", media: media)
         }
         return reader.finish()
     }
@@ -61,9 +59,11 @@ public enum QTIFormat {
 
         init(context: ImportContext) { self.context = context }
 
-        mutating func read(_ data: Data, place: String, media itemMedia: [String: MediaFile]) {
+        /// Reads the items of one XML file; a broken file is a problem, a hostile one is thrown.
+        mutating func read(_ data: Data, place: String, media itemMedia: [String: MediaFile]) throws {
             let root: XMLNode
             do { root = try XMLNode.parse(data, place: place) } catch let error as BankFormatError {
+                if error.code == .hostile { throw error }
                 problems.append(BankProblem(place: error.place, error.message)); skipped += 1; return
             } catch { problems.append(BankProblem(place: place, "XML không hợp lệ / not XML")); skipped += 1; return }
             let items = root.localName == "assessmentItem" ? [root] : root.descendants("assessmentItem")

@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import ZIPFoundation
 
 /// A zip (docx, xlsx, QTI package) opened with care: entry count, declared sizes, compression ratio and
@@ -76,21 +73,6 @@ final class SafeZip {
     }
 }
 
-/// XML parsing with the guards every reader needs: no DTDs or entities (refused outright), bounded depth.
-enum SafeXML {
-    /// Refuses documents that declare a DTD or entities: none of our formats needs one, and they are how
-    /// "billion laughs" and external-entity attacks work.
-    static func check(_ data: Data, place: String) throws {
-        let head = data.prefix(4096)
-        if let text = String(data: head, encoding: .utf8), text.contains("<!DOCTYPE") || text.contains("<!ENTITY") {
-            throw BankFormatError(.hostile, place: place, "tệp XML có DOCTYPE/ENTITY, không được phép / XML with a DOCTYPE or entities is refused")
-        }
-        if data.range(of: Data("<!ENTITY".utf8)) != nil {
-            throw BankFormatError(.hostile, place: place, "tệp XML có ENTITY, không được phép / XML entities are refused")
-        }
-    }
-}
-
 /// A small XML tree, enough for the formats we read.
 final class XMLNode {
     let name: String
@@ -138,63 +120,6 @@ final class XMLNode {
         attributes[local] ?? attributes.first { $0.key.split(separator: ":").last.map(String.init) == local }?.value
     }
 
-    static func parse(_ data: Data, place: String) throws -> XMLNode {
-        try SafeXML.check(data, place: place)
-        let delegate = TreeBuilder()
-        let parser = XMLParser(data: data)
-        parser.shouldResolveExternalEntities = false
-        parser.shouldProcessNamespaces = false
-        parser.delegate = delegate
-        delegate.parser = parser
-        guard parser.parse(), let root = delegate.root else {
-            if let error = delegate.error { throw error }
-            throw BankFormatError(.unreadable, place: "\(place):\(parser.lineNumber)", "XML không hợp lệ / not well-formed XML")
-        }
-        return root
-    }
-
-    final class TreeBuilder: NSObject, XMLParserDelegate {
-        var root: XMLNode?
-        var stack: [XMLNode] = []
-        weak var parser: XMLParser?
-        var error: BankFormatError?
-
-        func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
-            let node = XMLNode(name: elementName, attributes: attributes, line: parser.lineNumber)
-            if stack.count >= ImportLimits.maximumDepth * 2 {
-                error = BankFormatError(.hostile, place: "line \(parser.lineNumber)", "XML lồng quá sâu / XML nested too deeply")
-                parser.abortParsing()
-                return
-            }
-            node.parent = stack.last
-            stack.last?.children.append(node)
-            if root == nil { root = node }
-            stack.append(node)
-        }
-
-        func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {
-            _ = stack.popLast()
-        }
-
-        func parser(_ parser: XMLParser, foundCharacters string: String) {
-            guard let node = stack.last else { return }
-            // Keep text in order with children: text after a child becomes a text node.
-            if node.children.isEmpty { node.text += string } else {
-                let textNode = XMLNode(name: "#text", attributes: [:], line: parser.lineNumber)
-                textNode.text = string
-                node.children.append(textNode)
-            }
-        }
-
-        func parser(_ parser: XMLParser, foundComment comment: String) {
-            guard let node = stack.last else { return }
-            let commentNode = XMLNode(name: "#comment", attributes: [:], line: parser.lineNumber)
-            commentNode.text = comment
-            node.children.append(commentNode)
-        }
-
-        func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
-            self.parser(parser, foundCharacters: String(decoding: CDATABlock, as: UTF8.self))
-        }
-    }
+    /// Reads a document with `XMLReader` (no DTDs, no entities, bounded depth).
+    static func parse(_ data: Data, place: String) throws -> XMLNode { try XMLReader.parse(data, place: place) }
 }

@@ -2,9 +2,9 @@ import Foundation
 
 /// A candidate's answer to one item, as it arrives from a page or a response file, before it is checked.
 ///
-/// JSON shapes: a string (`"B"`, `"0,5"`, `"ĐSĐS"`), a number (`0.5`), a boolean, a list (`["A","C"]`), or
-/// an object (`{"a":"Đ","b":"S"}`, `{"1":"B"}`). Anything else (nesting, nulls inside lists) is kept as
-/// `.malformed`, so one bad answer never spoils a whole file; it scores zero.
+/// JSON shapes: a string (`"B"`, `"0,5"`, `"ĐSĐS"`), a number (`0.5`), a boolean, a list (`["A","C"]`,
+/// `[true, null, false]`: a null is an entry left blank), or an object (`{"a":"Đ","b":"S"}`, `{"1":"B"}`).
+/// Anything else (nesting) is kept as `.malformed`, so one bad answer never spoils a whole file; it scores zero.
 public enum ResponseValue: Hashable, Sendable {
     case text(String)
     case list([String])
@@ -46,7 +46,7 @@ extension ResponseValue: Codable {
             var items: [String] = []
             while !array.isAtEnd {
                 guard let element = try? array.superDecoder(), let single = try? element.singleValueContainer(),
-                      !single.decodeNil(), let text = Self.scalar(single) else {
+                      let text = single.decodeNil() ? "" : Self.scalar(single) else {
                     self = .malformed
                     return
                 }

@@ -173,8 +173,7 @@ struct CandidateAPI {
                                             wrong: APIError(.unauthorized, code: "wrongCredentials", "số báo danh hoặc mã truy cập không đúng / wrong SBD or access code")) {
             try await state.store.attempts.verifyAccessCode(exam: body.exam, sbd: body.sbd, code: body.accessCode) ? true : nil
         }
-        let token = state.signer.token(exam: body.exam, sbd: body.sbd, issuedAt: now)
-        guard let identity = state.signer.identity(from: token, now: now) else { throw APIError.notSignedIn }
+        let (token, identity) = state.signer.issue(exam: body.exam, sbd: body.sbd, issuedAt: now)
         var response = try await me(identity: identity).json.response()
         response.setCookie(Cookie(name: Self.cookieName, value: token, path: "/", httpOnly: true, sameSite: .strict))
         return response

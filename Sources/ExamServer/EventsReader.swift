@@ -67,6 +67,8 @@ struct EventsReader {
                 case let .string(text): list.append(text)
                 case let .bool(flag): list.append(flag ? "true" : "false")
                 case let .number(literal): list.append(number(literal))
+                // An entry left unanswered (a true/false statement not marked): blank, as in an object.
+                case .null: list.append("")
                 default: return .malformed
                 }
             }

@@ -52,11 +52,17 @@ public struct SessionSigner: Sendable {
 
     /// A new session's token. The time is kept to the millisecond (a session begun just after a new access
     /// code counts; one begun just before does not).
-    public func token(exam: String, sbd: String, issuedAt: Date) -> String {
+    public func token(exam: String, sbd: String, issuedAt: Date) -> String { issue(exam: exam, sbd: sbd, issuedAt: issuedAt).token }
+
+    /// A new session: its token, and its identity (known already, so the token is not verified again).
+    public func issue(exam: String, sbd: String, issuedAt: Date) -> (token: String, identity: Identity) {
         let milliseconds = Int64((issuedAt.timeIntervalSince1970 * 1000).rounded(.down))
         let payload = Data("\(milliseconds)\n\(sbd)\n\(AppDatabase.randomCode(length: 8, alphabet: Self.nonceAlphabet))\n\(exam)".utf8)
-        let mac = HMAC<SHA256>.authenticationCode(for: payload, using: key)
-        return Self.base64URL(payload) + "." + Self.base64URL(Data(mac))
+        let mac = Self.base64URL(Data(HMAC<SHA256>.authenticationCode(for: payload, using: key)))
+        let token = Self.base64URL(payload) + "." + mac
+        let identity = Identity(exam: exam, sbd: sbd, issuedAt: Date(timeIntervalSince1970: TimeInterval(milliseconds) / 1000), session: String(mac.prefix(22)))
+        verified.put(token, identity)
+        return (token, identity)
     }
 
     static let nonceAlphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")

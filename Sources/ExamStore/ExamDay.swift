@@ -148,8 +148,11 @@ final class ExamDay: Sendable {
                 }
                 return
             }
-            entries.withLock { $0[name] = nil }
-            try await load(name)
+            // Reloaded in place: requests meanwhile read the entry as it is, never a missing exam.
+            do { try await load(name) } catch {
+                entries.withLock { $0[name]?.checking = false }
+                throw error
+            }
         }
     }
 
@@ -175,7 +178,10 @@ final class ExamDay: Sendable {
         let exam = try await task.value
         entries.withLock { entries in
             // A newer version may have been applied meanwhile (a commit after this load's read).
-            if let kept = entries[name], kept.exam.header.version > exam.header.version { return }
+            if let kept = entries[name], kept.exam.header.version > exam.header.version {
+                entries[name]?.checking = false
+                return
+            }
             entries[name] = Entry(exam: exam, checkedAt: ContinuousClock().now)
         }
         names.withLock { $0[exam.header.id] = name }
@@ -209,12 +215,10 @@ final class ExamDay: Sendable {
         }
     }
 
-    /// Forgets an exam (its definition or candidates changed wholesale); the next use loads it again.
-    func forget(exam name: String) { entries.withLock { $0[name] = nil } }
-
-    func forget(examId: Int64) {
-        guard let name = names.withLock({ $0[examId] }) else { return }
-        forget(exam: name)
+    /// Marks an exam to be compared with the database on its next use (it changed in ways not applied here);
+    /// it is reloaded in place then, never dropped while requests need it.
+    func markStale(exam name: String) {
+        entries.withLock { $0[name]?.checkedAt = ContinuousClock().now - freshness - .seconds(1) }
     }
 
     // MARK: queries

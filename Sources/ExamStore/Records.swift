@@ -328,6 +328,12 @@ struct AttemptRow: FetchableRecord, Sendable {
         FROM attempt a JOIN candidate c ON c.id = a.candidateId JOIN examSession s ON s.id = c.examSessionId
         """
 
+    init(id: Int64, candidateId: Int64, examId: Int64, paperId: Int64, deviceToken: String, attempt: Attempt, scoreHundredths: Int?,
+         breakdown: String?, sessionIssuedAt: Date?) {
+        self.id = id; self.candidateId = candidateId; self.examId = examId; self.paperId = paperId; self.deviceToken = deviceToken
+        self.attempt = attempt; self.scoreHundredths = scoreHundredths; self.breakdown = breakdown; self.sessionIssuedAt = sessionIssuedAt
+    }
+
     init(row: Row) {
         id = row[0]; candidateId = row[1]; examId = row[2]; paperId = row[3]; deviceToken = row[4]
         let timing = SessionTiming(opensAt: row[14], durationSeconds: row[15], lateEntrySeconds: row[16], graceSeconds: row[17],

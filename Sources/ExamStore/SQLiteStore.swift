@@ -167,7 +167,7 @@ extension SQLiteStore: AttemptRepository {
             return started
         }
         guard let schedule = try Row.fetchOne(try db.cachedStatement(sql: """
-            SELECT s.opensAt, s.durationSeconds, s.lateEntrySeconds, s.graceSeconds, s.policy, c.examId FROM candidate c
+            SELECT s.opensAt, s.durationSeconds, s.lateEntrySeconds, s.graceSeconds, s.policy, c.examId, c.paperId FROM candidate c
             JOIN examSession s ON s.id = c.examSessionId WHERE c.id = ? AND c.paperId IS NOT NULL
             """), arguments: [candidateId]) else {
             throw StoreError(.notPrepared, "thí sinh chưa có phòng, ca và đề / the candidate has no session or paper yet")
@@ -180,7 +180,8 @@ extension SQLiteStore: AttemptRepository {
                                    autoSubmitted: false, deviceToken: token, scoreHundredths: nil, pendingItems: nil, breakdown: nil,
                                    pausedAt: nil, pausedSeconds: 0, sessionIssuedAt: session)
         try record.insert(db)
-        guard let row = try AttemptRow.fetch(db, id: record.id!) else { throw StoreError(.notFound, "bài thi vừa tạo không đọc lại được / the new attempt is gone") }
+        let row = AttemptRow(id: record.id!, candidateId: candidateId, examId: schedule[5], paperId: schedule[6], deviceToken: token, attempt: attempt,
+                             scoreHundredths: nil, breakdown: nil, sessionIssuedAt: session)
         return Started(row: row, version: try ExamDay.bumpVersion(db, examId: schedule[5]))
     }
 
@@ -513,7 +514,7 @@ extension SQLiteStore: ExamRepository {
 
     public func resetAccessCode(exam: String, sbd: String, now: Date) async throws -> LoginSlip {
         let slips = try await writer.perform { db in try AppDatabase.resetAccessCodes(db, exam: exam, room: nil, sbd: sbd, now: now) }
-        examDay.forget(exam: exam)
+        examDay.markStale(exam: exam)
         return slips[0]
     }
 

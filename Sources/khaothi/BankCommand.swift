@@ -58,6 +58,36 @@ struct BankCommand: ParsableCommand {
     }
 }
 
+extension BankCommand {
+    /// The files named, a directory standing for every bank file under it (sorted, hidden files left out).
+    /// Inside a directory, files that are clearly not banks (a blueprint or a response file in JSON, a class list
+    /// in CSV) are skipped and named on standard error.
+    static func files(_ paths: [String]) throws -> [String] {
+        var files: [String] = []
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw UserError("\(path): không có tệp này / no such file") }
+            guard isDirectory.boolValue else { files.append(path); continue }
+            guard let walker = FileManager.default.enumerator(at: URL(fileURLWithPath: path), includingPropertiesForKeys: [.isRegularFileKey],
+                                                             options: [.skipsHiddenFiles]) else { continue }
+            var found: [String] = []
+            for case let url as URL in walker where (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
+                guard let data = try? Data(contentsOf: url, options: .mappedIfSafe), let format = BankFormat.detect(fileName: url.lastPathComponent, data: data) else { continue }
+                let head = String(decoding: data.prefix(4096), as: UTF8.self)
+                let notBank = (format == .json && !head.contains("\"questions\"")) || (format == .csv && !TextFolding.fold(head).contains("noi dung") && !head.lowercased().contains("stem"))
+                if notBank {
+                    FileHandle.standardError.write(Data("\(url.path): bỏ qua, không phải ngân hàng câu hỏi / skipped, not a question bank\n".utf8))
+                    continue
+                }
+                found.append(url.path)
+            }
+            guard !found.isEmpty else { throw UserError("\(path): không có tệp ngân hàng nào / no bank file in this folder") }
+            files += found.sorted()
+        }
+        return files
+    }
+}
+
 /// One file's outcome, for --json.
 struct FileReport: Encodable {
     var file: String
@@ -72,7 +102,7 @@ extension BankCommand {
             abstract: "Import bank files: all or nothing per file (unless --partial); re-importing is idempotent.",
             discussion: "Unchanged questions stay; changed ones get a new revision; papers keep the revisions they used."
         )
-        @Argument(help: "Bank files.") var files: [String]
+        @Argument(help: "Bank files, or folders (every bank file under them).") var files: [String]
         @Option(help: "auto, native, json, gift, aiken, azota, docx, moodlexml, qti, csv, xlsx.") var format = "auto"
         @Option(help: "Import into this bank (default: the name in the file, or the file name).") var bank: String?
         @Flag(help: "Import the good questions and list the bad ones, instead of refusing the file.") var partial = false
@@ -87,7 +117,7 @@ extension BankCommand {
                 let db = try database.open()
                 var reports: [FileReport] = []
                 var failed = false
-                for file in files {
+                for file in try BankCommand.files(files) {
                     var report = FileReport(file: file, questions: 0, problems: [])
                     do {
                         let imported = try BankCommand.read(file, format: format, defaults: defaults)
@@ -120,7 +150,7 @@ extension BankCommand {
 
     struct Validate: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Check bank files without writing anything; exit 1 if any has a problem.")
-        @Argument(help: "Bank files.") var files: [String]
+        @Argument(help: "Bank files, or folders (every bank file under them).") var files: [String]
         @Option(help: "auto or a format name.") var format = "auto"
         @OptionGroup var defaults: DefaultsOptions
         @Flag(help: "Print a JSON report.") var json = false
@@ -131,7 +161,7 @@ extension BankCommand {
                 let defaults = try self.defaults.defaults(bankName: nil)
                 var reports: [FileReport] = []
                 var failed = false
-                for file in files {
+                for file in try BankCommand.files(files) {
                     do {
                         let imported = try BankCommand.read(file, format: format, defaults: defaults)
                         reports.append(FileReport(file: file, questions: imported.bank.questions.count, problems: imported.problems))

@@ -64,6 +64,15 @@ struct ScoringTests {
         #expect(Scoring.score(Fixtures.trueFalse(), points: 1, response: response).awarded == Points(hundredths: hundredths))
     }
 
+    @Test("true/false given as a list with nulls: the nulls are unmarked statements, not an unreadable answer")
+    func trueFalseListWithNulls() throws {
+        let value = try JSONDecoder().decode(ResponseValue.self, from: Data("[true, null, null, null]".utf8))
+        #expect(value == .list(["true", "", "", ""]))
+        #expect(value.isWellFormed(for: .trueFalse))
+        // Key Đ S Đ Đ: only a) is marked, and right.
+        #expect(Scoring.score(Fixtures.trueFalse(), points: 1, response: value).awarded == Points(hundredths: 10))
+    }
+
     @Test("true/false with n statements and an explicit table; scaled to other points")
     func trueFalseOtherTables() {
         let three = Fixtures.trueFalse([true, true, false], table: [0, Points(hundredths: 20), Points(hundredths: 50), 1])

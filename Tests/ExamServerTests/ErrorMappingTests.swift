@@ -1,3 +1,4 @@
+import BankFormats
 import ExamCore
 @testable import ExamServer
 import ExamStore
@@ -127,5 +128,38 @@ struct ErrorMappingTests {
             let events = CandidateAPI.EventsResponse(acknowledged: [1, 20, 300], deadline: deadline, serverTime: now)
             try same(events, events.json)
         }
+    }
+}
+
+@Suite("A hostile class list cannot reach a spreadsheet as formulas")
+struct HostileClassListTests {
+    @Test("names like =cmd|… and @SUM(…) in the class list come out of the score sheet neutralised")
+    func scoreSheet() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("khaothi-hostile-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let list = directory.appendingPathComponent("lop.csv")
+        try Data("""
+            Mã học sinh,Họ và tên,Ngày sinh,Lớp
+            HS001,=cmd|' /C calc'!A0,01/02/2008,12A
+            HS002,"=HYPERLINK(""http://x"",""bấm"")",02/03/2008,12A
+            HS003,@SUM(1+1),03/04/2008,+12A
+            """.utf8).write(to: list)
+        let (entries, problems) = try RosterFormat.read(list)
+        #expect(problems.isEmpty && entries.count == 3)
+        let fixture = try Fixture()
+        let database = fixture.database
+        let blueprint = try JSONDecoder().decode(Blueprint.self, from: Data(contentsOf: Fixture.root.appendingPathComponent("QuestionBanks/vat-li-12/blueprint.json")))
+        try database.createExam(ExamDefinition(name: "Độc hại", bank: "Vật lí 12", blueprint: blueprint, codeCount: 2, seed: 1,
+                                               sessions: [.init(name: "Ca 1", timing: SessionTiming(opensAt: Fixture.opens, durationSeconds: 600))], rooms: ["P1"]))
+        _ = try database.importCandidates(exam: "Độc hại", entries: entries)
+        _ = try database.prepareExam("Độc hại")
+        let sheet = String(decoding: ScoreSheet.csv(try database.examResults("Độc hại")), as: UTF8.self)
+        for line in sheet.split(separator: "\r\n").dropFirst() {
+            for cell in line.split(separator: ",") {
+                let value = cell.hasPrefix("\"") ? cell.dropFirst() : cell
+                #expect(!(value.first.map { "=+-@".contains($0) } ?? false), "\(line)")
+            }
+        }
+        #expect(sheet.contains("'=cmd|' /C calc'!A0") && sheet.contains("'@SUM(1+1)") && sheet.contains("'+12A"))
     }
 }

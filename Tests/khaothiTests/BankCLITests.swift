@@ -3,6 +3,22 @@ import Testing
 
 @Suite("khaothi bank, blueprint and db commands")
 struct BankCLITests {
+    @Test("a folder imports every bank file under it; files that are not banks are named and skipped; an empty file is refused")
+    func importFolder() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("k.sqlite").path
+        let imported = try CLI.run(["bank", "import", "QuestionBanks", "--db", db, "--json"])
+        #expect(imported.status == 0, "\(imported.err)")
+        let reports = try JSONSerialization.jsonObject(with: Data(imported.out.utf8)) as! [[String: Any]]
+        #expect(reports.count == 6, "five sample banks and the JSON sample")
+        #expect(imported.err.contains("blueprint.json: bỏ qua") && imported.err.contains("danh-sach-12A.csv: bỏ qua"))
+        let empty = dir.appendingPathComponent("trong.gift")
+        try Data("// chỉ có chú thích\n".utf8).write(to: empty)
+        let refused = try CLI.run(["bank", "validate", empty.path])
+        #expect(refused.status == 1 && (refused.out + refused.err).contains("no question found"))
+    }
+
     @Test("import twice is idempotent; list, search, show, export in every format, validate exit codes")
     func bankLifecycle() throws {
         let dir = try CLI.temporaryDirectory()
