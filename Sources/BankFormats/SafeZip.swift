@@ -9,10 +9,16 @@ final class SafeZip {
     let place: String
     private var unpacked = 0
 
+    /// The archive is read from a private temporary file, not from memory: ZIPFoundation's in-memory reader
+    /// traps on a central directory that points past the end of the data (found by fuzzing), while a read past
+    /// the end of a file is an ordinary error. The file is unlinked as soon as it is open.
     init(data: Data, place: String) throws {
         self.place = place
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("khaothi-zip-\(UUID().uuidString)")
         do {
-            archive = try Archive(data: data, accessMode: .read)
+            try data.write(to: file, options: [.atomic])
+            defer { try? FileManager.default.removeItem(at: file) }
+            archive = try Archive(url: file, accessMode: .read)
         } catch {
             throw BankFormatError(.unreadable, place: place, "không phải tệp zip hợp lệ / not a valid zip file")
         }

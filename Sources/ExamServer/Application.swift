@@ -97,8 +97,11 @@ public func buildApplication(store: Store, configuration: ServerConfiguration = 
     let state = ServerState(store: store, signer: SessionSigner(key: SymmetricKey(data: try await store.secrets.secret(named: "sessionKey"))),
                             staffSigner: SessionSigner(key: SymmetricKey(data: try await store.secrets.secret(named: "staffSessionKey"))),
                             limiter: LoginLimiter(limits: configuration.loginLimits), papers: PaperViews(), configuration: configuration)
-    let router = Router(context: ExamRequestContext.self)
+    let router = Router(context: ExamRequestContext.self, options: .autoGenerateHeadEndpoints)
+    let routes = RouteTable()
     router.add(middleware: SecurityHeaders())
+    router.add(middleware: ControlCharactersInPath())
+    router.add(middleware: UnmatchedRoutes(table: routes))
     if let web = configuration.web {
         router.add(middleware: FileMiddleware(web.directory + "/static", urlBasePath: "/static", logger: logger))
         if let katex = web.katexDirectory { router.add(middleware: FileMiddleware(katex, urlBasePath: "/katex", logger: logger)) }
@@ -108,8 +111,10 @@ public func buildApplication(store: Store, configuration: ServerConfiguration = 
     CandidateAPI(state: state).register(open: api, signedIn: router.group("api").add(middleware: SameOriginHeader()).add(middleware: CandidateAuthentication(state: state)))
     StaffAPI(state: state).register(open: router.group("api/staff").add(middleware: SameOriginHeader()),
                                     signedIn: router.group("api/staff").add(middleware: SameOriginHeader()).add(middleware: StaffAuthentication(state: state)))
+    routes.fill(router.routes.map { (path: $0.path.description, method: $0.method) })
     var app = Application(
         router: router,
+        server: .http1(configuration: .init(additionalChannelHandlers: [HTTPLayerSecurityHeaders()])),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "khaothi"),
         onServerRunning: { _ in onServerRunning() },
         logger: logger)
@@ -121,6 +126,11 @@ public func buildApplication(store: Store, configuration: ServerConfiguration = 
 /// no sniffing, no framing, no caching of answers.
 struct SecurityHeaders: RouterMiddleware {
     typealias Context = ExamRequestContext
+    static let frameOptions = HTTPField.Name("X-Frame-Options")!
+    static let referrerPolicy = HTTPField.Name("Referrer-Policy")!
+    // KaTeX sizes its output with style attributes, hence style-src-attr; no inline script anywhere.
+    static let policy = "default-src 'self'; img-src 'self' data:; style-src 'self'; style-src-attr 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response: Response
         do {
@@ -129,15 +139,18 @@ struct SecurityHeaders: RouterMiddleware {
             // Errors carry the same headers as answers.
             response = try error.response(from: request, context: context)
         }
-        // KaTeX sizes its output with style attributes, hence style-src-attr; no inline script anywhere.
-        response.headers[.contentSecurityPolicy] = "default-src 'self'; img-src 'self' data:; style-src 'self'; style-src-attr 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
-        response.headers[.xContentTypeOptions] = "nosniff"
         // Scripts, styles and fonts may be kept an hour (old lab PCs, one server); answers and pages never.
         let path = request.uri.path
-        response.headers[.cacheControl] = response.status == .ok && (path.hasPrefix("/static/") || path.hasPrefix("/katex/") || path.hasPrefix("/api/media/"))
-            ? "private, max-age=3600" : "no-store"
-        response.headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
-        response.headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
+        Self.apply(to: &response.headers, cacheable: response.status == .ok
+            && (path.hasPrefix("/static/") || path.hasPrefix("/katex/") || path.hasPrefix("/api/media/")))
         return response
+    }
+
+    static func apply(to headers: inout HTTPFields, cacheable: Bool) {
+        headers[.contentSecurityPolicy] = policy
+        headers[.xContentTypeOptions] = "nosniff"
+        headers[.cacheControl] = cacheable ? "private, max-age=3600" : "no-store"
+        headers[frameOptions] = "DENY"
+        headers[referrerPolicy] = "no-referrer"
     }
 }

@@ -12,6 +12,8 @@ struct StaffAPI {
     let state: ServerState
 
     static let cookieName = "khaothi_staff"
+    /// The longest reason or note a proctor may write (a biên bản runs longer: see the room's incident notes).
+    static let maximumReason = 500
 
     struct LoginRequest: Decodable { var username: String; var password: String }
     struct AddTimeRequest: Decodable { var minutes: Int; var reason: String? }
@@ -100,6 +102,9 @@ struct StaffAPI {
         let sbd = try Self.parameter("sbd", context)
         let body = try await CandidateAPI.decode(AddTimeRequest.self, request, context)
         guard (1...240).contains(body.minutes) else { throw APIError.invalid("minutes", "số phút thêm phải từ 1 đến 240 / minutes must be 1 to 240") }
+        guard (body.reason ?? "").count <= Self.maximumReason else {
+            throw APIError.invalid("reason", "lý do tối đa \(Self.maximumReason) ký tự / a reason of at most \(Self.maximumReason) characters")
+        }
         let now = state.configuration.now()
         let deadline = try await state.store.exams.addTime(exam: exam, sbd: sbd, seconds: body.minutes * 60, by: staff.username,
                                                            reason: body.reason ?? "", now: now)

@@ -97,3 +97,24 @@ struct HostileInputTests {
         }
     }
 }
+
+@Suite("Zip files that lie about themselves")
+struct LyingZipTests {
+    @Test("an entry whose local header lies past the end of the file is an error, not a crash (found by fuzzing)")
+    func offsetPastTheEnd() throws {
+        var zip = [UInt8](try SafeZip.write([("word/document.xml", Data("<w:document/>".utf8))]))
+        // The central directory record ("PK\u{1}\u{2}") keeps the local header's offset at byte 42.
+        let signature: [UInt8] = [0x50, 0x4B, 0x01, 0x02]
+        let found = (0..<(zip.count - 4)).first { Array(zip[$0..<($0 + 4)]) == signature }
+        let record = try #require(found)
+        let offset: [UInt8] = [0x00, 0x00, 0xFF, 0x00]
+        for index in 0..<4 { zip[record + 42 + index] = offset[index] }
+        do {
+            let opened = try SafeZip(data: Data(zip), place: "x.docx")
+            #expect(try opened.data("word/document.xml") == nil, "an entry that cannot be found is not read")
+        } catch let error as BankFormatError {
+            #expect(error.code == .unreadable)
+        }
+        #expect(throws: BankFormatError.self) { try BankReaders.read(Data(zip), format: .docx, context: ImportContext(fileName: "x.docx")) }
+    }
+}

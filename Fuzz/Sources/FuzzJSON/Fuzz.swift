@@ -1,0 +1,7 @@
+import FuzzSupport
+
+/// libFuzzer calls this instead of `main` (SwiftPM names an executable's entry `<module>_main`).
+@_cdecl("FuzzJSON_main")
+func entry(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    FuzzTarget.run(argc, argv, format: .json)
+}

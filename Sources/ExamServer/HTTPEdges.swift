@@ -1,0 +1,88 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import NIOHTTPTypes
+import Synchronization
+
+/// The routes the router knows, by path pattern, filled once they are all registered: a method the path does
+/// not take is a 405 with `Allow`, not a 404.
+final class RouteTable: Sendable {
+    private let patterns = Mutex<[(segments: [Substring], methods: Set<HTTPRequest.Method>)]>([])
+
+    func fill(_ routes: [(path: String, method: HTTPRequest.Method)]) {
+        var byPath: [String: Set<HTTPRequest.Method>] = [:]
+        for route in routes {
+            byPath[route.path, default: []].insert(route.method)
+            // HEAD endpoints are made from GET ones when the router is built.
+            if route.method == .get { byPath[route.path, default: []].insert(.head) }
+        }
+        patterns.withLock { $0 = byPath.map { (segments: Self.segments($0.key), methods: $0.value) } }
+    }
+
+    /// The methods a path takes (empty when no route has that path).
+    func methods(for path: String) -> Set<HTTPRequest.Method> {
+        let asked = Self.segments(path)
+        return patterns.withLock { patterns in
+            patterns.filter { pattern in
+                pattern.segments.count == asked.count
+                    && zip(pattern.segments, asked).allSatisfy { $0.hasPrefix(":") || $0.hasPrefix("{") || $0.contains("*") || $0 == $1 }
+            }.reduce(into: Set<HTTPRequest.Method>()) { $0.formUnion($1.methods) }
+        }
+    }
+
+    static func segments(_ path: String) -> [Substring] { path.split(separator: "/", omittingEmptySubsequences: true) }
+}
+
+/// What the router answers when nothing matched: 405 with `Allow` when the path exists for other methods,
+/// else a 404 in the API's error shape.
+struct UnmatchedRoutes: RouterMiddleware {
+    typealias Context = ExamRequestContext
+    let table: RouteTable
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            let allowed = table.methods(for: request.uri.path)
+            if !allowed.isEmpty && !allowed.contains(request.method) {
+                throw APIError(.methodNotAllowed, code: "methodNotAllowed", "phương thức \(request.method.rawValue) không dùng được ở đây / method not allowed here",
+                               headers: [.allow: allowed.map(\.rawValue).sorted().joined(separator: ", ")])
+            }
+            throw APIError(.notFound, code: "notFound", "không có trang hoặc đường dẫn này / no such page or route")
+        }
+    }
+}
+
+/// A path whose decoded form holds a NUL or another control character is refused before any file is looked
+/// up: `/static/app.css%00.js` must never serve app.css as JavaScript.
+struct ControlCharactersInPath: RouterMiddleware {
+    typealias Context = ExamRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let raw = request.uri.path
+        let decoded = raw.removingPercentEncoding ?? raw
+        guard raw.contains("%") || raw.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return try await next(request, context) }
+        if decoded.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) || raw.removingPercentEncoding == nil {
+            throw APIError(.badRequest, code: "invalid", "đường dẫn có ký tự điều khiển / the path holds a control character", field: "path")
+        }
+        return try await next(request, context)
+    }
+}
+
+/// The headers every response carries, also on the 400s the HTTP layer answers by itself (an oversized URL or
+/// header never reaches the router): added on the way out to any response head that lacks them.
+final class HTTPLayerSecurityHeaders: ChannelOutboundHandler, RemovableChannelHandler {
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let part = unwrapOutboundIn(data)
+        guard case var .head(head) = part, head.headerFields[.contentSecurityPolicy] == nil else {
+            context.write(data, promise: promise)
+            return
+        }
+        SecurityHeaders.apply(to: &head.headerFields, cacheable: false)
+        context.write(wrapOutboundOut(.head(head)), promise: promise)
+    }
+}
