@@ -253,7 +253,7 @@ struct OpenAPIDocumentTests {
             if let current = path, line == "    get:" { routes.append((current, .get)) }
             if let current = path, line == "    post:" { routes.append((current, .post)) }
         }
-        #expect(routes.count == 20)
+        #expect(routes.count == 21)
         let documented = routes
         let fixture = try Fixture()
         try await fixture.app().test(.router) { client in
