@@ -73,12 +73,15 @@ run state "http://127.0.0.1:$port" GET "/api/attempt/state?deviceToken=$token" "
 run save "http://127.0.0.1:$port" POST /api/attempt/events "" "$cookie" Benchmarks/load/events.lua
 run start "http://127.0.0.1:$port" POST /api/attempt/start "" "$resume_cookie"
 run login "http://127.0.0.1:$port" POST /api/login "{\"exam\":\"Tải\",\"sbd\":\"0003\",\"accessCode\":\"$(code 0003)\"}" ""
+# The machine drifts during a run: the bare no-op again at the end, and the ratios taken to the mean of both.
+run bare-again "http://127.0.0.1:$bare_port" POST /noop "$save_body" ""
 
 echo "== routes, $connections connections, ${seconds}s each, $(date -u +%Y-%m-%d) on $(nproc) cores"
 python3 - "$results" <<'PY'
 import sys
 rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1])]
-bare = float(rows[0][1])
+bare = (float(rows[0][1]) + float(rows[-1][1])) / 2
+print(f"bare no-op: {float(rows[0][1]):,.0f} req/s first, {float(rows[-1][1]):,.0f} last; ratios to their mean")
 print(f"{'route':<10} {'req/s':>10} {'p99':>10} {'non-2xx':>8} {'vs bare no-op':>14}")
 for name, rps, p99, errors in rows:
     print(f"{name:<10} {float(rps):>10,.0f} {p99:>10} {errors:>8} {float(rps) / bare:>14.2f}")
