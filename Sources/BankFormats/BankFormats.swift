@@ -83,9 +83,12 @@ public struct ImportContext: Sendable {
     /// The directory of the file, for images beside it.
     public var baseDirectory: URL?
     public var defaults: QuestionDefaults
+    /// `--partial`: what a format says that khaothi can only approximate (a QTI item's custom scoring) is
+    /// imported approximately with a warning, instead of being refused.
+    public var partial: Bool
 
-    public init(fileName: String, baseDirectory: URL? = nil, defaults: QuestionDefaults = QuestionDefaults()) {
-        self.fileName = fileName; self.baseDirectory = baseDirectory; self.defaults = defaults
+    public init(fileName: String, baseDirectory: URL? = nil, defaults: QuestionDefaults = QuestionDefaults(), partial: Bool = false) {
+        self.fileName = fileName; self.baseDirectory = baseDirectory; self.defaults = defaults; self.partial = partial
     }
 
     func place(line: Int) -> String { "\(fileName):\(line)" }
@@ -137,19 +140,30 @@ extension ImportedBank {
     /// images (those embedded in the file when it carries them, else from beside it), orders problems by place.
     static func assemble(name: String? = nil, subject: String?, questions: [Question], groups: [QuestionGroup] = [],
                          problems: [BankProblem], skipped: Int, places: [String: String], embedded: [MediaFile]? = nil,
-                         context: ImportContext) -> ImportedBank {
+                         warnings: [BankProblem] = [], context: ImportContext) -> ImportedBank {
         let bankName = name ?? context.defaults.bankName ?? (context.fileName as NSString).deletingPathExtension
         var imported = ImportedBank(bank: QuestionBank(name: bankName, subject: subject, questions: questions, groups: groups),
-                                    problems: problems, skipped: skipped)
+                                    problems: problems, skipped: skipped, warnings: warnings)
         imported.validateQuestions(places: places, fileName: context.fileName)
         if let embedded, !embedded.isEmpty {
             let referenced = Set(imported.bank.questions.flatMap { MediaReferences.texts(of: $0).flatMap(MediaReferences.names(in:)) })
             imported.media = embedded.filter { referenced.contains($0.name) }
+            // An image the text names but the file does not carry is an error with its place, never a dropped image.
+            let carried = Set(embedded.map(\.name))
+            for question in imported.bank.questions {
+                for name in Set(MediaReferences.texts(of: question).flatMap(MediaReferences.names(in:))).sorted() where !carried.contains(name) {
+                    let lower = name.lowercased()
+                    if lower.hasPrefix("http:") || lower.hasPrefix("https:") || lower.hasPrefix("data:") { continue }
+                    imported.problems.append(BankProblem(place: places[question.id] ?? context.fileName, questionID: question.id,
+                                                         "không tìm thấy ảnh \"\(name)\" trong tệp / image \"\(name)\" is not in the file"))
+                }
+            }
         } else {
             imported.media = MediaCollector.collect(from: imported.bank, baseDirectory: context.baseDirectory, problems: &imported.problems,
                                                     places: places, fileName: context.fileName)
         }
         imported.problems.sortByPlace()
+        imported.warnings.sortByPlace()
         return imported
     }
 

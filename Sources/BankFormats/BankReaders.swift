@@ -4,7 +4,7 @@ import Foundation
 /// Reads a bank file in any supported format.
 public enum BankReaders {
     /// Reads `url`, detecting the format from its name and content unless `format` is given.
-    public static func read(_ url: URL, format: BankFormat? = nil, defaults: QuestionDefaults = QuestionDefaults()) throws -> ImportedBank {
+    public static func read(_ url: URL, format: BankFormat? = nil, defaults: QuestionDefaults = QuestionDefaults(), partial: Bool = false) throws -> ImportedBank {
         let fileName = url.lastPathComponent
         let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
         guard let size = (attributes?[.size] as? NSNumber)?.intValue, (attributes?[.type] as? FileAttributeType) != .typeDirectory else {
@@ -17,7 +17,7 @@ public enum BankReaders {
         guard let format = format ?? BankFormat.detect(fileName: fileName, data: data) else {
             throw BankFormatError(.unsupported, place: fileName, "không nhận ra định dạng; dùng --format / cannot tell the format; give --format")
         }
-        let context = ImportContext(fileName: fileName, baseDirectory: url.deletingLastPathComponent(), defaults: defaults)
+        let context = ImportContext(fileName: fileName, baseDirectory: url.deletingLastPathComponent(), defaults: defaults, partial: partial)
         return try read(data, format: format, context: context)
     }
 

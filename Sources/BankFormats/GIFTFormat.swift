@@ -256,7 +256,8 @@ public enum GIFTFormat {
         /// One answer of a block: its mark (`=`, `~`), weight, text and feedback.
         struct Answer {
             var mark: Character
-            var weight: Int?
+            /// `%50%` as an exact percentage.
+            var weight: Decimal?
             var text: String
         }
 
@@ -269,11 +270,11 @@ public enum GIFTFormat {
                 var textChars = current
                 // Drop feedback (#…), unless the question is numeric (then # starts the block, handled apart).
                 if let hash = textChars.firstIndex(where: { $0.value == "#" && !$0.escaped }) { textChars = Array(textChars[..<hash]) }
-                var weight: Int?
+                var weight: Decimal?
                 let raw = GIFTFormat.string(textChars)
                 var text = raw
                 if raw.hasPrefix("%"), let end = raw.dropFirst().firstIndex(of: "%") {
-                    weight = Double(raw[raw.index(after: raw.startIndex)..<end]).map { Int($0.rounded()) }
+                    weight = Decimal(string: String(raw[raw.index(after: raw.startIndex)..<end]), locale: Locale(identifier: "en_US_POSIX"))
                     text = String(raw[raw.index(after: end)...]).trimmingCharacters(in: .whitespaces)
                 }
                 answers.append(Answer(mark: mark, weight: weight, text: text))
@@ -342,10 +343,26 @@ public enum GIFTFormat {
             let options = answers.enumerated().map { ChoiceOption(id: Labels.statement($0.offset), text: $0.element.text) }
             let correct = answers.enumerated().filter { $0.element.mark == "=" || ($0.element.weight ?? 0) > 0 }.map { Labels.statement($0.offset) }
             guard !correct.isEmpty else { throw GIFTError(message: "không có đáp án đúng (= hoặc ~%…%) / no correct answer") }
-            if correct.count == 1 && answers.filter({ $0.mark == "=" }).count == 1 {
+            // Weights are Moodle's partial credit: kept exactly, as credit per option.
+            var values: [String: Decimal] = [:]
+            for (index, answer) in answers.enumerated() {
+                let weight = answer.mark == "=" ? 100 : (answer.weight ?? 0)
+                if weight != 0 { values[Labels.statement(index)] = weight / 100 }
+            }
+            let equals = answers.indices.filter { answers[$0].mark == "=" }
+            if equals.count == 1 {
+                let plain = values.count == 1
+                return .singleChoice(SingleChoice(options: options, answer: Labels.statement(equals[0]), credit: plain ? nil : OptionCredit(values: values)))
+            }
+            if correct.count == 1 && equals.isEmpty && values.count == 1 && values.values.first == 1 {
                 return .singleChoice(SingleChoice(options: options, answer: correct[0]))
             }
-            return .multipleResponse(MultipleResponse(options: options, answers: correct, scoring: .partial))
+            var multiple = MultipleResponse(options: options, answers: correct, scoring: .partial)
+            // khaothi's own partial rule needs no credit of its own; any other weighting keeps its weights.
+            if !QTIFormat.ItemReader.same(OptionCredit(values: values, lowerBound: 0), QTIFormat.partialCredit(multiple)) {
+                multiple.credit = OptionCredit(values: values, lowerBound: 0)
+            }
+            return .multipleResponse(multiple)
         }
 
         func parseNumeric(_ block: [Char]) throws -> QuestionBody {
@@ -435,7 +452,17 @@ public enum GIFTFormat {
     static func answerBlock(_ question: Question) -> String? {
         switch question.body {
         case let .singleChoice(body):
-            return body.options.map { ($0.id == body.answer ? "=" : "~") + escape($0.text) }.joined(separator: " ")
+            // GIFT weights cannot say bounds or a value for options not listed.
+            if let credit = body.credit, credit.otherwise != 0 || (credit.lowerBound ?? 0) > 0 || (credit.upperBound ?? 1) < 1 { return nil }
+            return body.options.map { option in
+                if option.id == body.answer { return "=" + escape(option.text) }
+                let weight = body.credit.flatMap { $0.values[option.id] }.map { "%" + ($0 * 100).description + "%" } ?? ""
+                return "~" + weight + escape(option.text)
+            }.joined(separator: " ")
+        case let .multipleResponse(body) where body.credit != nil:
+            let credit = body.credit!
+            if (credit.lowerBound ?? 0) > 0 || (credit.upperBound ?? 1) < 1 { return nil }
+            return body.options.map { "~%" + ((credit.values[$0.id] ?? credit.otherwise) * 100).description + "%" + escape($0.text) }.joined(separator: " ")
         case let .multipleResponse(body):
             let right = body.answers.count
             let wrong = body.options.count - right

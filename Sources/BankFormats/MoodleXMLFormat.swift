@@ -16,6 +16,7 @@ public enum MoodleXMLFormat {
         var problems: [BankProblem] = []
         var media: [String: MediaFile] = [:]
         var skipped = 0
+        var warnings: [BankProblem] = []
         var taken = Set<String>()
         var subject = context.defaults.subject
         var topic = context.defaults.topic
@@ -38,16 +39,21 @@ public enum MoodleXMLFormat {
                 continue
             }
             if type == "description" { continue }
+            var unknownEntities: [String] = []
             func html(_ element: XMLNode?) -> String {
                 guard let element else { return "" }
                 for file in element.children("file") {
-                    guard let name = file.attribute("name"), let data = Data(base64Encoded: file.allText.filter { !$0.isWhitespace }) else { continue }
+                    guard let raw = file.attribute("name"), let data = Data(base64Encoded: file.allText.filter { !$0.isWhitespace }) else { continue }
+                    // Named as the text names it: `@@PLUGINFILE@@/hình 2.png`, or percent-encoded.
+                    let name = MediaReferences.fileName(fromLink: raw)
                     if data.count <= 16 * 1024 * 1024 { media[name] = MediaFile(name: name, data: data) }
                 }
-                return HTMLText.richText(element.child("text")?.allText ?? "")
+                return HTMLText.richText(element.child("text")?.allText ?? "", unknown: &unknownEntities)
             }
             let stem = html(node.child("questiontext"))
-            let answers = node.children("answer").map { (fraction: Double($0.attribute("fraction") ?? "0") ?? 0, text: html($0), node: $0) }
+            // Fractions are percentages, read as exact decimals ("33.33333", "-50").
+            let answers = node.children("answer").map { (fraction: Decimal(string: $0.attribute("fraction") ?? "0", locale: Locale(identifier: "en_US_POSIX")) ?? 0,
+                                                          text: html($0), node: $0) }
             let body: QuestionBody
             switch type {
             case "multichoice":
@@ -61,8 +67,16 @@ public enum MoodleXMLFormat {
                 let correct = answers.indices.filter { answers[$0].fraction > 0 }.map { Labels.statement($0) }
                 guard !correct.isEmpty else { problems.append(BankProblem(place: place, "không có đáp án đúng (fraction > 0) / no correct answer")); skipped += 1; continue }
                 let single = (node.child("single")?.allText.trimmingCharacters(in: .whitespaces) ?? "true") == "true"
-                body = single && correct.count == 1 ? .singleChoice(SingleChoice(options: options, answer: correct[0]))
-                    : .multipleResponse(MultipleResponse(options: options, answers: correct, scoring: .partial))
+                // Moodle's fractions, kept exactly: partial credit for a near-right option, penalties for wrong ones.
+                var values: [String: Decimal] = [:]
+                for (index, answer) in answers.enumerated() where answer.fraction != 0 { values[Labels.statement(index)] = answer.fraction / 100 }
+                if single {
+                    let best = answers.indices.max { answers[$0].fraction < answers[$1].fraction }!
+                    let plain = answers.filter { $0.fraction != 0 }.count == 1 && answers[best].fraction == 100
+                    body = .singleChoice(SingleChoice(options: options, answer: Labels.statement(best), credit: plain ? nil : OptionCredit(values: values)))
+                } else {
+                    body = .multipleResponse(MultipleResponse(options: options, answers: correct, scoring: .partial, credit: OptionCredit(values: values, lowerBound: 0)))
+                }
             case "truefalse":
                 guard let right = answers.first(where: { $0.fraction > 0 }) else { problems.append(BankProblem(place: place, "không có đáp án đúng / no correct answer")); skipped += 1; continue }
                 let truth = TextFolding.fold(right.text) == "true" || TextFolding.fold(right.text) == "dung"
@@ -131,9 +145,15 @@ public enum MoodleXMLFormat {
             guard missing.isEmpty else { problems += missing.map { BankProblem(place: place, questionID: question.id, $0) }; skipped += 1; continue }
             questions.append(question)
             places[question.id] = place
+            for entity in Array(Set(unknownEntities)).sorted() {
+                warnings.append(BankProblem(place: place, questionID: question.id, "ký tự \(entity) không có trong HTML; giữ nguyên / \(entity) is not an HTML character name; kept as written"))
+            }
+        }
+        for reference in root.unknownReferences {
+            warnings.append(BankProblem(place: context.place(line: reference.line), "ký tự &\(reference.name); không có trong HTML; giữ nguyên / &\(reference.name); is not an HTML character name; kept as written"))
         }
         return .assemble(subject: subject, questions: questions, problems: problems, skipped: skipped, places: places,
-                         embedded: media.keys.sorted().map { media[$0]! }, context: context)
+                         embedded: media.keys.sorted().map { media[$0]! }, warnings: warnings, context: context)
     }
 }
 
@@ -141,6 +161,13 @@ public enum MoodleXMLFormat {
 /// images as `![alt](name)`, entities decoded, every other tag dropped.
 enum HTMLText {
     static func richText(_ html: String) -> String {
+        var unknown: [String] = []
+        return richText(html, unknown: &unknown)
+    }
+
+    /// HTML to khaothi's rich text (paragraphs, line breaks, images as Markdown); every named character of HTML
+    /// decoded; a reference HTML does not define is kept as written and added to `unknown`.
+    static func richText(_ html: String, unknown: inout [String]) -> String {
         var out = ""
         var index = html.startIndex
         while index < html.endIndex {
@@ -153,20 +180,20 @@ enum HTMLText {
                 case "p", "div", "li", "tr", "h1", "h2", "h3", "h4":
                     if tag.first == "/" || !out.isEmpty { if !out.hasSuffix("\n\n") { out += out.hasSuffix("\n") ? "\n" : "\n\n" } }
                 case "img":
-                    let src = attribute("src", in: tag).replacingOccurrences(of: "@@PLUGINFILE@@/", with: "")
-                    out += "![\(attribute("alt", in: tag))](\(src.removingPercentEncoding ?? src))"
+                    out += MediaReferences.markdown(alt: attribute("alt", in: tag), name: MediaReferences.fileName(fromLink: attribute("src", in: tag)))
                 default: break
                 }
                 index = html.index(after: close)
                 continue
             }
-            if character == "&", let semicolon = html[index...].prefix(10).firstIndex(of: ";") {
+            if character == "&", let semicolon = html[index...].prefix(HTMLEntities.longestName + 2).firstIndex(of: ";") {
                 let entity = String(html[html.index(after: index)..<semicolon])
                 if let decoded = decode(entity) {
                     out += decoded
                     index = html.index(after: semicolon)
                     continue
                 }
+                if entity.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }), !entity.isEmpty { unknown.append("&\(entity);") }
             }
             out.append(character)
             index = html.index(after: index)
@@ -191,6 +218,7 @@ enum HTMLText {
         case "apos", "#39": return "'"
         case "nbsp": return " "
         default:
+            if let named = HTMLEntities.character(entity) { return named }
             if entity.hasPrefix("#x"), let value = UInt32(entity.dropFirst(2), radix: 16), let scalar = UnicodeScalar(value) { return String(scalar) }
             if entity.hasPrefix("#"), let value = UInt32(entity.dropFirst()), let scalar = UnicodeScalar(value) { return String(scalar) }
             return nil

@@ -204,7 +204,8 @@ public enum NativeFormat {
                     fields.problem(fields["answer"] ?? node, "đáp án phải là nhãn A–\(Labels.option(max(0, options.count - 1))) của một phương án / answer: must be the label of an option")
                     return nil
                 }
-                return .singleChoice(SingleChoice(options: options, answer: id))
+                guard let credit = fields.credit(options, resolve: resolveOption) else { return nil }
+                return .singleChoice(SingleChoice(options: options, answer: id, credit: credit))
             case .multipleResponse:
                 guard let options = fields.options("options", defaultIDs: Labels.statement) else { fields.missing("options", node, "thiếu options: / missing options:"); return nil }
                 let labels = fields.strings("answers") ?? fields.string("answer").map { Scoring.splitLabels($0) } ?? []
@@ -213,7 +214,8 @@ public enum NativeFormat {
                     fields.problem(fields["answers"] ?? node, "answers: cần các nhãn phương án đúng / answers: must list option labels")
                     return nil
                 }
-                return .multipleResponse(MultipleResponse(options: options, answers: ids, scoring: fields.scoring() ?? .allOrNothing))
+                guard let credit = fields.credit(options, resolve: resolveOption) else { return nil }
+                return .multipleResponse(MultipleResponse(options: options, answers: ids, scoring: fields.scoring() ?? .allOrNothing, credit: credit))
             case .trueFalse:
                 guard let list = fields["statements"]?.sequence else { fields.problem(node, "thiếu statements: / missing statements:"); return nil }
                 var statements: [Statement] = []
@@ -328,6 +330,28 @@ public enum NativeFormat {
 
         func problem(_ node: Node?, _ message: String) {
             problems.append(BankProblem(place: context.place(line: node?.mark?.line ?? mapping.mark?.line ?? 0), questionID: questionID, message))
+        }
+
+        /// `credit: {A: 1, B: 0.5}` (fractions of the points by option label) with `credit-otherwise:`,
+        /// `credit-floor:`, `credit-ceiling:`; `.some(nil)` when there is none, nil after a problem.
+        func credit(_ options: [ChoiceOption], resolve: (String, [ChoiceOption]) -> String?) -> OptionCredit?? {
+            guard let node = nodes["credit"] else { return .some(nil) }
+            guard let map = node.mapping else { problem(node, "credit: cần {nhãn: phần điểm} / credit: needs {label: fraction}"); return nil }
+            func number(_ node: Node?) -> Decimal?? {
+                guard let node else { return .some(nil) }
+                guard let text = node.string, let value = Decimal(string: text.replacingOccurrences(of: ",", with: "."), locale: Locale(identifier: "en_US_POSIX")) else {
+                    problem(node, "cần một số (0,5 hoặc -0.25) / expected a number"); return nil
+                }
+                return .some(value)
+            }
+            var values: [String: Decimal] = [:]
+            for (key, value) in map {
+                guard let label = key.string, let id = resolve(label, options) else { problem(key, "credit: \"\(key.string ?? "")\" không phải nhãn phương án / is not an option label"); return nil }
+                guard let fraction = number(value), let fraction else { return nil }
+                values[id] = fraction
+            }
+            guard let otherwise = number(nodes["credit-otherwise"]), let floor = number(nodes["credit-floor"]), let ceiling = number(nodes["credit-ceiling"]) else { return nil }
+            return .some(OptionCredit(values: values, otherwise: otherwise ?? 0, lowerBound: floor, upperBound: ceiling))
         }
 
         /// Reports `key` as missing, unless it is there (and its own problem was reported when it was read).

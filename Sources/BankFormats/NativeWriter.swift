@@ -76,6 +76,17 @@ extension NativeFormat {
         options(items.map { ChoiceOption(id: $0.id, text: $0.text) }, defaultIDs: defaultIDs)
     }
 
+    /// `credit: {A: 1, B: 0.5}` with its bounds, when the question gives credit per option.
+    static func credit(_ credit: OptionCredit?, options: [ChoiceOption]) -> [(Node, Node)] {
+        guard let credit else { return [] }
+        let entries = options.filter { credit.values[$0.id] != nil }.map { (label(of: $0.id, in: options), Node(credit.values[$0.id]!.description)) }
+        var pairs: [(Node, Node)] = [(key("credit"), Node(entries, .implicit, .flow))]
+        if credit.otherwise != 0 { pairs.append((key("credit-otherwise"), Node(credit.otherwise.description))) }
+        if let floor = credit.lowerBound { pairs.append((key("credit-floor"), Node(floor.description))) }
+        if let ceiling = credit.upperBound { pairs.append((key("credit-ceiling"), Node(ceiling.description))) }
+        return pairs
+    }
+
     static func label(of id: String, in options: [ChoiceOption]) -> Node {
         Node(options.firstIndex { $0.id == id }.map(Labels.option) ?? id)
     }
@@ -99,10 +110,11 @@ extension NativeFormat {
         switch body {
         case let .singleChoice(body):
             return [(key("options"), options(body.options, defaultIDs: Labels.statement)), (key("answer"), label(of: body.answer, in: body.options))]
+                + credit(body.credit, options: body.options)
         case let .multipleResponse(body):
             return [(key("options"), options(body.options, defaultIDs: Labels.statement)),
                     (key("answers"), Node(body.answers.map { label(of: $0, in: body.options) }, .implicit, .flow)),
-                    (key("scoring"), Node(body.scoring.rawValue))]
+                    (key("scoring"), Node(body.scoring.rawValue))] + credit(body.credit, options: body.options)
         case let .trueFalse(body):
             var pairs: [(Node, Node)] = [(key("statements"), Node(body.statements.enumerated().map { index, statement in
                 var statementPairs: [(Node, Node)] = []

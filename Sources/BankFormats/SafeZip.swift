@@ -87,6 +87,8 @@ final class XMLNode {
     var text = ""
     /// The line the element starts on.
     var line: Int
+    /// On the root: references the reader could not decode, kept in the text as written, with their lines.
+    var unknownReferences: [(name: String, line: Int)] = []
     weak var parent: XMLNode?
 
     init(name: String, attributes: [String: String], line: Int) {

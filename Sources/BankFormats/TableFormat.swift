@@ -233,11 +233,13 @@ public enum TableFormat {
             set("Dạng", question.kind.rawValue)
             switch question.body {
             case let .singleChoice(body):
-                guard body.options.count <= 8 else { skipped.append(question.id); continue }
+                // A spreadsheet row has no room for credit per option: named and left out rather than simplified.
+                guard body.options.count <= 8, body.credit == nil else { skipped.append(question.id); continue }
                 set("Phần", "I")
                 for (index, option) in body.options.enumerated() { set(Labels.option(index), option.text) }
                 set("Đáp án", question.keyText)
             case let .multipleResponse(body):
+                guard body.credit == nil else { skipped.append(question.id); continue }
                 for (index, option) in body.options.enumerated() { set(Labels.option(index), option.text) }
                 set("Đáp án", question.keyText)
             case let .trueFalse(body):

@@ -4,8 +4,9 @@ import Foundation
 /// attributes, text, CDATA, comments. It knows no DTD: a `<!DOCTYPE` (or any other `<!` declaration) anywhere
 /// in the document is refused as hostile, so there is nothing to expand, fetch or loop on, whatever the
 /// encoding or wherever it hides (after a long comment, past the first kilobytes, in UTF-16). Text is read
-/// as UTF-8, or as UTF-16 with its byte-order mark. References: the five of XML and numeric ones are decoded;
-/// any other `&name;` is kept in the text as written (nothing vanishes; HTML text decodes it later).
+/// as UTF-8, or as UTF-16 with its byte-order mark. References: the five of XML, numeric ones and the named
+/// characters of HTML (QTI's XHTML and pasted HTML use `&ograve;`, `&pi;`) are decoded; any other `&name;` is
+/// kept in the text as written and listed with its line (`XMLNode.unknownReferences`): nothing vanishes.
 struct XMLReader {
     struct Failure: Error {
         let line: Int
@@ -16,6 +17,8 @@ struct XMLReader {
     private let bytes: [UInt8]
     private var index = 0
     private var line = 1
+    /// References neither XML nor HTML defines, kept in the text as written, with their lines.
+    private var unknown: [(name: String, line: Int)] = []
 
     /// Reads a document into a tree; throws `BankFormatError` with the line for anything it will not read.
     static func parse(_ data: Data, place: String) throws -> XMLNode {
@@ -24,7 +27,11 @@ struct XMLReader {
             throw BankFormatError(failure.hostile ? .hostile : .unreadable, place: place, failure.message)
         }
         var reader = XMLReader(bytes: text)
-        do { return try reader.document() } catch let failure as Failure {
+        do {
+            let root = try reader.document()
+            root.unknownReferences = reader.unknown
+            return root
+        } catch let failure as Failure {
             throw BankFormatError(failure.hostile ? .hostile : .unreadable, place: "\(place):\(failure.line)", failure.message)
         }
     }
@@ -252,11 +259,12 @@ struct XMLReader {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// `&lt;` `&gt;` `&amp;` `&quot;` `&apos;` `&#65;` `&#x41;` decoded; any other `&name;` kept as written.
+    /// `&lt;` `&gt;` `&amp;` `&quot;` `&apos;` `&#65;` `&#x41;` and HTML's names decoded; any other `&name;` kept as
+    /// written and noted.
     private mutating func reference(into out: inout [UInt8]) throws {
         let start = index
         var end = index + 1
-        while end < bytes.count, end - start <= 40, bytes[end] != UInt8(ascii: ";"), bytes[end] != UInt8(ascii: "<"), bytes[end] != UInt8(ascii: "&") { end += 1 }
+        while end < bytes.count, end - start <= HTMLEntities.longestName + 2, bytes[end] != UInt8(ascii: ";"), bytes[end] != UInt8(ascii: "<"), bytes[end] != UInt8(ascii: "&") { end += 1 }
         guard end < bytes.count, bytes[end] == UInt8(ascii: ";") else { throw failure("dấu & không mở một tham chiếu (viết &amp;) / a bare \"&\" (write &amp;)") }
         let name = String(decoding: bytes[(start + 1)..<end], as: UTF8.self)
         index = end + 1
@@ -272,8 +280,11 @@ struct XMLReader {
                 let value = digits.hasPrefix("x") || digits.hasPrefix("X") ? UInt32(digits.dropFirst(), radix: 16) : UInt32(digits, radix: 10)
                 guard let value, let scalar = Unicode.Scalar(value), value != 0 else { throw failure("tham chiếu &\(name); không hợp lệ / invalid reference &\(name);") }
                 out.append(contentsOf: String(Character(scalar)).utf8)
+            } else if let character = HTMLEntities.character(name) {
+                out.append(contentsOf: character.utf8)
             } else {
                 out.append(contentsOf: bytes[start...end])
+                unknown.append((name, line))
             }
         }
     }

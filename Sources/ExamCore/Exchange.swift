@@ -38,9 +38,12 @@ public struct ImportedBank: Sendable {
     public var problems: [BankProblem]
     /// How many questions were left out because of problems.
     public var skipped: Int
+    /// What was read but not quite as written (an unknown character reference kept as it is, scoring that
+    /// could only be imported as all-or-nothing): the questions are in `bank`; these do not stop an import.
+    public var warnings: [BankProblem]
 
-    public init(bank: QuestionBank, media: [MediaFile] = [], problems: [BankProblem] = [], skipped: Int = 0) {
-        self.bank = bank; self.media = media; self.problems = problems; self.skipped = skipped
+    public init(bank: QuestionBank, media: [MediaFile] = [], problems: [BankProblem] = [], skipped: Int = 0, warnings: [BankProblem] = []) {
+        self.bank = bank; self.media = media; self.problems = problems; self.skipped = skipped; self.warnings = warnings
     }
 }
 
@@ -77,19 +80,43 @@ public struct RosterEntry: Codable, Hashable, Sendable {
 
 /// The rich texts of a question and the images they name.
 public enum MediaReferences {
-    /// Every `![…](target)` target in a text.
+    /// Every `![…](target)` target in a text; a target with spaces is written `![…](<hình 2.png>)`.
     public static func names(in text: String) -> [String] {
         var found: [String] = []
         var rest = text[...]
         while let start = rest.range(of: "![") {
             rest = rest[start.upperBound...]
-            guard let close = rest.range(of: "]("), let end = rest[close.upperBound...].firstIndex(of: ")") else { break }
-            var target = String(rest[close.upperBound..<end])
+            guard let close = rest.range(of: "](") else { break }
+            let destination = rest[close.upperBound...]
+            if destination.first == "<", let end = destination.firstIndex(of: ">") {
+                let target = String(destination[destination.index(after: destination.startIndex)..<end])
+                if !target.isEmpty { found.append(target) }
+                rest = destination[end...]
+                continue
+            }
+            guard let end = destination.firstIndex(of: ")") else { break }
+            var target = String(destination[..<end])
             if let space = target.firstIndex(of: " ") { target = String(target[..<space]) }  // ![a](x.png "title")
             if !target.isEmpty { found.append(target) }
             rest = rest[end...]
         }
         return found
+    }
+
+    /// The Markdown of an image: `![alt](name)`, or `![alt](<name>)` when the name holds spaces or brackets
+    /// (`hình 2.png`), so that it reads back whole.
+    public static func markdown(alt: String, name: String) -> String {
+        let cleanAlt = alt.replacingOccurrences(of: "]", with: ")").replacingOccurrences(of: "\n", with: " ")
+        let simple = !name.contains(where: { $0 == " " || $0 == "(" || $0 == ")" || $0 == "<" || $0 == ">" })
+        return "![\(cleanAlt)](\(simple ? name : "<" + name + ">"))"
+    }
+
+    /// A name as written in a link (`h%C3%ACnh%202.png`, `@@PLUGINFILE@@/hình 2.png`): the file's own name.
+    public static func fileName(fromLink link: String) -> String {
+        var name = link
+        if name.hasPrefix("@@PLUGINFILE@@/") { name = String(name.dropFirst("@@PLUGINFILE@@/".count)) }
+        if let query = name.firstIndex(where: { $0 == "?" || $0 == "#" }), !name.lowercased().hasPrefix("data:") { name = String(name[..<query]) }
+        return (name.removingPercentEncoding ?? name).precomposedStringWithCanonicalMapping
     }
 
     /// Every rich text of a question: stem, explanation, options, statements, items, cloze text, rubric.

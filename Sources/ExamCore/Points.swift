@@ -70,6 +70,14 @@ public struct Points: Hashable, Comparable, Sendable, CustomStringConvertible {
     public static func += (lhs: inout Points, rhs: Points) { lhs.hundredths += rhs.hundredths }
 
     /// `self × numerator / denominator`, rounded half-up to the hundredth (exact integer arithmetic).
+    /// These points times an exact fraction, rounded half-up to hundredths.
+    public func scaled(by fraction: Decimal) -> Points {
+        var product = Decimal(hundredths) * fraction
+        var rounded = Decimal()
+        NSDecimalRound(&rounded, &product, 0, .plain)
+        return Points(hundredths: NSDecimalNumber(decimal: rounded).intValue)
+    }
+
     public func scaled(by numerator: Int, over denominator: Int) -> Points {
         precondition(denominator > 0, "denominator must be positive")
         return Points(hundredths: Rounding.divideHalfUp(hundredths * numerator, by: denominator))

@@ -34,12 +34,68 @@ public enum PartialScoring: String, Codable, Sendable {
     case partial
 }
 
-/// Pick exactly one option (Phần I of the 2025 format).
+/// Credit per option, as an item may define it (QTI's `<mapping>`, Moodle's answer fractions): the values of
+/// the options picked are added (an option not listed counts `otherwise`), the sum is kept between
+/// `lowerBound` and `upperBound` when they are given and always between 0 and 1, and the question earns that
+/// fraction of its points (rounded half-up to hundredths). Values are exact decimals.
+public struct OptionCredit: Codable, Sendable, Hashable {
+    /// Option id → fraction of the points (may be negative).
+    public var values: [String: Decimal]
+    public var otherwise: Decimal
+    public var lowerBound: Decimal?
+    public var upperBound: Decimal?
+
+    public init(values: [String: Decimal], otherwise: Decimal = 0, lowerBound: Decimal? = nil, upperBound: Decimal? = nil) {
+        self.values = values; self.otherwise = otherwise; self.lowerBound = lowerBound; self.upperBound = upperBound
+    }
+
+    enum CodingKeys: String, CodingKey { case values, otherwise, lowerBound, upperBound }
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        values = try c.decode([String: Decimal].self, forKey: .values)
+        otherwise = try c.decodeIfPresent(Decimal.self, forKey: .otherwise) ?? 0
+        lowerBound = try c.decodeIfPresent(Decimal.self, forKey: .lowerBound)
+        upperBound = try c.decodeIfPresent(Decimal.self, forKey: .upperBound)
+    }
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(values, forKey: .values)
+        if otherwise != 0 { try c.encode(otherwise, forKey: .otherwise) }
+        try c.encodeIfPresent(lowerBound, forKey: .lowerBound)
+        try c.encodeIfPresent(upperBound, forKey: .upperBound)
+    }
+
+    /// The fraction of the points earned by picking these options.
+    public func fraction(picked ids: [String]) -> Decimal {
+        var sum = ids.reduce(Decimal(0)) { $0 + (values[$1] ?? otherwise) }
+        if let lowerBound { sum = max(sum, lowerBound) }
+        if let upperBound { sum = min(sum, upperBound) }
+        return min(max(sum, 0), 1)
+    }
+}
+
+/// Pick exactly one option (Phần I of the 2025 format). With `credit`, other options may earn part of the points.
 public struct SingleChoice: Codable, Sendable, Hashable {
     public var options: [ChoiceOption]
     /// The id of the correct option.
     public var answer: String
-    public init(options: [ChoiceOption], answer: String) { self.options = options; self.answer = answer }
+    /// Credit per option when the item gives partial credit; the answer is then an option that earns it all.
+    public var credit: OptionCredit?
+    public init(options: [ChoiceOption], answer: String, credit: OptionCredit? = nil) { self.options = options; self.answer = answer; self.credit = credit }
+
+    enum CodingKeys: String, CodingKey { case options, answer, credit }
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        options = try c.decode([ChoiceOption].self, forKey: .options)
+        answer = try c.decode(String.self, forKey: .answer)
+        credit = try c.decodeIfPresent(OptionCredit.self, forKey: .credit)
+    }
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(options, forKey: .options)
+        try c.encode(answer, forKey: .answer)
+        try c.encodeIfPresent(credit, forKey: .credit)
+    }
 }
 
 /// Pick every correct option. Partial scoring: each correct option picked earns 1/c of the points, each
@@ -48,15 +104,25 @@ public struct MultipleResponse: Codable, Sendable, Hashable {
     public var options: [ChoiceOption]
     public var answers: [String]
     public var scoring: PartialScoring
-    public init(options: [ChoiceOption], answers: [String], scoring: PartialScoring = .allOrNothing) {
-        self.options = options; self.answers = answers; self.scoring = scoring
+    /// Credit per option as the item defines it; when given it decides the score instead of `scoring`.
+    public var credit: OptionCredit?
+    public init(options: [ChoiceOption], answers: [String], scoring: PartialScoring = .allOrNothing, credit: OptionCredit? = nil) {
+        self.options = options; self.answers = answers; self.scoring = scoring; self.credit = credit
     }
-    enum CodingKeys: String, CodingKey { case options, answers, scoring }
+    enum CodingKeys: String, CodingKey { case options, answers, scoring, credit }
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         options = try c.decode([ChoiceOption].self, forKey: .options)
         answers = try c.decode([String].self, forKey: .answers)
         scoring = try c.decodeIfPresent(PartialScoring.self, forKey: .scoring) ?? .allOrNothing
+        credit = try c.decodeIfPresent(OptionCredit.self, forKey: .credit)
+    }
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(options, forKey: .options)
+        try c.encode(answers, forKey: .answers)
+        try c.encode(scoring, forKey: .scoring)
+        try c.encodeIfPresent(credit, forKey: .credit)
     }
 }
 

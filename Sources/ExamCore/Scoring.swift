@@ -42,7 +42,7 @@ public enum Scoring {
         if case .malformed = response { return .invalid(points, "câu trả lời không đọc được / unreadable answer") }
         switch body {
         case let .singleChoice(body):
-            return scoreSingleChoice(options: body.options, answer: body.answer, points: points, response: response)
+            return scoreSingleChoice(options: body.options, answer: body.answer, credit: body.credit, points: points, response: response)
         case let .multipleResponse(body): return scoreMultiple(body, points: points, response: response)
         case let .trueFalse(body): return scoreTrueFalse(body, points: points, response: response)
         case let .numeric(body): return scoreNumeric(body, points: points, response: response)
@@ -56,11 +56,15 @@ public enum Scoring {
 
     // MARK: kinds
 
-    static func scoreSingleChoice(options: [ChoiceOption], answer: String, points: Points, response: ResponseValue) -> ItemScore {
+    static func scoreSingleChoice(options: [ChoiceOption], answer: String, credit: OptionCredit? = nil, points: Points, response: ResponseValue) -> ItemScore {
         if case .map = response { return .invalid(points, "cần một phương án / one option expected") }
+        func award(_ index: Int) -> ItemScore {
+            if let credit { return .graded(points.scaled(by: credit.fraction(picked: [options[index].id])), of: points) }
+            return .graded(options[index].id == answer ? points : .zero, of: points)
+        }
         // The common case, one label: no splitting, no set.
         if case let .text(text) = response, let index = Labels.optionIndex(text, count: options.count) {
-            return .graded(options[index].id == answer ? points : .zero, of: points)
+            return award(index)
         }
         guard let picked = optionSet(response, count: options.count) else {
             return .invalid(points, "phương án không có trên đề / option not on the paper")
@@ -68,12 +72,15 @@ public enum Scoring {
         guard picked.count == 1, let index = picked.first else {
             return .invalid(points, "chọn nhiều hơn một phương án / more than one option picked")
         }
-        return .graded(options[index].id == answer ? points : .zero, of: points)
+        return award(index)
     }
 
     static func scoreMultiple(_ body: MultipleResponse, points: Points, response: ResponseValue) -> ItemScore {
         guard let picked = optionSet(response, count: body.options.count) else {
             return .invalid(points, "phương án không có trên đề / option not on the paper")
+        }
+        if let credit = body.credit {
+            return .graded(points.scaled(by: credit.fraction(picked: picked.sorted().map { body.options[$0].id })), of: points)
         }
         let correct = Set(body.options.indices.filter { body.answers.contains(body.options[$0].id) })
         switch body.scoring {

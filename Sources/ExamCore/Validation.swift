@@ -15,12 +15,14 @@ extension Question {
         case let .singleChoice(body):
             problems += Self.optionProblems(body.options)
             if !body.options.contains(where: { $0.id == body.answer }) { add("đáp án \"\(body.answer)\" không phải một phương án", "answer \"\(body.answer)\" is not an option id") }
+            if let credit = body.credit { problems += Self.creditProblems(credit, options: body.options) }
         case let .multipleResponse(body):
             problems += Self.optionProblems(body.options)
             if body.answers.isEmpty { add("chưa có đáp án", "no correct option") }
             for answer in body.answers where !body.options.contains(where: { $0.id == answer }) {
                 add("đáp án \"\(answer)\" không phải một phương án", "answer \"\(answer)\" is not an option id")
             }
+            if let credit = body.credit { problems += Self.creditProblems(credit, options: body.options) }
         case let .trueFalse(body):
             if body.statements.isEmpty || body.statements.count > 26 { add("cần 1–26 mệnh đề", "needs 1 to 26 statements") }
             if Set(body.statements.map(\.id)).count != body.statements.count { add("mã mệnh đề lặp lại", "statement ids repeat") }
@@ -77,6 +79,19 @@ extension Question {
         for option in options where option.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             problems.append("phương án \"\(option.id)\" trống / option \"\(option.id)\" is empty")
         }
+        return problems
+    }
+
+    static func creditProblems(_ credit: OptionCredit, options: [ChoiceOption]) -> [String] {
+        var problems: [String] = []
+        for id in credit.values.keys.sorted() where !options.contains(where: { $0.id == id }) {
+            problems.append("điểm từng phương án nói đến \"\(id)\", không phải một phương án / credit for \"\(id)\", which is not an option")
+        }
+        if let lower = credit.lowerBound, let upper = credit.upperBound, lower > upper {
+            problems.append("cận dưới của điểm lớn hơn cận trên / the credit's lower bound is above its upper bound")
+        }
+        let best = credit.fraction(picked: options.map(\.id).filter { (credit.values[$0] ?? credit.otherwise) > 0 })
+        if best <= 0 { problems.append("không phương án nào được điểm / no option earns credit") }
         return problems
     }
 

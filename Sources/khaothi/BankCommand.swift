@@ -49,9 +49,9 @@ struct BankCommand: ParsableCommand {
         return format
     }
 
-    static func read(_ path: String, format: BankFormat?, defaults: QuestionDefaults) throws -> ImportedBank {
+    static func read(_ path: String, format: BankFormat?, defaults: QuestionDefaults, partial: Bool = false) throws -> ImportedBank {
         do {
-            return try BankReaders.read(URL(fileURLWithPath: path), format: format, defaults: defaults)
+            return try BankReaders.read(URL(fileURLWithPath: path), format: format, defaults: defaults, partial: partial)
         } catch let error as BankFormatError {
             throw UserError(error.description)
         }
@@ -93,6 +93,8 @@ struct FileReport: Encodable {
     var file: String
     var questions: Int
     var problems: [BankProblem]
+    /// Read, but not quite as written (kept as it is, or simplified with --partial).
+    var warnings: [BankProblem] = []
     var summary: ImportSummary?
 }
 
@@ -120,9 +122,10 @@ extension BankCommand {
                 for file in try BankCommand.files(files) {
                     var report = FileReport(file: file, questions: 0, problems: [])
                     do {
-                        let imported = try BankCommand.read(file, format: format, defaults: defaults)
+                        let imported = try BankCommand.read(file, format: format, defaults: defaults, partial: partial)
                         report.questions = imported.bank.questions.count
                         report.problems = imported.problems
+                        report.warnings = imported.warnings
                         let bar = ProgressBar(label: file, enabled: !json && imported.bank.questions.count > 300)
                         let summary = try db.importBank(imported, bankName: bank, partial: partial) { done, total in bar.update(done, of: total) }
                         bar.finish()
@@ -130,6 +133,7 @@ extension BankCommand {
                         if !json {
                             print("\(file) → \(summary.bank): \(summary.added) mới / new, \(summary.revised) sửa / revised, \(summary.unchanged) giữ nguyên / unchanged\(summary.skipped > 0 ? ", \(summary.skipped) bỏ qua / skipped" : "")\(summary.mediaAdded > 0 ? ", \(summary.mediaAdded) ảnh / images" : "")")
                             for problem in imported.problems { FileHandle.standardError.write(Data("  \(problem)\n".utf8)) }
+                            for warning in imported.warnings { FileHandle.standardError.write(Data("  cảnh báo / warning: \(warning)\n".utf8)) }
                         }
                     } catch let error as StoreError {
                         failed = true
@@ -164,11 +168,13 @@ extension BankCommand {
                 for file in try BankCommand.files(files) {
                     do {
                         let imported = try BankCommand.read(file, format: format, defaults: defaults)
-                        reports.append(FileReport(file: file, questions: imported.bank.questions.count, problems: imported.problems))
+                        reports.append(FileReport(file: file, questions: imported.bank.questions.count, problems: imported.problems, warnings: imported.warnings))
                         if !imported.problems.isEmpty { failed = true }
                         if !json {
-                            print("\(file): \(imported.bank.questions.count) câu hợp lệ / valid questions, \(imported.problems.count) lỗi / problems")
+                            print("\(file): \(imported.bank.questions.count) câu hợp lệ / valid questions, \(imported.problems.count) lỗi / problems"
+                                  + (imported.warnings.isEmpty ? "" : ", \(imported.warnings.count) cảnh báo / warnings"))
                             for problem in imported.problems { print("  \(problem)") }
+                            for warning in imported.warnings { print("  cảnh báo / warning: \(warning)") }
                         }
                     } catch let error as UserError {
                         failed = true

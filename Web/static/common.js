@@ -44,8 +44,10 @@ var K = (function () {
   // Markdown-lite after escaping: **bold**, *italic*, images ![alt](name) from `media`, line breaks.
   function inline(text, media) {
     var html = escapeHTML(text);
-    html = html.replace(/!\[([^\]]*)\]\(([^)\s]+)\)/g, function (all, alt, name) {
-      var source = media && media[name.replace(/&amp;/g, "&")];
+    // ![alt](name), or ![alt](<name with spaces>) (escaped above, so its brackets are &lt; &gt;).
+    html = html.replace(/!\[([^\]]*)\]\((?:&lt;(.+?)&gt;|([^)\s]+))\)/g, function (all, alt, bracketed, plain) {
+      var name = bracketed || plain;
+      var source = media && media[name.replace(/&amp;/g, "&").replace(/&#39;/g, "'").replace(/&quot;/g, '"')];
       return source ? '<img class="figure" alt="' + alt + '" src="' + escapeHTML(source) + '">' : "[" + alt + "]";
     });
     html = html.replace(/\*\*([^*]+)\*\*/g, "<strong>$1</strong>").replace(/(^|[^*])\*([^*\s][^*]*)\*/g, "$1<em>$2</em>");
