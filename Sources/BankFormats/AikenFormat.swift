@@ -48,14 +48,8 @@ public enum AikenFormat {
             let stem = stemLines.joined(separator: "\n")
             var question = FormatSupport.blank(.singleChoice(SingleChoice(options: options, answer: options[index].id)), stem: stem, defaults: context.defaults)
             meta?.apply(to: &question, defaults: context.defaults)
-            if question.id.isEmpty { question.id = FormatSupport.stableID(prefix: prefix, text: stem, taken: &taken) } else { taken.insert(question.id) }
-            var missing = FormatSupport.missingMetadata(question)
-            if meta?.values["level"] == nil && context.defaults.level == nil { missing.append("thiếu mức độ: thêm --level / no level: add --level") }
-            guard missing.isEmpty else {
-                problems += missing.map { BankProblem(place: place, questionID: question.id, $0) }
-                skipped += 1
-                return
-            }
+            FormatSupport.classify(&question, levelKnown: meta?.values["level"] != nil || context.defaults.level != nil)
+            if question.id.isEmpty { question.id = FormatSupport.stableID(prefix: prefix, question: question, taken: &taken) } else { taken.insert(question.id) }
             questions.append(question)
             places[question.id] = place
         }

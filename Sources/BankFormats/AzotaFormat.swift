@@ -4,8 +4,11 @@ import Foundation
 /// The plain-text layout Vietnamese teachers use (Azota and Word): `Phần I`, `Câu 1.`, options `A.`–`H.`
 /// (several on one line allowed), true/false statements `a)`–`d)`, the key marked by `*` before the option
 /// (or bold/underline in Word, which the docx reader turns into `*`), `Đáp án: …` in a question, or an
-/// answer table (`1-A 2.B 3:C`, `2a-Đ 2b-S`, `13-0,5`); worked solutions after `Lời giải` /
-/// `Hướng dẫn giải`. A level tag after the number (`Câu 3 [VD].`) sets the level.
+/// answer table (`1-A 2.B 3:C`, `1: C`, `Câu 1: C`, `2a-Đ 2b-S`, `2-ĐĐSĐ`, `13-0,5`), whole or per part
+/// (`Phần I: 1-A 2-B`); worked solutions after `Lời giải` / `Hướng dẫn giải` in a question, or as a section
+/// after the table (`Câu 1. …` per question). A level tag after the number (`Câu 3 [VD].`) sets the level.
+/// A part heading run into the end of a line (Word often does this) starts the part there. Lines it cannot
+/// place are reported with their numbers, never dropped silently.
 public enum AzotaFormat {
     public static func read(_ data: Data, context: ImportContext) throws -> ImportedBank {
         guard let text = String(data: data, encoding: .utf8) else {
@@ -26,7 +29,7 @@ public enum AzotaFormat {
     /// Shared by the text and Word readers.
     static func read(lines: [SourceLine], context: ImportContext, media: [MediaFile]) throws -> ImportedBank {
         var parser = Parser(context: context)
-        for line in lines {
+        for line in lines.flatMap(Patterns.splitAtHeading) {
             parser.consume(line)
             // Refused as soon as the file passes the limit, not after reading it all.
             guard parser.drafts.count <= ImportLimits.maximumQuestions else { throw ImportLimits.tooManyQuestions(context.fileName) }
@@ -48,6 +51,14 @@ public enum AzotaFormat {
         var inExplanation = false
     }
 
+    /// Where the solutions section after the answer table is.
+    struct SolutionTarget {
+        var part: Int?
+        var number: Int
+        var line: Int
+        var text: [String] = []
+    }
+
     struct Parser {
         let context: ImportContext
         var part: Int?
@@ -55,7 +66,15 @@ public enum AzotaFormat {
         var current: Draft?
         var inTable = false
         var tablePart: Int?
+        /// After the table: `Lời giải` / `Hướng dẫn giải` as a section, solutions by question number.
+        var inSolutions = false
+        var solutionPart: Int?
+        var solution: SolutionTarget?
+        var solutions: [SolutionTarget] = []
+        /// Text before the first question (titles, instructions), reported as a warning with its lines.
+        var preamble: [Int] = []
         var problems: [BankProblem] = []
+        var warnings: [BankProblem] = []
         /// Key table entries: (part in the table, question number, statement index or nil, value, line).
         var tableEntries: [(part: Int?, number: Int, statement: Int?, value: String, line: Int)] = []
 
@@ -63,15 +82,29 @@ public enum AzotaFormat {
 
         mutating func consume(_ line: SourceLine) {
             let text = line.text.trimmingCharacters(in: .whitespaces)
+            if inSolutions { consumeSolution(text, line: line.number); return }
             if let header = Patterns.part(text) {
                 closeQuestion()
-                if inTable { tablePart = header } else { part = header }
+                if inTable { tablePart = header.part } else { part = header.part }
+                // "Phần I: 1-A 2-B 3-C": a part's key table on its heading's line.
+                if !header.rest.isEmpty, let entries = Patterns.tableEntries(header.rest, inTable: true) {
+                    inTable = true
+                    tablePart = header.part
+                    for entry in entries { tableEntries.append((header.part, entry.number, entry.statement, entry.value, line.number)) }
+                }
                 return
             }
-            if Patterns.isTableHeader(text) {
+            if let table = Patterns.tableHeader(text) {
                 closeQuestion()
                 inTable = true
-                tablePart = nil
+                tablePart = table.part
+                if !table.rest.isEmpty {
+                    guard let entries = Patterns.tableEntries(table.rest, inTable: true) else {
+                        problems.append(BankProblem(place: context.place(line: line.number), "không đọc được dòng đáp án \"\(table.rest)\" / cannot read this key line"))
+                        return
+                    }
+                    for entry in entries { tableEntries.append((tablePart, entry.number, entry.statement, entry.value, line.number)) }
+                }
                 return
             }
             if let entries = Patterns.tableEntries(text, inTable: inTable) {
@@ -80,14 +113,29 @@ public enum AzotaFormat {
                     return
                 }
             }
-            if inTable { return }
+            if inTable {
+                if text.isEmpty { return }
+                // "LỜI GIẢI" / "HƯỚNG DẪN GIẢI" after the table: the solutions section.
+                if let rest = Patterns.explanationStart(text), rest.isEmpty || Patterns.questionStart(rest) != nil {
+                    inSolutions = true
+                    solutionPart = nil
+                    if !rest.isEmpty { consumeSolution(rest, line: line.number) }
+                    return
+                }
+                problems.append(BankProblem(place: context.place(line: line.number), "không đọc được dòng trong bảng đáp án: \"\(text.prefix(60))\" (dùng 1-A, 1.A, 1: A, Câu 1: A, 2a-Đ, 2-ĐĐSĐ) / cannot read this line of the key table"))
+                return
+            }
             if let start = Patterns.questionStart(text) {
                 closeQuestion()
                 current = Draft(number: start.number, part: part, line: line.number, level: start.level)
                 if !start.rest.isEmpty { current?.stem.append(start.rest) }
                 return
             }
-            guard var draft = current else { return }  // text before the first question: titles, instructions
+            guard var draft = current else {
+                // Text before the first question: titles, instructions. Not a question, but said.
+                if !text.isEmpty { preamble.append(line.number) }
+                return
+            }
             defer { current = draft }
             if text.isEmpty {
                 if draft.inExplanation { draft.explanation.append("") } else if !draft.stem.isEmpty, draft.options.isEmpty, draft.statements.isEmpty { draft.stem.append("") }
@@ -128,13 +176,58 @@ public enum AzotaFormat {
             current = nil
         }
 
+        /// A line of the solutions section: a part heading, the start of a question's solution, or its text.
+        mutating func consumeSolution(_ text: String, line: Int) {
+            if let header = Patterns.part(text), header.rest.isEmpty || Patterns.questionStart(header.rest) == nil {
+                closeSolution()
+                solutionPart = header.part
+                return
+            }
+            if let start = Patterns.questionStart(text) {
+                closeSolution()
+                solution = SolutionTarget(part: solutionPart, number: start.number, line: line, text: start.rest.isEmpty ? [] : [start.rest])
+                return
+            }
+            if solution == nil {
+                if !text.isEmpty { problems.append(BankProblem(place: context.place(line: line), "lời giải chưa nói của câu nào (cần \"Câu 1. …\") / a solution line before any \"Câu N.\"")) }
+                return
+            }
+            solution?.text.append(text)
+        }
+
+        mutating func closeSolution() {
+            if let solution { solutions.append(solution) }
+            solution = nil
+        }
+
         mutating func finish(media: [MediaFile]) -> ImportedBank {
             closeQuestion()
+            closeSolution()
+            if let first = preamble.first, let last = preamble.last {
+                let lines = first == last ? "dòng \(first)" : "dòng \(first)–\(last)"
+                warnings.append(BankProblem(place: context.place(line: first), "\(lines) trước câu hỏi đầu tiên (tiêu đề, hướng dẫn) không được nhập / text before the first question (titles, instructions) is not imported"))
+            }
+            for solution in solutions {
+                let candidates = drafts.indices.filter { drafts[$0].number == solution.number && (solution.part == nil || drafts[$0].part == solution.part) }
+                guard let index = candidates.first else {
+                    problems.append(BankProblem(place: context.place(line: solution.line), "lời giải của câu \(solution.number), không có câu này / a solution for question \(solution.number), which is not in the file"))
+                    continue
+                }
+                let text = solution.text.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+                if !text.isEmpty { drafts[index].explanation = drafts[index].explanation.isEmpty ? [text] : drafts[index].explanation + ["", text] }
+            }
             // Apply the key table: by part and number when the table names parts, else by number.
             for entry in tableEntries {
                 let candidates = drafts.indices.filter { drafts[$0].number == entry.number && (entry.part == nil || drafts[$0].part == entry.part) }
                 guard let index = candidates.first(where: { drafts[$0].key == nil && (entry.statement == nil || drafts[$0].statementKeys[entry.statement!] == nil) }) ?? candidates.first else {
                     problems.append(BankProblem(place: context.place(line: entry.line), "bảng đáp án nhắc câu \(entry.number) không có / the key table names question \(entry.number), which is not in the file"))
+                    continue
+                }
+                // "2-ĐĐSĐ": the whole cluster's key at once.
+                let marks = entry.value.filter { !$0.isWhitespace }
+                if entry.statement == nil, !drafts[index].statements.isEmpty, marks.count == drafts[index].statements.count,
+                   marks.allSatisfy({ Scoring.truth(String($0)) != nil }) {
+                    for (offset, mark) in marks.enumerated() { drafts[index].statementKeys[offset] = Scoring.truth(String(mark)) }
                     continue
                 }
                 if let statement = entry.statement {
@@ -160,20 +253,14 @@ public enum AzotaFormat {
                     problems.append(BankProblem(place: place, "\(label): \(problem.message)"))
                     skipped += 1
                 case var .success(question):
-                    question.id = FormatSupport.stableID(prefix: prefix, text: question.stem + "\u{0}" + MediaReferences.texts(of: question).joined(separator: "\u{0}"), taken: &taken)
-                    var missing = FormatSupport.missingMetadata(question)
-                    if draft.level == nil && context.defaults.level == nil { missing.append("thiếu mức độ: thêm --level hoặc ghi [NB]/[TH]/[VD]/[VDC] sau số câu / no level: add --level or a [NB] tag") }
-                    if !missing.isEmpty {
-                        problems += missing.map { BankProblem(place: place, questionID: question.id, "\(label): \($0)") }
-                        skipped += 1
-                        continue
-                    }
+                    FormatSupport.classify(&question, levelKnown: draft.level != nil || context.defaults.level != nil)
+                    question.id = FormatSupport.stableID(prefix: prefix, question: question, taken: &taken)
                     questions.append(question)
                     places[question.id] = place
                 }
             }
             return .assemble(subject: context.defaults.subject, questions: questions, problems: problems, skipped: skipped, places: places,
-                             embedded: media, context: context)
+                             embedded: media, warnings: warnings, context: context)
         }
 
         struct BuildProblem: Error { let message: String }
@@ -249,55 +336,119 @@ public enum AzotaFormat {
     enum Patterns {
         static let roman = ["I": 1, "II": 2, "III": 3, "IV": 4, "V": 5]
 
-        /// "Phần I", "PHẦN 2. TRẮC NGHIỆM", "I. TRẮC NGHIỆM…" → 1, 2, 1.
-        static func part(_ text: String) -> Int? {
+        /// "Phần I", "PHẦN 2. TRẮC NGHIỆM", "I. TRẮC NGHIỆM…" → 1, 2, 1, with what follows the numeral
+        /// ("Phần I: 1-A 2-B" → 1, "1-A 2-B").
+        static func part(_ text: String) -> (part: Int, rest: String)? {
             let folded = TextFolding.fold(text)
-            var rest = Substring(folded)
-            if rest.hasPrefix("phan ") { rest = rest.dropFirst(5) } else {
+            guard folded.hasPrefix("phan ") else {
                 // A bare Roman numeral header must be followed by ". " and upper-case words.
                 let token = text.prefix { $0 != "." && $0 != " " }
                 guard let value = roman[String(token)], text.dropFirst(token.count).hasPrefix(". "),
                       text.dropFirst(token.count + 2).first?.isUppercase == true else { return nil }
-                return value
+                return (value, "")
             }
-            let token = rest.prefix { $0.isLetter || $0.isNumber }
-            if let value = roman[token.uppercased()] { return value }
-            return Int(token)
+            let afterWord = text.dropFirst(5).drop(while: { $0 == " " })
+            let token = afterWord.prefix { $0.isLetter || $0.isNumber }
+            guard let value = roman[token.uppercased()] ?? Int(token) else { return nil }
+            let rest = afterWord.dropFirst(token.count).drop(while: { $0 == " " || $0 == "." || $0 == ":" || $0 == "-" })
+            return (value, String(rest).trimmingCharacters(in: .whitespaces))
         }
 
-        static func isTableHeader(_ text: String) -> Bool {
-            let folded = TextFolding.fold(text).trimmingCharacters(in: CharacterSet(charactersIn: ".: "))
-            return ["dap an", "bang dap an", "dap an tham khao", "answer key", "key"].contains(folded)
-        }
-
-        /// "1-A 2.B 3:C", "2a-Đ 2b-S", "13-0,5": every token an entry, at least one.
-        static func tableEntries(_ text: String, inTable: Bool) -> [(number: Int, statement: Int?, value: String)]? {
-            let tokens = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == ";" || $0 == "|" })
-            guard !tokens.isEmpty else { return nil }
-            var entries: [(Int, Int?, String)] = []
-            for token in tokens {
-                let digits = token.prefix(while: \.isASCIIDigit)
-                guard !digits.isEmpty, let number = Int(digits) else { return nil }
-                var rest = token.dropFirst(digits.count)
-                var statement: Int?
-                if let first = rest.first, ("a"..."h").contains(first) {
-                    statement = Int(first.asciiValue! - 97)
-                    rest = rest.dropFirst()
+        /// "Đáp án", "BẢNG ĐÁP ÁN", "Đáp án phần II:", "Đáp án: 1-A 2-B" → the part it names and what follows.
+        static func tableHeader(_ text: String) -> (part: Int?, rest: String)? {
+            let folded = TextFolding.fold(text)
+            for word in ["bang dap an", "dap an tham khao", "dap an", "answer key", "key"] where folded.hasPrefix(word) {
+                var rest = text.dropFirst(word.count).drop(while: { $0 == " " })
+                var part: Int?
+                if TextFolding.fold(String(rest.prefix(5))) == "phan " {
+                    let token = rest.dropFirst(5).drop(while: { $0 == " " }).prefix { $0.isLetter || $0.isNumber }
+                    guard let value = roman[token.uppercased()] ?? Int(token) else { return nil }
+                    part = value
+                    rest = rest.dropFirst(5).drop(while: { $0 == " " }).dropFirst(token.count)
                 }
-                guard let separator = rest.first, "-.:".contains(separator) else { return nil }
-                let value = rest.dropFirst()
+                // "Đáp án" alone, or followed by ":" / "." and entries; "Đáp án: B" is a question's key line.
+                guard rest.isEmpty || rest.first == ":" || rest.first == "." || rest.first == " " else { return nil }
+                let after = rest.drop(while: { $0 == " " || $0 == "." || $0 == ":" }).trimmingCharacters(in: .whitespaces)
+                if after.isEmpty { return (part, "") }
+                guard let entries = tableEntries(after, inTable: true), entries.count >= 2 || part != nil else { return nil }
+                return (part, after)
+            }
+            return nil
+        }
+
+        /// One line of a key table: "1-A 2.B 3:C", "1: C 2 - B", "Câu 1: C", "2a-Đ 2b-S", "2-ĐĐSĐ", "13-0,5",
+        /// "14. -1,2". Every token must be an entry, or the line is prose (nil).
+        static func tableEntries(_ text: String, inTable: Bool) -> [(number: Int, statement: Int?, value: String)]? {
+            let characters = Array(text)
+            var index = 0
+            var entries: [(Int, Int?, String)] = []
+            var namedQuestion = false
+            func skip(_ set: String) { while index < characters.count, set.contains(characters[index]) { index += 1 } }
+            while true {
+                skip(" \t;|,")
+                guard index < characters.count else { break }
+                // An optional "Câu" before the number.
+                if index + 3 <= characters.count, TextFolding.fold(String(characters[index..<index + 3])) == "cau" {
+                    index += 3
+                    namedQuestion = true
+                    skip(" ")
+                }
+                let digitsStart = index
+                while index < characters.count, characters[index].isASCIIDigit { index += 1 }
+                guard index > digitsStart, let number = Int(String(characters[digitsStart..<index])) else { return nil }
+                var statement: Int?
+                if index < characters.count, ("a"..."h").contains(characters[index]),
+                   index + 1 == characters.count || !characters[index + 1].isLetter {
+                    statement = Int(characters[index].asciiValue! - 97)
+                    index += 1
+                }
+                skip(" ")
+                guard index < characters.count, "-.:)".contains(characters[index]) else { return nil }
+                index += 1
+                skip(" ")
+                let valueStart = index
+                while index < characters.count, !" \t;|".contains(characters[index]) { index += 1 }
+                var value = String(characters[valueStart..<index])
+                // "1-A," in a list: the comma separates entries after a letter key.
+                if value.count == 2, value.last == ",", value.first!.isUppercase { value.removeLast() }
                 guard !value.isEmpty else { return nil }
                 if statement == nil {
-                    // A choice letter or a short number; anything else is prose, not a table.
-                    let isLetter = value.count == 1 && value.first!.isUppercase
-                    let isNumber = NumericAnswer.normalise(String(value), boxRule: false) != .empty && { if case .value = NumericAnswer.normalise(String(value), boxRule: false) { true } else { false } }()
-                    guard isLetter || isNumber else { return nil }
+                    // A choice letter, letters of several choices ("AC"), Đ/S marks of a cluster, or a number.
+                    let letters = value.allSatisfy { ("A"..."H").contains($0) } && value.count <= 8
+                    let marks = value.count >= 2 && value.allSatisfy { "ĐđSsDd".contains($0) }
+                    let isNumber: Bool = if case .value = NumericAnswer.normalise(value, boxRule: false) { true } else { false }
+                    guard letters || marks || isNumber else { return nil }
+                } else {
+                    guard Scoring.truth(value) != nil else { return nil }
                 }
-                entries.append((number, statement, String(value)))
+                entries.append((number, statement, value))
             }
-            // A lone "1." or "2-3" could be prose; demand two entries unless the token has a letter key.
-            if !inTable, entries.count == 1, entries[0].1 == nil, !(entries[0].2.count == 1 && entries[0].2.first!.isLetter) { return nil }
+            guard !entries.isEmpty else { return nil }
+            // A lone "1." or "2-3" could be prose; outside a table demand two entries unless the one entry is a
+            // letter key without "Câu" (which would be a question's start).
+            if !inTable, entries.count == 1, namedQuestion || entries[0].1 != nil || !(entries[0].2.count == 1 && entries[0].2.first!.isLetter) { return nil }
             return entries
+        }
+
+        /// A part heading run into the end of a line ("D. 4   PHẦN II. Câu trắc nghiệm đúng sai") becomes a
+        /// line of its own, with the same number.
+        static func splitAtHeading(_ line: SourceLine) -> [SourceLine] {
+            let text = line.text
+            for word in ["PHẦN ", "Phần "] {
+                var searchFrom = text.startIndex
+                while let range = text.range(of: word, range: searchFrom..<text.endIndex) {
+                    searchFrom = range.upperBound
+                    let before = text[..<range.lowerBound]
+                    guard !before.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
+                    let after = text[range.upperBound...]
+                    let numeral = after.prefix { $0.isLetter || $0.isNumber }
+                    guard ["I", "II", "III", "IV", "1", "2", "3", "4"].contains(String(numeral)) else { continue }
+                    let next = after.dropFirst(numeral.count).first
+                    guard next == nil || next == "." || next == ":" else { continue }
+                    return [SourceLine(text: String(before), number: line.number), SourceLine(text: String(text[range.lowerBound...]), number: line.number)]
+                }
+            }
+            return [line]
         }
 
         /// "Câu 12.", "Câu 3 [VD]:", "Question 4)" → number, level, rest of the line.

@@ -15,12 +15,15 @@ enum FormatSupport {
         return id
     }
 
-    /// The id prefix: the given one, or the file name without extension, folded to ASCII.
+    /// The id prefix: the given one, else "q". Never the file's name: the same questions saved under another
+    /// name must get the same ids.
     static func idPrefix(_ context: ImportContext) -> String {
-        if let prefix = context.defaults.idPrefix { return prefix }
-        let stem = (context.fileName as NSString).deletingPathExtension
-        let folded = TextFolding.fold(stem).map { $0.isLetter || $0.isNumber ? $0 : "-" }
-        return String(folded).split(separator: "-").joined(separator: "-")
+        context.defaults.idPrefix ?? "q"
+    }
+
+    /// The id of a question its file gave none: from its content identity (`Question.identityText`).
+    static func stableID(prefix: String, question: Question, taken: inout Set<String>) -> String {
+        stableID(prefix: prefix, text: question.identityText, taken: &taken)
     }
 
     /// khaothi's metadata comment, written by our exporters and read back by our importers of GIFT, Aiken and
@@ -200,11 +203,12 @@ enum FormatSupport {
         return (defaults.subject, parts.first, defaults.lesson)
     }
 
-    /// What is missing before a question can be stored: subject, topic (which have no defaults).
-    static func missingMetadata(_ question: Question) -> [String] {
-        var problems: [String] = []
-        if question.subject.isEmpty { problems.append("thiếu môn: thêm --subject / no subject: add --subject") }
-        if question.topic.isEmpty { problems.append("thiếu chủ đề: thêm --topic / no topic: add --topic") }
-        return problems
+    /// A question whose file said nothing of its subject, topic or level (and no default filled them) is
+    /// kept, marked unclassified (chưa phân loại) under placeholders, for a teacher to classify; a blueprint
+    /// never draws it.
+    static func classify(_ question: inout Question, levelKnown: Bool) {
+        if question.subject.trimmingCharacters(in: .whitespaces).isEmpty { question.subject = Question.unclassifiedTopic; question.unclassified = true }
+        if question.topic.trimmingCharacters(in: .whitespaces).isEmpty { question.topic = Question.unclassifiedTopic; question.unclassified = true }
+        if !levelKnown { question.level = .recognition; question.unclassified = true }
     }
 }

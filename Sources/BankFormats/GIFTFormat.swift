@@ -180,7 +180,6 @@ public enum GIFTFormat {
                 explanation = GIFTFormat.string(answerBlock[(generalFeedback + 4)...])
                 answerBlock = Array(answerBlock[..<generalFeedback])
             }
-            let stemForID = before + " " + after
             let body: QuestionBody
             var stem = before
             do {
@@ -220,23 +219,13 @@ public enum GIFTFormat {
             question.explanation = explanation
             if case .cloze = finalBody { question.stem = "Điền vào chỗ trống." }
             meta?.apply(to: &question, defaults: context.defaults)
+            FormatSupport.classify(&question, levelKnown: meta?.values["level"] != nil || context.defaults.level != nil)
             if question.id.isEmpty {
                 if let title, !title.isEmpty, !taken.contains(title) { question.id = title; taken.insert(title) } else {
-                    question.id = FormatSupport.stableID(prefix: prefix, text: stemForID, taken: &taken)
+                    question.id = FormatSupport.stableID(prefix: prefix, question: question, taken: &taken)
                 }
             } else {
                 taken.insert(question.id)
-            }
-            if meta?.values["level"] == nil && context.defaults.level == nil {
-                problem(line, "thiếu mức độ: thêm --level (hoặc chú thích // khaothi: level=…) / no level: add --level", id: question.id)
-                skipped += 1
-                return
-            }
-            let missing = FormatSupport.missingMetadata(question)
-            if !missing.isEmpty {
-                missing.forEach { problem(line, $0, id: question.id) }
-                skipped += 1
-                return
             }
             questions.append(question)
             places[question.id] = context.place(line: line)

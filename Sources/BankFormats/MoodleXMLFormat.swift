@@ -134,15 +134,13 @@ public enum MoodleXMLFormat {
             }
             if (node.child("shuffleanswers")?.allText.trimmingCharacters(in: .whitespaces)).map({ $0 == "0" || $0 == "false" }) == true { question.shuffleOptions = false }
             meta?.apply(to: &question, defaults: context.defaults)
+            FormatSupport.classify(&question, levelKnown: meta?.values["level"] != nil || context.defaults.level != nil)
             let name = node.child("name")?.child("text")?.allText.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
             if question.id.isEmpty {
                 if !name.isEmpty, !taken.contains(name), !name.contains(" ") { question.id = name; taken.insert(name) } else {
-                    question.id = FormatSupport.stableID(prefix: prefix, text: stem, taken: &taken)
+                    question.id = FormatSupport.stableID(prefix: prefix, question: question, taken: &taken)
                 }
             }
-            var missing = FormatSupport.missingMetadata(question)
-            if meta?.values["level"] == nil && context.defaults.level == nil { missing.append("thiếu mức độ: thêm --level / no level: add --level") }
-            guard missing.isEmpty else { problems += missing.map { BankProblem(place: place, questionID: question.id, $0) }; skipped += 1; continue }
             questions.append(question)
             places[question.id] = place
             for entity in Array(Set(unknownEntities)).sorted() {

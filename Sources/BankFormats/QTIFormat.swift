@@ -83,10 +83,8 @@ public enum QTIFormat {
                 do {
                     var question = try self.question(from: item)
                     if question.id.isEmpty || taken.contains(question.id) {
-                        question.id = FormatSupport.stableID(prefix: FormatSupport.idPrefix(context), text: question.stem, taken: &taken)
+                        question.id = FormatSupport.stableID(prefix: FormatSupport.idPrefix(context), question: question, taken: &taken)
                     } else { taken.insert(question.id) }
-                    let missing = FormatSupport.missingMetadata(question)
-                    if !missing.isEmpty { problems += missing.map { BankProblem(place: itemPlace, questionID: question.id, $0) }; skipped += 1; continue }
                     questions.append(question)
                     places[question.id] = itemPlace
                     for text in MediaReferences.texts(of: question) {
@@ -190,16 +188,16 @@ public enum QTIFormat {
             var question = FormatSupport.blank(try scoring(of: item, body: questionBody, declarations: declarations), stem: stem, defaults: context.defaults)
             question.id = item.attribute("identifier") ?? ""
             if let feedback = item.children("modalFeedback").first { question.explanation = RichTextXML.text(of: feedback) }
+            var levelKnown = context.defaults.level != nil
             if let comment = item.children.first(where: { $0.localName == "#comment" }), let meta = FormatSupport.Meta(comment: comment.text) {
                 meta.apply(to: &question, defaults: context.defaults)
                 if let group = meta.group {
                     if groupsFound[group.id] == nil { groupOrder.append(group.id) }
                     groupsFound[group.id] = group
                 }
-                if meta.values["level"] == nil && context.defaults.level == nil { throw QTIError(message: "thiếu mức độ: thêm --level / no level: add --level") }
-            } else if context.defaults.level == nil {
-                throw QTIError(message: "thiếu mức độ: thêm --level / no level: add --level")
+                levelKnown = levelKnown || meta.values["level"] != nil
             }
+            FormatSupport.classify(&question, levelKnown: levelKnown)
             return question
         }
 

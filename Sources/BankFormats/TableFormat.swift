@@ -138,8 +138,6 @@ public enum TableFormat {
             question.requirement = value(.requirement)
             if let levelText = value(.level) {
                 if let level = Level(parsing: levelText) ?? Level(rawValue: levelText) { question.level = level } else { problem(.level, "mức độ \"\(levelText)\" không có; dùng Nhận biết, Thông hiểu, Vận dụng, Vận dụng cao / unknown level") }
-            } else if context.defaults.level == nil {
-                problem(.level, "thiếu mức độ / no level")
             }
             if let pointsText = value(.points) {
                 if let points = Points(parsing: normaliseNumber(pointsText)) { question.points = points } else { problem(.points, "điểm \"\(pointsText)\" không hợp lệ / points must be a number with at most two decimals") }
@@ -148,15 +146,14 @@ public enum TableFormat {
             }
             question.explanation = value(.explanation)
             question.tags = value(.tags)?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } ?? []
-            if question.subject.isEmpty { problem(.subject, "thiếu môn / no subject") }
-            if question.topic.isEmpty { problem(.topic, "thiếu chủ đề / no topic") }
+            FormatSupport.classify(&question, levelKnown: value(.level) != nil || context.defaults.level != nil)
             if stem.isEmpty { problem(.stem, "thiếu nội dung câu hỏi / no question text") }
             if let id = value(.id) {
                 if taken.contains(id) { problem(.id, "mã \"\(id)\" lặp lại / id repeats") }
                 question.id = id
                 taken.insert(id)
             } else {
-                question.id = FormatSupport.stableID(prefix: prefix, text: stem + "\u{0}" + options.map(\.1).joined(separator: "\u{0}"), taken: &taken)
+                question.id = FormatSupport.stableID(prefix: prefix, question: question, taken: &taken)
             }
             guard rowProblems.isEmpty, body != nil else {
                 problems += rowProblems.map { BankProblem(place: $0.place, questionID: question.id, $0.message) }

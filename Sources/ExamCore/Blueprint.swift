@@ -127,18 +127,23 @@ public struct BlueprintRow: Codable, Sendable, Hashable {
     var label: String { lesson.map { "\(topic) / \($0)" } ?? topic }
 }
 
-/// A cell: how many questions of this level, and the points each is worth.
+/// A cell: how many questions of this level, the points each is worth, and what the questions must check
+/// (its line of the bản đặc tả).
 public struct BlueprintCell: Codable, Sendable, Hashable {
     public var level: Level
     public var count: Int
     /// Points per question; nil takes the part's.
     public var points: Points?
+    /// Bản đặc tả: the requirement (yêu cầu cần đạt) the cell's questions check, as the specification says it.
+    public var requirement: String?
 
-    public init(level: Level, count: Int, points: Points? = nil) { self.level = level; self.count = count; self.points = points }
+    public init(level: Level, count: Int, points: Points? = nil, requirement: String? = nil) {
+        self.level = level; self.count = count; self.points = points; self.requirement = requirement
+    }
 
     public func points(in part: BlueprintPart) -> Points { points ?? part.points ?? .zero }
 
-    enum CodingKeys: String, CodingKey { case level, count, points }
+    enum CodingKeys: String, CodingKey { case level, count, points, requirement }
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let text = try c.decode(String.self, forKey: .level)
@@ -148,5 +153,6 @@ public struct BlueprintCell: Codable, Sendable, Hashable {
         self.level = level
         count = try c.decode(Int.self, forKey: .count)
         points = try c.decodeIfPresent(Points.self, forKey: .points)
+        requirement = try c.decodeIfPresent(String.self, forKey: .requirement)
     }
 }

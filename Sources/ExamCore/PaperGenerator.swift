@@ -45,20 +45,13 @@ public struct PaperGenerator: Sendable {
     public let blueprint: Blueprint
     public let bank: QuestionBank
 
-    struct Cell: Sendable {
-        let part: Int
-        let label: String
-        let count: Int
-        let points: Points
-    }
-
     /// A unit drawn from a deck: one question, or a passage with its questions.
     struct Unit: Sendable {
         let questions: [Int]
         let group: Int?
     }
 
-    let cells: [Cell]
+    let cells: [BlueprintCells.Cell]
     /// Cells each question can fill, by question index.
     let eligibility: [[Int]]
     let units: [Unit]
@@ -75,46 +68,12 @@ public struct PaperGenerator: Sendable {
         self.blueprint = blueprint
         self.bank = bank
 
-        var cells: [Cell] = []
-        var cellKeys: [String: Int] = [:]
-        for (partIndex, part) in blueprint.parts.enumerated() {
-            for row in part.rows {
-                for cell in row.cells where cell.count > 0 {
-                    let key = "\(partIndex)|\(TextFolding.fold(row.topic))|\(TextFolding.fold(row.lesson ?? ""))|\(cell.level.rawValue)"
-                    cellKeys[key] = cells.count
-                    cells.append(Cell(
-                        part: partIndex, label: "Phần \(part.id) / \(row.label) / \(cell.level.name(on: blueprint.levelScale))",
-                        count: cell.count, points: cell.points(in: part)))
-                }
-            }
-        }
-        self.cells = cells
-
-        let subject = TextFolding.fold(blueprint.subject)
-        // Subjects, topics and lessons repeat across a bank: fold each distinct spelling once.
-        var foldedNames: [String: String] = [:]
-        func fold(_ name: String) -> String {
-            if let known = foldedNames[name] { return known }
-            let folded = TextFolding.fold(name)
-            foldedNames[name] = folded
-            return folded
-        }
+        let index = BlueprintCells(blueprint)
+        cells = index.cells
+        var folder = BlueprintCells.Folder()
         var eligibility: [[Int]] = []
         eligibility.reserveCapacity(bank.questions.count)
-        for question in bank.questions {
-            var found: [Int] = []
-            if fold(question.subject) == subject,
-               blueprint.grade == nil || question.grade == nil || blueprint.grade == question.grade {
-                let topic = fold(question.topic)
-                let lesson = fold(question.lesson ?? "")
-                let level = question.level.on(blueprint.levelScale).rawValue
-                for (partIndex, part) in blueprint.parts.enumerated() where part.kinds.contains(question.kind) {
-                    if let cell = cellKeys["\(partIndex)|\(topic)||\(level)"] { found.append(cell) }
-                    if !lesson.isEmpty, let cell = cellKeys["\(partIndex)|\(topic)|\(lesson)|\(level)"] { found.append(cell) }
-                }
-            }
-            eligibility.append(found)
-        }
+        for question in bank.questions { eligibility.append(index.eligible(question.traits, folder: &folder)) }
         self.eligibility = eligibility
 
         var units: [Unit] = []
@@ -133,7 +92,7 @@ public struct PaperGenerator: Sendable {
             guard let members = groupMembers[group.id], !members.isEmpty else { continue }
             // A passage is usable in a part when every one of its questions can fill a cell of that part.
             for partIndex in blueprint.parts.indices
-            where members.allSatisfy({ eligibility[$0].contains { cells[$0].part == partIndex } }) {
+            where members.allSatisfy({ eligibility[$0].contains { index.cells[$0].part == partIndex } }) {
                 groupDecks[partIndex].append(units.count)
                 units.append(Unit(questions: members, group: groupIndex))
             }
@@ -142,17 +101,7 @@ public struct PaperGenerator: Sendable {
         self.singleDecks = singleDecks
         self.groupDecks = groupDecks
 
-        var short: [String] = []
-        for (cellIndex, cell) in cells.enumerated() {
-            var available = Set<Int>()
-            for unit in singleDecks[cellIndex] { available.formUnion(units[unit].questions) }
-            for unit in groupDecks[cell.part] {
-                available.formUnion(units[unit].questions.filter { eligibility[$0].contains(cellIndex) })
-            }
-            if available.count < cell.count {
-                short.append("\(cell.label): cần \(cell.count), ngân hàng có \(available.count) / needs \(cell.count), the bank has \(available.count)")
-            }
-        }
+        let short = index.shortfalls(available: index.available(eligibility: eligibility, groups: bank.questions.map(\.groupID)))
         if !short.isEmpty {
             throw ExamCoreError(.infeasible, "Ngân hàng không đủ câu cho ma trận \"\(blueprint.name)\" / the bank cannot fill blueprint \"\(blueprint.name)\"", problems: short)
         }

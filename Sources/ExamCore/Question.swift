@@ -56,24 +56,30 @@ public struct Question: Codable, Sendable, Hashable, Identifiable {
     public var groupID: String?
     /// Whether the options (or matching choices, cloze choices) may be shuffled on a paper.
     public var shuffleOptions: Bool
+    /// Chưa phân loại: imported from a file that said nothing of its topic or level (a plain Aiken or Azota
+    /// file), which stand in until a teacher classifies it. A blueprint never draws such a question.
+    public var unclassified: Bool
     public var body: QuestionBody
 
     public var kind: QuestionKind { body.kind }
 
+    /// The topic an unclassified question stands under until it is classified.
+    public static let unclassifiedTopic = "Chưa phân loại"
+
     public init(
         id: String, revision: Int = 1, subject: String, grade: Int? = nil, topic: String, lesson: String? = nil,
         requirement: String? = nil, level: Level, points: Points, stem: RichText, explanation: RichText? = nil,
-        tags: [String] = [], groupID: String? = nil, shuffleOptions: Bool = true, body: QuestionBody
+        tags: [String] = [], groupID: String? = nil, shuffleOptions: Bool = true, unclassified: Bool = false, body: QuestionBody
     ) {
         self.id = id; self.revision = revision; self.subject = subject; self.grade = grade; self.topic = topic
         self.lesson = lesson; self.requirement = requirement; self.level = level; self.points = points
         self.stem = stem; self.explanation = explanation; self.tags = tags; self.groupID = groupID
-        self.shuffleOptions = shuffleOptions; self.body = body
+        self.shuffleOptions = shuffleOptions; self.unclassified = unclassified; self.body = body
     }
 
     enum CodingKeys: String, CodingKey {
         case id, revision, subject, grade, topic, lesson, requirement, level, points, stem, explanation, tags
-        case groupID = "group", shuffleOptions
+        case groupID = "group", shuffleOptions, unclassified
     }
 
     public init(from decoder: Decoder) throws {
@@ -97,6 +103,7 @@ public struct Question: Codable, Sendable, Hashable, Identifiable {
         tags = try c.decodeIfPresent([String].self, forKey: .tags) ?? []
         groupID = try c.decodeIfPresent(String.self, forKey: .groupID)
         shuffleOptions = try c.decodeIfPresent(Bool.self, forKey: .shuffleOptions) ?? true
+        unclassified = try c.decodeIfPresent(Bool.self, forKey: .unclassified) ?? false
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -115,6 +122,7 @@ public struct Question: Codable, Sendable, Hashable, Identifiable {
         if !tags.isEmpty { try c.encode(tags, forKey: .tags) }
         try c.encodeIfPresent(groupID, forKey: .groupID)
         if !shuffleOptions { try c.encode(false, forKey: .shuffleOptions) }
+        if unclassified { try c.encode(true, forKey: .unclassified) }
         try body.encode(to: encoder)
     }
 }

@@ -70,7 +70,10 @@ struct GIFTFormatTests {
         #expect(read.bank.questions.map(\.subject) == ["Toán", "Toán"])
         #expect(read.bank.questions[1].lesson == "Nguyên hàm")
         #expect(try Self.read(text, defaults: QuestionDefaults(level: .comprehension)).bank.questions.map(\.id) == read.bank.questions.map(\.id))
-        #expect(read.bank.questions[0].id.hasPrefix("bank-"))
+        // Ids come from the content, never from the file's name: the same questions in another file get the same ids.
+        #expect(read.bank.questions[0].id.hasPrefix("q-"))
+        let renamed = try GIFTFormat.read(Data(text.utf8), context: Support.context("another-name.gift", defaults: QuestionDefaults(level: .comprehension)))
+        #expect(renamed.bank.questions.map(\.id) == read.bank.questions.map(\.id))
     }
 
     @Test("mistakes give file:line and the rest is read", arguments: [
@@ -86,12 +89,15 @@ struct GIFTFormatTests {
         #expect(read.bank.questions.map(\.id) == ["ok"])
     }
 
-    @Test("without --level or --subject the questions are refused with what to add")
+    @Test("without a level, subject or topic the questions are kept, marked unclassified under placeholders")
     func missingMetadata() throws {
-        let read = try Self.read("::a:: x {=a ~b}\n", defaults: QuestionDefaults())
-        let text = read.problems.map(\.description).joined(separator: "\n")
-        #expect(text.contains("--level"))
-        #expect(read.bank.questions.isEmpty)
+        let read = try Self.read("::a:: x {=a ~b}\n$CATEGORY: Toán/Hàm số\n::b:: y {=a ~b}\n", defaults: QuestionDefaults())
+        #expect(read.problems.isEmpty, "\(read.problems)")
+        #expect(read.bank.questions.map(\.unclassified) == [true, true])
+        #expect(read.bank.questions[0].topic == Question.unclassifiedTopic && read.bank.questions[0].subject == Question.unclassifiedTopic)
+        #expect(read.bank.questions[1].topic == "Hàm số", "what the file says is kept")
+        let leveled = try Self.read("$CATEGORY: Toán/Hàm số\n::b:: y {=a ~b}\n", defaults: QuestionDefaults(level: .application))
+        #expect(leveled.bank.questions.map(\.unclassified) == [false])
     }
 
     @Test("native → GIFT → read gives the same questions for every kind GIFT holds")

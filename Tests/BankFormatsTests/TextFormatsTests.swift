@@ -85,6 +85,84 @@ struct TextFormatsTests {
         #expect(read.bank.questions.count == 1)
     }
 
+    @Test("Azota text as teachers write it: table variants, per-part tables, Đ/S strings, solutions after the table, headings run into a line")
+    func azotaTeachersGrammar() throws {
+        let text = """
+        SỞ GD&ĐT HÀ NỘI
+        ĐỀ KIỂM TRA GIỮA KỲ I
+        PHẦN I. Trắc nghiệm nhiều lựa chọn
+        Câu 1. Một
+        A. x  B. y  C. z  D. t
+        Câu 2. Hai
+        A. x  B. y  C. z  D. t
+        Câu 3. Ba
+        A. x  B. y  C. z  D. t
+        Câu 4. Bốn
+        A. x  B. y  C. z  D. t PHẦN II. Đúng sai
+        Câu 1. Cụm một
+        a) p
+        b) q
+        c) r
+        d) s
+        Câu 2. Cụm hai
+        a) p
+        b) q
+        c) r
+        d) s
+        Phần III. Trả lời ngắn
+        Câu 1. Số
+        ĐÁP ÁN
+        Phần I: 1-C 2.B
+        3: A   Câu 4: D
+        PHẦN II
+        1-ĐĐSĐ  Câu 2: SSĐĐ
+        Phần III: 1-0,5
+        đây không phải đáp án
+        LỜI GIẢI
+        Phần I
+        Câu 1. Vì z đúng.
+        Câu 3. Vì x.
+        Phần II
+        Câu 2. Xét từng ý.
+        Dòng hai của lời giải.
+        Câu 9. Câu không có.
+        """
+        let read = try AzotaFormat.read(Data(text.utf8), context: Support.context("de.txt", defaults: QuestionDefaults(subject: "Toán", topic: "T", level: .recognition)))
+        let q = read.bank.questions
+        #expect(q.map(\.keyText) == ["C", "B", "A", "D", "ĐĐSĐ", "SSĐĐ", "0,5"], "\(read.problems)")
+        #expect(q[0].explanation == "Vì z đúng.")
+        #expect(q[1].explanation == nil)
+        #expect(q[2].explanation == "Vì x.")
+        #expect(q[5].explanation == "Xét từng ý.\nDòng hai của lời giải.")
+        if case let .singleChoice(body) = q[3].body { #expect(body.options.map(\.text) == ["x", "y", "z", "t"], "the heading is cut off the option") }
+        let problems = read.problems.map(\.description)
+        #expect(problems.contains { $0.hasPrefix("de.txt:30: không đọc được dòng trong bảng đáp án") }, "\(problems)")
+        #expect(problems.contains { $0.hasPrefix("de.txt:38: lời giải của câu 9") }, "\(problems)")
+        #expect(read.warnings.map(\.description).contains { $0.hasPrefix("de.txt:1: dòng 1–2 trước câu hỏi đầu tiên") }, "\(read.warnings)")
+    }
+
+    @Test("key table lines", arguments: [
+        ("1-A 2-B", [1, 2]), ("1.A 2.B", [1, 2]), ("1: A 2 : B", [1, 2]), ("Câu 1: A Câu 2: B", [1, 2]), ("1-A, 2-B", [1, 2]),
+        ("2a-Đ 2b-S", [2, 2]), ("1-ĐĐSĐ 2-SSĐĐ", [1, 2]), ("13-0,5 14. -1,2", [13, 14]),
+    ])
+    func keyTable(line: String, numbers: [Int]) {
+        #expect(AzotaFormat.Patterns.tableEntries(line, inTable: false)?.map(\.number) == numbers)
+    }
+
+    @Test("prose is not a key table", arguments: ["1. Cho hàm số", "2-3", "Câu 1: A", "Năm 2024: tăng"])
+    func notKeyTable(line: String) {
+        #expect(AzotaFormat.Patterns.tableEntries(line, inTable: false) == nil)
+    }
+
+    @Test("a file without levels or topics imports, unclassified")
+    func azotaUnclassified() throws {
+        let read = try AzotaFormat.read(Data("Câu 1. x\n*A. a\nB. b\nCâu 2 [VD]. y\n*A. a\nB. b\n".utf8), context: Support.context("de.txt", defaults: QuestionDefaults(subject: "Toán")))
+        #expect(read.problems.isEmpty)
+        #expect(read.bank.questions.map(\.unclassified) == [true, true])
+        #expect(read.bank.questions.map(\.topic) == [Question.unclassifiedTopic, Question.unclassifiedTopic])
+        #expect(read.bank.questions[1].level == .application, "a level the file gives is kept")
+    }
+
     @Test("format detection", arguments: [
         ("a.gift", "::q:: x {=a ~b}", BankFormat.gift),
         ("a.txt", "Q\nA. x\nB. y\nANSWER: A", .aiken),
