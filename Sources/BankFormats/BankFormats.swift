@@ -143,7 +143,7 @@ extension ImportedBank {
                          warnings: [BankProblem] = [], context: ImportContext) -> ImportedBank {
         let bankName = name ?? context.defaults.bankName ?? (context.fileName as NSString).deletingPathExtension
         var imported = ImportedBank(bank: QuestionBank(name: bankName, subject: subject, questions: questions, groups: groups),
-                                    problems: problems, skipped: skipped, warnings: warnings)
+                                    problems: problems, skipped: skipped, warnings: warnings, places: places)
         imported.validateQuestions(places: places, fileName: context.fileName)
         if let embedded, !embedded.isEmpty {
             let referenced = Set(imported.bank.questions.flatMap { MediaReferences.texts(of: $0).flatMap(MediaReferences.names(in:)) })

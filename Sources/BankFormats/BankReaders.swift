@@ -97,3 +97,32 @@ public enum JSONBankFormat {
         }
     }
 }
+
+extension BankReaders {
+    /// Several files read as one bank (an upload of many files): questions and passages in file order, a
+    /// question that two files both hold (the same id) kept once, problems and warnings of every file.
+    public static func merge(_ reads: [ImportedBank]) -> ImportedBank {
+        guard var merged = reads.first else { return ImportedBank(bank: QuestionBank(name: "", questions: [])) }
+        var ids = Set(merged.bank.questions.map(\.id))
+        var groups = Set(merged.bank.groups.map(\.id))
+        var media = Set(merged.media.map(\.name))
+        for read in reads.dropFirst() {
+            if merged.bank.subject == nil { merged.bank.subject = read.bank.subject }
+            for question in read.bank.questions {
+                guard ids.insert(question.id).inserted else {
+                    merged.warnings.append(BankProblem(place: read.places[question.id] ?? read.bank.name, questionID: question.id,
+                                                       "câu này đã có trong một tệp khác của lần tải lên; bỏ qua bản sau / the same question is in another uploaded file; the later copy is left out"))
+                    continue
+                }
+                merged.bank.questions.append(question)
+                if let place = read.places[question.id] { merged.places[question.id] = place }
+            }
+            for group in read.bank.groups where groups.insert(group.id).inserted { merged.bank.groups.append(group) }
+            for file in read.media where media.insert(file.name).inserted { merged.media.append(file) }
+            merged.problems += read.problems
+            merged.warnings += read.warnings
+            merged.skipped += read.skipped
+        }
+        return merged
+    }
+}

@@ -41,9 +41,12 @@ public struct ImportedBank: Sendable {
     /// What was read but not quite as written (an unknown character reference kept as it is, scoring that
     /// could only be imported as all-or-nothing): the questions are in `bank`; these do not stop an import.
     public var warnings: [BankProblem]
+    /// Where each question was read (`file:line`, `Sheet!C12`), by id.
+    public var places: [String: String]
 
-    public init(bank: QuestionBank, media: [MediaFile] = [], problems: [BankProblem] = [], skipped: Int = 0, warnings: [BankProblem] = []) {
-        self.bank = bank; self.media = media; self.problems = problems; self.skipped = skipped; self.warnings = warnings
+    public init(bank: QuestionBank, media: [MediaFile] = [], problems: [BankProblem] = [], skipped: Int = 0, warnings: [BankProblem] = [],
+                places: [String: String] = [:]) {
+        self.bank = bank; self.media = media; self.problems = problems; self.skipped = skipped; self.warnings = warnings; self.places = places
     }
 }
 

@@ -13,11 +13,13 @@ public struct APIError: Error, HTTPResponseError, Sendable {
     public let code: String
     public let message: String
     public let field: String?
+    /// Every problem, when there are several (a refused file: "file:line: what is wrong" each).
+    public let problems: [String]
     /// Extra headers (`Allow` on a 405, `Retry-After` on a 429).
     public let headers: HTTPFields
 
-    public init(_ status: HTTPResponse.Status, code: String, _ message: String, field: String? = nil, headers: HTTPFields = [:]) {
-        self.status = status; self.code = code; self.message = message; self.field = field; self.headers = headers
+    public init(_ status: HTTPResponse.Status, code: String, _ message: String, field: String? = nil, problems: [String] = [], headers: HTTPFields = [:]) {
+        self.status = status; self.code = code; self.message = message; self.field = field; self.problems = problems; self.headers = headers
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
@@ -26,10 +28,10 @@ public struct APIError: Error, HTTPResponseError, Sendable {
 
     var body: Data {
         struct Body: Encodable {
-            struct Inner: Encodable { var code: String; var message: String; var field: String? }
+            struct Inner: Encodable { var code: String; var message: String; var field: String?; var problems: [String]? }
             var error: Inner
         }
-        return (try? JSONEncoder().encode(Body(error: .init(code: code, message: message, field: field)))) ?? Data()
+        return (try? JSONEncoder().encode(Body(error: .init(code: code, message: message, field: field, problems: problems.isEmpty ? nil : problems)))) ?? Data()
     }
 
     // The server's own refusals.
@@ -74,6 +76,6 @@ extension StoreError: HTTPResponseError {
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        try APIError(status, code: code.description, message, field: field).response(from: request, context: context)
+        try APIError(status, code: code.description, message, field: field, problems: problems).response(from: request, context: context)
     }
 }

@@ -109,8 +109,9 @@ public func buildApplication(store: Store, configuration: ServerConfiguration = 
     }
     let api = router.group("api").add(middleware: SameOriginHeader())
     CandidateAPI(state: state).register(open: api, signedIn: router.group("api").add(middleware: SameOriginHeader()).add(middleware: CandidateAuthentication(state: state)))
-    StaffAPI(state: state).register(open: router.group("api/staff").add(middleware: SameOriginHeader()),
-                                    signedIn: router.group("api/staff").add(middleware: SameOriginHeader()).add(middleware: StaffAuthentication(state: state)))
+    let staffGroup = router.group("api/staff").add(middleware: SameOriginHeader()).add(middleware: StaffAuthentication(state: state))
+    StaffAPI(state: state).register(open: router.group("api/staff").add(middleware: SameOriginHeader()), signedIn: staffGroup)
+    AuthoringAPI(state: state, jobs: Jobs(), uploads: UploadBatches()).register(staffGroup)
     routes.fill(router.routes.map { (path: $0.path.description, method: $0.method) })
     var app = Application(
         router: router,
@@ -142,7 +143,7 @@ struct SecurityHeaders: RouterMiddleware {
         // Scripts, styles and fonts may be kept an hour (old lab PCs, one server); answers and pages never.
         let path = request.uri.path
         Self.apply(to: &response.headers, cacheable: response.status == .ok
-            && (path.hasPrefix("/static/") || path.hasPrefix("/katex/") || path.hasPrefix("/api/media/")))
+            && (path.hasPrefix("/static/") || path.hasPrefix("/katex/") || path.hasPrefix("/api/media/") || path.hasPrefix("/api/staff/media/")))
         return response
     }
 

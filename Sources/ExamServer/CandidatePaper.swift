@@ -22,6 +22,32 @@ public struct CandidatePaper: Codable, Sendable, Hashable {
         /// For numeric answers: whether the 4-character box rule applies.
         public var boxes: Int?
         public var passage: String?
+
+        /// A question as a candidate sees it, without its key: the one view every page draws with the one
+        /// renderer (the test page, the teacher's preview and bank browser, the print view).
+        public init(key: String, number: Int, points: Points, question: Question, passage: String? = nil) {
+            self.key = key; self.number = number; self.kind = question.kind; self.points = points; self.stem = question.stem; self.passage = passage
+            switch question.body {
+            case let .singleChoice(body): options = body.options.map(\.text)
+            case let .multipleResponse(body): options = body.options.map(\.text)
+            case let .trueFalse(body): options = body.statements.map(\.text)
+            case let .numeric(body): boxes = body.boxRule ? NumericAnswer.boxCount : nil
+            case .shortText, .essay: break
+            case let .matching(body):
+                premises = body.premises.map(\.text)
+                options = body.choices.map(\.text)
+            case let .ordering(body): options = body.items.map(\.text)
+            case let .cloze(body):
+                clozeText = body.text
+                gaps = body.gaps.map { gap in
+                    switch gap.answer {
+                    case let .choice(options, _): Gap(id: gap.id, kind: "choice", options: options.map(\.text))
+                    case .numeric: Gap(id: gap.id, kind: "numeric", options: nil)
+                    case .text: Gap(id: gap.id, kind: "text", options: nil)
+                    }
+                }
+            }
+        }
     }
     public struct Gap: Codable, Sendable, Hashable {
         public var id: String
@@ -41,29 +67,7 @@ public struct CandidatePaper: Codable, Sendable, Hashable {
         let passages = Dictionary(paper.passages.flatMap { passage in passage.keys.map { ($0, passage.passage) } }, uniquingKeysWith: { first, _ in first })
         parts = paper.parts.map { part in
             Part(id: part.id, title: part.title, items: part.items.map { item in
-                var shown = Item(key: item.key, number: item.number, kind: item.question.kind, points: item.points, stem: item.question.stem,
-                                 options: nil, premises: nil, clozeText: nil, gaps: nil, boxes: nil, passage: passages[item.key])
-                switch item.question.body {
-                case let .singleChoice(body): shown.options = body.options.map(\.text)
-                case let .multipleResponse(body): shown.options = body.options.map(\.text)
-                case let .trueFalse(body): shown.options = body.statements.map(\.text)
-                case let .numeric(body): shown.boxes = body.boxRule ? NumericAnswer.boxCount : nil
-                case .shortText, .essay: break
-                case let .matching(body):
-                    shown.premises = body.premises.map(\.text)
-                    shown.options = body.choices.map(\.text)
-                case let .ordering(body): shown.options = body.items.map(\.text)
-                case let .cloze(body):
-                    shown.clozeText = body.text
-                    shown.gaps = body.gaps.map { gap in
-                        switch gap.answer {
-                        case let .choice(options, _): Gap(id: gap.id, kind: "choice", options: options.map(\.text))
-                        case .numeric: Gap(id: gap.id, kind: "numeric", options: nil)
-                        case .text: Gap(id: gap.id, kind: "text", options: nil)
-                        }
-                    }
-                }
-                return shown
+                Item(key: item.key, number: item.number, points: item.points, question: item.question, passage: passages[item.key])
             })
         }
     }

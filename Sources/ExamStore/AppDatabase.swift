@@ -1,3 +1,4 @@
+import ExamCore
 import Foundation
 internal import GRDB
 
@@ -13,6 +14,7 @@ public struct AppDatabase: Sendable {
     init(_ writer: any DatabaseWriter) throws {
         self.writer = writer
         try Self.migrator.migrate(writer)
+        try Self.backfill(writer)
     }
 
     /// The default file, relative to the working directory.
@@ -302,7 +304,83 @@ public struct AppDatabase: Sendable {
                 BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
                 """)
         }
+        migrator.registerMigration("v6: bank owners and shares, retired questions, revision authors, print sets") { db in
+            // A bank belongs to a teacher and is private (with named teachers it is shared with) or read by the
+            // whole school. Banks from before (or imported without an owner) are the school's, edited by admins.
+            try db.alter(table: "bank") { t in
+                t.add(column: "ownerUsername", .text)
+                t.add(column: "visibility", .text).notNull().defaults(to: "school").check(sql: "visibility IN ('private','school')")
+            }
+            try db.create(table: "bankShare") { t in
+                t.belongsTo("bank", onDelete: .cascade).notNull()
+                t.column("username", .text).notNull().check(sql: "length(trim(username)) > 0")
+                t.column("access", .text).notNull().check(sql: "access IN ('read','edit')")
+                t.primaryKey(["bankId", "username"])
+            }
+            try db.create(index: "bankShare_username", on: "bankShare", columns: ["username"])
+            // A question a paper used is retired instead of deleted: it leaves the bank's lists and blueprints.
+            try db.alter(table: "question") { t in t.add(column: "retired", .boolean).notNull().defaults(to: false) }
+            try db.alter(table: "questionRevision") { t in
+                t.add(column: "unclassified", .boolean).notNull().defaults(to: false)
+                // Who made the revision (a member of staff; NULL for imports from before).
+                t.add(column: "createdBy", .text)
+                // SHA-256 of the question's content identity (Question.identityText): the same question found
+                // in another file. Filled for older rows when the database opens.
+                t.add(column: "identityHash", .text).check(sql: "identityHash IS NULL OR length(identityHash) = 64")
+            }
+            try db.create(index: "questionRevision_identity", on: "questionRevision", columns: ["identityHash"])
+            try db.create(index: "paperItem_revision", on: "paperItem", columns: ["questionRevisionId"])
+            try db.alter(table: "blueprint") { t in
+                t.add(column: "ownerUsername", .text)
+                t.add(column: "updatedBy", .text)
+            }
+            // Papers generated to be printed (K codes or one per candidate) with their keys: the questions they
+            // use are held like an exam's.
+            try db.create(table: "printSet") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("name", .text).notNull().unique().check(sql: "length(trim(name)) > 0")
+                t.column("blueprint", .text).notNull()
+                t.column("blueprintName", .text).notNull()
+                t.column("bankName", .text).notNull()
+                t.column("mode", .text).notNull().check(sql: "mode IN ('codes','candidates')")
+                t.column("seed", .integer).notNull()
+                t.column("school", .text)
+                t.column("examTitle", .text)
+                t.column("ownerUsername", .text).notNull()
+                t.column("createdAt", .datetime).notNull()
+            }
+            try db.create(table: "printPaper") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("printSet", onDelete: .cascade).notNull()
+                t.column("code", .text).notNull()
+                t.column("content", .text).notNull()
+                t.uniqueKey(["printSetId", "code"])
+            }
+            try db.create(table: "printPaperItem") { t in
+                t.belongsTo("printPaper", onDelete: .cascade).notNull()
+                t.column("position", .integer).notNull().check(sql: "position >= 1")
+                t.belongsTo("questionRevision", onDelete: .restrict).notNull()
+                t.primaryKey(["printPaperId", "position"])
+            }
+            try db.create(index: "printPaperItem_revision", on: "printPaperItem", columns: ["questionRevisionId"])
+            try db.create(index: "audit_subject", on: "audit", columns: ["subject", "at"])
+        }
         return migrator
+    }
+
+    /// Work a migration cannot do with SQL alone, done once when the database opens: the identity hash of
+    /// revisions stored before it existed.
+    static func backfill(_ writer: any DatabaseWriter) throws {
+        try writer.write { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT id, content FROM questionRevision WHERE identityHash IS NULL")
+            guard !rows.isEmpty else { return }
+            let decoder = JSONDecoder()
+            let update = try db.cachedStatement(sql: "UPDATE questionRevision SET identityHash = ?, unclassified = ? WHERE id = ?")
+            for row in rows {
+                guard let question = try? decoder.decode(Question.self, from: Data((row["content"] as String).utf8)) else { continue }
+                try update.execute(arguments: [Canonical.identityHash(question), question.unclassified, row["id"] as Int64])
+            }
+        }
     }
 }
 

@@ -88,6 +88,9 @@ enum Canonical {
 
     static func sha256(_ data: Data) -> String { Hex.encode(SHA256.hash(data: data)) }
 
+    /// SHA-256 of `Question.identityText`: what finds the same question in another file.
+    static func identityHash(_ question: Question) -> String { sha256(Data(question.identityText.utf8)) }
+
     static func hash(_ group: QuestionGroup) -> String {
         sha256(Data((group.passage + "\u{0}" + (group.shuffleQuestions ? "1" : "0")).utf8))
     }
@@ -101,12 +104,144 @@ enum Canonical {
     }
 }
 
+/// How an incoming question meets a bank: new, the same as one of its revisions, or a change to it.
+enum ImportMatch {
+    /// Not in the bank: `question` as it will be stored (revision 1).
+    case new(Question, content: Canonical.Content)
+    /// The bank holds it already, as its current revision or an older one (then the newer edit is kept).
+    case unchanged(id: String)
+    /// The bank holds it with other content: `question` is the next revision.
+    case changed(questionId: Int64, question: Question, content: Canonical.Content, before: Question)
+}
+
+extension Canonical {
+    /// A question as stored: its JSON (with its revision number) and the hash of its content (taken with
+    /// revision 1, so the same content has the same hash at every revision).
+    struct Content {
+        let json: String
+        let hash: String
+        let identity: String
+    }
+
+    static func content(of question: Question) throws -> Content {
+        var base = question
+        base.revision = 1
+        let baseJSON = try encoder.encode(base)
+        let hash = sha256(baseJSON)
+        let json = question.revision == 1 ? baseJSON : try encoder.encode(question)
+        return Content(json: String(decoding: json, as: UTF8.self), hash: hash, identity: identityHash(question))
+    }
+}
+
+/// Finds where an incoming question stands in a bank: by its id, else by its content identity (the same
+/// question under another id or from another file). A file that carries less than the bank (no level, no
+/// topic, no solution, no tags) does not take away what the bank knows: those are kept.
+struct ImportMatcher {
+    let bankId: Int64?
+    let bankSubject: String?
+    let byId: GRDB.Statement?
+    let byIdentity: GRDB.Statement?
+    let hashes: GRDB.Statement?
+    let decoder = JSONDecoder()
+
+    init(_ db: Database, bankId: Int64?, bankSubject: String?) throws {
+        self.bankId = bankId
+        self.bankSubject = bankSubject
+        guard bankId != nil else { byId = nil; byIdentity = nil; hashes = nil; return }
+        byId = try db.cachedStatement(sql: """
+            SELECT q.id, q.externalId, q.currentRevision, r.content, r.contentHash FROM question q
+            JOIN questionRevision r ON r.questionId = q.id AND r.revision = q.currentRevision WHERE q.bankId = ? AND q.externalId = ?
+            """)
+        byIdentity = try db.cachedStatement(sql: """
+            SELECT q.id, q.externalId, q.currentRevision, c.content, c.contentHash FROM questionRevision r
+            JOIN question q ON q.id = r.questionId
+            JOIN questionRevision c ON c.questionId = q.id AND c.revision = q.currentRevision
+            WHERE r.identityHash = ? AND q.bankId = ? ORDER BY q.id LIMIT 1
+            """)
+        hashes = try db.cachedStatement(sql: "SELECT 1 FROM questionRevision WHERE questionId = ? AND contentHash = ? LIMIT 1")
+    }
+
+    func match(_ incoming: Question) throws -> ImportMatch {
+        var stored = incoming
+        stored.revision = 1
+        if stored.subject == Question.unclassifiedTopic, let bankSubject { stored.subject = bankSubject }
+        guard let bankId, let byId, let byIdentity, let hashes else { return .new(stored, content: try Canonical.content(of: stored)) }
+        let identity = Canonical.identityHash(stored)
+        guard let row = try Row.fetchOne(byId, arguments: [bankId, incoming.id]) ?? Row.fetchOne(byIdentity, arguments: [identity, bankId]) else {
+            return .new(stored, content: try Canonical.content(of: stored))
+        }
+        let questionId: Int64 = row[0]
+        let current = try decoder.decode(Question.self, from: Data((row[3] as String).utf8))
+        stored.id = row[1]
+        if stored.unclassified && !current.unclassified {
+            stored.subject = current.subject; stored.grade = current.grade; stored.topic = current.topic; stored.lesson = current.lesson
+            stored.requirement = current.requirement; stored.level = current.level; stored.points = current.points; stored.unclassified = false
+        }
+        if stored.explanation == nil { stored.explanation = current.explanation }
+        if stored.tags.isEmpty { stored.tags = current.tags }
+        let content = try Canonical.content(of: stored)
+        if try content.hash == row[4] as String || (Bool.fetchOne(hashes, arguments: [questionId, content.hash]) ?? false) {
+            return .unchanged(id: stored.id)
+        }
+        stored.revision = (row[2] as Int) + 1
+        return .changed(questionId: questionId, question: stored, content: try Canonical.content(of: stored), before: current)
+    }
+}
+
 extension AppDatabase {
+    /// Writes one revision of a question with its tags, images and search text; returns the revision's row id.
+    static func insertRevision(_ db: Database, questionId: Int64, question: Question, content: Canonical.Content,
+                               media: [String: String], createdBy: String?, now: Date) throws -> Int64 {
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO questionRevision(questionId, revision, kind, subject, grade, topic, lesson, requirement, level,
+              pointsHundredths, passageExternalId, content, contentHash, createdAt, unclassified, createdBy, identityHash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        try insert.execute(arguments: [
+            questionId, question.revision, question.kind.rawValue, question.subject, question.grade, question.topic, question.lesson,
+            question.requirement, question.level.rawValue, question.points.hundredths, question.groupID,
+            content.json, content.hash, now, question.unclassified, createdBy, content.identity,
+        ])
+        let revisionId = db.lastInsertedRowID
+        let insertTag = try db.cachedStatement(sql: "INSERT OR IGNORE INTO questionTag(questionRevisionId, tag) VALUES (?, ?)")
+        for tag in question.tags { try insertTag.execute(arguments: [revisionId, tag]) }
+        if !media.isEmpty {
+            let insertMedia = try db.cachedStatement(sql: "INSERT OR IGNORE INTO questionRevisionMedia(questionRevisionId, name, mediaSha256) VALUES (?, ?, ?)")
+            for text in MediaReferences.texts(of: question) {
+                for name in MediaReferences.names(in: text) {
+                    guard let sha = media[name] else { continue }
+                    try insertMedia.execute(arguments: [revisionId, name, sha])
+                }
+            }
+        }
+        try db.execute(sql: "DELETE FROM questionSearch WHERE rowid = ?", arguments: [questionId])
+        try db.execute(sql: "INSERT INTO questionSearch(rowid, folded) VALUES (?, ?)", arguments: [questionId, Canonical.searchText(question)])
+        return revisionId
+    }
+
+    /// Records a change to a question in the audit log: who, when, which question, revision before → after,
+    /// and which fields changed.
+    static func auditQuestion(_ db: Database, action: String, bank: String, id: String, from: Int?, to: Int, changes: [QuestionChange],
+                              actor: String, now: Date, reason: String = "") throws {
+        struct Details: Encodable { var from: Int?; var to: Int; var fields: [String]; var keyPointsOrText: Bool }
+        let details = Details(from: from, to: to, fields: changes.map(\.field), keyPointsOrText: changes.contains(where: \.isKeyPointsOrText))
+        var entry = AuditRecord(id: nil, at: now, actor: actor, action: action, examId: nil, sbd: nil, subject: "question:\(bank)/\(id)",
+                                reason: reason, details: String(decoding: try Canonical.encoder.encode(details), as: UTF8.self))
+        try entry.insert(db)
+    }
+
     /// Imports a read bank in one transaction: new questions get revision 1, changed ones a new revision,
-    /// unchanged ones stay. Re-importing the same file changes nothing. Refuses (and writes nothing) when the
-    /// file had problems, unless `partial` is set; then the good questions go in and the bad are counted.
-    public func importBank(_ imported: ImportedBank, bankName: String? = nil, partial: Bool = false,
+    /// unchanged ones stay (see `ImportMatcher` for how a question is recognised). Re-importing the same file,
+    /// or the same questions under another name, changes nothing. Refuses (and writes nothing) when the file
+    /// had problems, unless `partial` is set; then the good questions go in and the bad are counted.
+    /// With an actor, a new bank is theirs (private) and an existing one must be theirs to edit.
+    public func importBank(_ imported: ImportedBank, bankName: String? = nil, partial: Bool = false, by actor: Actor? = nil,
                            progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> ImportSummary {
+        try writer.write { db in try Self.importBank(db, imported, bankName: bankName, partial: partial, actor: actor, now: Date(), progress: progress) }
+    }
+
+    static func importBank(_ db: Database, _ imported: ImportedBank, bankName: String?, partial: Bool, actor: Actor?, now: Date,
+                           progress: (@Sendable (Int, Int) -> Void)?) throws -> ImportSummary {
         if !imported.problems.isEmpty && !partial {
             throw StoreError(.importRefused,
                              "Không nhập: tệp có \(imported.problems.count) lỗi / nothing imported: \(imported.problems.count) problems",
@@ -114,107 +249,113 @@ extension AppDatabase {
         }
         let name = (bankName ?? imported.bank.name).trimmingCharacters(in: .whitespaces)
         guard !name.isEmpty else { throw StoreError.invalid("bank", "thiếu tên ngân hàng / the bank needs a name") }
-        let now = Date()
-        let encoder = Canonical.encoder
-        return try writer.write { db in
-            var summary = ImportSummary(bank: name, added: 0, revised: 0, unchanged: 0, skipped: imported.skipped,
-                                        passagesAdded: 0, passagesRevised: 0, mediaAdded: 0)
-            var bank = try BankRecord.filter(BankRecord.Columns.name == name).fetchOne(db)
-                ?? BankRecord(id: nil, name: name, subject: imported.bank.subject, createdAt: now, updatedAt: now)
-            bank.updatedAt = now
-            if bank.subject == nil { bank.subject = imported.bank.subject }
-            try bank.save(db)
-            let bankId = bank.id!
-
-            for group in imported.bank.groups {
-                let hash = Canonical.hash(group)
-                if var passage = try PassageRecord.filter(PassageRecord.Columns.bankId == bankId && PassageRecord.Columns.externalId == group.id).fetchOne(db) {
-                    let current = try PassageRevisionRecord.filter(PassageRevisionRecord.Columns.passageId == passage.id! && PassageRevisionRecord.Columns.revision == passage.currentRevision).fetchOne(db)
-                    guard current?.contentHash != hash else { continue }
-                    passage.currentRevision += 1
-                    try passage.update(db)
-                    var revision = PassageRevisionRecord(id: nil, passageId: passage.id!, revision: passage.currentRevision, text: group.passage, shuffleQuestions: group.shuffleQuestions, contentHash: hash, createdAt: now)
-                    try revision.insert(db)
-                    summary.passagesRevised += 1
-                } else {
-                    var passage = PassageRecord(id: nil, bankId: bankId, externalId: group.id, currentRevision: 1)
-                    try passage.insert(db)
-                    var revision = PassageRevisionRecord(id: nil, passageId: passage.id!, revision: 1, text: group.passage, shuffleQuestions: group.shuffleQuestions, contentHash: hash, createdAt: now)
-                    try revision.insert(db)
-                    summary.passagesAdded += 1
-                }
-            }
-
-            var knownMedia = Set<String>()
-            for file in imported.media {
-                if try MediaRecord.exists(db, key: file.sha256) { knownMedia.insert(file.sha256); continue }
-                try MediaRecord(sha256: file.sha256, mimeType: file.mimeType, byteCount: file.data.count, data: file.data).insert(db)
-                knownMedia.insert(file.sha256)
-                summary.mediaAdded += 1
-            }
-            let mediaByName = Dictionary(imported.media.map { ($0.name, $0.sha256) }, uniquingKeysWith: { first, _ in first })
-
-            let total = imported.bank.questions.count
-            // The hot path: cached statements, one JSON encoding per question (its hash is taken with
-            // revision 1; only a revised question is encoded again with its new number).
-            let findQuestion = try db.cachedStatement(sql: "SELECT id, currentRevision FROM question WHERE bankId = ? AND externalId = ?")
-            let currentHash = try db.cachedStatement(sql: "SELECT contentHash FROM questionRevision WHERE questionId = ? AND revision = ?")
-            let insertQuestion = try db.cachedStatement(sql: "INSERT INTO question(bankId, externalId, currentRevision) VALUES (?, ?, 1)")
-            let bumpQuestion = try db.cachedStatement(sql: "UPDATE question SET currentRevision = ? WHERE id = ?")
-            let insertRevision = try db.cachedStatement(sql: """
-                INSERT INTO questionRevision(questionId, revision, kind, subject, grade, topic, lesson, requirement, level,
-                  pointsHundredths, passageExternalId, content, contentHash, createdAt)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            let insertTag = try db.cachedStatement(sql: "INSERT OR IGNORE INTO questionTag(questionRevisionId, tag) VALUES (?, ?)")
-            let insertMedia = try db.cachedStatement(sql: "INSERT OR IGNORE INTO questionRevisionMedia(questionRevisionId, name, mediaSha256) VALUES (?, ?, ?)")
-            let deleteSearch = try db.cachedStatement(sql: "DELETE FROM questionSearch WHERE rowid = ?")
-            let insertSearch = try db.cachedStatement(sql: "INSERT INTO questionSearch(rowid, folded) VALUES (?, ?)")
-            for (index, incoming) in imported.bank.questions.enumerated() {
-                if let progress, index % 200 == 0 { progress(index, total) }
-                var stored = incoming
-                stored.revision = 1
-                var content = try encoder.encode(stored)
-                let hash = Canonical.sha256(content)
-                let questionId: Int64
-                let revisionNumber: Int
-                if let row = try Row.fetchOne(findQuestion, arguments: [bankId, incoming.id]) {
-                    let existingId: Int64 = row[0]
-                    let current: Int = row[1]
-                    if try String.fetchOne(currentHash, arguments: [existingId, current]) == hash { summary.unchanged += 1; continue }
-                    questionId = existingId
-                    revisionNumber = current + 1
-                    try bumpQuestion.execute(arguments: [revisionNumber, questionId])
-                    stored.revision = revisionNumber
-                    content = try encoder.encode(stored)
-                    summary.revised += 1
-                } else {
-                    try insertQuestion.execute(arguments: [bankId, incoming.id])
-                    questionId = db.lastInsertedRowID
-                    revisionNumber = 1
-                    summary.added += 1
-                }
-                try insertRevision.execute(arguments: [
-                    questionId, revisionNumber, stored.kind.rawValue, stored.subject, stored.grade, stored.topic, stored.lesson,
-                    stored.requirement, stored.level.rawValue, stored.points.hundredths, stored.groupID,
-                    String(decoding: content, as: UTF8.self), hash, now,
-                ])
-                let revisionId = db.lastInsertedRowID
-                for tag in stored.tags { try insertTag.execute(arguments: [revisionId, tag]) }
-                if !mediaByName.isEmpty {
-                    for text in MediaReferences.texts(of: stored) {
-                        for name in MediaReferences.names(in: text) {
-                            guard let sha = mediaByName[name], knownMedia.contains(sha) else { continue }
-                            try insertMedia.execute(arguments: [revisionId, name, sha])
-                        }
-                    }
-                }
-                try deleteSearch.execute(arguments: [questionId])
-                try insertSearch.execute(arguments: [questionId, Canonical.searchText(stored)])
-            }
-            progress?(total, total)
-            return summary
+        var summary = ImportSummary(bank: name, added: 0, revised: 0, unchanged: 0, skipped: imported.skipped,
+                                    passagesAdded: 0, passagesRevised: 0, mediaAdded: 0)
+        var bank: BankRecord
+        if let existing = try BankRecord.filter(BankRecord.Columns.name == name).fetchOne(db) {
+            if let actor { try requireAccess(db, existing, .edit, actor) }
+            bank = existing
+        } else {
+            bank = BankRecord(id: nil, name: name, subject: imported.bank.subject, createdAt: now, updatedAt: now,
+                              ownerUsername: actor?.username, visibility: actor == nil ? "school" : "private")
         }
+        bank.updatedAt = now
+        if bank.subject == nil { bank.subject = imported.bank.subject }
+        try bank.save(db)
+        let bankId = bank.id!
+
+        for group in imported.bank.groups {
+            let hash = Canonical.hash(group)
+            if var passage = try PassageRecord.filter(PassageRecord.Columns.bankId == bankId && PassageRecord.Columns.externalId == group.id).fetchOne(db) {
+                let current = try PassageRevisionRecord.filter(PassageRevisionRecord.Columns.passageId == passage.id! && PassageRevisionRecord.Columns.revision == passage.currentRevision).fetchOne(db)
+                guard current?.contentHash != hash else { continue }
+                passage.currentRevision += 1
+                try passage.update(db)
+                var revision = PassageRevisionRecord(id: nil, passageId: passage.id!, revision: passage.currentRevision, text: group.passage, shuffleQuestions: group.shuffleQuestions, contentHash: hash, createdAt: now)
+                try revision.insert(db)
+                summary.passagesRevised += 1
+            } else {
+                var passage = PassageRecord(id: nil, bankId: bankId, externalId: group.id, currentRevision: 1)
+                try passage.insert(db)
+                var revision = PassageRevisionRecord(id: nil, passageId: passage.id!, revision: 1, text: group.passage, shuffleQuestions: group.shuffleQuestions, contentHash: hash, createdAt: now)
+                try revision.insert(db)
+                summary.passagesAdded += 1
+            }
+        }
+
+        var knownMedia = Set<String>()
+        for file in imported.media {
+            if try MediaRecord.exists(db, key: file.sha256) { knownMedia.insert(file.sha256); continue }
+            try MediaRecord(sha256: file.sha256, mimeType: file.mimeType, byteCount: file.data.count, data: file.data).insert(db)
+            knownMedia.insert(file.sha256)
+            summary.mediaAdded += 1
+        }
+        let mediaByName = Dictionary(imported.media.filter { knownMedia.contains($0.sha256) }.map { ($0.name, $0.sha256) }, uniquingKeysWith: { first, _ in first })
+
+        let total = imported.bank.questions.count
+        let matcher = try ImportMatcher(db, bankId: bankId, bankSubject: bank.subject)
+        let insertQuestion = try db.cachedStatement(sql: "INSERT INTO question(bankId, externalId, currentRevision) VALUES (?, ?, 1)")
+        let bumpQuestion = try db.cachedStatement(sql: "UPDATE question SET currentRevision = ? WHERE id = ?")
+        var added: [String] = []
+        for (index, incoming) in imported.bank.questions.enumerated() {
+            if let progress, index % 200 == 0 { progress(index, total) }
+            switch try matcher.match(incoming) {
+            case .unchanged:
+                summary.unchanged += 1
+            case let .new(question, content):
+                try insertQuestion.execute(arguments: [bankId, question.id])
+                _ = try insertRevision(db, questionId: db.lastInsertedRowID, question: question, content: content, media: mediaByName,
+                                       createdBy: actor?.username, now: now)
+                added.append(question.id)
+                summary.added += 1
+            case let .changed(questionId, question, content, before):
+                try bumpQuestion.execute(arguments: [question.revision, questionId])
+                _ = try insertRevision(db, questionId: questionId, question: question, content: content, media: mediaByName,
+                                       createdBy: actor?.username, now: now)
+                try auditQuestion(db, action: "question.import", bank: name, id: question.id, from: question.revision - 1, to: question.revision,
+                                  changes: QuestionChange.between(before, question), actor: actor?.username ?? "khaothi bank import", now: now)
+                summary.revised += 1
+            }
+        }
+        if summary.added + summary.revised > 0 {
+            struct Details: Encodable { var added: Int; var revised: Int; var unchanged: Int; var skipped: Int; var newIDs: [String] }
+            var entry = AuditRecord(id: nil, at: now, actor: actor?.username ?? "khaothi bank import", action: "bank.import", examId: nil, sbd: nil,
+                                    subject: "bank:\(name)", reason: "",
+                                    details: String(decoding: try Canonical.encoder.encode(Details(added: summary.added, revised: summary.revised, unchanged: summary.unchanged,
+                                                                                                   skipped: summary.skipped, newIDs: added)), as: UTF8.self))
+            try entry.insert(db)
+        }
+        progress?(total, total)
+        return summary
+    }
+
+    /// What importing would do, without doing it: per question new / changed / unchanged, with what changes.
+    static func planImport(_ db: Database, _ imported: ImportedBank, bankName: String?, actor: Actor?) throws -> ImportPlan {
+        let name = (bankName ?? imported.bank.name).trimmingCharacters(in: .whitespaces)
+        guard !name.isEmpty else { throw StoreError.invalid("bank", "thiếu tên ngân hàng / the bank needs a name") }
+        let bank = try BankRecord.filter(BankRecord.Columns.name == name).fetchOne(db)
+        if let bank, let actor { try requireAccess(db, bank, .edit, actor) }
+        let matcher = try ImportMatcher(db, bankId: bank?.id, bankSubject: bank?.subject ?? imported.bank.subject)
+        var plan = ImportPlan(bank: name, bankExists: bank != nil, added: 0, revised: 0, unchanged: 0, unclassified: 0, kinds: [:], entries: [])
+        plan.entries.reserveCapacity(imported.bank.questions.count)
+        for incoming in imported.bank.questions {
+            plan.kinds[incoming.kind.rawValue, default: 0] += 1
+            let status: ImportPlan.Status
+            var changes: [QuestionChange] = []
+            var unclassified = incoming.unclassified
+            switch try matcher.match(incoming) {
+            case .new: status = .new; plan.added += 1
+            case .unchanged: status = .unchanged; plan.unchanged += 1
+            case let .changed(_, question, _, before):
+                status = .changed; plan.revised += 1
+                changes = QuestionChange.between(before, question)
+                unclassified = question.unclassified
+            }
+            if unclassified { plan.unclassified += 1 }
+            plan.entries.append(ImportPlan.Entry(id: incoming.id, place: imported.places[incoming.id], kind: incoming.kind, status: status,
+                                                 unclassified: unclassified, stem: String(incoming.stem.prefix(120)), changes: changes))
+        }
+        return plan
     }
 
     /// Every bank, by name.

@@ -169,24 +169,10 @@ extension AppDatabase {
             guard let bankId = try Int64.fetchOne(db, sql: "SELECT id FROM bank WHERE name = ?", arguments: [bankName]) else {
                 throw StoreError(.notFound, "không còn ngân hàng \"\(bankName)\" / bank \"\(bankName)\" is gone", field: "bank")
             }
-            // The bank as it is now, with the revision row of every question.
-            let revisionRows = try Row.fetchAll(db, sql: """
-                SELECT q.externalId, r.id AS revisionId, r.content FROM question q
-                JOIN questionRevision r ON r.questionId = q.id AND r.revision = q.currentRevision
-                WHERE q.bankId = ? ORDER BY q.id
-                """, arguments: [bankId])
-            let decoder = JSONDecoder()
-            var revisionIDs: [String: Int64] = [:]
-            var questions: [Question] = []
-            for revision in revisionRows {
-                revisionIDs[revision["externalId"]] = revision["revisionId"]
-                questions.append(try decoder.decode(Question.self, from: Data((revision["content"] as String).utf8)))
-            }
-            let groups = try Row.fetchAll(db, sql: """
-                SELECT p.externalId, r.revision, r.text, r.shuffleQuestions FROM passage p
-                JOIN passageRevision r ON r.passageId = p.id AND r.revision = p.currentRevision WHERE p.bankId = ?
-                """, arguments: [bankId]).map { QuestionGroup(id: $0["externalId"], revision: $0["revision"], passage: $0["text"], shuffleQuestions: $0["shuffleQuestions"]) }
-            let generator = try PaperGenerator(blueprint: blueprint, bank: QuestionBank(name: bankName, questions: questions, groups: groups))
+            // The bank as it is now (retired questions left out), with the revision row of every question.
+            let source = try Self.paperBank(db, bankId: bankId, name: bankName)
+            let revisionIDs = source.revisionIDs
+            let generator = try PaperGenerator(blueprint: blueprint, bank: source.bank)
 
             struct Candidate { let id: Int64; let studentID: String; let fullName: String; let birth: String?; let className: String? }
             var candidates = try Row.fetchAll(db, sql: "SELECT id, studentId, fullName, dateOfBirth, className FROM candidate WHERE examId = ?", arguments: [examId])

@@ -10,6 +10,10 @@ struct BankRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var subject: String?
     var createdAt: Date
     var updatedAt: Date
+    /// The teacher it belongs to; nil for the school's banks (edited by admins).
+    var ownerUsername: String?
+    /// "private" (the owner and whom it is shared with) or "school" (every member of staff reads it).
+    var visibility: String = "school"
 
     enum Columns {
         static let name = Column(CodingKeys.name)
@@ -60,6 +64,8 @@ struct QuestionRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var bankId: Int64
     var externalId: String
     var currentRevision: Int
+    /// Deleted from the bank but kept: a paper used it.
+    var retired: Bool = false
 
     enum Columns {
         static let bankId = Column(CodingKeys.bankId)
@@ -89,6 +95,9 @@ struct QuestionRevisionRecord: Codable, FetchableRecord, MutablePersistableRecor
     var content: String
     var contentHash: String
     var createdAt: Date
+    var unclassified: Bool = false
+    var createdBy: String?
+    var identityHash: String?
 
     enum Columns {
         static let questionId = Column(CodingKeys.questionId)
@@ -129,6 +138,8 @@ struct BlueprintRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var content: String
     var createdAt: Date
     var updatedAt: Date
+    var ownerUsername: String?
+    var updatedBy: String?
 
     enum Columns {
         static let name = Column(CodingKeys.name)

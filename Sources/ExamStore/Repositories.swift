@@ -72,12 +72,66 @@ public protocol MediaRepository: Sendable {
     func file(sha256: String) async throws -> MediaData?
 }
 
-/// Question banks and blueprints.
+/// Question banks: what teachers author. Every call that names a member checks what they may do with the
+/// bank (read, edit, own) where the data is read or written.
 public protocol BankRepository: Sendable {
     func banks() async throws -> [BankSummary]
     func search(_ query: QuestionQuery) async throws -> [SearchHit]
     func question(id: String, bank: String?, revision: Int?) async throws -> StoredQuestion
     func blueprintNames() async throws -> [String]
+    /// The current revision of every live question of a bank, with its passages (for export).
+    func exportBank(named name: String) async throws -> QuestionBank
+
+    /// The banks this member may read, with what they may do.
+    func banks(for actor: Actor) async throws -> [BankInfo]
+    /// A new bank, owned by the member.
+    func createBank(name: String, subject: String?, visibility: BankVisibility, by actor: Actor, now: Date) async throws -> BankInfo
+    /// Who sees the bank: its visibility and the teachers it is shared with (its owner or an admin).
+    func updateBank(name: String, visibility: BankVisibility?, shares: [BankShare]?, by actor: Actor, now: Date) async throws -> BankInfo
+    /// One page of the bank browser.
+    func browse(_ query: BrowseQuery, by actor: Actor) async throws -> BrowsePage
+    func facets(bank: String, by actor: Actor) async throws -> BankFacets
+    /// A question with its history, for the editor.
+    func detail(bank: String, id: String, by actor: Actor) async throws -> QuestionDetail
+    /// Saves from the editor: a new question (`baseRevision` nil) or a new revision; `media` names → SHA-256.
+    func save(question: Question, bank: String, baseRevision: Int?, media: [String: String], by actor: Actor, now: Date) async throws -> SavedQuestion
+    /// An earlier revision saved again as the newest.
+    func restore(bank: String, id: String, revision: Int, baseRevision: Int, by actor: Actor, now: Date) async throws -> SavedQuestion
+    func bulk(bank: String, ids: [String], action: BulkAction, by actor: Actor, now: Date) async throws -> BulkResult
+    /// Stores an image once by its SHA-256 (PNG, JPEG, GIF, WebP).
+    func storeImage(_ data: Data) async throws -> (sha256: String, mimeType: String)
+    /// What importing would do (new / changed / unchanged per question), without doing it.
+    func planImport(_ imported: ImportedBank, bank: String?, by actor: Actor) async throws -> ImportPlan
+    /// Imports into the member's bank (a new one is theirs): all or nothing unless `partial`.
+    func importBank(_ imported: ImportedBank, bank: String?, partial: Bool, by actor: Actor, now: Date,
+                    progress: (@Sendable (Int, Int) -> Void)?) async throws -> ImportSummary
+}
+
+/// Blueprints (ma trận đề): every author reads them; their owner or an admin changes them.
+public protocol BlueprintRepository: Sendable {
+    func blueprints(for actor: Actor) async throws -> [BlueprintSummary]
+    func blueprint(named name: String, for actor: Actor) async throws -> (blueprint: Blueprint, canEdit: Bool)
+    /// Saves a new blueprint (`originalName` nil) or the one opened as `originalName`; returns its problems
+    /// (a blueprint may be saved unfinished).
+    func saveBlueprint(_ blueprint: Blueprint, originalName: String?, by actor: Actor, now: Date) async throws -> [String]
+    func deleteBlueprint(named name: String, by actor: Actor, now: Date) async throws
+    /// Per cell: wanted and what the bank holds; totals; problems and shortfalls.
+    func check(_ blueprint: Blueprint, bank: String, by actor: Actor) async throws -> BlueprintCheck
+    /// One paper drawn now, with the images of its items (item key → name → SHA-256).
+    func preview(_ blueprint: Blueprint, bank: String, seed: UInt64, by actor: Actor) async throws -> (paper: Paper, media: [String: [String: String]])
+}
+
+/// Papers generated for printing, with their keys. Seen by their maker, coordinators and admins.
+public protocol PrintSetRepository: Sendable {
+    func printSets(for actor: Actor, coordinator: Bool) async throws -> [PrintSetSummary]
+    func createPrintSet(_ request: PrintRequest, by actor: Actor, now: Date, progress: (@Sendable (Int, Int) -> Void)?) async throws -> PrintSetSummary
+    func printSet(id: Int64, for actor: Actor, coordinator: Bool) async throws -> PrintSet
+    func deletePrintSet(id: Int64, by actor: Actor, now: Date) async throws
+}
+
+/// The audit log, read back.
+public protocol AuditRepository: Sendable {
+    func entries(_ query: AuditQuery) async throws -> [AuditEntry]
 }
 
 /// Sessions ended before their time (a logout).
@@ -117,13 +171,18 @@ public struct Store: Sendable {
     public let staff: any StaffRepository
     public let media: any MediaRepository
     public let banks: any BankRepository
+    public let blueprints: any BlueprintRepository
+    public let printSets: any PrintSetRepository
+    public let audit: any AuditRepository
     public let secrets: any SecretRepository
     public let sessions: any SessionRepository
     public let services: [any Service]
 
     public init(attempts: any AttemptRepository, exams: any ExamRepository, staff: any StaffRepository, media: any MediaRepository,
-                banks: any BankRepository, secrets: any SecretRepository, sessions: any SessionRepository, services: [any Service]) {
+                banks: any BankRepository, blueprints: any BlueprintRepository, printSets: any PrintSetRepository, audit: any AuditRepository,
+                secrets: any SecretRepository, sessions: any SessionRepository, services: [any Service]) {
         self.attempts = attempts; self.exams = exams; self.staff = staff; self.media = media; self.banks = banks
+        self.blueprints = blueprints; self.printSets = printSets; self.audit = audit
         self.secrets = secrets; self.sessions = sessions; self.services = services
     }
 }

@@ -9,7 +9,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible, Equatable {
     fileprivate enum Base: String, Hashable, Sendable {
         case notFound, invalid, exists, importRefused, notPrepared, alreadyPrepared, inUse
         case takenOver, timeUp, alreadySubmitted, notOpenYet, lateEntryClosed, notStarted, paused, notPaused, sessionOver, notSubmitted
-        case forbidden, shuttingDown
+        case forbidden, shuttingDown, staleRevision
     }
 
     public struct Code: Hashable, Sendable, CustomStringConvertible {
@@ -47,6 +47,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible, Equatable {
         public static let notSubmitted = Code(base: .notSubmitted)
         /// The object exists but this person may not touch it (a bank that is not theirs or shared with them).
         public static let forbidden = Code(base: .forbidden)
+        /// Someone saved a newer revision since this one was opened: nothing was overwritten.
+        public static let staleRevision = Code(base: .staleRevision)
         /// The server is stopping and takes no new writes.
         public static let shuttingDown = Code(base: .shuttingDown)
 
