@@ -55,12 +55,14 @@ public enum BankTemplates {
     /// khaothi's own YAML: every kind's fields, with comments.
     public static let native = """
     # Mẫu ngân hàng câu hỏi khaothi (YAML). Xem QuestionBanks/README.md.
+    # Mỗi câu có id riêng (không đổi khi sửa: sửa là thêm phiên bản mới của cùng câu).
     khaothi: 1
     bank: Ngân hàng mẫu
     subject: Toán
     grade: 12
     questions:
-    - kind: single-choice            # trắc nghiệm 1 đáp án (Phần I)
+    - id: mau-01
+      kind: single-choice            # trắc nghiệm 1 đáp án (Phần I)
       topic: Ứng dụng đạo hàm
       lesson: Cực trị của hàm số
       level: Nhận biết
@@ -68,25 +70,28 @@ public enum BankTemplates {
       options: [0, 1, 2, 3]
       answer: C
       explanation: $y' = 3x^2 - 3$ có hai nghiệm đơn.
-    - kind: true-false               # đúng/sai (Phần II)
+    - id: mau-02
+      kind: true-false               # đúng/sai (Phần II)
       topic: Ứng dụng đạo hàm
       level: Thông hiểu
+      points: 1
       stem: Cho hàm số $f(x) = x^2 - 2x$.
       statements:
-      - text: $f(0) = 0$
-        true: true
-      - text: $f'(x) = 2x - 2$
-        true: true
-      - text: Hàm số đồng biến trên $\\mathbb{R}$
-        true: false
-      - text: Giá trị nhỏ nhất của $f(x)$ là $-1$
-        true: true
-    - kind: numeric                  # trả lời ngắn (Phần III), tối đa 4 ký tự
+      - text: $f(0) = 0$.
+        answer: Đ
+      - text: $f'(x) = 2x - 2$.
+        answer: Đ
+      - text: Hàm số đồng biến trên $\\mathbb{R}$.
+        answer: S
+      - text: Giá trị nhỏ nhất của $f(x)$ là $-1$.
+        answer: Đ
+    - id: mau-03
+      kind: numeric                  # trả lời ngắn (Phần III), tối đa 4 ký tự
       topic: Nguyên hàm và tích phân
       level: Vận dụng
       points: 0.5
       stem: Tính $\\int_0^1 2x\\,dx$.
-      answer: 1
+      answer: "1"
 
     """
 

@@ -45,6 +45,17 @@ struct StaffAuthentication: RouterMiddleware {
     }
 }
 
+/// Refuses (403) a signed-in member whose role may not use the routes behind it, before their request is read.
+struct RequireStaffRole: RouterMiddleware {
+    typealias Context = ExamRequestContext
+    let allowed: KeyPath<StaffRole, Bool> & Sendable
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        _ = try context.requireStaff(allowed)
+        return try await next(request, context)
+    }
+}
+
 /// Every state-changing route must come with the header `X-Khaothi: 1`, which a cross-site form cannot send:
 /// with the SameSite=Strict cookies it closes the door on cross-site request forgery.
 struct SameOriginHeader: RouterMiddleware {

@@ -283,6 +283,11 @@ extension AppDatabase {
            try Int64.fetchOne(db, sql: "SELECT id FROM passage WHERE bankId = ? AND externalId = ?", arguments: [bank.id!, group]) == nil {
             throw StoreError(.invalid, "không có đoạn văn \"\(group)\" trong ngân hàng / no passage \"\(group)\" in the bank", field: "group")
         }
+        let identity = Canonical.identityHash(question)
+        if baseRevision == nil && question.id.isEmpty {
+            var taken = Set(try String.fetchAll(db, sql: "SELECT externalId FROM question WHERE bankId = ? AND externalId LIKE 'q-%'", arguments: [bank.id!]))
+            question.id = StableID.make(prefix: "q", identity: identity, taken: &taken)
+        }
         let problems = question.problems()
         guard problems.isEmpty else {
             throw StoreError(.invalid, "câu hỏi chưa hợp lệ / the question is not valid", field: "question", problems: problems)
@@ -292,12 +297,8 @@ extension AppDatabase {
         for sha in Set(kept.values) where try !MediaRecord.exists(db, key: sha) {
             throw StoreError(.invalid, "ảnh \(sha.prefix(12))… chưa được tải lên / image not uploaded", field: "media")
         }
-        let identity = Canonical.identityHash(question)
         guard let baseRevision else {
-            if question.id.isEmpty {
-                var taken = Set(try String.fetchAll(db, sql: "SELECT externalId FROM question WHERE bankId = ? AND externalId LIKE 'q-%'", arguments: [bank.id!]))
-                question.id = StableID.make(prefix: "q", identity: identity, taken: &taken)
-            } else if try Int64.fetchOne(db, sql: "SELECT id FROM question WHERE bankId = ? AND externalId = ?", arguments: [bank.id!, question.id]) != nil {
+            if try Int64.fetchOne(db, sql: "SELECT id FROM question WHERE bankId = ? AND externalId = ?", arguments: [bank.id!, question.id]) != nil {
                 throw StoreError(.exists, "đã có câu \"\(question.id)\" / a question \"\(question.id)\" exists", field: "id")
             }
             if let same = try String.fetchOne(db, sql: """
