@@ -278,7 +278,7 @@ public enum AzotaFormat {
                     guard !labels.isEmpty, indices.count == labels.count else { return .failure(BuildProblem(message: "đáp án \"\(key)\" không phải phương án / key is not an option")) }
                     correct = indices
                 }
-                guard !correct.isEmpty else { return .failure(BuildProblem(message: "chưa có đáp án: đánh dấu * trước phương án đúng, hoặc thêm bảng đáp án / no key: mark the right option with * or add a key table")) }
+                guard !correct.isEmpty else { return .failure(BuildProblem(message: "chưa có đáp án: đánh dấu * trước phương án đúng (trong Word: in đậm hoặc gạch chân), hoặc thêm bảng đáp án / no key: mark the right option with * (in Word: bold or underline) or add a key table")) }
                 if correct.count == 1 {
                     body = .singleChoice(SingleChoice(options: options, answer: options[correct[0]].id))
                 } else {

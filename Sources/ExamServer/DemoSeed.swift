@@ -28,6 +28,8 @@ public enum DemoSeed {
         ("admin", .admin, "Quản trị"), ("dieuphoi", .coordinator, "Cán bộ điều phối"), ("giamthi", .proctor, "Giám thị P101"),
         ("giaovien", .teacher, "Giáo viên Toán"),
     ]
+    /// The demo's banks and blueprints are this teacher's (shared with the whole school).
+    static let teacher = "giaovien"
 
     /// Finds QuestionBanks/: `explicit`, else beside `Web/`, else in the working directory.
     public static func locateBanks(explicit: String?, web: WebAssets?) throws -> String {
@@ -48,18 +50,26 @@ public enum DemoSeed {
         let db: AppDatabase
         do { db = try AppDatabase.open(at: path) } catch { throw Failure(description: "\(path): không tạo được cơ sở dữ liệu / cannot create the database (\(error))") }
 
-        // Every bank folder: its YAML files and its blueprint.
+        var logins: [Logins.Staff] = []
+        for member in staff {
+            let password = StaffPasswords.newPassword()
+            try db.saveStaff(username: member.username, fullName: member.fullName, role: member.role, password: password)
+            logins.append(.init(username: member.username, role: member.role.rawValue, password: password))
+        }
+
+        // Every bank folder: its YAML files and its blueprint. The teacher owns them; the school reads them.
         let root = URL(fileURLWithPath: banksDirectory)
         let folders = try FileManager.default.contentsOfDirectory(at: root, includingPropertiesForKeys: nil).filter(\.hasDirectoryPath).sorted { $0.path < $1.path }
         var blueprints: [String: Blueprint] = [:]
         for bankFolder in folders {
             let files = try FileManager.default.contentsOfDirectory(at: bankFolder, includingPropertiesForKeys: nil)
             for file in files.filter({ $0.pathExtension == "yaml" }).sorted(by: { $0.path < $1.path }) {
-                _ = try db.importBank(try BankReaders.read(file), bankName: nil, partial: false)
+                let summary = try db.importBank(try BankReaders.read(file), bankName: nil, partial: false)
+                try db.setBankOwner(bank: summary.bank, owner: teacher, visibility: .school, by: "khaothi demo")
             }
             if let blueprintFile = files.first(where: { $0.lastPathComponent == "blueprint.json" }) {
                 let blueprint = try JSONDecoder().decode(Blueprint.self, from: Data(contentsOf: blueprintFile))
-                try db.saveBlueprint(blueprint)
+                try db.saveBlueprint(blueprint, owner: teacher)
                 blueprints[bankFolder.lastPathComponent] = blueprint
             }
         }
@@ -84,12 +94,6 @@ public enum DemoSeed {
             let slips = try db.prepareExam(name).sorted { $0.sbd < $1.sbd }
             exams.append(.init(name: name, candidates: slips))
             _ = try LoginSlips.write(slips, exam: name, to: slipsFolder)
-        }
-        var logins: [Logins.Staff] = []
-        for member in staff {
-            let password = StaffPasswords.newPassword()
-            try db.saveStaff(username: member.username, fullName: member.fullName, role: member.role, password: password)
-            logins.append(.init(username: member.username, role: member.role.rawValue, password: password))
         }
         return (db, Logins(url: url, slips: slipsFolder, staff: logins, exams: exams))
     }
@@ -117,10 +121,10 @@ public enum DemoSeed {
 
     static func whatTheyDo(_ role: StaffRole) -> String {
         switch role {
-        case .admin: "mọi việc / everything"
-        case .coordinator: "theo dõi, thêm giờ, công bố kết quả, tải bảng điểm / monitor, add time, release results, score sheets"
+        case .admin: "mọi việc, mọi ngân hàng, nhật ký thay đổi / everything, every bank, the audit log"
+        case .coordinator: "phòng thi, công bố kết quả, bảng điểm; đọc ngân hàng, ma trận, đề in / exam rooms, results, score sheets; reads banks, blueprints, print sets"
         case .proctor: "theo dõi phòng thi, thêm giờ, cấp lại mã / watch rooms, add time, new access codes"
-        case .teacher: "ngân hàng câu hỏi và ma trận / question banks and blueprints"
+        case .teacher: "sở hữu các ngân hàng mẫu: soạn, nhập, phân loại câu hỏi, ma trận, in đề / owns the sample banks: write, import, classify questions, blueprints, printed papers"
         }
     }
 }

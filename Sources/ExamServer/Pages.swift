@@ -17,8 +17,16 @@ struct Pages {
             return try page("login", request) { ["exams": exams, "hasExams": !exams.isEmpty] }
         }
         router.get("thi") { request, _ in try page("test", request) }
+        // The staff's pages: each a shell the scripts fill through the API (which checks every role and object).
         router.get("staff") { request, _ in try page("staff", request) }
+        for (path, template) in Self.staffPages {
+            router.get(RouterPath("staff/" + path)) { request, _ in try page(template, request) }
+        }
     }
+
+    /// /staff/… → template.
+    static let staffPages = [("banks", "banks"), ("question", "question"), ("import", "import"), ("blueprints", "blueprints"),
+                             ("print", "print"), ("print/view", "printview"), ("exams", "exams"), ("audit", "audit")]
 
     func examChoices() async throws -> [[String: Any]] {
         let exams = try await state.store.exams.preparedExams()
@@ -34,7 +42,11 @@ struct Pages {
 
     func page(_ template: String, _ request: Request, values: () throws -> [String: Any] = { [:] }) throws -> Response {
         let (language, remember) = language(request)
-        guard let html = web.render(template, language: language, values: try values()) else {
+        var values = try values()
+        // The language switch keeps the page's own query (?bank=…&id=…).
+        let kept = (request.uri.query ?? "").split(separator: "&").filter { !$0.hasPrefix("lang=") }.joined(separator: "&")
+        values["langHref"] = "?" + (kept.isEmpty ? "" : kept + "&") + "lang=" + (language == "vi" ? "en" : "vi")
+        guard let html = web.render(template, language: language, values: values) else {
             throw APIError(.internalServerError, code: "missingTemplate", "thiếu mẫu trang \(template).mustache / missing template")
         }
         var response = Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))

@@ -533,6 +533,21 @@ extension AppDatabase {
         try entry.insert(db)
     }
 
+    /// From the command line: who owns a bank (nil: the school's) and who sees it. Recorded in the audit log.
+    public func setBankOwner(bank name: String, owner: String?, visibility: BankVisibility, by actor: String = "khaothi bank owner") throws {
+        try writer.write { db in
+            guard var bank = try BankRecord.filter(BankRecord.Columns.name == name).fetchOne(db) else { throw Self.notFoundBank(name) }
+            if let owner, try String.fetchOne(db, sql: "SELECT username FROM staff WHERE username = ?", arguments: [owner]) == nil {
+                throw StoreError(.notFound, "không có cán bộ \"\(owner)\" / no member of staff \"\(owner)\"", field: "owner")
+            }
+            bank.ownerUsername = owner
+            bank.visibility = visibility.rawValue
+            try bank.update(db)
+            try Self.audit(db, action: "bank.owner", subject: "bank:\(name)", actor: Actor(username: actor, isAdmin: true), now: Date(),
+                           details: ["owner": owner ?? "", "visibility": visibility.rawValue])
+        }
+    }
+
     public func auditEntries(_ query: AuditQuery) throws -> [AuditEntry] {
         try writer.read { db in try Self.auditEntries(db, query) }
     }

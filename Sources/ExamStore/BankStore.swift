@@ -489,7 +489,8 @@ extension AppDatabase {
     }
 
     /// Saves a blueprint under its name (replacing one of the same name) after checking it.
-    public func saveBlueprint(_ blueprint: Blueprint) throws {
+    /// From the command line: a new blueprint is the school's (admins change it) unless `owner` is given.
+    public func saveBlueprint(_ blueprint: Blueprint, owner: String? = nil) throws {
         try blueprint.validate()
         let content = String(decoding: try Canonical.encoder.encode(blueprint), as: UTF8.self)
         let now = Date()
@@ -498,9 +499,11 @@ extension AppDatabase {
                 existing.content = content
                 existing.subject = blueprint.subject
                 existing.updatedAt = now
+                if let owner { existing.ownerUsername = owner }
                 try existing.update(db)
             } else {
-                var record = BlueprintRecord(id: nil, name: blueprint.name, subject: blueprint.subject, content: content, createdAt: now, updatedAt: now)
+                var record = BlueprintRecord(id: nil, name: blueprint.name, subject: blueprint.subject, content: content, createdAt: now, updatedAt: now,
+                                             ownerUsername: owner)
                 try record.insert(db)
             }
         }

@@ -38,7 +38,7 @@ struct BankCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bank",
         abstract: "Question banks: import, validate, list, show, search, export.",
-        subcommands: [Import.self, Validate.self, List.self, Show.self, Search.self, Export.self, Template.self]
+        subcommands: [Import.self, Validate.self, List.self, Show.self, Search.self, Export.self, Template.self, Owner.self]
     )
 
     static func format(_ text: String) throws -> BankFormat? {
@@ -108,12 +108,15 @@ extension BankCommand {
         @Option(help: "auto, native, json, gift, aiken, azota, docx, moodlexml, qti, csv, xlsx.") var format = "auto"
         @Option(help: "Import into this bank (default: the name in the file, or the file name).") var bank: String?
         @Flag(help: "Import the good questions and list the bad ones, instead of refusing the file.") var partial = false
+        @Option(help: "The teacher (staff username) the bank belongs to; without it the bank is the school's (admins edit it).") var owner: String?
+        @Option(help: "With --owner: private (the owner and whom they share with) or school (every member of staff reads it).") var visibility = "school"
         @OptionGroup var defaults: DefaultsOptions
         @OptionGroup var database: DatabaseOptions
         @Flag(help: "Print a JSON report.") var json = false
 
         func run() throws {
             try reportingErrors {
+                guard let visibility = BankVisibility(rawValue: visibility) else { throw UserError("--visibility: private hoặc school / private or school") }
                 let format = try BankCommand.format(self.format)
                 let defaults = try self.defaults.defaults(bankName: bank)
                 let db = try database.open()
@@ -129,6 +132,7 @@ extension BankCommand {
                         let bar = ProgressBar(label: file, enabled: !json && imported.bank.questions.count > 300)
                         let summary = try db.importBank(imported, bankName: bank, partial: partial) { done, total in bar.update(done, of: total) }
                         bar.finish()
+                        if let owner { try db.setBankOwner(bank: summary.bank, owner: owner, visibility: visibility, by: "khaothi bank import") }
                         report.summary = summary
                         if !json {
                             print("\(file) → \(summary.bank): \(summary.added) mới / new, \(summary.revised) sửa / revised, \(summary.unchanged) giữ nguyên / unchanged\(summary.skipped > 0 ? ", \(summary.skipped) bỏ qua / skipped" : "")\(summary.mediaAdded > 0 ? ", \(summary.mediaAdded) ảnh / images" : "")")
@@ -336,6 +340,27 @@ extension BankCommand {
                 }
                 try data.write(to: URL(fileURLWithPath: out), options: .atomic)
                 print("Đã ghi mẫu \(out) / template written")
+            }
+        }
+    }
+}
+
+extension BankCommand {
+    struct Owner: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Give a bank to a teacher (or back to the school) and say who sees it.",
+                                                        discussion: "Recorded in the audit log. A teacher's bank is theirs to edit and share in the browser.")
+        @Argument(help: "The bank.") var bank: String
+        @Option(help: "The teacher's staff username.") var owner: String?
+        @Flag(help: "Make it the school's (no owner; admins edit it).") var school = false
+        @Option(help: "private or school.") var visibility = "school"
+        @OptionGroup var database: DatabaseOptions
+
+        func run() throws {
+            try reportingErrors {
+                guard let visibility = BankVisibility(rawValue: visibility) else { throw UserError("--visibility: private hoặc school / private or school") }
+                guard (owner == nil) == school else { throw UserError("dùng --owner TÊN hoặc --school, một trong hai / give --owner NAME or --school, one of them") }
+                try database.open().setBankOwner(bank: bank, owner: owner, visibility: visibility)
+                print("\(bank): \(owner ?? "của trường / the school's"), \(visibility.rawValue)")
             }
         }
     }

@@ -1,5 +1,5 @@
-"""Real-browser tests of khaothi's pages: Chromium headless through Selenium, against the real server
-(`khaothi demo` on a free port, SQLite in a temporary directory).
+"""Real-browser tests of the candidate's pages and the exam room: Chromium headless through Selenium, against
+the real server (`khaothi demo` on a free port, SQLite in a temporary directory).
 
 Run: scripts/browser-tests.sh (builds khaothi if needed). Screenshots of failures go to
 $KHAOTHI_SHOTS (default .build/browser-shots/).
@@ -7,13 +7,8 @@ $KHAOTHI_SHOTS (default .build/browser-shots/).
 import json
 import os
 import re
-import socket
-import subprocess
-import sys
-import tempfile
 import time
 import unittest
-import urllib.request
 from datetime import datetime, timedelta, timezone
 
 from selenium import webdriver
@@ -21,78 +16,9 @@ from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-BINARY = os.environ.get("KHAOTHI_BIN", os.path.join(ROOT, ".build", "debug", "khaothi"))
-SHOTS = os.environ.get("KHAOTHI_SHOTS", os.path.join(ROOT, ".build", "browser-shots"))
-PRACTICE = "Demo — Làm quen (mọi dạng câu hỏi)"
-MATH = "Demo — Toán 12 (mẫu 2025)"
-SHORT = "Hết giờ — thử tự nộp"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def cli(*args):
-    result = subprocess.run([BINARY, *args], cwd=ROOT, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise AssertionError(f"khaothi {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-    return result.stdout
-
-
-class Server:
-    """`khaothi demo` on a free port with its database in a temporary directory, plus a short exam."""
-
-    def __init__(self):
-        self.dir = tempfile.mkdtemp(prefix="khaothi-browser-")
-        self.db = os.path.join(self.dir, "demo.sqlite")
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/"
-        logins_file = os.path.join(self.dir, "logins.json")
-        self.log = open(os.path.join(self.dir, "server.log"), "w")
-        self.process = subprocess.Popen([BINARY, "demo", "--port", str(self.port), "--db", self.db, "--logins-out", logins_file],
-                                        cwd=self.dir, stdout=self.log, stderr=subprocess.STDOUT,
-                                        env={**os.environ, "KHAOTHI_WEB": os.path.join(ROOT, "Web")})
-        deadline = time.time() + 60
-        while True:
-            try:
-                urllib.request.urlopen(self.url + "api/time", timeout=1)
-                break
-            except Exception:
-                if self.process.poll() is not None or time.time() > deadline:
-                    raise AssertionError("the demo server did not start:\n" + open(self.log.name).read())
-                time.sleep(0.3)
-        self.logins = json.load(open(logins_file))
-        # A one-minute exam, for the deadline: made with the CLI while the server runs.
-        opens = (datetime.now(timezone.utc) - timedelta(seconds=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
-        cli("exam", "create", SHORT, "--bank", "Làm quen — các dạng câu hỏi", "--blueprint", "Làm quen — mọi dạng câu hỏi", "--codes", "1",
-            "--session", f"Ca=${opens}".replace("$", ""), "--duration", "1", "--grace", "2", "--late-entry", "60", "--policy", "from-start",
-            "--room", "P1", "--db", self.db)
-        cli("exam", "candidates", "import", SHORT, os.path.join(ROOT, "QuestionBanks", "samples", "danh-sach-12A.csv"), "--db", self.db)
-        slips = os.path.join(self.dir, "short.json")
-        cli("exam", "prepare", SHORT, "--slips", os.path.join(self.dir, "slips"), "--slips-json", slips, "--db", self.db)
-        self.short = json.load(open(slips))
-
-    def candidates(self, exam):
-        if exam == SHORT:
-            return self.short
-        return next(e for e in self.logins["exams"] if e["name"] == exam)["candidates"]
-
-    def staff(self, role):
-        return next(s for s in self.logins["staff"] if s["role"] == role)
-
-    def stop(self):
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self.log.close()
-
+from support import MATH, PRACTICE, ROOT, SHORT, BrowserTest, Server, cli
 
 SERVER = None
 
@@ -100,6 +26,7 @@ SERVER = None
 def setUpModule():
     global SERVER
     SERVER = Server()
+    BrowserTest.server = SERVER
 
 
 def tearDownModule():
@@ -107,46 +34,7 @@ def tearDownModule():
         SERVER.stop()
 
 
-class PageTest(unittest.TestCase):
-    def setUp(self):
-        options = webdriver.ChromeOptions()
-        options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-        for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1024,768", "--lang=vi"]:
-            options.add_argument(argument)
-        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-        self.browser = webdriver.Chrome(service=Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")), options=options)
-        self.browser.set_page_load_timeout(30)
-
-    def run(self, result=None):
-        # Remembers whether this test failed, so tearDown keeps a screenshot and the console.
-        self._failures_before = (len(result.failures) + len(result.errors)) if result else 0
-        self._result = result
-        return super().run(result)
-
-    def tearDown(self):
-        result = getattr(self, "_result", None)
-        outcome = getattr(self, "_outcome", None)
-        failed = (outcome is not None and not getattr(outcome, "success", True)) or \
-            (result is not None and len(result.failures) + len(result.errors) > self._failures_before)
-        if failed:
-            os.makedirs(SHOTS, exist_ok=True)
-            name = os.path.join(SHOTS, self.id().split(".")[-1])
-            self.browser.save_screenshot(name + ".png")
-            with open(name + ".console.txt", "w") as f:
-                for entry in self.browser.get_log("browser"):
-                    f.write(json.dumps(entry) + "\n")
-        self.browser.quit()
-
-    # --- helpers ---------------------------------------------------------------------------------
-    def wait(self, condition, timeout=15, message=""):
-        return WebDriverWait(self.browser, timeout, poll_frequency=0.2).until(lambda b: condition(), message)
-
-    def by_id(self, element_id):
-        return self.browser.find_element(By.ID, element_id)
-
-    def visible(self, element_id, timeout=15):
-        return self.wait(lambda: self.by_id(element_id).is_displayed() and self.by_id(element_id), timeout, f"#{element_id} not shown")
-
+class PageTest(BrowserTest):
     def login(self, exam, candidate):
         self.browser.get(SERVER.url)
         Select(self.by_id("exam")).select_by_value(exam)
@@ -161,8 +49,9 @@ class PageTest(unittest.TestCase):
         self.visible("test")
 
     def staff_login(self, role, exam, language="vi"):
+        """Signs in on /staff, which sends the member back to the exam room page they asked for."""
         member = SERVER.staff(role)
-        self.browser.get(SERVER.url + "staff?lang=" + language)
+        self.browser.get(SERVER.url + "staff/exams?lang=" + language)
         self.visible("staff-login")
         self.by_id("username").send_keys(member["username"])
         self.by_id("password").send_keys(member["password"] + Keys.ENTER)
@@ -185,13 +74,7 @@ class PageTest(unittest.TestCase):
         self.wait(lambda: self.by_id(f"q-{index}").is_displayed())
         return self.by_id(f"q-{index}")
 
-    @staticmethod
-    def tex(node):
-        """What an option says: the TeX KaTeX kept in its annotation, or the plain text."""
-        annotations = node.find_elements(By.CSS_SELECTOR, "annotation")
-        if annotations:
-            return " ".join(a.get_attribute("textContent").strip() for a in annotations)
-        return node.get_attribute("textContent").strip()
+    tex = staticmethod(__import__("support").tex)
 
     def all_saved(self, timeout=30):
         self.wait(lambda: "saved" in self.by_id("save-state").get_attribute("class").split(), timeout, "answers not all saved")

@@ -118,15 +118,7 @@
   }
 
   // --- the paper -----------------------------------------------------------------------------------
-  function isAnswered(value) {
-    if (value === undefined || value === null) return false;
-    if (typeof value === "string") return value.trim() !== "";
-    if (Array.isArray(value)) return value.some(function (v) { return String(v).trim() !== ""; });
-    for (var key in value) if (String(value[key]).trim() !== "") return true;
-    return false;
-  }
-
-  function letter(index) { return String.fromCharCode(65 + index); }
+  var isAnswered = K.render.isAnswered;
 
   function renderTest() {
     var grid = $("nav-grid"), list = $("questions");
@@ -154,11 +146,13 @@
       el("span", { "class": "item-state", id: "state-" + index }),
     ]);
     box.appendChild(head);
-    if (item.passage) box.appendChild(K.richNode("div", item.passage, media, "passage"));
-    box.appendChild(K.richNode("div", item.stem, media, "stem"));
-    var body = el("div", { "class": "answer" });
-    (builders[item.kind] || builders["short-text"])(item, body, media);
-    box.appendChild(body);
+    // The shared renderer draws the question; its answers go through this page's queue.
+    box.appendChild(K.render.question(item, media, {
+      value: function () { return answers[item.key]; },
+      change: function (value) { change(item, value); },
+      soon: function (read) { changeSoon(item, read); },
+      now: function (read) { changeNow(item, read); },
+    }, "take"));
     var flagButton = el("button", { type: "button", "class": "flag", id: "flag-" + index, "aria-pressed": flags[item.key] ? "true" : "false",
       text: flags[item.key] ? T.unflag : T.flag, onclick: function () { toggleFlag(index); } });
     box.appendChild(el("div", { "class": "question-foot" }, [
@@ -186,157 +180,6 @@
     typing[item.key] = setTimeout(function () { change(item, read()); }, 700);
   }
   function changeNow(item, read) { clearTimeout(typing[item.key]); var v = read(); if (JSON.stringify(v) !== JSON.stringify(answers[item.key])) change(item, v); }
-
-  var builders = {
-    "single-choice": function (item, body, media) {
-      var name = "a-" + item.key;
-      item.options.forEach(function (text, i) {
-        var input = el("input", { type: "radio", name: name, value: letter(i), id: name + "-" + i, checked: answers[item.key] === letter(i) });
-        input.addEventListener("change", function () { change(item, letter(i)); });
-        body.appendChild(el("label", { "class": "option", "for": name + "-" + i }, [input, el("b", { text: letter(i) + ". " }), K.richNode("span", text, media)]));
-      });
-    },
-    "multiple-response": function (item, body, media) {
-      var name = "a-" + item.key, chosen = Array.isArray(answers[item.key]) ? answers[item.key] : [];
-      var read = function () {
-        return Array.prototype.filter.call(body.querySelectorAll("input"), function (b) { return b.checked; }).map(function (b) { return b.value; });
-      };
-      item.options.forEach(function (text, i) {
-        var input = el("input", { type: "checkbox", name: name, value: letter(i), id: name + "-" + i, checked: chosen.indexOf(letter(i)) >= 0 });
-        input.addEventListener("change", function () { change(item, read()); });
-        body.appendChild(el("label", { "class": "option", "for": name + "-" + i }, [input, el("b", { text: letter(i) + ". " }), K.richNode("span", text, media)]));
-      });
-    },
-    "true-false": function (item, body, media) {
-      var marks = answers[item.key] && typeof answers[item.key] === "object" ? answers[item.key] : {};
-      var table = el("table", { "class": "true-false" }, [el("thead", null, [el("tr", null, [el("th", { text: T.statement }), el("th"), el("th", { text: T["true"] }), el("th", { text: T["false"] })])])]);
-      var tbody = el("tbody");
-      item.options.forEach(function (text, i) {
-        var label = String.fromCharCode(97 + i), name = "a-" + item.key + "-" + label;
-        var read = function () {
-          var value = {};
-          item.options.forEach(function (_, j) {
-            var l = String.fromCharCode(97 + j), checked = body.querySelector('input[name="a-' + item.key + "-" + l + '"]:checked');
-            if (checked) value[l] = checked.value;
-          });
-          return value;
-        };
-        var yes = el("input", { type: "radio", name: name, value: "Đ", checked: marks[label] === "Đ", "aria-label": label + ") " + T["true"] });
-        var no = el("input", { type: "radio", name: name, value: "S", checked: marks[label] === "S", "aria-label": label + ") " + T["false"] });
-        yes.addEventListener("change", function () { change(item, read()); });
-        no.addEventListener("change", function () { change(item, read()); });
-        tbody.appendChild(el("tr", null, [el("td", { text: label + ")" }), K.richNode("td", text, media), el("td", null, [yes]), el("td", null, [no])]));
-      });
-      table.appendChild(tbody);
-      body.appendChild(table);
-    },
-    "numeric": function (item, body) {
-      var input = el("input", { type: "text", "class": "numeric", autocomplete: "off", spellcheck: "false", inputmode: "decimal",
-        maxlength: item.boxes ? String(item.boxes) : null, value: typeof answers[item.key] === "string" ? answers[item.key] : "", "aria-label": T.question + " " + item.number });
-      var help = el("p", { "class": "hint", text: item.boxes ? T.numeric_rule : "" });
-      var check = function () {
-        var ok = !item.boxes || /^[0-9,\-]{0,4}$/.test(input.value);
-        input.classList.toggle("invalid", !ok);
-        help.textContent = ok ? (item.boxes ? T.numeric_rule : "") : T.numeric_bad;
-        help.className = ok ? "hint" : "hint error";
-        return ok;
-      };
-      input.addEventListener("input", function () { input.value = input.value.replace(".", ","); check(); changeSoon(item, function () { return input.value.trim(); }); });
-      input.addEventListener("blur", function () { changeNow(item, function () { return input.value.trim(); }); });
-      body.appendChild(input); body.appendChild(help);
-    },
-    "short-text": function (item, body) {
-      var input = el("input", { type: "text", "class": "short-text", autocomplete: "off", spellcheck: "false", value: typeof answers[item.key] === "string" ? answers[item.key] : "",
-        "aria-label": T.question + " " + item.number });
-      input.addEventListener("input", function () { changeSoon(item, function () { return input.value; }); });
-      input.addEventListener("blur", function () { changeNow(item, function () { return input.value; }); });
-      body.appendChild(input);
-    },
-    "essay": function (item, body) {
-      var area = el("textarea", { rows: "12", maxlength: "100000", "aria-label": T.question + " " + item.number });
-      area.value = typeof answers[item.key] === "string" ? answers[item.key] : "";
-      area.addEventListener("input", function () { changeSoon(item, function () { return area.value; }); });
-      area.addEventListener("blur", function () { changeNow(item, function () { return area.value; }); });
-      body.appendChild(area);
-      body.appendChild(el("p", { "class": "hint", text: T.essay_hint }));
-    },
-    "matching": function (item, body, media) {
-      var chosen = answers[item.key] && typeof answers[item.key] === "object" ? answers[item.key] : {};
-      var choices = el("ol", { "class": "choices", type: "A" });
-      item.options.forEach(function (text) { choices.appendChild(K.richNode("li", text, media)); });
-      var table = el("table", { "class": "matching" });
-      var read = function () {
-        var value = {};
-        Array.prototype.forEach.call(body.querySelectorAll("select"), function (s) { if (s.value) value[s.getAttribute("data-premise")] = s.value; });
-        return value;
-      };
-      item.premises.forEach(function (text, i) {
-        var select = el("select", { "data-premise": String(i + 1), "aria-label": (i + 1) + "" });
-        select.appendChild(el("option", { value: "", text: T.choose }));
-        item.options.forEach(function (_, j) { select.appendChild(el("option", { value: letter(j), text: letter(j), selected: chosen[String(i + 1)] === letter(j) })); });
-        select.addEventListener("change", function () { change(item, read()); });
-        table.appendChild(el("tr", null, [el("td", { text: (i + 1) + "." }), K.richNode("td", text, media), el("td", null, [select])]));
-      });
-      body.appendChild(table); body.appendChild(choices);
-    },
-    "ordering": function (item, body, media) {
-      // Labels of the items as shown (A, B, …), in the order the candidate puts them.
-      var order = Array.isArray(answers[item.key]) && answers[item.key].length === item.options.length ? answers[item.key].slice()
-        : item.options.map(function (_, i) { return letter(i); });
-      var list = el("ol", { "class": "ordering" });
-      var status = el("p", { "class": "hint", text: isAnswered(answers[item.key]) ? "" : T.order_not_set });
-      var draw = function (focusLabel, focusDirection) {
-        list.innerHTML = "";
-        order.forEach(function (label, position) {
-          var index = label.charCodeAt(0) - 65;
-          var up = el("button", { type: "button", text: "↑", "aria-label": T.move_up + " " + label, disabled: position === 0, onclick: function () { move(position, -1); } });
-          var down = el("button", { type: "button", text: "↓", "aria-label": T.move_down + " " + label, disabled: position === order.length - 1, onclick: function () { move(position, 1); } });
-          list.appendChild(el("li", { "data-label": label }, [el("b", { text: label + ". " }), K.richNode("span", item.options[index], media), el("span", { "class": "moves" }, [up, down])]));
-          if (label === focusLabel) setTimeout(function () { (focusDirection < 0 && !up.disabled ? up : (!down.disabled ? down : up)).focus(); }, 0);
-        });
-      };
-      var move = function (position, direction) {
-        var other = position + direction, label = order[position];
-        order[position] = order[other]; order[other] = label;
-        draw(label, direction);
-        status.textContent = "";
-        change(item, order.slice());
-      };
-      draw();
-      body.appendChild(list);
-      body.appendChild(el("button", { type: "button", "class": "keep-order", text: T.keep_order, onclick: function () { status.textContent = ""; change(item, order.slice()); } }));
-      body.appendChild(status);
-    },
-    "cloze": function (item, body, media) {
-      var values = answers[item.key] && typeof answers[item.key] === "object" ? answers[item.key] : {};
-      var gaps = {};
-      (item.gaps || []).forEach(function (gap) { gaps[gap.id] = gap; });
-      var read = function () {
-        var value = {};
-        Array.prototype.forEach.call(body.querySelectorAll("[data-gap]"), function (field) { if (field.value.trim() !== "") value[field.getAttribute("data-gap")] = field.value.trim(); });
-        return value;
-      };
-      var text = el("p", { "class": "cloze" });
-      var parts = String(item.clozeText || "").split(/\{\{([^}]+)\}\}/);
-      parts.forEach(function (part, i) {
-        if (i % 2 === 0) { if (part) text.appendChild(K.richNode("span", part, media)); return; }
-        var gap = gaps[part], field;
-        if (gap && gap.kind === "choice") {
-          field = el("select", { "data-gap": part, "aria-label": "(" + part + ")" });
-          field.appendChild(el("option", { value: "", text: "(" + part + ")" }));
-          gap.options.forEach(function (option, j) { field.appendChild(el("option", { value: letter(j), text: option, selected: values[part] === letter(j) })); });
-          field.addEventListener("change", function () { change(item, read()); });
-        } else {
-          field = el("input", { type: "text", "data-gap": part, size: "8", autocomplete: "off", spellcheck: "false", placeholder: "(" + part + ")", "aria-label": "(" + part + ")",
-            value: values[part] || "" });
-          field.addEventListener("input", function () { changeSoon(item, read); });
-          field.addEventListener("blur", function () { changeNow(item, read); });
-        }
-        text.appendChild(field);
-      });
-      body.appendChild(text);
-    },
-  };
 
   function go(index) {
     if (index < 0 || index >= items.length) return;

@@ -1,0 +1,97 @@
+// khaothi: the exam room page — watch an exam's candidates, add time, new access codes, release results, download scores.
+"use strict";
+(function () {
+  var T = K.T, el = K.el, api = K.api;
+  var $ = function (id) { return document.getElementById(id); };
+  var member = null, exams = [], timer = null;
+
+  function signedIn(signed) {
+    member = signed;
+    var coordinates = member.role === "admin" || member.role === "coordinator";
+    $("staff-release").hidden = !coordinates;
+    $("staff-download").hidden = !coordinates;
+    api("GET", "/api/staff/exams").then(function (result) {
+      if (result.status !== 200) { $("staff-message").textContent = K.message(result); $("staff-exam").hidden = false; return; }
+      exams = result.body;
+      var select = $("staff-exam-select");
+      select.innerHTML = "";
+      exams.forEach(function (exam) { select.appendChild(el("option", { value: exam.name, text: exam.name + " (" + exam.subject + ")" })); });
+      $("staff-exam").hidden = false;
+      refresh();
+      clearInterval(timer);
+      timer = setInterval(refresh, 5000);
+    });
+  }
+
+  function exam() { return $("staff-exam-select").value; }
+  function path(suffix) { return "/api/staff/exams/" + encodeURIComponent(exam()) + suffix; }
+
+  $("staff-exam-select").addEventListener("change", refresh);
+  $("staff-refresh").addEventListener("click", refresh);
+  $("staff-release").addEventListener("click", function () {
+    api("POST", path("/release-results")).then(function (result) {
+      $("staff-message").textContent = result.status === 200 ? T.staff_released : K.message(result);
+    });
+  });
+
+  // "2 phút" since the last stored answer, by the server's clock as the page knows it.
+  var skew = 0;
+  function ago(when) {
+    var seconds = Math.max(0, Math.round((Date.now() + skew - new Date(when).getTime()) / 1000));
+    return seconds < 60 ? seconds + " s" : Math.floor(seconds / 60) + " " + T.staff_minutes;
+  }
+  // In progress but nothing saved for 5 minutes: worth a look.
+  function quiet(row) {
+    return row.state === "in-progress" && row.lastSavedAt && Date.now() + skew - new Date(row.lastSavedAt).getTime() > 300000;
+  }
+
+  var states = { "not-started": "staff_not_started", "in-progress": "staff_in_progress", "submitted": "staff_submitted" };
+
+  function refresh() {
+    if (!exam()) return;
+    $("staff-download").href = path("/results?format=csv");
+    // Do not redraw under a proctor who is typing minutes or a reason.
+    if (document.activeElement && document.activeElement.closest && document.activeElement.closest("#staff-rows")) return;
+    api("GET", "/api/time").then(function (result) {
+      if (result.status === 200) skew = new Date(result.body.serverTime).getTime() - Date.now();
+    });
+    api("GET", path("/monitor")).then(function (result) {
+      if (result.status !== 200) { $("staff-message").textContent = K.message(result); return; }
+      var body = $("staff-rows");
+      body.innerHTML = "";
+      result.body.forEach(function (row) {
+        var cell = el("td");
+        if (row.state === "in-progress") {
+          var minutes = el("input", { type: "number", min: "1", max: "240", value: "5", size: "3", "aria-label": T.staff_minutes + " " + row.sbd, "class": "minutes" });
+          var reason = el("input", { type: "text", size: "12", placeholder: T.staff_reason, "aria-label": T.staff_reason + " " + row.sbd, "class": "reason" });
+          var button = el("button", { type: "button", "class": "add-time", "data-sbd": row.sbd, text: "+ " + T.staff_minutes, onclick: function () {
+            api("POST", path("/candidates/" + encodeURIComponent(row.sbd) + "/add-time"), { minutes: parseInt(minutes.value, 10), reason: reason.value }).then(function (r) {
+              $("staff-message").textContent = r.status === 200 ? T.staff_added + " " + row.sbd : K.message(r);
+              button.blur();
+              refresh();
+            });
+          } });
+          cell.appendChild(minutes); cell.appendChild(reason); cell.appendChild(button);
+        }
+        if (row.state !== "submitted") {
+          cell.appendChild(el("button", { type: "button", "class": "reset-code", "data-sbd": row.sbd, text: T.staff_new_code, onclick: function () {
+            api("POST", path("/candidates/" + encodeURIComponent(row.sbd) + "/reset-code")).then(function (r) {
+              $("staff-message").textContent = r.status === 200 ? T.staff_new_code_for + " " + r.body.sbd + ": " + r.body.accessCode : K.message(r);
+            });
+          } }));
+        }
+        body.appendChild(el("tr", { "data-sbd": row.sbd }, [
+          el("td", { text: row.sbd }), el("td", { text: row.fullName }), el("td", { text: row.className || "" }), el("td", { text: row.room || "" }),
+          el("td", { text: T[states[row.state]] + (row.autoSubmitted ? " (" + T.staff_auto + ")" : "") }),
+          el("td", { text: row.answered + "/" + row.items }),
+          el("td", { "class": quiet(row) ? "quiet" : "", text: row.lastSavedAt ? ago(row.lastSavedAt) : "" }),
+          el("td", { text: row.remainingSeconds === null || row.remainingSeconds === undefined ? "" : K.clock(row.remainingSeconds) + (row.extraSeconds ? " (+" + Math.round(row.extraSeconds / 60) + "′)" : "") }),
+          el("td", { text: row.score === null || row.score === undefined ? "" : K.points(row.score) }),
+          cell,
+        ]));
+      });
+    });
+  }
+
+  K.staff.ready(["proctor", "coordinator", "admin"]).then(signedIn, function () {});
+})();
