@@ -38,6 +38,17 @@ let package = Package(
             ],
             path: "LoadGenerator"
         ),
+        /// The teachers' pages against a 20,000-question bank through the real server: the bank browser's pages
+        /// and the dry run of a 2,000-question upload (BENCHMARKS.md).
+        .executableTarget(
+            name: "authoring-bench",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ExamCore", package: "khaothi"),
+                .product(name: "BankFormats", package: "khaothi"),
+            ],
+            path: "AuthoringBench"
+        ),
         /// Hummingbird with nothing of khaothi: the ceiling Benchmarks/load/routes.sh compares every route with.
         .executableTarget(
             name: "bare-server",

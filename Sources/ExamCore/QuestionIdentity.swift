@@ -94,3 +94,66 @@ extension Question {
         }
     }
 }
+
+extension Question {
+    /// This question with the ids of its options, statements, items and choices taken from `other` wherever
+    /// their texts match one to one (the key follows): two files that number options differently ("a, b, c"
+    /// or "o1, o2, o3") then store the same content, and a re-import is not taken for an edit.
+    public func adoptingIDs(from other: Question) -> Question {
+        guard kind == other.kind else { return self }
+        func clean(_ text: String) -> String { text.precomposedStringWithCanonicalMapping.split(whereSeparator: \.isWhitespace).joined(separator: " ") }
+        /// Old id → id in `other`, when every text is found once in both.
+        func mapping(_ mine: [(id: String, text: String)], _ theirs: [(id: String, text: String)]) -> [String: String]? {
+            guard mine.count == theirs.count else { return nil }
+            var byText: [String: String] = [:]
+            for entry in theirs {
+                let key = clean(entry.text)
+                guard byText[key] == nil else { return nil }
+                byText[key] = entry.id
+            }
+            var result: [String: String] = [:]
+            for entry in mine {
+                guard let id = byText[clean(entry.text)] else { return nil }
+                result[entry.id] = id
+            }
+            return Set(result.values).count == result.count ? result : nil
+        }
+        func rename(_ options: [ChoiceOption], _ map: [String: String]) -> [ChoiceOption] {
+            options.map { ChoiceOption(id: map[$0.id] ?? $0.id, text: $0.text, locked: $0.locked) }
+        }
+        func pairs(_ options: [ChoiceOption]) -> [(id: String, text: String)] { options.map { ($0.id, $0.text) } }
+        func pairs(_ items: [Item]) -> [(id: String, text: String)] { items.map { ($0.id, $0.text) } }
+        var result = self
+        switch (body, other.body) {
+        case let (.singleChoice(mine), .singleChoice(theirs)):
+            guard let map = mapping(pairs(mine.options), pairs(theirs.options)) else { return self }
+            var credit = mine.credit
+            if let old = credit { credit = OptionCredit(values: Dictionary(old.values.map { (map[$0.key] ?? $0.key, $0.value) }, uniquingKeysWith: { a, _ in a }),
+                                                         otherwise: old.otherwise, lowerBound: old.lowerBound, upperBound: old.upperBound) }
+            result.body = .singleChoice(SingleChoice(options: rename(mine.options, map), answer: map[mine.answer] ?? mine.answer, credit: credit))
+        case let (.multipleResponse(mine), .multipleResponse(theirs)):
+            guard let map = mapping(pairs(mine.options), pairs(theirs.options)) else { return self }
+            var credit = mine.credit
+            if let old = credit { credit = OptionCredit(values: Dictionary(old.values.map { (map[$0.key] ?? $0.key, $0.value) }, uniquingKeysWith: { a, _ in a }),
+                                                         otherwise: old.otherwise, lowerBound: old.lowerBound, upperBound: old.upperBound) }
+            result.body = .multipleResponse(MultipleResponse(options: rename(mine.options, map), answers: mine.answers.map { map[$0] ?? $0 }, scoring: mine.scoring, credit: credit))
+        case let (.trueFalse(mine), .trueFalse(theirs)):
+            guard let map = mapping(mine.statements.map { ($0.id, $0.text) }, theirs.statements.map { ($0.id, $0.text) }) else { return self }
+            var cluster = mine
+            cluster.statements = mine.statements.map { Statement(id: map[$0.id] ?? $0.id, text: $0.text, isTrue: $0.isTrue) }
+            result.body = .trueFalse(cluster)
+        case let (.ordering(mine), .ordering(theirs)):
+            guard let map = mapping(pairs(mine.items), pairs(theirs.items)) else { return self }
+            result.body = .ordering(Ordering(items: mine.items.map { Item(id: map[$0.id] ?? $0.id, text: $0.text) }, order: mine.order.map { map[$0] ?? $0 }, scoring: mine.scoring))
+        case let (.matching(mine), .matching(theirs)):
+            guard let premises = mapping(pairs(mine.premises), pairs(theirs.premises)), let choices = mapping(pairs(mine.choices), pairs(theirs.choices)) else { return self }
+            result.body = .matching(Matching(premises: mine.premises.map { Item(id: premises[$0.id] ?? $0.id, text: $0.text) },
+                                             choices: mine.choices.map { Item(id: choices[$0.id] ?? $0.id, text: $0.text) },
+                                             pairs: mine.pairs.map { Pair(premise: premises[$0.premise] ?? $0.premise, choice: choices[$0.choice] ?? $0.choice) },
+                                             scoring: mine.scoring))
+        default:
+            return self
+        }
+        return result
+    }
+}

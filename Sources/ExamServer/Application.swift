@@ -100,6 +100,7 @@ public func buildApplication(store: Store, configuration: ServerConfiguration = 
     let router = Router(context: ExamRequestContext.self, options: .autoGenerateHeadEndpoints)
     let routes = RouteTable()
     router.add(middleware: SecurityHeaders())
+    router.add(middleware: UnexpectedErrors())
     router.add(middleware: ControlCharactersInPath())
     router.add(middleware: UnmatchedRoutes(table: routes))
     if let web = configuration.web {

@@ -34,6 +34,23 @@ final class RouteTable: Sendable {
     static func segments(_ path: String) -> [Substring] { path.split(separator: "/", omittingEmptySubsequences: true) }
 }
 
+/// The outermost net: an error that is no answer of ours (a database failure, a bug) is logged with its
+/// request and answered 500 in the API's error shape, its details kept out of the body.
+struct UnexpectedErrors: RouterMiddleware {
+    typealias Context = ExamRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as any HTTPResponseError {
+            throw error
+        } catch {
+            context.logger.error("\(request.method.rawValue) \(request.uri.path): \(String(reflecting: error))")
+            throw APIError(.internalServerError, code: "internal", "lỗi máy chủ; đã ghi vào nhật ký / server error; it was logged")
+        }
+    }
+}
+
 /// What the router answers when nothing matched: 405 with `Allow` when the path exists for other methods,
 /// else a 404 in the API's error shape.
 struct UnmatchedRoutes: RouterMiddleware {

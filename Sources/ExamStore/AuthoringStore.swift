@@ -113,46 +113,61 @@ extension AppDatabase {
             throw StoreError.invalid("pageSize", "số câu mỗi trang từ 1 đến \(BrowseQuery.maximumPageSize) / page size 1 to \(BrowseQuery.maximumPageSize)")
         }
         guard query.page >= 1, query.page <= 1_000_000 else { throw StoreError.invalid("page", "trang từ 1 / pages start at 1") }
-        var from = "question q JOIN questionRevision r ON r.questionId = q.id AND r.revision = q.currentRevision"
+        // The question rows carry their current revision's attributes (v7), so the filters and the sort never
+        // visit the revisions; only the page's 50 contents are read after.
+        var from = "question q"
         var conditions = ["q.bankId = ?", query.retired ? "q.retired" : "NOT q.retired"]
-        var arguments: StatementArguments = [bank.id!]
-        var relevance = false
-        if let text = query.text {
-            let words = TextFolding.fold(text).split(whereSeparator: { !$0.isLetter && !$0.isNumber }).prefix(20)
-            if !words.isEmpty {
-                from += " JOIN questionSearch s ON s.rowid = q.id"
-                conditions.append("questionSearch MATCH ?")
-                // Each word quoted (no FTS syntax from the user), as a prefix.
-                arguments += [words.map { "\"\($0)\"*" }.joined(separator: " ")]
-                relevance = true
-            }
+        var arguments: StatementArguments = []
+        if let match = Canonical.matchExpression(query.text) {
+            // The full-text search runs once, first (CROSS JOIN keeps that order): joined the other way round,
+            // SQLite ran it once per question of the bank. No ranking: bm25 over thousands of matches cost more
+            // than the rest of the page, and the browser sorts by the teacher's column.
+            from = "(SELECT rowid AS id FROM questionSearch WHERE questionSearch MATCH ?) hits CROSS JOIN question q"
+            conditions.append("q.id = hits.id")
+            arguments += [match]
         }
-        if let subject = query.subject { conditions.append("r.subject = ?"); arguments += [subject] }
-        if let grade = query.grade { conditions.append("r.grade = ?"); arguments += [grade] }
-        if let topic = query.topic { conditions.append("r.topic = ?"); arguments += [topic] }
-        if let lesson = query.lesson { conditions.append("r.lesson = ?"); arguments += [lesson] }
-        if let level = query.level { conditions.append("r.level = ?"); arguments += [level.rawValue] }
-        if let kind = query.kind { conditions.append("r.kind = ?"); arguments += [kind.rawValue] }
-        if let tag = query.tag { conditions.append("EXISTS (SELECT 1 FROM questionTag t WHERE t.questionRevisionId = r.id AND t.tag = ?)"); arguments += [tag] }
-        if let unclassified = query.unclassified { conditions.append(unclassified ? "r.unclassified" : "NOT r.unclassified") }
+        arguments += [bank.id!]
+        if let subject = query.subject { conditions.append("q.currentSubject = ?"); arguments += [subject] }
+        if let grade = query.grade { conditions.append("q.currentGrade = ?"); arguments += [grade] }
+        if let topic = query.topic { conditions.append("q.currentTopic = ?"); arguments += [topic] }
+        if let lesson = query.lesson { conditions.append("q.currentLesson = ?"); arguments += [lesson] }
+        if let level = query.level { conditions.append("q.currentLevel = ?"); arguments += [level.rawValue] }
+        if let kind = query.kind { conditions.append("q.currentKind = ?"); arguments += [kind.rawValue] }
+        if let tag = query.tag {
+            conditions.append("""
+                EXISTS (SELECT 1 FROM questionRevision r JOIN questionTag t ON t.questionRevisionId = r.id
+                        WHERE r.questionId = q.id AND r.revision = q.currentRevision AND t.tag = ?)
+                """)
+            arguments += [tag]
+        }
+        if let unclassified = query.unclassified { conditions.append(unclassified ? "q.currentUnclassified" : "NOT q.currentUnclassified") }
         if let used = query.used { conditions.append((used ? "" : "NOT ") + usedCondition) }
         let whereClause = conditions.joined(separator: " AND ")
-        let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(from) WHERE \(whereClause)", arguments: arguments) ?? 0
         let direction = query.descending ? "DESC" : "ASC"
         let order: String
         switch query.sort {
-        case .added: order = relevance ? "bm25(questionSearch), q.id" : "q.id \(direction)"
-        case .updated: order = "r.createdAt \(direction), q.id \(direction)"
-        case .topic: order = "r.topic \(direction), r.lesson \(direction), q.id"
-        case .level: order = "r.level \(direction), q.id"
-        case .kind: order = "r.kind \(direction), q.id"
+        case .added: order = "q.id \(direction)"
+        case .updated: order = "q.currentCreatedAt \(direction), q.id \(direction)"
+        case .topic: order = "q.currentTopic \(direction), q.currentLesson \(direction), q.id"
+        case .level: order = "q.currentLevel \(direction), q.id"
+        case .kind: order = "q.currentKind \(direction), q.id"
         }
-        var pageArguments = arguments
-        pageArguments += [query.pageSize, (query.page - 1) * query.pageSize]
-        let rows = try Row.fetchAll(db, sql: """
-            SELECT q.id, q.retired, r.id AS revisionId, r.content, r.createdAt, r.createdBy FROM \(from)
-            WHERE \(whereClause) ORDER BY \(order) LIMIT ? OFFSET ?
-            """, arguments: pageArguments)
+        // One pass over the matches in order: counted as they go by, the page's ids kept (cheaper than a window
+        // count, which sorts every match twice).
+        let first = (query.page - 1) * query.pageSize
+        var total = 0
+        var ids: [Int64] = []
+        let cursor = try Int64.fetchCursor(db, sql: "SELECT q.id FROM \(from) WHERE \(whereClause) ORDER BY \(order)", arguments: arguments)
+        while let id = try cursor.next() {
+            if total >= first, ids.count < query.pageSize { ids.append(id) }
+            total += 1
+        }
+        let position = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($0.element, $0.offset) })
+        let rows = ids.isEmpty ? [] : try Row.fetchAll(db, sql: """
+            SELECT q.id, q.retired, r.id AS revisionId, r.content, r.createdAt, r.createdBy FROM question q
+            JOIN questionRevision r ON r.questionId = q.id AND r.revision = q.currentRevision
+            WHERE q.id IN (\(Array(repeating: "?", count: ids.count).joined(separator: ",")))
+            """, arguments: StatementArguments(ids)).sorted { position[$0["id"]]! < position[$1["id"]]! }
         let questionIds = rows.map { $0["id"] as Int64 }
         let uses = try useCounts(db, questionIds: questionIds)
         let media = try mediaNames(db, revisionIds: rows.map { $0["revisionId"] as Int64 })
@@ -198,22 +213,23 @@ extension AppDatabase {
 
     static func facets(_ db: Database, bank name: String, actor: Actor) throws -> BankFacets {
         let bank = try bank(db, named: name, .read, actor)
-        let live = "question q JOIN questionRevision r ON r.questionId = q.id AND r.revision = q.currentRevision WHERE q.bankId = ? AND NOT q.retired"
+        let live = "question q WHERE q.bankId = ? AND NOT q.retired"
         func text(_ expression: String) throws -> [BankFacets.Count] {
             try Row.fetchAll(db, sql: "SELECT \(expression) AS value, count(*) AS n FROM \(live) AND \(expression) IS NOT NULL GROUP BY value",
                              arguments: [bank.id!]).map { BankFacets.Count(value: $0["value"], count: $0["n"]) }
                 .sorted { VietnameseCollation.precedes($0.value, $1.value) }
         }
-        let grades = try Row.fetchAll(db, sql: "SELECT r.grade AS value, count(*) AS n FROM \(live) AND r.grade IS NOT NULL GROUP BY r.grade ORDER BY r.grade",
+        let grades = try Row.fetchAll(db, sql: "SELECT q.currentGrade AS value, count(*) AS n FROM \(live) AND q.currentGrade IS NOT NULL GROUP BY q.currentGrade ORDER BY q.currentGrade",
                                       arguments: [bank.id!]).map { BankFacets.Count(value: String($0["value"] as Int), count: $0["n"]) }
         let tags = try Row.fetchAll(db, sql: """
-            SELECT t.tag AS value, count(*) AS n FROM \(live.replacingOccurrences(of: " WHERE ", with: " JOIN questionTag t ON t.questionRevisionId = r.id WHERE "))
-            GROUP BY t.tag
+            SELECT t.tag AS value, count(*) AS n FROM question q
+            JOIN questionRevision r ON r.questionId = q.id AND r.revision = q.currentRevision JOIN questionTag t ON t.questionRevisionId = r.id
+            WHERE q.bankId = ? AND NOT q.retired GROUP BY t.tag
             """, arguments: [bank.id!]).map { BankFacets.Count(value: $0["value"], count: $0["n"]) }.sorted { VietnameseCollation.precedes($0.value, $1.value) }
         return BankFacets(
-            subjects: try text("r.subject"), grades: grades, topics: try text("r.topic"),
-            lessons: try text("r.topic || ' / ' || r.lesson"), levels: try text("r.level"), kinds: try text("r.kind"), tags: tags,
-            unclassified: try Int.fetchOne(db, sql: "SELECT count(*) FROM \(live) AND r.unclassified", arguments: [bank.id!]) ?? 0,
+            subjects: try text("q.currentSubject"), grades: grades, topics: try text("q.currentTopic"),
+            lessons: try text("q.currentTopic || ' / ' || q.currentLesson"), levels: try text("q.currentLevel"), kinds: try text("q.currentKind"), tags: tags,
+            unclassified: try Int.fetchOne(db, sql: "SELECT count(*) FROM \(live) AND q.currentUnclassified", arguments: [bank.id!]) ?? 0,
             used: try Int.fetchOne(db, sql: "SELECT count(*) FROM \(live) AND \(usedCondition)", arguments: [bank.id!]) ?? 0,
             retired: try Int.fetchOne(db, sql: "SELECT count(*) FROM question q WHERE q.bankId = ? AND q.retired", arguments: [bank.id!]) ?? 0)
     }

@@ -95,6 +95,14 @@ enum Canonical {
         sha256(Data((group.passage + "\u{0}" + (group.shuffleQuestions ? "1" : "0")).utf8))
     }
 
+    /// An FTS5 query for what a user typed: each word folded (no diacritics), quoted (no FTS syntax from the
+    /// user) and taken as a prefix; nil when nothing is left to search for.
+    static func matchExpression(_ text: String?) -> String? {
+        guard let text else { return nil }
+        let words = TextFolding.fold(text).split(whereSeparator: { !$0.isLetter && !$0.isNumber }).prefix(20)
+        return words.isEmpty ? nil : words.map { "\"\($0)\"*" }.joined(separator: " ")
+    }
+
     /// The text the search index holds for a question: every rich text, accepted words, tags, topic, lesson
     /// and requirement, folded.
     static func searchText(_ question: Question) -> String {
@@ -172,6 +180,7 @@ struct ImportMatcher {
         }
         let questionId: Int64 = row[0]
         let current = try decoder.decode(Question.self, from: Data((row[3] as String).utf8))
+        stored = stored.adoptingIDs(from: current)
         stored.id = row[1]
         if stored.unclassified && !current.unclassified {
             stored.subject = current.subject; stored.grade = current.grade; stored.topic = current.topic; stored.lesson = current.lesson
@@ -457,16 +466,14 @@ extension AppDatabase {
         var arguments: StatementArguments = []
         var from = "question q JOIN bank b ON b.id = q.bankId JOIN questionRevision r ON r.questionId = q.id AND r.revision = q.currentRevision"
         var order = "b.name, q.id"
-        if let text = query.text {
-            let words = TextFolding.fold(text).split(whereSeparator: { !$0.isLetter && !$0.isNumber })
-            if !words.isEmpty {
-                from += " JOIN questionSearch s ON s.rowid = q.id"
-                conditions.append("questionSearch MATCH ?")
-                // Each word quoted (no FTS syntax from the user), as a prefix.
-                arguments += [words.map { "\"\($0)\"*" }.joined(separator: " ")]
-                order = "bm25(questionSearch), q.id"
-            }
+        if let match = Canonical.matchExpression(query.text) {
+            // The full-text search first, once (see `browse`).
+            from = "(SELECT rowid AS id, bm25(questionSearch) AS score FROM questionSearch WHERE questionSearch MATCH ?) hits CROSS JOIN " + from
+            conditions.append("q.id = hits.id")
+            arguments += [match]
+            order = "hits.score, q.id"
         }
+        conditions.append("NOT q.retired")
         if let bank = query.bank { conditions.append("b.name = ?"); arguments += [bank] }
         if let subject = query.subject { conditions.append("r.subject = ?"); arguments += [subject] }
         if let grade = query.grade { conditions.append("r.grade = ?"); arguments += [grade] }

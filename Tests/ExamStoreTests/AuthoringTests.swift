@@ -87,6 +87,13 @@ struct AuthoringTests {
         let legacy = try await store.banks.importBank(try Self.aiken(text, file: "de-1.txt"), bank: "Toán", partial: false, by: Self.lan, now: Self.now, progress: nil)
         #expect(legacy.added == 0, "matched by content identity")
 
+        // The same question from a format that numbers its options otherwise (o1, o2) is not an edit.
+        let renumbered = Question(id: "khac", subject: "Toán", topic: "Đạo hàm", level: .comprehension, points: Points(hundredths: 25), stem: "Câu hỏi về đạo hàm?",
+                                  body: .singleChoice(SingleChoice(options: [.init(id: "o1", text: "1"), .init(id: "o2", text: "2")], answer: "o2")))
+        let same = try await store.banks.importBank(ImportedBank(bank: QuestionBank(name: "Toán", questions: [renumbered])), bank: "Toán", partial: false,
+                                                    by: Self.lan, now: Self.now, progress: nil)
+        #expect(same.unchanged == 1 && same.revised == 0 && same.added == 0)
+
         // A fixed key in the file revises the question instead of adding a second copy.
         let fixed = try await store.banks.importBank(try Self.aiken(text.replacingOccurrences(of: "ANSWER: B", with: "ANSWER: A"), file: "de-2.txt"),
                                                      bank: "Toán", partial: false, by: Self.lan, now: Self.now, progress: nil)
@@ -195,6 +202,38 @@ struct AuthoringTests {
         #expect(try await store.banks.browse(BrowseQuery(bank: "Toán", used: true), by: Self.lan).total == 0)
         let tooBig = await #expect(throws: StoreError.self) { _ = try await store.banks.browse(BrowseQuery(bank: "Toán", pageSize: 5000), by: Self.lan) }
         #expect(tooBig?.field == "pageSize")
+    }
+
+    @Test("the browser's filters follow the current revision: an edit, a restore, a bulk classify and a tag")
+    func browseFollowsRevisions() async throws {
+        let (_, store) = try await Self.setUp()
+        func count(topic: String? = nil, level: Level? = nil, unclassified: Bool? = nil, tag: String? = nil) async throws -> Int {
+            try await store.banks.browse(BrowseQuery(bank: "Toán", topic: topic, level: level, tag: tag, unclassified: unclassified), by: Self.lan).total
+        }
+        let draft = Question(id: "", subject: "Toán", topic: "Chủ đề mới", level: .comprehension, points: Points(hundredths: 25), stem: "Câu để lọc",
+                             body: .singleChoice(SingleChoice(options: [.init(id: "a", text: "1"), .init(id: "b", text: "2")], answer: "b")))
+        let created = try await store.banks.save(question: draft, bank: "Toán", baseRevision: nil, media: [:], by: Self.lan, now: Self.now)
+        #expect(try await count(topic: "Chủ đề mới") == 1)
+        var moved = draft
+        moved.id = created.id
+        moved.topic = "Chủ đề khác"
+        _ = try await store.banks.save(question: moved, bank: "Toán", baseRevision: 1, media: [:], by: Self.lan, now: Self.now)
+        #expect(try await count(topic: "Chủ đề mới") == 0)
+        #expect(try await count(topic: "Chủ đề khác") == 1)
+        _ = try await store.banks.restore(bank: "Toán", id: created.id, revision: 1, baseRevision: 2, by: Self.lan, now: Self.now)
+        #expect(try await count(topic: "Chủ đề mới") == 1)
+        #expect(try await count(topic: "Chủ đề khác") == 0)
+
+        _ = try await store.banks.importBank(try Self.aiken("Chưa phân loại?\nA. 1\nB. 2\nANSWER: A\n", file: "x.txt"), bank: "Toán", partial: false, by: Self.lan, now: Self.now, progress: nil)
+        let plain = try #require(try await store.banks.browse(BrowseQuery(bank: "Toán", unclassified: true), by: Self.lan).rows.first).question.id
+        let before = try await count(level: .application)
+        _ = try await store.banks.bulk(bank: "Toán", ids: [plain], action: .classify(subject: nil, topic: "Chủ đề mới", lesson: nil, level: .application), by: Self.lan, now: Self.now)
+        #expect(try await count(unclassified: true) == 0)
+        #expect(try await count(topic: "Chủ đề mới") == 2)
+        #expect(try await count(level: .application) == before + 1)
+        _ = try await store.banks.bulk(bank: "Toán", ids: [plain, created.id], action: .addTags(["ôn-tập"]), by: Self.lan, now: Self.now)
+        #expect(try await count(tag: "ôn-tập") == 2)
+        #expect(try await store.banks.facets(bank: "Toán", by: Self.lan).topics.first { $0.value == "Chủ đề mới" }?.count == 2)
     }
 
     @Test("a blueprint is checked cell by cell against a bank; unclassified questions never count; a print set uses questions, which then retire instead of going")
