@@ -136,12 +136,12 @@ struct AuthoringAPI {
             try await state.store.blueprints.deleteBlueprint(named: try StaffAPI.parameter("name", context), by: try actor(context), now: state.configuration.now())
             return Response(status: .noContent)
         }
-        group.post("blueprints/check") { request, context in
+        group.post("blueprint-check") { request, context in
             struct Body: Decodable { var blueprint: Blueprint; var bank: String }
             let body = try await CandidateAPI.decode(Body.self, request, context)
             return try await state.store.blueprints.check(body.blueprint, bank: body.bank, by: try actor(context))
         }
-        group.post("blueprints/preview") { request, context in
+        group.post("blueprint-preview") { request, context in
             struct Body: Decodable { var blueprint: Blueprint; var bank: String; var seed: UInt64? }
             let body = try await CandidateAPI.decode(Body.self, request, context)
             let (paper, media) = try await state.store.blueprints.preview(body.blueprint, bank: body.bank, seed: body.seed ?? UInt64.random(in: 1...UInt64(Int64.max)),
@@ -316,6 +316,11 @@ struct AuthoringAPI {
         struct Body: Decodable { var question: Question; var media: [String: String]? }
         // A draft being typed may not decode yet: that is a problem to show, not a refusal.
         let bytes = Data(buffer: try await CandidateAPI.body(request, context))
+        // Not JSON, or no question object at all, is a malformed request; a question that does not decode is not.
+        guard let object = try? JSONSerialization.jsonObject(with: bytes) as? [String: Any], object["question"] is [String: Any] else {
+            throw APIError.malformed("question")
+        }
+        if let media = object["media"], !(media is NSNull), !(media is [String: String]) { throw APIError.malformed("media") }
         let body: Body
         do {
             body = try JSONDecoder.api.decode(Body.self, from: bytes)
@@ -371,6 +376,7 @@ struct AuthoringAPI {
         let name = try StaffAPI.parameter("name", context)
         _ = try uploads.batch(batch, owner: who.username)
         let data = try await Self.collect(request, upTo: Self.maximumFileBytes)
+        guard !data.isEmpty else { throw APIError.invalid("file", "\(name): tệp rỗng / the file is empty") }
         try uploads.add(batch, owner: who.username, name: name, data: data)
         return try Views.created(Views.Batch(batch: batch, files: try uploads.batch(batch, owner: who.username).files), request, context)
     }

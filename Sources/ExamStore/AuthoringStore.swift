@@ -127,19 +127,10 @@ extension AppDatabase {
             arguments += [match]
         }
         arguments += [bank.id!]
-        if let subject = query.subject { conditions.append("q.currentSubject = ?"); arguments += [subject] }
-        if let grade = query.grade { conditions.append("q.currentGrade = ?"); arguments += [grade] }
-        if let topic = query.topic { conditions.append("q.currentTopic = ?"); arguments += [topic] }
-        if let lesson = query.lesson { conditions.append("q.currentLesson = ?"); arguments += [lesson] }
-        if let level = query.level { conditions.append("q.currentLevel = ?"); arguments += [level.rawValue] }
-        if let kind = query.kind { conditions.append("q.currentKind = ?"); arguments += [kind.rawValue] }
-        if let tag = query.tag {
-            conditions.append("""
-                EXISTS (SELECT 1 FROM questionRevision r JOIN questionTag t ON t.questionRevisionId = r.id
-                        WHERE r.questionId = q.id AND r.revision = q.currentRevision AND t.tag = ?)
-                """)
-            arguments += [tag]
-        }
+        let filters = currentFilters(subject: query.subject, grade: query.grade, topic: query.topic, lesson: query.lesson, level: query.level,
+                                     kind: query.kind, tag: query.tag)
+        conditions += filters.conditions
+        arguments += filters.arguments
         if let unclassified = query.unclassified { conditions.append(unclassified ? "q.currentUnclassified" : "NOT q.currentUnclassified") }
         if let used = query.used { conditions.append((used ? "" : "NOT ") + usedCondition) }
         let whereClause = conditions.joined(separator: " AND ")
@@ -177,6 +168,30 @@ extension AppDatabase {
                       uses: uses[row["id"]] ?? 0, retired: row["retired"], updatedAt: row["createdAt"], updatedBy: row["createdBy"])
         }
         return BrowsePage(total: total, page: query.page, pageSize: query.pageSize, rows: page)
+    }
+
+    /// Conditions on question `q` by its current revision's attributes (the columns v7 keeps on the question row),
+    /// for the bank browser and the command line's search.
+    static func currentFilters(subject: String?, grade: Int?, topic: String?, lesson: String?, level: Level?, kind: QuestionKind?,
+                               tag: String?) -> (conditions: [String], arguments: StatementArguments) {
+        var conditions: [String] = []
+        var arguments: StatementArguments = []
+        let equal: [(String, (any DatabaseValueConvertible)?)] = [
+            ("currentSubject", subject), ("currentGrade", grade), ("currentTopic", topic), ("currentLesson", lesson),
+            ("currentLevel", level?.rawValue), ("currentKind", kind?.rawValue),
+        ]
+        for case let (column, value?) in equal {
+            conditions.append("q.\(column) = ?")
+            arguments += [value]
+        }
+        if let tag {
+            conditions.append("""
+                EXISTS (SELECT 1 FROM questionRevision r JOIN questionTag t ON t.questionRevisionId = r.id
+                        WHERE r.questionId = q.id AND r.revision = q.currentRevision AND t.tag = ?)
+                """)
+            arguments += [tag]
+        }
+        return (conditions, arguments)
     }
 
     /// Whether a paper (of an exam or a print set) uses any revision of question `q`.

@@ -475,12 +475,10 @@ extension AppDatabase {
         }
         conditions.append("NOT q.retired")
         if let bank = query.bank { conditions.append("b.name = ?"); arguments += [bank] }
-        if let subject = query.subject { conditions.append("r.subject = ?"); arguments += [subject] }
-        if let grade = query.grade { conditions.append("r.grade = ?"); arguments += [grade] }
-        if let topic = query.topic { conditions.append("r.topic = ?"); arguments += [topic] }
-        if let level = query.level { conditions.append("r.level = ?"); arguments += [level.rawValue] }
-        if let kind = query.kind { conditions.append("r.kind = ?"); arguments += [kind.rawValue] }
-        if let tag = query.tag { conditions.append("EXISTS (SELECT 1 FROM questionTag t WHERE t.questionRevisionId = r.id AND t.tag = ?)"); arguments += [tag] }
+        let filters = AppDatabase.currentFilters(subject: query.subject, grade: query.grade, topic: query.topic, lesson: nil, level: query.level,
+                                                 kind: query.kind, tag: query.tag)
+        conditions += filters.conditions
+        arguments += filters.arguments
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         arguments += [max(1, min(query.limit, 10_000))]
         do {

@@ -77,7 +77,7 @@ struct AuthoringAPITests {
                 (.put, "/api/staff/imports/b/files/f.txt"), (.post, "/api/staff/imports/b/check"), (.post, "/api/staff/imports/b/run"),
                 (.delete, "/api/staff/imports/b"), (.get, "/api/staff/templates/mau.xlsx"), (.get, "/api/staff/jobs/j"), (.get, "/api/staff/blueprints"),
                 (.get, "/api/staff/blueprint-templates"), (.get, "/api/staff/blueprints/x"), (.post, "/api/staff/blueprints"), (.delete, "/api/staff/blueprints/x"),
-                (.post, "/api/staff/blueprints/check"), (.post, "/api/staff/blueprints/preview"), (.get, "/api/staff/print-sets"), (.post, "/api/staff/print-sets"),
+                (.post, "/api/staff/blueprint-check"), (.post, "/api/staff/blueprint-preview"), (.get, "/api/staff/print-sets"), (.post, "/api/staff/print-sets"),
                 (.get, "/api/staff/print-sets/1"), (.get, "/api/staff/print-sets/1/key"), (.delete, "/api/staff/print-sets/1"), (.get, "/api/staff/audit"),
             ]
             for (method, uri) in routes {
@@ -318,13 +318,13 @@ struct AuthoringAPITests {
             }
             try await client.execute(uri: "/api/staff/blueprints", method: .post, headers: Fixture.headers(cookie: minh),
                                      body: Fixture.json(["blueprint": mine, "originalName": "Ma trận Lí"])) { #expect($0.status == .forbidden) }
-            try await client.execute(uri: "/api/staff/blueprints/check", method: .post, headers: Fixture.headers(cookie: lan),
+            try await client.execute(uri: "/api/staff/blueprint-check", method: .post, headers: Fixture.headers(cookie: lan),
                                      body: Fixture.json(["blueprint": mine, "bank": "Vật lí 12"])) { response in
                 let check = Fixture.object(response.body)
                 #expect(check["ready"] as? Bool == true, "\(check["shortfalls"] ?? "")")
                 #expect(((check["cells"] as? [[String: Any]])?.count ?? 0) > 0)
             }
-            try await client.execute(uri: "/api/staff/blueprints/preview", method: .post, headers: Fixture.headers(cookie: lan),
+            try await client.execute(uri: "/api/staff/blueprint-preview", method: .post, headers: Fixture.headers(cookie: lan),
                                      body: Fixture.json(["blueprint": mine, "bank": "Vật lí 12", "seed": 3])) { response in
                 #expect(response.status == .ok)
                 let body = Fixture.object(response.body)

@@ -250,10 +250,11 @@ struct OpenAPIDocumentTests {
                 // reached without a session), never "no such route".
                 path = String(line.dropFirst(2).dropLast()).replacingOccurrences(of: #"\{[^}]+\}"#, with: "x", options: .regularExpression)
             }
-            if let current = path, line == "    get:" { routes.append((current, .get)) }
-            if let current = path, line == "    post:" { routes.append((current, .post)) }
+            for method in [HTTPRequest.Method.get, .post, .put, .delete] where line == "    \(method.rawValue.lowercased()):" {
+                if let current = path { routes.append((current, method)) }
+            }
         }
-        #expect(routes.count == 21)
+        #expect(routes.count == 56)
         let documented = routes
         let fixture = try Fixture()
         try await fixture.app().test(.router) { client in

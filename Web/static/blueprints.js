@@ -183,7 +183,7 @@
 
   function runCheck() {
     if (!$("bp-bank").value) { check = null; showAvailability(); return; }
-    api("POST", "/api/staff/blueprints/check", { blueprint: toBlueprint(), bank: $("bp-bank").value }).then(function (result) {
+    api("POST", "/api/staff/blueprint-check", { blueprint: toBlueprint(), bank: $("bp-bank").value }).then(function (result) {
       if (result.status !== 200) { check = null; showProblems(S.problems(result), []); showAvailability(); return; }
       check = result.body;
       showAvailability();
@@ -313,7 +313,7 @@
   // --- preview ---------------------------------------------------------------------------------------
   function preview() {
     if (!$("bp-bank").value) { S.notice(T.bp_choose_bank, "error"); $("bp-bank").focus(); return; }
-    api("POST", "/api/staff/blueprints/preview", { blueprint: toBlueprint(), bank: $("bp-bank").value }).then(function (result) {
+    api("POST", "/api/staff/blueprint-preview", { blueprint: toBlueprint(), bank: $("bp-bank").value }).then(function (result) {
       if (result.status !== 200) { S.notice(S.problems(result).join(" — "), "error"); return; }
       var box = $("paper");
       box.innerHTML = "";
