@@ -91,12 +91,13 @@ public struct Points: Hashable, Comparable, Sendable, CustomStringConvertible {
         let parts = text.split(separator: text.contains(",") ? "," : ".", omittingEmptySubsequences: false)
         guard parts.count <= 2, let wholeText = parts.first, !wholeText.isEmpty,
               wholeText.allSatisfy(\.isASCIIDigitChar), wholeText.count <= 15 else { return nil }
-        var value = Int(wholeText)! * 100
+        guard let whole = Int(wholeText) else { return nil }
+        var value = whole * 100
         if parts.count == 2 {
             var fraction = parts[1]
             while fraction.count > 2, fraction.last == "0" { fraction = fraction.dropLast() }
-            guard !fraction.isEmpty, fraction.count <= 2, fraction.allSatisfy(\.isASCIIDigitChar) else { return nil }
-            value += Int(fraction)! * (fraction.count == 1 ? 10 : 1)
+            guard !fraction.isEmpty, fraction.count <= 2, fraction.allSatisfy(\.isASCIIDigitChar), let digits = Int(fraction) else { return nil }
+            value += digits * (fraction.count == 1 ? 10 : 1)
         }
         return negative ? -value : value
     }
@@ -140,5 +141,7 @@ public enum Rounding {
 }
 
 extension Character {
-    var isASCIIDigitChar: Bool { ("0"..."9").contains(self) }
+    /// One of 0–9 alone: a digit with a combining mark ("5\u{350}") is one Character that sorts between "0" and
+    /// "9" but is no digit (found by fuzzing the YAML reader).
+    var isASCIIDigitChar: Bool { asciiValue.map { (48...57).contains($0) } ?? false }
 }

@@ -147,7 +147,10 @@ struct CandidateAPI {
     }
 
     static func decode<T: Decodable>(_ type: T.Type, _ request: Request, _ context: ExamRequestContext) async throws -> T {
-        let buffer = try await body(request, context)
+        try decode(type, from: try await body(request, context))
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer) throws -> T {
         do {
             return try JSONDecoder.api.decode(type, from: Data(buffer: buffer))
         } catch let error as DecodingError {

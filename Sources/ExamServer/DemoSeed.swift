@@ -121,8 +121,8 @@ public enum DemoSeed {
 
     static func whatTheyDo(_ role: StaffRole) -> String {
         switch role {
-        case .admin: "mọi việc, mọi ngân hàng, nhật ký thay đổi / everything, every bank, the audit log"
-        case .coordinator: "phòng thi, công bố kết quả, bảng điểm; đọc ngân hàng, ma trận, đề in / exam rooms, results, score sheets; reads banks, blueprints, print sets"
+        case .admin: "mọi việc, mọi ngân hàng, tài khoản cán bộ, nhật ký thay đổi / everything, every bank, staff accounts, the audit log"
+        case .coordinator: "tạo kỳ thi, danh sách thí sinh, phiếu dự thi, phòng thi, công bố kết quả, bảng điểm; đọc ngân hàng, ma trận / create exams, class lists, login slips, exam rooms, results, score sheets; reads banks, blueprints"
         case .proctor: "theo dõi phòng thi, thêm giờ, cấp lại mã / watch rooms, add time, new access codes"
         case .teacher: "sở hữu các ngân hàng mẫu: soạn, nhập, phân loại câu hỏi, ma trận, in đề / owns the sample banks: write, import, classify questions, blueprints, printed papers"
         }

@@ -26,7 +26,8 @@ struct Pages {
 
     /// /staff/… → template.
     static let staffPages = [("banks", "banks"), ("question", "question"), ("import", "import"), ("blueprints", "blueprints"),
-                             ("print", "print"), ("print/view", "printview"), ("exams", "exams"), ("audit", "audit")]
+                             ("print", "print"), ("print/view", "printview"), ("exams", "exams"), ("audit", "audit"),
+                             ("setup", "setup"), ("setup/slips", "slips"), ("people", "people")]
 
     func examChoices() async throws -> [[String: Any]] {
         let exams = try await state.store.exams.preparedExams()

@@ -18,7 +18,7 @@ struct StaffAPI {
     struct LoginRequest: Decodable { var username: String; var password: String }
     struct AddTimeRequest: Decodable { var minutes: Int; var reason: String? }
     struct AddTimeResponse: ResponseEncodable { var sbd: String; var deadline: Date; var serverTime: Date }
-    struct Released: ResponseEncodable { var exam: String; var released: Bool }
+    struct Released: ResponseEncodable { var exam: String; var released: Bool; var releasedAt: Date?; var releasedBy: String? }
     struct NewCode: ResponseEncodable { var sbd: String; var accessCode: String }
 
     func register(open: RouterGroup<ExamRequestContext>, signedIn: RouterGroup<ExamRequestContext>) {
@@ -66,11 +66,17 @@ struct StaffAPI {
             state.limiter.unlock(.candidate(exam: exam, sbd: sbd))
             return NewCode(sbd: slip.sbd, accessCode: slip.accessCode)
         }
-        signedIn.post("exams/:exam/release-results") { _, context in
-            _ = try context.requireStaff(\.coordinates)
+        // Refused (409 sessionRunning) while a session of the exam runs, unless `force` with a reason; audited.
+        signedIn.post("exams/:exam/release-results") { request, context in
+            let who = try context.requireStaff(\.coordinates)
             let exam = try Self.parameter("exam", context)
-            try await state.store.exams.releaseResults(exam: exam, now: state.configuration.now())
-            return Released(exam: exam, released: true)
+            struct Body: Decodable { var force: Bool?; var reason: String? }
+            let bytes = try await CandidateAPI.body(request, context)
+            let body = bytes.readableBytes == 0 ? Body() : try CandidateAPI.decode(Body.self, from: bytes)
+            try SetupAPI.checkReason(body.reason ?? "")
+            let overview = try await state.store.setup.releaseResults(exam: exam, force: body.force ?? false, reason: body.reason ?? "", by: Actor(who),
+                                                                      now: state.configuration.now())
+            return Released(exam: exam, released: true, releasedAt: overview.resultsReleasedAt, releasedBy: overview.resultsReleasedBy)
         }
         signedIn.get("exams/:exam/results", use: results)
     }

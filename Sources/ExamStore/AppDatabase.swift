@@ -408,6 +408,9 @@ public struct AppDatabase: Sendable {
                 ALTER TABLE questionSearchPrefixed RENAME TO questionSearch;
                 """)
         }
+        migrator.registerMigration("v8: who released an exam's results") { db in
+            try db.alter(table: "exam") { t in t.add(column: "resultsReleasedBy", .text) }
+        }
         return migrator
     }
 

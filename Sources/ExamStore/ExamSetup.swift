@@ -78,23 +78,29 @@ public struct ResultRow: Codable, Sendable, Hashable {
 extension AppDatabase {
     /// Creates an exam after checking that its bank can fill its blueprint (every short cell is listed).
     public func createExam(_ definition: ExamDefinition) throws {
+        try writer.write { db in try Self.createExam(db, definition, now: Date()) }
+    }
+
+    static func createExam(_ db: Database, _ definition: ExamDefinition, now: Date) throws {
         guard !definition.name.trimmingCharacters(in: .whitespaces).isEmpty else { throw StoreError.invalid("name", "kỳ thi cần tên / an exam needs a name") }
         guard !definition.sessions.isEmpty else { throw StoreError.invalid("sessions", "kỳ thi cần ít nhất một ca thi / an exam needs a session") }
         guard !definition.rooms.isEmpty else { throw StoreError.invalid("rooms", "kỳ thi cần ít nhất một phòng thi / an exam needs a room") }
         guard Set(definition.rooms).count == definition.rooms.count else { throw StoreError.invalid("rooms", "tên phòng thi lặp lại / room names repeat") }
         guard Set(definition.sessions.map(\.name)).count == definition.sessions.count else { throw StoreError.invalid("sessions", "tên ca thi lặp lại / session names repeat") }
         if definition.paperMode == .codes, !(1...1000).contains(definition.codeCount) { throw StoreError.invalid("codeCount", "số mã đề phải từ 1 đến 1000 / 1 to 1000 codes") }
-        let bank = try loadBank(named: definition.bank)
-        _ = try PaperGenerator(blueprint: definition.blueprint, bank: bank)
+        guard let bankId = try Int64.fetchOne(db, sql: "SELECT id FROM bank WHERE name = ?", arguments: [definition.bank]) else {
+            throw StoreError(.notFound, "không có ngân hàng \"\(definition.bank)\" / no bank named \"\(definition.bank)\"", field: "bank")
+        }
+        _ = try PaperGenerator(blueprint: definition.blueprint, bank: try paperBank(db, bankId: bankId, name: definition.bank).bank)
         let blueprint = String(decoding: try Canonical.encoder.encode(definition.blueprint), as: UTF8.self)
-        try writer.write { db in
+        do {
             if try ExamRecord.filter(ExamRecord.Columns.name == definition.name).fetchCount(db) > 0 {
                 throw StoreError(.exists, "đã có kỳ thi \"\(definition.name)\" / an exam named \"\(definition.name)\" exists", field: "name")
             }
             var exam = ExamRecord(id: nil, name: definition.name, subject: definition.blueprint.subject, bankName: definition.bank, blueprint: blueprint,
                                   paperMode: definition.paperMode.rawValue, codeCount: definition.paperMode == .codes ? definition.codeCount : nil,
                                   firstCode: definition.firstCode, seed: Int64(bitPattern: definition.seed), resultsPolicy: definition.results.rawValue,
-                                  state: "draft", createdAt: Date(), preparedAt: nil, resultsReleasedAt: nil, version: 0)
+                                  state: "draft", createdAt: now, preparedAt: nil, resultsReleasedAt: nil, version: 0)
             try exam.insert(db)
             for session in definition.sessions {
                 let timing = session.timing
@@ -131,7 +137,11 @@ extension AppDatabase {
     /// Adds (or updates, by student id) the candidates of an exam that is not prepared yet.
     /// Returns how many were added and how many updated.
     public func importCandidates(exam: String, entries: [RosterEntry]) throws -> (added: Int, updated: Int) {
-        try writer.write { db in
+        try writer.write { db in try Self.importCandidates(db, exam: exam, entries: entries) }
+    }
+
+    static func importCandidates(_ db: Database, exam: String, entries: [RosterEntry]) throws -> (added: Int, updated: Int) {
+        do {
             let row = try Self.examRow(db, exam)
             guard row["state"] as String == "draft" else {
                 throw StoreError(.alreadyPrepared, "kỳ thi \"\(exam)\" đã chuẩn bị xong; không thêm thí sinh được nữa / the exam is prepared; candidates cannot change")
@@ -158,7 +168,11 @@ extension AppDatabase {
     /// getting different codes; or one per candidate) with the question revisions they use, and issues access
     /// codes, of which only a keyed hash is stored. The slips returned are the only place the codes appear.
     public func prepareExam(_ name: String) throws -> [LoginSlip] {
-        try writer.write { db in
+        try writer.write { db in try Self.prepareExam(db, name, now: Date()) }
+    }
+
+    static func prepareExam(_ db: Database, _ name: String, now: Date) throws -> [LoginSlip] {
+        do {
             let row = try Self.examRow(db, name)
             guard row["state"] as String == "draft" else {
                 throw StoreError(.alreadyPrepared, "kỳ thi \"\(name)\" đã chuẩn bị / the exam is already prepared")
@@ -227,7 +241,7 @@ extension AppDatabase {
                                        className: candidate.className, room: slot.room["name"], session: slot.session["name"],
                                        opensAt: slot.session["opensAt"], paperCode: code, accessCode: accessCode))
             }
-            try db.execute(sql: "UPDATE exam SET state = 'prepared', preparedAt = ? WHERE id = ?", arguments: [Date(), examId])
+            try db.execute(sql: "UPDATE exam SET state = 'prepared', preparedAt = ? WHERE id = ?", arguments: [now, examId])
             _ = try ExamDay.bumpVersion(db, examId: examId)
             return slips
         }

@@ -50,8 +50,6 @@ public protocol ExamRepository: Sendable {
     func resume(exam: String, sbd: String, by staff: String, reason: String, now: Date) async throws -> AttemptStatus
     /// A new access code for one candidate (a lost slip); the old one stops working and their sessions end.
     func resetAccessCode(exam: String, sbd: String, now: Date) async throws -> LoginSlip
-    /// Candidates of a "later" exam see their scores from now on.
-    func releaseResults(exam: String, now: Date) async throws
     /// One row per candidate, by số báo danh.
     func results(exam: String) async throws -> [ResultRow]
 }
@@ -176,14 +174,17 @@ public struct Store: Sendable {
     public let audit: any AuditRepository
     public let secrets: any SecretRepository
     public let sessions: any SessionRepository
+    public let setup: any ExamSetupRepository
+    public let staffAdmin: any StaffAdminRepository
     public let services: [any Service]
 
     public init(attempts: any AttemptRepository, exams: any ExamRepository, staff: any StaffRepository, media: any MediaRepository,
                 banks: any BankRepository, blueprints: any BlueprintRepository, printSets: any PrintSetRepository, audit: any AuditRepository,
-                secrets: any SecretRepository, sessions: any SessionRepository, services: [any Service]) {
+                secrets: any SecretRepository, sessions: any SessionRepository, setup: any ExamSetupRepository, staffAdmin: any StaffAdminRepository,
+                services: [any Service]) {
         self.attempts = attempts; self.exams = exams; self.staff = staff; self.media = media; self.banks = banks
         self.blueprints = blueprints; self.printSets = printSets; self.audit = audit
-        self.secrets = secrets; self.sessions = sessions; self.services = services
+        self.secrets = secrets; self.sessions = sessions; self.setup = setup; self.staffAdmin = staffAdmin; self.services = services
     }
 }
 

@@ -38,7 +38,7 @@ public final class SQLiteStore: Sendable {
     /// The repositories and the services to run with the application (the writer, the deadline watcher).
     public var store: Store {
         Store(attempts: self, exams: self, staff: self, media: self, banks: self, blueprints: self, printSets: self, audit: self, secrets: self, sessions: self,
-              services: [writer, DeadlineWatcher(store: self, interval: deadlineInterval, now: now, logger: logger)])
+              setup: self, staffAdmin: self, services: [writer, DeadlineWatcher(store: self, interval: deadlineInterval, now: now, logger: logger)])
     }
 
     /// The writer, for tests and figures (transactions, batches).
@@ -516,16 +516,6 @@ extension SQLiteStore: ExamRepository {
         let slips = try await writer.perform { db in try AppDatabase.resetAccessCodes(db, exam: exam, room: nil, sbd: sbd, now: now) }
         examDay.markStale(exam: exam)
         return slips[0]
-    }
-
-    public func releaseResults(exam: String, now: Date) async throws {
-        let examDay = self.examDay
-        try await writer.perform({ db -> (Int64, Int, Date) in
-            let record = try AppDatabase.exam(db, named: exam)
-            let released = record.resultsReleasedAt ?? now
-            try db.execute(sql: "UPDATE exam SET resultsReleasedAt = ? WHERE id = ?", arguments: [released, record.id!])
-            return (record.id!, try ExamDay.bumpVersion(db, examId: record.id!), released)
-        }, afterCommit: { id, version, released in examDay.apply(examId: id, version: version) { $0.header.resultsReleasedAt = released } })
     }
 
     public func results(exam: String) async throws -> [ResultRow] {

@@ -9,7 +9,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible, Equatable {
     fileprivate enum Base: String, Hashable, Sendable {
         case notFound, invalid, exists, importRefused, notPrepared, alreadyPrepared, inUse
         case takenOver, timeUp, alreadySubmitted, notOpenYet, lateEntryClosed, notStarted, paused, notPaused, sessionOver, notSubmitted
-        case forbidden, shuttingDown, staleRevision
+        case forbidden, shuttingDown, staleRevision, sessionRunning
     }
 
     public struct Code: Hashable, Sendable, CustomStringConvertible {
@@ -51,6 +51,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible, Equatable {
         public static let staleRevision = Code(base: .staleRevision)
         /// The server is stopping and takes no new writes.
         public static let shuttingDown = Code(base: .shuttingDown)
+        /// A session of the exam is still running: results wait for its end (unless forced).
+        public static let sessionRunning = Code(base: .sessionRunning)
 
         public var description: String { base.rawValue }
     }

@@ -12,7 +12,8 @@ struct PointsTests {
         #expect(Points(parsing: text)?.hundredths == hundredths)
     }
 
-    @Test("refusing what is not a two-decimal number", arguments: ["", "abc", "1.234", "1,2,3", ".5", "1.", "--1", "1e2", "0x10", "١"])
+    @Test("refusing what is not a two-decimal number", arguments: ["", "abc", "1.234", "1,2,3", ".5", "1.", "--1", "1e2", "0x10", "١",
+                                                                   "0.2\u{350}", "5\u{350}", "0.5\u{301}0"])
     func refuses(text: String) {
         #expect(Points(parsing: text) == nil)
     }

@@ -155,6 +155,7 @@ struct StaffAPITests {
     func releaseResults() async throws {
         let fixture = try Fixture(results: .later)
         try fixture.addStaff("dieuphoi", role: .coordinator)
+        try fixture.addStaff("quantri", role: .admin)
         try await fixture.app().test(.router) { client in
             fixture.clock.set(Fixture.at(10))
             let slip = fixture.slips[2]
@@ -175,8 +176,36 @@ struct StaffAPITests {
                 #expect(Fixture.object(response.body)["attemptState"] as? String == "submitted")
             }
             let coordinator = try await fixture.staffLogin(client, "dieuphoi")
-            try await client.execute(uri: "/api/staff/exams/\(fixture.examPath)/release-results", method: .post, headers: Fixture.headers(cookie: coordinator)) {
-                #expect($0.status == .ok)
+            // The session still runs: a release waits, or is forced with a reason (audited), and can be withdrawn.
+            let release = "/api/staff/exams/\(fixture.examPath)/release-results"
+            try await client.execute(uri: release, method: .post, headers: Fixture.headers(cookie: coordinator)) { response in
+                #expect(response.status == .conflict)
+                #expect((Fixture.object(response.body)["error"] as? [String: Any])?["code"] as? String == "sessionRunning")
+            }
+            try await client.execute(uri: release, method: .post, headers: Fixture.headers(cookie: coordinator), body: Fixture.json(["force": true])) { response in
+                #expect(response.status == .badRequest)
+            }
+            try await client.execute(uri: release, method: .post, headers: Fixture.headers(cookie: coordinator),
+                                     body: Fixture.json(["force": true, "reason": "cả phòng đã nộp"])) { response in
+                #expect(response.status == .ok)
+                #expect(Fixture.object(response.body)["releasedBy"] as? String == "dieuphoi")
+            }
+            try await client.execute(uri: "/api/staff/exams/\(fixture.examPath)/withdraw-results", method: .post, headers: Fixture.headers(cookie: coordinator),
+                                     body: Fixture.json(["reason": "sai đáp án câu 3"])) { response in
+                #expect(response.status == .ok)
+                #expect(Fixture.object(response.body)["resultsReleasedAt"] == nil)
+            }
+            try await client.execute(uri: "/api/attempt/result", method: .get, headers: Fixture.headers(cookie: cookie)) { response in
+                #expect(Fixture.object(response.body)["released"] as? Bool == false)
+            }
+            try await client.execute(uri: release, method: .post, headers: Fixture.headers(cookie: coordinator),
+                                     body: Fixture.json(["force": true, "reason": "đã sửa đáp án"])) { #expect($0.status == .ok) }
+            let admin = try await fixture.staffLogin(client, "quantri")
+            let subject = "exam:\(fixture.exam)".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+            try await client.execute(uri: "/api/staff/audit?subject=\(subject)", method: .get, headers: Fixture.headers(cookie: admin)) { response in
+                let entries = Fixture.object(response.body)["items"] as? [[String: Any]] ?? []
+                #expect(entries.map { $0["action"] as? String } == ["exam.results.release-forced", "exam.results.withdraw", "exam.results.release-forced"])
+                #expect(entries.first?["reason"] as? String == "đã sửa đáp án" && entries.first?["actor"] as? String == "dieuphoi")
             }
             try await client.execute(uri: "/api/attempt/result", method: .get, headers: Fixture.headers(cookie: cookie)) { response in
                 let result = Fixture.object(response.body)

@@ -91,6 +91,7 @@ struct ImportPipelineTests {
         ("bad-level.yaml", "bad-level.yaml:6"), ("not-yaml.yaml", "not-yaml.yaml:"), ("unclosed.gift", "unclosed.gift:1"),
         ("no-answer.txt", "no-answer.txt:1"), ("bad-key.csv", "bad-key.csv:2 (Đáp án)"), ("entities.xml", "entities.xml"),
         ("azota-no-key.txt", "azota-no-key.txt:1"), ("bomb.docx", "bomb.docx"), ("escape.xlsx", "escape.xlsx"),
+        ("points-combining-mark.yaml", "points-combining-mark.yaml:7"),
     ])
     func malformed(file: String, place: String) throws {
         let db = try AppDatabase.inMemory()

@@ -148,4 +148,16 @@ class BrowserTest(unittest.TestCase):
         self.visible("staff-login")
         self.by_id("username").send_keys(member["username"])
         self.by_id("password").send_keys(member["password"] + Keys.ENTER)
-        self.wait(lambda: self.by_id("staff-who").text.strip() != "", message="not signed in")
+        # bcrypt on a busy 2-core machine can take seconds.
+        self.wait(lambda: self.by_id("staff-who").text.strip() != "", 40, message="not signed in")
+
+
+def setUpModule():
+    """A module's own demo server, for modules that import these two (unittest calls them by name)."""
+    BrowserTest.server = Server()
+
+
+def tearDownModule():
+    if BrowserTest.server:
+        BrowserTest.server.stop()
+        BrowserTest.server = None

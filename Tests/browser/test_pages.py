@@ -264,7 +264,10 @@ class PageTest(BrowserTest):
         self.wait(lambda: self.browser.find_elements(By.ID, "result-later"), 15, "results should wait for release")
 
         self.staff_login("coordinator", MATH, language="en")
+        # The session is still running: the release needs a reason (and is audited so).
+        self.by_id("release-reason").send_keys("the whole room has handed in")
         self.by_id("staff-release").click()
+        self.visible("release-yes").click()
         self.wait(lambda: "released" in self.by_id("staff-message").text.lower())
         raw = self.browser.execute_async_script(
             "var done = arguments[0]; fetch(document.getElementById('staff-download').href).then(r => r.arrayBuffer())"

@@ -8,7 +8,7 @@
   function signedIn(signed) {
     member = signed;
     var coordinates = member.role === "admin" || member.role === "coordinator";
-    $("staff-release").hidden = !coordinates;
+    $("release-panel").hidden = !coordinates;
     $("staff-download").hidden = !coordinates;
     api("GET", "/api/staff/exams").then(function (result) {
       if (result.status !== 200) { $("staff-message").textContent = K.message(result); $("staff-exam").hidden = false; return; }
@@ -28,9 +28,52 @@
 
   $("staff-exam-select").addEventListener("change", refresh);
   $("staff-refresh").addEventListener("click", refresh);
-  $("staff-release").addEventListener("click", function () {
-    api("POST", path("/release-results")).then(function (result) {
-      $("staff-message").textContent = result.status === 200 ? T.staff_released : K.message(result);
+  // Results: released after a confirmation; while a session runs only with a reason (audited); withdrawn with one.
+  var pending = null;
+  function ask(action) {
+    pending = action;
+    $("release-question").textContent = action === "release" ? T.release_question : T.release_withdraw_question;
+    $("release-confirm").hidden = false;
+    $("release-yes").focus();
+  }
+  function releaseState() {
+    if (!member || !(member.role === "admin" || member.role === "coordinator") || !exam()) return;
+    api("GET", "/api/staff/setup/exams/" + encodeURIComponent(exam())).then(function (result) {
+      if (result.status !== 200) return;
+      var o = result.body;
+      $("release-state").textContent = o.resultsReleasedAt
+        ? T.release_done.replace("%1", K.staff.date(o.resultsReleasedAt)).replace("%2", o.resultsReleasedBy || "?")
+        : (o.results === "immediate" ? T.setup_results_immediate : T.release_not_yet) + (o.running ? " · " + T.release_running : "");
+      $("staff-release").hidden = !!o.resultsReleasedAt || o.results === "immediate";
+      $("staff-withdraw").hidden = !o.resultsReleasedAt;
+      $("release-reason").hidden = o.results === "immediate" && !o.resultsReleasedAt;
+    });
+  }
+  $("staff-release").addEventListener("click", function () { ask("release"); });
+  $("staff-withdraw").addEventListener("click", function () {
+    if (!$("release-reason").value.trim()) { $("staff-message").textContent = T.release_need_reason; $("release-reason").focus(); return; }
+    ask("withdraw");
+  });
+  $("release-no").addEventListener("click", function () { $("release-confirm").hidden = true; pending = null; });
+  $("release-yes").addEventListener("click", function () {
+    var reason = $("release-reason").value.trim();
+    $("release-confirm").hidden = true;
+    var request = pending === "withdraw"
+      ? api("POST", path("/withdraw-results"), { reason: reason })
+      : api("POST", path("/release-results"), reason ? { force: true, reason: reason } : {});
+    var action = pending;
+    pending = null;
+    request.then(function (result) {
+      if (result.status === 200) {
+        $("staff-message").textContent = action === "withdraw" ? T.release_withdrawn : T.staff_released;
+        $("release-reason").value = "";
+      } else if (K.code(result) === "sessionRunning") {
+        $("staff-message").textContent = K.message(result) + " " + T.release_need_reason;
+        $("release-reason").focus();
+      } else {
+        $("staff-message").textContent = K.message(result);
+      }
+      releaseState();
     });
   });
 
@@ -49,6 +92,7 @@
 
   function refresh() {
     if (!exam()) return;
+    releaseState();
     $("staff-download").href = path("/results?format=csv");
     // Do not redraw under a proctor who is typing minutes or a reason.
     if (document.activeElement && document.activeElement.closest && document.activeElement.closest("#staff-rows")) return;

@@ -81,10 +81,20 @@
   function levelName(level) { return T["level_" + String(level).replace(/-/g, "_")] || level; }
   function kindName(kind) { return T["kind_" + String(kind).replace(/-/g, "_")] || kind; }
   function date(text) { var d = new Date(text); return isNaN(d) ? "" : d.toLocaleString(document.documentElement.lang === "vi" ? "vi-VN" : "en-GB"); }
+  // Dates as Vietnamese schools write them: 28/02/2009, and 07:30 01/12/2026 for a time.
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function dmy(text) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text || "");
+    return m ? m[3] + "/" + m[2] + "/" + m[1] : (text || "");
+  }
+  function when(text) {
+    var d = new Date(text);
+    return isNaN(d) ? "" : pad(d.getHours()) + ":" + pad(d.getMinutes()) + " " + pad(d.getDate()) + "/" + pad(d.getMonth() + 1) + "/" + d.getFullYear();
+  }
   function bankPath(name) { return "/api/staff/banks/" + encodeURIComponent(name); }
 
   K.staff = { ready: ready, notice: notice, param: param, problems: problems, job: job, fill: fill, levelName: levelName, kindName: kindName,
-    date: date, bankPath: bankPath, levels: ["nhan-biet", "thong-hieu", "van-dung", "van-dung-cao"],
+    date: date, dmy: dmy, when: when, bankPath: bankPath, levels: ["nhan-biet", "thong-hieu", "van-dung", "van-dung-cao"],
     unclassifiedTopic: "Chưa phân loại",
     kinds: ["single-choice", "multiple-response", "true-false", "numeric", "short-text", "matching", "ordering", "cloze", "essay"] };
 })();

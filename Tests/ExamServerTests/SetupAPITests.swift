@@ -1,0 +1,146 @@
+import BankFormats
+import ExamCore
+import ExamServer
+import ExamStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@Suite("Exam setup and staff accounts from the pages")
+struct SetupAPITests {
+    static func setUp() throws -> (Fixture, String) {
+        let fixture = try Fixture()
+        let blueprint = try JSONDecoder().decode(Blueprint.self, from: Data(contentsOf: Fixture.root.appendingPathComponent("QuestionBanks/vat-li-12/blueprint.json")))
+        try fixture.database.saveBlueprint(blueprint)
+        for (name, role) in [("dieuphoi", StaffRole.coordinator), ("giamthi", .proctor), ("giaovien", .teacher), ("quantri", .admin)] {
+            try fixture.addStaff(name, role: role)
+        }
+        return (fixture, blueprint.name)
+    }
+
+    static func path(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: .alphanumerics)! }
+
+    @Test("a coordinator creates an exam, uploads a class list (bad rows listed, nothing stored), fixes it, prepares it; others may not")
+    func createUploadPrepare() async throws {
+        let (fixture, blueprint) = try Self.setUp()
+        try await fixture.app().test(.router) { client in
+            let coordinator = try await fixture.staffLogin(client, "dieuphoi")
+            let proctor = try await fixture.staffLogin(client, "giamthi")
+            let teacher = try await fixture.staffLogin(client, "giaovien")
+            let exam: [String: Any] = [
+                "name": "Kiểm tra giữa kỳ Vật lí", "bank": "Vật lí 12", "blueprint": blueprint, "paperMode": "codes", "codes": 4,
+                "sessions": [["name": "Ca 1", "opensAt": "2027-03-02T01:30:00Z", "durationMinutes": 50]], "rooms": ["P201", "P202"], "results": "later",
+            ]
+            for cookie in [proctor, teacher] {
+                try await client.execute(uri: "/api/staff/setup/exams", method: .post, headers: Fixture.headers(cookie: cookie), body: Fixture.json(exam)) {
+                    #expect($0.status == .forbidden)
+                }
+                try await client.execute(uri: "/api/staff/setup/exams", method: .get, headers: Fixture.headers(cookie: cookie)) { #expect($0.status == .forbidden) }
+            }
+            var broken = exam
+            broken["sessions"] = [["name": "Ca 1", "opensAt": "mai", "durationMinutes": 50]]
+            try await client.execute(uri: "/api/staff/setup/exams", method: .post, headers: Fixture.headers(cookie: coordinator), body: Fixture.json(broken)) { response in
+                #expect(response.status == .badRequest)
+                #expect((Fixture.object(response.body)["error"] as? [String: Any])?["field"] as? String == "sessions[0].opensAt")
+            }
+            try await client.execute(uri: "/api/staff/setup/exams", method: .post, headers: Fixture.headers(cookie: coordinator), body: Fixture.json(exam)) { response in
+                #expect(response.status == .created)
+                let overview = Fixture.object(response.body)
+                #expect(overview["state"] as? String == "draft" && overview["rooms"] as? [String] == ["P201", "P202"])
+            }
+            try await client.execute(uri: "/api/staff/setup/exams", method: .post, headers: Fixture.headers(cookie: coordinator), body: Fixture.json(exam)) {
+                #expect($0.status == .conflict)
+            }
+
+            let base = "/api/staff/setup/exams/" + Self.path("Kiểm tra giữa kỳ Vật lí")
+            let bad = "Mã học sinh,Họ và tên,Ngày sinh,Lớp\nHS1,Nguyễn An,01/02/2009,11A1\n,Trần Bình,03/04/2009,11A1\nHS3,Lê Chi,31/02/2009,11A2\n"
+            try await client.execute(uri: base + "/class-list/lop-11.csv", method: .put, headers: Fixture.headers(cookie: coordinator), body: ByteBuffer(string: bad)) { response in
+                #expect(response.status == .unprocessableContent)
+                let problems = (Fixture.object(response.body)["error"] as? [String: Any])?["problems"] as? [String] ?? []
+                #expect(problems.count == 2)
+                #expect(problems.contains { $0.hasPrefix("lop-11.csv:3") } && problems.contains { $0.hasPrefix("lop-11.csv:4") })
+            }
+            try await client.execute(uri: base, method: .get, headers: Fixture.headers(cookie: coordinator)) { response in
+                #expect((Fixture.object(response.body)["candidates"] as? [Any])?.isEmpty == true, "nothing stored from a refused list")
+            }
+            try await client.execute(uri: base + "/class-list/lop-11.csv", method: .put, headers: Fixture.headers(cookie: proctor), body: ByteBuffer(string: bad)) {
+                #expect($0.status == .forbidden)
+            }
+            let good = "Mã học sinh,Họ và tên,Ngày sinh,Lớp\nHS1,Nguyễn An,01/02/2009,11A1\nHS2,Trần Bình,03/04/2009,11A1\nHS3,Lê Chi,28/02/2009,11A2\nHS4,Phạm Dũng,05/06/2009,11A2\n"
+            try await client.execute(uri: base + "/class-list/lop-11.csv", method: .put, headers: Fixture.headers(cookie: coordinator), body: ByteBuffer(string: good)) { response in
+                #expect(response.status == .ok)
+                #expect(Fixture.object(response.body)["added"] as? Int == 4)
+            }
+            try await client.execute(uri: base + "/candidates/HS4", method: .delete, headers: Fixture.headers(cookie: coordinator)) { #expect($0.status == .noContent) }
+            try await client.execute(uri: base + "/prepare", method: .post, headers: Fixture.headers(cookie: proctor)) { #expect($0.status == .forbidden) }
+            try await client.execute(uri: base + "/prepare", method: .post, headers: Fixture.headers(cookie: coordinator)) { response in
+                #expect(response.status == .ok)
+                let slips = Fixture.object(response.body)["slips"] as? [[String: Any]] ?? []
+                #expect(slips.count == 3)
+                #expect(Set(slips.compactMap { $0["room"] as? String }).isSubset(of: ["P201", "P202"]))
+                #expect(slips.allSatisfy { ($0["accessCode"] as? String)?.isEmpty == false })
+            }
+            try await client.execute(uri: base + "/prepare", method: .post, headers: Fixture.headers(cookie: coordinator)) { #expect($0.status == .conflict) }
+            try await client.execute(uri: base + "/class-list/lop-11.csv", method: .put, headers: Fixture.headers(cookie: coordinator), body: ByteBuffer(string: good)) {
+                #expect($0.status == .conflict, "a prepared exam's candidates do not change")
+            }
+            try await client.execute(uri: "/api/staff/exams", method: .get, headers: Fixture.headers(cookie: proctor)) { response in
+                #expect(String(buffer: response.body).contains("Kiểm tra giữa kỳ Vật lí"), "a prepared exam reaches the proctors' list")
+            }
+            let quantri = try await fixture.staffLogin(client, "quantri")
+            try await client.execute(uri: "/api/staff/audit?subject=" + Self.path("exam:Kiểm tra giữa kỳ Vật lí"), method: .get, headers: Fixture.headers(cookie: quantri)) { response in
+                let actions = (Fixture.object(response.body)["items"] as? [[String: Any]] ?? []).compactMap { $0["action"] as? String }
+                #expect(actions == ["exam.prepare", "exam.candidate.remove", "exam.candidates", "exam.create"])
+            }
+        }
+    }
+
+    @Test("admins add, disable and re-password staff (the member's sessions end at once); nobody else may")
+    func accounts() async throws {
+        let (fixture, _) = try Self.setUp()
+        try await fixture.app().test(.router) { client in
+            let admin = try await fixture.staffLogin(client, "quantri")
+            let coordinator = try await fixture.staffLogin(client, "dieuphoi")
+            try await client.execute(uri: "/api/staff/accounts", method: .get, headers: Fixture.headers(cookie: coordinator)) { #expect($0.status == .forbidden) }
+            try await client.execute(uri: "/api/staff/accounts", method: .post, headers: Fixture.headers(cookie: coordinator),
+                                     body: Fixture.json(["username": "gv2", "fullName": "Cô Hoa", "role": "teacher"])) { #expect($0.status == .forbidden) }
+            let password = try await client.execute(uri: "/api/staff/accounts", method: .post, headers: Fixture.headers(cookie: admin),
+                                                    body: Fixture.json(["username": "gv2", "fullName": "Cô Hoa", "role": "teacher"])) { response in
+                #expect(response.status == .created)
+                return try #require(Fixture.object(response.body)["password"] as? String)
+            }
+            try await client.execute(uri: "/api/staff/accounts", method: .post, headers: Fixture.headers(cookie: admin),
+                                     body: Fixture.json(["username": "gv2", "fullName": "Cô Hoa", "role": "teacher"])) { #expect($0.status == .conflict) }
+            try await client.execute(uri: "/api/staff/accounts", method: .post, headers: Fixture.headers(cookie: admin),
+                                     body: Fixture.json(["username": "x", "fullName": "X", "role": "hieu-truong"])) { #expect($0.status == .badRequest) }
+            let hoa = try await client.execute(uri: "/api/staff/login", method: .post, headers: Fixture.headers(),
+                                               body: Fixture.json(["username": "gv2", "password": password])) { response in
+                #expect(response.status == .ok)
+                return String(try #require(response.headers[.setCookie]).split(separator: ";")[0])
+            }
+            try await client.execute(uri: "/api/staff/me", method: .get, headers: Fixture.headers(cookie: hoa)) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/api/staff/accounts/gv2/disable", method: .post, headers: Fixture.headers(cookie: admin)) { #expect($0.status == .noContent) }
+            try await client.execute(uri: "/api/staff/me", method: .get, headers: Fixture.headers(cookie: hoa)) { #expect($0.status == .unauthorized) }
+            try await client.execute(uri: "/api/staff/accounts/quantri/disable", method: .post, headers: Fixture.headers(cookie: admin)) { #expect($0.status == .badRequest) }
+            try await client.execute(uri: "/api/staff/accounts/gv2/enable", method: .post, headers: Fixture.headers(cookie: admin)) { #expect($0.status == .noContent) }
+            let renewed = try await client.execute(uri: "/api/staff/accounts/gv2/password", method: .post, headers: Fixture.headers(cookie: admin)) { response in
+                #expect(response.status == .ok)
+                return try #require(Fixture.object(response.body)["password"] as? String)
+            }
+            #expect(renewed != password)
+            try await client.execute(uri: "/api/staff/login", method: .post, headers: Fixture.headers(),
+                                     body: Fixture.json(["username": "gv2", "password": password])) { #expect($0.status == .unauthorized) }
+            try await client.execute(uri: "/api/staff/accounts/khong-co/password", method: .post, headers: Fixture.headers(cookie: admin)) { #expect($0.status == .notFound) }
+            try await client.execute(uri: "/api/staff/accounts", method: .get, headers: Fixture.headers(cookie: admin)) { response in
+                let items = Fixture.object(response.body)["items"] as? [[String: Any]] ?? []
+                #expect(items.first { $0["username"] as? String == "gv2" }?["disabled"] as? Bool == false)
+            }
+            try await client.execute(uri: "/api/staff/audit?subject=" + Self.path("staff:gv2"), method: .get, headers: Fixture.headers(cookie: admin)) { response in
+                let actions = (Fixture.object(response.body)["items"] as? [[String: Any]] ?? []).compactMap { $0["action"] as? String }
+                #expect(actions == ["staff.password", "staff.enable", "staff.disable", "staff.add"])
+            }
+        }
+    }
+}

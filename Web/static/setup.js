@@ -1,0 +1,158 @@
+// khaothi: a coordinator's exams — create one, upload its class list (bad rows listed, nothing stored), prepare it
+// (numbers, rooms, papers, access codes) and print the login slips per room.
+"use strict";
+(function () {
+  var T = K.T, el = K.el, api = K.api, S;
+  var $ = function (id) { return document.getElementById(id); };
+  var exams = [];
+
+  function examPath(name, suffix) { return "/api/staff/setup/exams/" + encodeURIComponent(name) + (suffix || ""); }
+  function current() { return $("exam-select").value; }
+  function showProblems(box, result) {
+    box.innerHTML = "";
+    var lines = S.problems(result);
+    box.appendChild(el("p", { text: lines[0] }));
+    if (lines.length > 1) box.appendChild(el("ul", {}, lines.slice(1).map(function (line) { return el("li", { text: line }); })));
+    box.hidden = false;
+    box.scrollIntoView({ block: "nearest" });
+  }
+
+  function load(select) {
+    return api("GET", "/api/staff/setup/exams").then(function (result) {
+      if (result.status !== 200) { S.notice(K.message(result), "error"); return; }
+      exams = result.body.items;
+      S.fill($("exam-select"), exams.map(function (exam) {
+        return [exam.name, exam.name + " — " + (exam.state === "draft" ? T.setup_state_draft : T.setup_state_prepared)];
+      }));
+      if (select) $("exam-select").value = select;
+      $("create-form").hidden = exams.length > 0 && !select && $("create-form").hidden;
+      if (!exams.length) openCreate();
+      show();
+    });
+  }
+
+  function show() {
+    var exam = exams.filter(function (e) { return e.name === current(); })[0];
+    $("exam-panel").hidden = !exam;
+    if (!exam) return;
+    $("exam-title").textContent = exam.name;
+    var sessions = exam.sessions.map(function (s) {
+      return s.name + " " + S.when(s.opensAt) + " (" + s.durationMinutes + " " + T.staff_minutes + ")";
+    }).join("; ");
+    $("exam-facts").textContent = [exam.subject, exam.bank, exam.blueprint, sessions, T.setup_rooms + ": " + exam.rooms.join(", "),
+      exam.results === "later" ? T.setup_results_later : T.setup_results_immediate].join(" · ");
+    var draft = exam.state === "draft";
+    $("draft-tools").hidden = !draft;
+    $("prepared-tools").hidden = draft;
+    $("prepare").disabled = exam.candidates.length === 0;
+    var stored = sessionStorage.getItem("khaothi-slips:" + exam.name);
+    $("slips-link").hidden = !stored;
+    $("slips-link").href = "/staff/setup/slips?exam=" + encodeURIComponent(exam.name);
+    $("slips-hint").textContent = stored ? T.setup_slips_once : T.setup_slips_gone;
+    $("candidate-count").textContent = "(" + exam.candidates.length + ")";
+    var body = $("candidates");
+    body.innerHTML = "";
+    exam.candidates.forEach(function (c) {
+      var action = el("td");
+      if (draft) action.appendChild(el("button", { type: "button", "class": "remove", text: T.setup_remove, "aria-label": T.setup_remove + " " + c.fullName, onclick: function () {
+        api("DELETE", examPath(exam.name, "/candidates/" + encodeURIComponent(c.studentID))).then(function (r) {
+          if (r.status !== 204) { S.notice(K.message(r), "error"); return; }
+          load(exam.name);
+        });
+      } }));
+      body.appendChild(el("tr", {}, [el("td", { text: c.studentID }), el("td", { text: c.fullName }), el("td", { text: S.dmy(c.dateOfBirth) }),
+        el("td", { text: c.className || "" }), el("td", { text: c.sbd || "" }), el("td", { text: c.room || "" }), action]));
+    });
+  }
+
+  // The create form: sessions as rows (name, opening, minutes, late entry, grace, deadline policy).
+  function sessionRow(index) {
+    var opens = new Date(Date.now() + 86400000);
+    opens.setHours(7, 30, 0, 0);
+    var local = new Date(opens.getTime() - opens.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+    var id = function (name) { return "s" + index + "-" + name; };
+    return el("div", { "class": "grid4 session-row" }, [
+      el("div", {}, [el("label", { "for": id("name"), text: T.setup_session_name }), el("input", { id: id("name"), value: "Ca " + (index + 1), "class": "s-name" })]),
+      el("div", {}, [el("label", { "for": id("opens"), text: T.setup_opens }), el("input", { id: id("opens"), type: "datetime-local", value: local, "class": "s-opens" })]),
+      el("div", {}, [el("label", { "for": id("minutes"), text: T.setup_duration }), el("input", { id: id("minutes"), type: "number", min: "1", max: "600", value: "45", "class": "s-minutes" })]),
+      el("div", {}, [el("label", { "for": id("late"), text: T.setup_late }), el("input", { id: id("late"), type: "number", min: "0", max: "600", value: "15", "class": "s-late" })]),
+      el("div", {}, [el("label", { "for": id("grace"), text: T.setup_grace }), el("input", { id: id("grace"), type: "number", min: "0", max: "600", value: "30", "class": "s-grace" })]),
+      el("div", {}, [el("label", { "for": id("policy"), text: T.setup_policy }), el("select", { id: id("policy"), "class": "s-policy" }, [
+        el("option", { value: "fixed-end", text: T.setup_policy_fixed }), el("option", { value: "from-start", text: T.setup_policy_start })])]),
+    ]);
+  }
+
+  function openCreate() {
+    $("create-form").hidden = false;
+    if (!$("c-sessions").children.length) $("c-sessions").appendChild(sessionRow(0));
+    Promise.all([api("GET", "/api/staff/blueprints"), api("GET", "/api/staff/banks")]).then(function (results) {
+      if (results[0].status === 200) S.fill($("c-blueprint"), results[0].body.items.map(function (b) { return [b.name, b.name]; }));
+      if (results[1].status === 200) S.fill($("c-bank"), results[1].body.items.map(function (b) { return [b.name, b.name + " (" + b.questions + ")"]; }));
+    });
+    $("c-name").focus();
+  }
+
+  $("new-exam").addEventListener("click", openCreate);
+  $("create-cancel").addEventListener("click", function () { $("create-form").hidden = true; });
+  $("c-add-session").addEventListener("click", function () { $("c-sessions").appendChild(sessionRow($("c-sessions").children.length)); });
+  $("c-mode").addEventListener("change", function () { $("c-codes-box").hidden = $("c-mode").value !== "codes"; });
+  $("create-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var sessions = Array.prototype.map.call($("c-sessions").querySelectorAll(".session-row"), function (row) {
+      var opens = new Date(row.querySelector(".s-opens").value);
+      return { name: row.querySelector(".s-name").value, opensAt: isNaN(opens) ? "" : opens.toISOString().replace(/\.\d{3}Z$/, "Z"),
+        durationMinutes: parseInt(row.querySelector(".s-minutes").value, 10) || 0, lateEntryMinutes: parseInt(row.querySelector(".s-late").value, 10) || 0,
+        graceSeconds: parseInt(row.querySelector(".s-grace").value, 10) || 0, policy: row.querySelector(".s-policy").value };
+    });
+    var body = { name: $("c-name").value.trim(), blueprint: $("c-blueprint").value, bank: $("c-bank").value, paperMode: $("c-mode").value,
+      codes: parseInt($("c-codes").value, 10) || 0, results: $("c-results").value, sessions: sessions,
+      rooms: $("c-rooms").value.split(/[,;\n]/).map(function (r) { return r.trim(); }).filter(Boolean) };
+    $("create-problems").hidden = true;
+    api("POST", "/api/staff/setup/exams", body).then(function (result) {
+      if (result.status !== 201) { showProblems($("create-problems"), result); return; }
+      $("create-form").hidden = true;
+      S.notice(T.setup_created.replace("%s", result.body.name), "ok");
+      load(result.body.name);
+    });
+  });
+
+  $("exam-select").addEventListener("change", show);
+  $("upload").addEventListener("click", function () {
+    var file = $("class-file").files[0];
+    $("upload-problems").hidden = true;
+    if (!file) { S.notice(T.setup_choose_file, "error"); $("class-file").focus(); return; }
+    var name = current();
+    fetch(examPath(name, "/class-list/" + encodeURIComponent(file.name)), { method: "PUT", body: file, credentials: "same-origin", cache: "no-store",
+      headers: { "X-Khaothi": "1", "Content-Type": "application/octet-stream" } }).then(function (response) {
+      return response.text().then(function (text) {
+        var parsed = null;
+        try { parsed = text ? JSON.parse(text) : null; } catch (e) { parsed = { error: { message: text } }; }
+        return { status: response.status, body: parsed };
+      });
+    }).then(function (result) {
+      if (result.status !== 200) { showProblems($("upload-problems"), result); return; }
+      S.notice(T.setup_uploaded.replace("%1", result.body.added).replace("%2", result.body.updated).replace("%3", result.body.total), "ok");
+      $("class-file").value = "";
+      load(name);
+    });
+  });
+
+  $("prepare").addEventListener("click", function () { $("prepare-confirm").hidden = false; $("prepare-yes").focus(); });
+  $("prepare-no").addEventListener("click", function () { $("prepare-confirm").hidden = true; });
+  $("prepare-yes").addEventListener("click", function () {
+    var name = current();
+    $("prepare-confirm").hidden = true;
+    $("prepare").disabled = true;
+    S.notice(T.setup_preparing, "");
+    api("POST", examPath(name, "/prepare")).then(function (result) {
+      if (result.status !== 200) { S.notice(K.message(result), "error"); $("prepare").disabled = false; return; }
+      // The codes exist in clear only in this answer: kept in this tab for printing, never on the server.
+      sessionStorage.setItem("khaothi-slips:" + name, JSON.stringify(result.body.slips));
+      S.notice(T.setup_prepared.replace("%d", result.body.slips.length), "ok");
+      load(name);
+    });
+  });
+
+  K.staff.ready(["coordinator", "admin"]).then(function () { S = K.staff; load(S.param("exam")); }, function () {});
+  S = K.staff;
+})();
