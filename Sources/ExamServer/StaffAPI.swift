@@ -20,6 +20,7 @@ struct StaffAPI {
     struct AddTimeResponse: ResponseEncodable { var sbd: String; var deadline: Date; var serverTime: Date }
     struct Released: ResponseEncodable { var exam: String; var released: Bool; var releasedAt: Date?; var releasedBy: String? }
     struct NewCode: ResponseEncodable { var sbd: String; var accessCode: String }
+    struct Paused: ResponseEncodable { var sbd: String; var paused: Bool; var remainingSeconds: Int?; var deadline: Date? }
 
     func register(open: RouterGroup<ExamRequestContext>, signedIn: RouterGroup<ExamRequestContext>) {
         open.post("login", use: login)
@@ -57,6 +58,25 @@ struct StaffAPI {
             return Response(status: .noContent)
         }
         signedIn.post("exams/:exam/candidates/:sbd/add-time", use: addTime)
+        // A proctor stops a candidate's clock (a PC to change, a toilet break) and starts it again; the reason is
+        // required, the candidate's page shows the pause at its next poll, and both are audited.
+        for (action, pause) in [("pause", true), ("resume", false)] {
+            signedIn.post("exams/:exam/candidates/:sbd/\(action)") { request, context in
+                let staff = try context.requireStaff(\.proctors)
+                let exam = try Self.parameter("exam", context), sbd = try Self.parameter("sbd", context)
+                struct Body: Decodable { var reason: String }
+                let body = try await CandidateAPI.decode(Body.self, request, context)
+                let reason = body.reason.trimmingCharacters(in: .whitespaces)
+                guard !reason.isEmpty, reason.count <= Self.maximumReason else {
+                    throw APIError.invalid("reason", "cần lý do (tối đa \(Self.maximumReason) ký tự) / a reason is needed (at most \(Self.maximumReason) characters)")
+                }
+                let now = state.configuration.now()
+                let status = pause
+                    ? try await state.store.exams.pause(exam: exam, sbd: sbd, by: staff.username, reason: reason, now: now)
+                    : try await state.store.exams.resume(exam: exam, sbd: sbd, by: staff.username, reason: reason, now: now)
+                return Paused(sbd: sbd, paused: status.paused, remainingSeconds: status.remainingSeconds, deadline: status.deadline)
+            }
+        }
         // A lost slip: a new access code for one candidate, shown once to the proctor (the old one stops working).
         signedIn.post("exams/:exam/candidates/:sbd/reset-code") { _, context in
             _ = try context.requireStaff(\.proctors)

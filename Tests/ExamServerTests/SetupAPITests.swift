@@ -97,6 +97,55 @@ struct SetupAPITests {
         }
     }
 
+    @Test("a proctor pauses a candidate with a reason (the clock stands, answers wait), then resumes; a teacher may not; audited")
+    func pauseAndResume() async throws {
+        let (fixture, _) = try Self.setUp()
+        try await fixture.app().test(.router) { client in
+            let proctor = try await fixture.staffLogin(client, "giamthi")
+            let teacher = try await fixture.staffLogin(client, "giaovien")
+            let slip = fixture.slips[1]
+            let base = "/api/staff/exams/\(fixture.examPath)/candidates/\(slip.sbd)"
+            fixture.clock.set(Fixture.at(10))
+            let cookie = try await fixture.login(client, slip: slip)
+            let token = try #require(try await fixture.start(client, cookie: cookie)["deviceToken"] as? String)
+            try await client.execute(uri: base + "/pause", method: .post, headers: Fixture.headers(cookie: teacher), body: Fixture.json(["reason": "x"])) {
+                #expect($0.status == .forbidden)
+            }
+            try await client.execute(uri: base + "/pause", method: .post, headers: Fixture.headers(cookie: proctor), body: Fixture.json(["reason": "  "])) {
+                #expect($0.status == .badRequest)
+            }
+            try await client.execute(uri: base + "/pause", method: .post, headers: Fixture.headers(cookie: proctor), body: Fixture.json(["reason": "Máy treo, đổi máy"])) { response in
+                #expect(response.status == .ok)
+                #expect(Fixture.object(response.body)["paused"] as? Bool == true)
+            }
+            fixture.clock.set(Fixture.at(310))
+            try await client.execute(uri: "/api/attempt/state?deviceToken=\(token)", method: .get, headers: Fixture.headers(cookie: cookie)) { response in
+                let state = Fixture.object(response.body)
+                #expect(state["paused"] as? Bool == true)
+                #expect(state["remainingSeconds"] as? Int == 2990, "the clock stood still for five minutes")
+            }
+            try await client.execute(uri: "/api/attempt/events", method: .post, headers: Fixture.headers(cookie: cookie),
+                                     body: Fixture.json(["deviceToken": token, "events": [["sequence": 1, "item": "I.1", "value": "A"]]])) { response in
+                #expect(response.status == .conflict)
+                #expect((Fixture.object(response.body)["error"] as? [String: Any])?["code"] as? String == "paused")
+            }
+            try await client.execute(uri: base + "/resume", method: .post, headers: Fixture.headers(cookie: proctor), body: Fixture.json(["reason": "Đã đổi máy"])) { response in
+                #expect(response.status == .ok)
+                #expect(Fixture.object(response.body)["paused"] as? Bool == false)
+            }
+            try await client.execute(uri: base + "/resume", method: .post, headers: Fixture.headers(cookie: proctor), body: Fixture.json(["reason": "lần nữa"])) {
+                #expect($0.status == .conflict)
+            }
+            let admin = try await fixture.staffLogin(client, "quantri")
+            try await client.execute(uri: "/api/staff/audit?action=", method: .get, headers: Fixture.headers(cookie: admin)) { response in
+                let entries = Fixture.object(response.body)["items"] as? [[String: Any]] ?? []
+                let mine = entries.filter { $0["sbd"] as? String == slip.sbd }
+                #expect(mine.compactMap { $0["action"] as? String } == ["resume", "pause"])
+                #expect(mine.last?["reason"] as? String == "Máy treo, đổi máy" && mine.last?["actor"] as? String == "giamthi")
+            }
+        }
+    }
+
     @Test("admins add, disable and re-password staff (the member's sessions end at once); nobody else may")
     func accounts() async throws {
         let (fixture, _) = try Self.setUp()

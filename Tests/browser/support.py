@@ -15,6 +15,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.support.ui import WebDriverWait
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -133,7 +134,9 @@ class BrowserTest(unittest.TestCase):
 
     # --- helpers ---------------------------------------------------------------------------------
     def wait(self, condition, timeout=15, message=""):
-        return WebDriverWait(self.browser, timeout, poll_frequency=0.2).until(lambda b: condition(), message)
+        # A page that redraws (the room's table every few seconds) or navigates leaves stale elements: look again.
+        return WebDriverWait(self.browser, timeout, poll_frequency=0.2,
+                             ignored_exceptions=[StaleElementReferenceException, NoSuchElementException]).until(lambda b: condition(), message)
 
     def by_id(self, element_id):
         return self.browser.find_element(By.ID, element_id)

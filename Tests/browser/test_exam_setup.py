@@ -8,14 +8,16 @@ import tempfile
 import unittest
 
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
 # The module's demo server: started before its tests, stopped after.
-from support import BrowserTest, setUpModule, tearDownModule  # noqa: F401
+from support import SHOTS, BrowserTest, setUpModule, tearDownModule  # noqa: F401
 
 PHYSICS_BANK = "Vật lí 12"
 PHYSICS_BLUEPRINT = "Vật lí 12 — đề theo mẫu 2025"
 MATH = "Demo — Toán 12 (mẫu 2025)"
+PRACTICE = "Demo — Làm quen (mọi dạng câu hỏi)"
 
 
 class ExamSetupTest(BrowserTest):
@@ -85,6 +87,91 @@ class ExamSetupTest(BrowserTest):
         self.visible("release-yes").click()
         self.wait(lambda: self.by_id("staff-message").text == "Results withdrawn.")
         self.wait(lambda: "not released" in self.by_id("release-state").text)
+
+    def test_proctor_pauses_and_resumes_a_candidate_whose_page_stops_and_says_why(self):
+        candidate = self.server.candidates(MATH)[7]
+        self.browser.get(self.server.url)
+        Select(self.by_id("exam")).select_by_value(MATH)
+        self.by_id("sbd").send_keys(candidate["sbd"])
+        self.by_id("code").send_keys(candidate["accessCode"] + Keys.ENTER)
+        self.wait(lambda: self.by_id("confirm").is_displayed() or self.by_id("test").is_displayed())
+        if self.by_id("confirm").is_displayed():
+            self.by_id("confirm-yes").click()
+        self.visible("test")
+        candidate_tab = self.browser.current_window_handle
+
+        self.browser.switch_to.new_window("tab")
+        self.sign_in("proctor", "staff/exams")
+        self.visible("staff-exam")
+        Select(self.by_id("staff-exam-select")).select_by_value(MATH)
+        row = lambda: self.browser.find_element(By.CSS_SELECTOR, f"tr[data-sbd='{candidate['sbd']}']")
+        self.wait(lambda: row().find_elements(By.CSS_SELECTOR, "button.pause"), message="no pause button")
+        row().find_element(By.CSS_SELECTOR, "button.pause").click()
+        self.wait(lambda: "lý do" in self.by_id("staff-message").text.lower(), message="a pause without a reason was not stopped")
+        row().find_element(By.CSS_SELECTOR, "input.reason").send_keys("Máy treo, chuyển máy")
+        row().find_element(By.CSS_SELECTOR, "button.pause").click()
+        self.wait(lambda: "Đã tạm dừng" in self.by_id("staff-message").text)
+        self.wait(lambda: "tạm dừng" in row().text and row().find_elements(By.CSS_SELECTOR, "button.resume"))
+        self.assertIn("tạm dừng: 1", self.by_id("totals").text)
+
+        self.browser.switch_to.window(candidate_tab)
+        self.wait(lambda: "paused" in self.browser.find_element(By.TAG_NAME, "body").get_attribute("class").split(), 40,
+                  "the candidate's page did not stop")
+        self.assertTrue(self.by_id("notice").is_displayed())
+        self.wait(lambda: "tạm dừng" in self.by_id("timer").text, message="the timer does not say paused")
+        frozen = self.by_id("timer").text
+        self.browser.execute_script("return new Promise(r => setTimeout(r, 2500))")
+        self.assertEqual(self.by_id("timer").text, frozen, "the clock moved while paused")
+
+        self.browser.switch_to.window(self.browser.window_handles[1])
+        row().find_element(By.CSS_SELECTOR, "input.reason").send_keys("Đã chuyển máy")
+        row().find_element(By.CSS_SELECTOR, "button.resume").click()
+        self.wait(lambda: "Đã cho tiếp tục" in self.by_id("staff-message").text)
+        self.browser.switch_to.window(candidate_tab)
+        self.wait(lambda: "paused" not in self.browser.find_element(By.TAG_NAME, "body").get_attribute("class").split(), 40,
+                  "the candidate's page did not resume")
+
+    def candidate_login(self, exam, candidate):
+        self.browser.get(self.server.url)
+        Select(self.by_id("exam")).select_by_value(exam)
+        self.by_id("sbd").send_keys(candidate["sbd"])
+        self.by_id("code").send_keys(candidate["accessCode"] + Keys.ENTER)
+        self.wait(lambda: self.by_id("confirm").is_displayed() or self.by_id("test").is_displayed())
+        if self.by_id("confirm").is_displayed():
+            self.by_id("confirm-yes").click()
+        self.visible("test")
+
+    def test_a_partly_marked_true_false_cluster_is_not_answered_and_the_submit_dialog_links_to_it(self):
+        self.candidate_login(PRACTICE, self.server.candidates(PRACTICE)[11])
+        articles = self.browser.find_elements(By.CSS_SELECTOR, "article[data-kind]")
+        index = next(i for i, a in enumerate(articles) if a.get_attribute("data-kind") == "true-false")
+        self.by_id(f"nav-{index}").click()
+        self.wait(lambda: self.by_id(f"q-{index}").is_displayed())
+        self.by_id(f"q-{index}").find_elements(By.CSS_SELECTOR, "table.true-false input[value='Đ']")[0].click()
+        nav = self.by_id(f"nav-{index}")
+        self.wait(lambda: "partial" in nav.get_attribute("class").split())
+        self.assertNotIn("answered", nav.get_attribute("class").split())
+        self.wait(lambda: "chưa trả lời đủ" in self.by_id(f"q-{index}").text)
+        self.by_id("submit").click()
+        self.visible("dialog")
+        partial = self.by_id("dialog-partial")
+        self.assertIn("Chưa trả lời đủ", partial.text)
+        self.assertRegex(partial.text, r"Phần|câu")
+        partial.find_element(By.CSS_SELECTOR, "a.goto").click()
+        self.wait(lambda: self.by_id("dialog").get_attribute("hidden") is not None)
+        self.assertTrue(self.by_id(f"q-{index}").is_displayed(), "the link did not open the question")
+
+    def test_the_test_page_fits_a_phone(self):
+        self.browser.set_window_size(360, 640)
+        self.candidate_login(PRACTICE, self.server.candidates(PRACTICE)[12])
+        for index in range(len(self.browser.find_elements(By.CSS_SELECTOR, "article[data-kind]"))):
+            self.browser.execute_script(f"document.getElementById('nav-{index}').click()")
+            self.wait(lambda: self.by_id(f"q-{index}").is_displayed())
+            width = self.browser.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
+            self.assertLessEqual(width[0], width[1], f"question {index + 1} is wider than the phone")
+        self.assertTrue(self.by_id("submit").is_displayed() and self.by_id("timer").is_displayed())
+        os.makedirs(SHOTS, exist_ok=True)
+        self.browser.save_screenshot(os.path.join(SHOTS, "test-page-360x640.png"))
 
     def test_admin_adds_and_disables_an_account(self):
         self.sign_in("admin", "staff/people")

@@ -3,7 +3,7 @@
 (function () {
   var T = K.T, el = K.el, api = K.api;
   var $ = function (id) { return document.getElementById(id); };
-  var member = null, exams = [], timer = null;
+  var member = null, exams = [], timer = null, codes = {};
 
   function signedIn(signed) {
     member = signed;
@@ -26,7 +26,8 @@
   function exam() { return $("staff-exam-select").value; }
   function path(suffix) { return "/api/staff/exams/" + encodeURIComponent(exam()) + suffix; }
 
-  $("staff-exam-select").addEventListener("change", refresh);
+  $("staff-exam-select").addEventListener("change", function () { codes = {}; refresh(); });
+  $("staff-search").addEventListener("input", function () { refresh(); });
   $("staff-refresh").addEventListener("click", refresh);
   // Results: released after a confirmation; while a session runs only with a reason (audited); withdrawn with one.
   var pending = null;
@@ -103,7 +104,20 @@
       if (result.status !== 200) { $("staff-message").textContent = K.message(result); return; }
       var body = $("staff-rows");
       body.innerHTML = "";
+      // Totals over the whole exam; the table shows what the search keeps.
+      var counts = { "not-started": 0, "in-progress": 0, submitted: 0, paused: 0, quiet: 0 };
       result.body.forEach(function (row) {
+        counts[row.state] += 1;
+        if (row.paused) counts.paused += 1;
+        if (quiet(row)) counts.quiet += 1;
+      });
+      $("totals").textContent = [T.staff_not_started + ": " + counts["not-started"], T.staff_in_progress + ": " + counts["in-progress"],
+        T.staff_submitted + ": " + counts.submitted, T.room_paused_count + ": " + counts.paused, T.room_quiet + ": " + counts.quiet].join(" · ");
+      var needle = $("staff-search").value.trim().toLowerCase();
+      result.body.filter(function (row) {
+        return !needle || row.sbd.toLowerCase().indexOf(needle) >= 0 || row.fullName.toLowerCase().indexOf(needle) >= 0 ||
+          (row.className || "").toLowerCase().indexOf(needle) >= 0;
+      }).forEach(function (row) {
         var cell = el("td");
         if (row.state === "in-progress") {
           var minutes = el("input", { type: "number", min: "1", max: "240", value: "5", size: "3", "aria-label": T.staff_minutes + " " + row.sbd, "class": "minutes" });
@@ -117,16 +131,38 @@
           } });
           cell.appendChild(minutes); cell.appendChild(reason); cell.appendChild(button);
         }
+        if (row.state === "in-progress") {
+          // Pause or resume with the reason typed beside the minutes (required; audited; the candidate's page shows it).
+          cell.appendChild(el("button", { type: "button", "class": row.paused ? "resume" : "pause", "data-sbd": row.sbd,
+            text: row.paused ? T.room_resume : T.room_pause, onclick: function () {
+              var why = cell.querySelector(".reason");
+              if (!why.value.trim()) { $("staff-message").textContent = T.room_need_reason; why.focus(); return; }
+              api("POST", path("/candidates/" + encodeURIComponent(row.sbd) + (row.paused ? "/resume" : "/pause")), { reason: why.value }).then(function (r) {
+                $("staff-message").textContent = r.status === 200 ? (r.body.paused ? T.room_paused : T.room_resumed) + " " + row.sbd : K.message(r);
+                document.activeElement.blur();
+                refresh();
+              });
+            } }));
+        }
         if (row.state !== "submitted") {
           cell.appendChild(el("button", { type: "button", "class": "reset-code", "data-sbd": row.sbd, text: T.staff_new_code, onclick: function () {
             api("POST", path("/candidates/" + encodeURIComponent(row.sbd) + "/reset-code")).then(function (r) {
-              $("staff-message").textContent = r.status === 200 ? T.staff_new_code_for + " " + r.body.sbd + ": " + r.body.accessCode : K.message(r);
+              if (r.status !== 200) { $("staff-message").textContent = K.message(r); return; }
+              // Shown next to the candidate until the proctor closes it, not in a status line off-screen.
+              codes[r.body.sbd] = r.body.accessCode;
+              $("staff-message").textContent = T.staff_new_code_for + " " + r.body.sbd + ": " + r.body.accessCode;
+              document.activeElement.blur();
+              refresh();
             });
           } }));
         }
+        if (codes[row.sbd]) {
+          cell.appendChild(el("span", { "class": "new-code", role: "status" }, [el("b", { text: T.staff_new_code_for + " " + row.sbd + ": " + codes[row.sbd] }),
+            el("button", { type: "button", text: "×", "aria-label": T.cancel, onclick: function () { delete codes[row.sbd]; refresh(); } })]));
+        }
         body.appendChild(el("tr", { "data-sbd": row.sbd }, [
           el("td", { text: row.sbd }), el("td", { text: row.fullName }), el("td", { text: row.className || "" }), el("td", { text: row.room || "" }),
-          el("td", { text: T[states[row.state]] + (row.autoSubmitted ? " (" + T.staff_auto + ")" : "") }),
+          el("td", { text: T[states[row.state]] + (row.paused ? " — " + T.room_paused_state : "") + (row.autoSubmitted ? " (" + T.staff_auto + ")" : "") }),
           el("td", { text: row.answered + "/" + row.items }),
           el("td", { "class": quiet(row) ? "quiet" : "", text: row.lastSavedAt ? ago(row.lastSavedAt) : "" }),
           el("td", { text: row.remainingSeconds === null || row.remainingSeconds === undefined ? "" : K.clock(row.remainingSeconds) + (row.extraSeconds ? " (+" + Math.round(row.extraSeconds / 60) + "′)" : "") }),

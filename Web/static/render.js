@@ -20,6 +20,24 @@
     return false;
   }
 
+  // How fully an answer answers its item: "none", "partial" (a Đ/S cluster, a matching or a cloze with some
+  // statements, premises or gaps left) or "full". A partial answer is not "answered" in the navigator.
+  function completeness(item, value) {
+    if (!isAnswered(value)) return "none";
+    var parts = item.kind === "true-false" ? (item.options || []).length
+      : item.kind === "matching" ? (item.premises || []).length
+      : item.kind === "cloze" ? (item.gaps || []).length : 0;
+    if (!parts || typeof value !== "object" || Array.isArray(value)) return "full";
+    var given = Object.keys(value).filter(function (k) { return String(value[k]).trim() !== ""; }).length;
+    return given >= parts ? "full" : "partial";
+  }
+
+  // An option as plain text for a drop-down: TeX and Markdown marks dropped, shortened.
+  function plain(text) {
+    var t = String(text || "").replace(/\$+/g, "").replace(/[*_`]/g, "").replace(/\s+/g, " ").trim();
+    return t.length > 48 ? t.slice(0, 47) + "…" : t;
+  }
+
   // An io that keeps the answer in itself: a preview the teacher can click through.
   function scratch() {
     var value;
@@ -117,7 +135,9 @@
       item.premises.forEach(function (text, i) {
         var select = el("select", { "data-premise": String(i + 1), "aria-label": (i + 1) + "" });
         select.appendChild(el("option", { value: "", text: T.choose }));
-        item.options.forEach(function (_, j) { select.appendChild(el("option", { value: letter(j), text: letter(j), selected: chosen[String(i + 1)] === letter(j) })); });
+        item.options.forEach(function (option, j) {
+          select.appendChild(el("option", { value: letter(j), text: letter(j) + ". " + plain(option), selected: chosen[String(i + 1)] === letter(j) }));
+        });
         select.addEventListener("change", function () { io.change(read()); });
         table.appendChild(el("tr", null, [el("td", { text: (i + 1) + "." }), K.richNode("td", text, media), el("td", null, [select])]));
       });
@@ -239,5 +259,5 @@
     return box;
   }
 
-  K.render = { question: question, isAnswered: isAnswered, letter: letter, scratch: scratch };
+  K.render = { question: question, isAnswered: isAnswered, completeness: completeness, letter: letter, scratch: scratch };
 })();

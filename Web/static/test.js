@@ -217,13 +217,15 @@
     if (index < 0) return;
     var item = items[index], button = $("nav-" + index), state = $("state-" + index);
     if (!button) return;
-    var answered = isAnswered(answers[item.key]);
+    var fullness = K.render.completeness(item, answers[item.key]), answered = fullness === "full";
     button.classList.toggle("answered", answered);
+    button.classList.toggle("partial", fullness === "partial");
+    button.setAttribute("aria-label", T.question + " " + item.number + (answered ? ", " + T.saved : fullness === "partial" ? ", " + T.partly_answered : ""));
     button.classList.toggle("flagged", !!flags[item.key]);
     var pending = pendingFor(item.key);
     button.classList.toggle("pending", pending);
     if (state) {
-      state.textContent = pending ? T.saving : (answered ? "✓ " + T.saved : "");
+      state.textContent = pending ? T.saving : (answered ? "✓ " + T.saved : fullness === "partial" ? "◐ " + T.partly_answered : "");
       state.className = "item-state " + (pending ? "pending" : "saved");
     }
   }
@@ -365,14 +367,39 @@
   }
 
   // --- submitting ----------------------------------------------------------------------------------
+  // "Phần I: câu 2, 4; Phần II: câu 3", each question a link that closes the dialog and opens it.
+  function namedList(id, label, chosen) {
+    var line = el("p", { id: id }, [el("span", { text: label + " " })]);
+    var lastPart = null;
+    chosen.forEach(function (index, n) {
+      var item = items[index], part = item.part && item.part.title ? item.part.title.replace(/\..*$/, "") : "";
+      if (part !== lastPart) {
+        if (n > 0) line.appendChild(document.createTextNode("; "));
+        if (part) line.appendChild(document.createTextNode(part + ": " + T.question_short + " "));
+        lastPart = part;
+      } else {
+        line.appendChild(document.createTextNode(", "));
+      }
+      line.appendChild(el("a", { href: "#q-" + index, "class": "goto", text: String(item.number), onclick: function (event) {
+        event.preventDefault();
+        $("dialog").hidden = true;
+        go(index);
+      } }));
+    });
+    return line;
+  }
+
   function askSubmit() {
-    var unanswered = items.filter(function (item) { return !isAnswered(answers[item.key]); }).map(function (item) { return item.number; });
-    var flagged = items.filter(function (item) { return flags[item.key]; }).map(function (item) { return item.number; });
+    var indexes = items.map(function (_, i) { return i; });
+    var unanswered = indexes.filter(function (i) { return K.render.completeness(items[i], answers[items[i].key]) === "none"; });
+    var partial = indexes.filter(function (i) { return K.render.completeness(items[i], answers[items[i].key]) === "partial"; });
+    var flagged = indexes.filter(function (i) { return flags[items[i].key]; });
     var body = $("dialog-body");
     body.innerHTML = "";
-    if (unanswered.length) body.appendChild(el("p", { id: "dialog-unanswered", text: T.confirm_submit_unanswered + " " + unanswered.join(", ") }));
-    else body.appendChild(el("p", { text: T.confirm_submit_all }));
-    if (flagged.length) body.appendChild(el("p", { text: T.confirm_submit_flagged + " " + flagged.join(", ") }));
+    if (unanswered.length) body.appendChild(namedList("dialog-unanswered", T.confirm_submit_unanswered, unanswered));
+    if (partial.length) body.appendChild(namedList("dialog-partial", T.confirm_submit_partial, partial));
+    if (!unanswered.length && !partial.length) body.appendChild(el("p", { text: T.confirm_submit_all }));
+    if (flagged.length) body.appendChild(namedList("dialog-flagged", T.confirm_submit_flagged, flagged));
     $("dialog-title").textContent = T.confirm_submit_title;
     $("dialog-yes").textContent = T.confirm_submit_yes;
     $("dialog-no").textContent = T.confirm_submit_no;
