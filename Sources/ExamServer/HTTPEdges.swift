@@ -52,10 +52,23 @@ struct UnexpectedErrors: RouterMiddleware {
 }
 
 /// What the router answers when nothing matched: 405 with `Allow` when the path exists for other methods,
-/// else a 404 in the API's error shape.
+/// else a 404 in the API's error shape (a page for a browser).
 struct UnmatchedRoutes: RouterMiddleware {
     typealias Context = ExamRequestContext
     let table: RouteTable
+
+    static var notFoundPage: Response {
+        let html = """
+            <!doctype html>
+            <html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>Không có trang này — khaothi</title><link rel="stylesheet" href="/static/app.css"></head>
+            <body><header class="bar"><a class="brand" href="/">khaothi</a></header>
+            <main class="panel narrow"><h1>Không có trang này</h1><p>Địa chỉ này không có trên máy chủ thi. Kiểm tra lại địa chỉ, hoặc:</p>
+            <p><a href="/">Vào thi (thí sinh)</a> · <a href="/staff">Cán bộ</a></p>
+            <p lang="en" class="hint">No such page. <a href="/?lang=en">Candidates</a> · <a href="/staff?lang=en">Staff</a></p></main></body></html>
+            """
+        return Response(status: .notFound, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -65,6 +78,10 @@ struct UnmatchedRoutes: RouterMiddleware {
             if !allowed.isEmpty && !allowed.contains(request.method) {
                 throw APIError(.methodNotAllowed, code: "methodNotAllowed", "phương thức \(request.method.rawValue) không dùng được ở đây / method not allowed here",
                                headers: [.allow: allowed.map(\.rawValue).sorted().joined(separator: ", ")])
+            }
+            // A person who mistyped an address gets a page with a way back; programs get the API's error.
+            if request.method == .get, !request.uri.path.hasPrefix("/api/"), request.headers[.accept]?.contains("text/html") == true {
+                return Self.notFoundPage
             }
             throw APIError(.notFound, code: "notFound", "không có trang hoặc đường dẫn này / no such page or route")
         }

@@ -14,7 +14,8 @@ struct Pages {
     func register(on router: Router<ExamRequestContext>) {
         router.get("/") { request, _ in
             let exams = try await examChoices()
-            return try page("login", request) { ["exams": exams, "hasExams": !exams.isEmpty] }
+            // The only exam open is chosen for the candidate; with several, none is (a wrong default is worse).
+            return try page("login", request) { ["exams": exams, "hasExams": !exams.isEmpty, "chooseExam": exams.count > 1] }
         }
         router.get("thi") { request, _ in try page("test", request) }
         // The staff's pages: each a shell the scripts fill through the API (which checks every role and object).
@@ -31,7 +32,7 @@ struct Pages {
 
     func examChoices() async throws -> [[String: Any]] {
         let exams = try await state.store.exams.preparedExams()
-        return exams.enumerated().map { index, exam in ["name": exam.name, "subject": exam.subject, "first": index == 0] }
+        return exams.map { exam in ["name": exam.name, "subject": exam.subject, "first": exams.count == 1] }
     }
 
     /// `?lang=en` switches the language and remembers it in a cookie; otherwise the cookie, else Vietnamese.

@@ -35,6 +35,16 @@ struct HTTPEdgeTests {
                 #expect(response.status == .notFound)
                 #expect((Fixture.object(response.body)["error"] as? [String: Any])?["code"] as? String == "notFound")
             }
+            // A browser asking for a page that is not there gets a page with a way back, still a 404.
+            try await client.execute(uri: "/thi-thu", method: .get, headers: [.accept: "text/html,application/xhtml+xml"]) { response in
+                #expect(response.status == .notFound)
+                #expect(response.headers[.contentType]?.hasPrefix("text/html") == true)
+                #expect(String(buffer: response.body).contains("href=\"/staff\""))
+                #expect(response.headers[.contentSecurityPolicy] != nil)
+            }
+            try await client.execute(uri: "/api/khong-co", method: .get, headers: [.accept: "text/html"]) { response in
+                #expect(response.headers[.contentType]?.hasPrefix("application/json") == true)
+            }
         }
     }
 

@@ -161,6 +161,18 @@ class ExamSetupTest(BrowserTest):
         self.wait(lambda: self.by_id("dialog").get_attribute("hidden") is not None)
         self.assertTrue(self.by_id(f"q-{index}").is_displayed(), "the link did not open the question")
 
+    def test_the_login_page_says_which_field_is_missing(self):
+        self.browser.get(self.server.url)
+        self.assertEqual(Select(self.by_id("exam")).first_selected_option.get_attribute("value"), "", "with several exams open none is chosen")
+        self.by_id("code").send_keys(Keys.ENTER)
+        self.wait(lambda: self.by_id("error").is_displayed())
+        self.assertIn("Chọn kỳ thi, nhập số báo danh và mã truy cập", self.by_id("error").text)
+        Select(self.by_id("exam")).select_by_value(PRACTICE)
+        self.by_id("sbd").send_keys("0001" + Keys.ENTER)
+        self.wait(lambda: self.by_id("error").text == "Nhập mã truy cập (in trên phiếu dự thi).")
+        self.assertEqual(self.by_id("code").get_attribute("aria-invalid"), "true")
+        self.assertEqual(self.browser.switch_to.active_element.get_attribute("id"), "code")
+
     def test_the_test_page_fits_a_phone(self):
         self.browser.set_window_size(360, 640)
         self.candidate_login(PRACTICE, self.server.candidates(PRACTICE)[12])

@@ -55,7 +55,7 @@
       $("who").textContent = me.fullName + " — SBD " + me.sbd;
       if (me.attemptState === "submitted") { showResult(); return; }
       if (me.attemptState === "in-progress" || load(store.started, false)) { startAttempt(); return; }
-      $("c-sbd").textContent = me.sbd; $("c-name").textContent = me.fullName; $("c-dob").textContent = me.dateOfBirth || "";
+      $("c-sbd").textContent = me.sbd; $("c-name").textContent = me.fullName; $("c-dob").textContent = (me.dateOfBirth || "").replace(/^(\d{4})-(\d{2})-(\d{2})$/, "$3/$2/$1");
       $("c-class").textContent = me.className || ""; $("c-exam").textContent = me.exam; $("c-subject").textContent = me.subject;
       $("c-room").textContent = (me.room || "") + (me.session ? " — " + me.session : "");
       $("c-duration").textContent = me.durationMinutes ? me.durationMinutes + " " + T.minutes : "";
