@@ -20,6 +20,7 @@ struct StaffAPI {
     struct AddTimeResponse: ResponseEncodable { var sbd: String; var deadline: Date; var serverTime: Date }
     struct Released: ResponseEncodable { var exam: String; var released: Bool; var releasedAt: Date?; var releasedBy: String? }
     struct NewCode: ResponseEncodable { var sbd: String; var accessCode: String }
+    struct RoomTime: ResponseEncodable { var room: String; var minutes: Int; var candidates: [String] }
     struct Paused: ResponseEncodable { var sbd: String; var paused: Bool; var remainingSeconds: Int?; var deadline: Date? }
 
     func register(open: RouterGroup<ExamRequestContext>, signedIn: RouterGroup<ExamRequestContext>) {
@@ -58,6 +59,30 @@ struct StaffAPI {
             return Response(status: .noContent)
         }
         signedIn.post("exams/:exam/candidates/:sbd/add-time", use: addTime)
+        // Minutes for every candidate still working in one room (a power cut in P101), each audited.
+        signedIn.post("exams/:exam/rooms/:room/add-time") { request, context in
+            let staff = try context.requireStaff(\.proctors)
+            let exam = try Self.parameter("exam", context), room = try Self.parameter("room", context)
+            let body = try await CandidateAPI.decode(AddTimeRequest.self, request, context)
+            guard (1...240).contains(body.minutes) else { throw APIError.invalid("minutes", "số phút thêm phải từ 1 đến 240 / minutes must be 1 to 240") }
+            let reason = (body.reason ?? "").trimmingCharacters(in: .whitespaces)
+            guard !reason.isEmpty, reason.count <= Self.maximumReason else {
+                throw APIError.invalid("reason", "cần lý do (tối đa \(Self.maximumReason) ký tự) / a reason is needed (at most \(Self.maximumReason) characters)")
+            }
+            let now = state.configuration.now()
+            let rows = try await state.store.exams.monitor(exam: exam, now: now).filter { $0.room == room }
+            guard !rows.isEmpty else { throw APIError(.notFound, code: "notFound", "không có phòng \(room) trong kỳ thi này / no room \(room) in this exam") }
+            var added: [String] = []
+            for row in rows where row.state == Attempt.State.inProgress.rawValue {
+                do {
+                    _ = try await state.store.exams.addTime(exam: exam, sbd: row.sbd, seconds: body.minutes * 60, by: staff.username, reason: reason, now: now)
+                    added.append(row.sbd)
+                } catch let error as StoreError where error.code == .alreadySubmitted || error.code == .timeUp {
+                    continue // submitted in the meantime
+                }
+            }
+            return RoomTime(room: room, minutes: body.minutes, candidates: added)
+        }
         // A proctor stops a candidate's clock (a PC to change, a toilet break) and starts it again; the reason is
         // required, the candidate's page shows the pause at its next poll, and both are audited.
         for (action, pause) in [("pause", true), ("resume", false)] {

@@ -136,11 +136,26 @@ struct SetupAPITests {
             try await client.execute(uri: base + "/resume", method: .post, headers: Fixture.headers(cookie: proctor), body: Fixture.json(["reason": "lần nữa"])) {
                 #expect($0.status == .conflict)
             }
+            // A whole room: only candidates still working get the minutes, each audited.
+            let room = "/api/staff/exams/\(fixture.examPath)/rooms/P101/add-time"
+            try await client.execute(uri: room, method: .post, headers: Fixture.headers(cookie: teacher), body: Fixture.json(["minutes": 5, "reason": "x"])) {
+                #expect($0.status == .forbidden)
+            }
+            try await client.execute(uri: room, method: .post, headers: Fixture.headers(cookie: proctor), body: Fixture.json(["minutes": 5])) { #expect($0.status == .badRequest) }
+            try await client.execute(uri: "/api/staff/exams/\(fixture.examPath)/rooms/P999/add-time", method: .post, headers: Fixture.headers(cookie: proctor),
+                                     body: Fixture.json(["minutes": 5, "reason": "x"])) { #expect($0.status == .notFound) }
+            try await client.execute(uri: room, method: .post, headers: Fixture.headers(cookie: proctor), body: Fixture.json(["minutes": 5, "reason": "Mất điện"])) { response in
+                #expect(response.status == .ok)
+                #expect(Fixture.object(response.body)["candidates"] as? [String] == [slip.sbd])
+            }
+            try await client.execute(uri: "/api/attempt/state?deviceToken=\(token)", method: .get, headers: Fixture.headers(cookie: cookie)) { response in
+                #expect(Fixture.object(response.body)["remainingSeconds"] as? Int == 2990 + 300)
+            }
             let admin = try await fixture.staffLogin(client, "quantri")
             try await client.execute(uri: "/api/staff/audit?action=", method: .get, headers: Fixture.headers(cookie: admin)) { response in
                 let entries = Fixture.object(response.body)["items"] as? [[String: Any]] ?? []
                 let mine = entries.filter { $0["sbd"] as? String == slip.sbd }
-                #expect(mine.compactMap { $0["action"] as? String } == ["resume", "pause"])
+                #expect(mine.compactMap { $0["action"] as? String } == ["addTime", "resume", "pause"])
                 #expect(mine.last?["reason"] as? String == "Máy treo, đổi máy" && mine.last?["actor"] as? String == "giamthi")
             }
         }

@@ -127,6 +127,14 @@ class ExamSetupTest(BrowserTest):
         row().find_element(By.CSS_SELECTOR, "input.reason").send_keys("Đã chuyển máy")
         row().find_element(By.CSS_SELECTOR, "button.resume").click()
         self.wait(lambda: "Đã cho tiếp tục" in self.by_id("staff-message").text)
+        # The candidate's room alone, then minutes for everyone still working in it.
+        room = row().find_elements(By.TAG_NAME, "td")[3].text
+        Select(self.by_id("staff-room")).select_by_value(room)
+        self.wait(lambda: all(r.find_elements(By.TAG_NAME, "td")[3].text == room for r in self.browser.find_elements(By.CSS_SELECTOR, "#staff-rows tr")))
+        self.visible("room-time")
+        self.by_id("room-reason").send_keys("Mất điện cả phòng")
+        self.by_id("room-add").click()
+        self.wait(lambda: "Đã thêm 5 phút" in self.by_id("staff-message").text and f"phòng {room}" in self.by_id("staff-message").text)
         self.browser.switch_to.window(candidate_tab)
         self.wait(lambda: "paused" not in self.browser.find_element(By.TAG_NAME, "body").get_attribute("class").split(), 40,
                   "the candidate's page did not resume")

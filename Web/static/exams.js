@@ -26,8 +26,18 @@
   function exam() { return $("staff-exam-select").value; }
   function path(suffix) { return "/api/staff/exams/" + encodeURIComponent(exam()) + suffix; }
 
-  $("staff-exam-select").addEventListener("change", function () { codes = {}; refresh(); });
+  $("staff-exam-select").addEventListener("change", function () { codes = {}; $("staff-room").value = ""; refresh(); });
   $("staff-search").addEventListener("input", function () { refresh(); });
+  $("staff-room").addEventListener("change", function () { refresh(); });
+  $("room-add").addEventListener("click", function () {
+    var room = $("staff-room").value;
+    if (!$("room-reason").value.trim()) { $("staff-message").textContent = T.room_need_reason; $("room-reason").focus(); return; }
+    api("POST", path("/rooms/" + encodeURIComponent(room) + "/add-time"), { minutes: parseInt($("room-minutes").value, 10), reason: $("room-reason").value }).then(function (r) {
+      $("staff-message").textContent = r.status === 200 ? T.room_added.replace("%1", r.body.minutes).replace("%2", r.body.candidates.length).replace("%3", room) : K.message(r);
+      if (r.status === 200) $("room-reason").value = "";
+      refresh();
+    });
+  });
   $("staff-refresh").addEventListener("click", refresh);
   // Results: released after a confirmation; while a session runs only with a reason (audited); withdrawn with one.
   var pending = null;
@@ -113,8 +123,14 @@
       });
       $("totals").textContent = [T.staff_not_started + ": " + counts["not-started"], T.staff_in_progress + ": " + counts["in-progress"],
         T.staff_submitted + ": " + counts.submitted, T.room_paused_count + ": " + counts.paused, T.room_quiet + ": " + counts.quiet].join(" · ");
+      var rooms = [];
+      result.body.forEach(function (row) { if (row.room && rooms.indexOf(row.room) < 0) rooms.push(row.room); });
+      K.staff.fill($("staff-room"), rooms.sort().map(function (r) { return [r, r]; }), T.room_all);
+      var room = $("staff-room").value;
+      $("room-time").hidden = !room;
       var needle = $("staff-search").value.trim().toLowerCase();
       result.body.filter(function (row) {
+        if (room && row.room !== room) return false;
         return !needle || row.sbd.toLowerCase().indexOf(needle) >= 0 || row.fullName.toLowerCase().indexOf(needle) >= 0 ||
           (row.className || "").toLowerCase().indexOf(needle) >= 0;
       }).forEach(function (row) {
