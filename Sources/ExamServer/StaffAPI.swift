@@ -59,6 +59,22 @@ struct StaffAPI {
             return Response(status: .noContent)
         }
         signedIn.post("exams/:exam/candidates/:sbd/add-time", use: addTime)
+        // Vắng: a candidate who has not started is marked absent (or present again), with a reason; audited.
+        for (action, absent) in [("absent", true), ("present", false)] {
+            signedIn.post("exams/:exam/candidates/:sbd/\(action)") { request, context in
+                let staff = try context.requireStaff(\.proctors)
+                let exam = try Self.parameter("exam", context), sbd = try Self.parameter("sbd", context)
+                struct Body: Decodable { var reason: String? }
+                let bytes = try await CandidateAPI.body(request, context)
+                let body = bytes.readableBytes == 0 ? Body() : try CandidateAPI.decode(Body.self, from: bytes)
+                guard (body.reason ?? "").count <= Self.maximumReason else {
+                    throw APIError.invalid("reason", "lý do tối đa \(Self.maximumReason) ký tự / a reason of at most \(Self.maximumReason) characters")
+                }
+                try await state.store.exams.markAbsent(exam: exam, sbd: sbd, absent: absent, by: staff.username, reason: body.reason ?? "",
+                                                       now: state.configuration.now())
+                return Response(status: .noContent)
+            }
+        }
         // Minutes for every candidate still working in one room (a power cut in P101), each audited.
         signedIn.post("exams/:exam/rooms/:room/add-time") { request, context in
             let staff = try context.requireStaff(\.proctors)

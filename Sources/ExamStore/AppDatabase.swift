@@ -411,6 +411,9 @@ public struct AppDatabase: Sendable {
         migrator.registerMigration("v8: who released an exam's results") { db in
             try db.alter(table: "exam") { t in t.add(column: "resultsReleasedBy", .text) }
         }
+        migrator.registerMigration("v9: candidates marked absent") { db in
+            try db.alter(table: "candidate") { t in t.add(column: "absentAt", .datetime) }
+        }
         return migrator
     }
 

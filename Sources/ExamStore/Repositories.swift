@@ -48,6 +48,8 @@ public protocol ExamRepository: Sendable {
     func pause(exam: String, sbd: String, by staff: String, reason: String, now: Date) async throws -> AttemptStatus
     /// The clock runs again, the paused time given back.
     func resume(exam: String, sbd: String, by staff: String, reason: String, now: Date) async throws -> AttemptStatus
+    /// Marks a candidate who has not started absent (vắng), or present again; audited with who and why.
+    func markAbsent(exam: String, sbd: String, absent: Bool, by staff: String, reason: String, now: Date) async throws
     /// A new access code for one candidate (a lost slip); the old one stops working and their sessions end.
     func resetAccessCode(exam: String, sbd: String, now: Date) async throws -> LoginSlip
     /// One row per candidate, by số báo danh.

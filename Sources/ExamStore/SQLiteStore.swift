@@ -434,7 +434,7 @@ extension SQLiteStore: ExamRepository {
     public func monitor(exam name: String, now: Date) async throws -> [MonitorRow] {
         let (exam, candidates) = try await examDay.candidates(exam: name)
         // What memory does not hold: how many items each attempt has answered, when it last saved, paper sizes.
-        let (activity, sizes) = try await database.writer.read { db in
+        let (activity, sizes, absent) = try await database.writer.read { db in
             var activity: [Int64: (answered: Int, lastSavedAt: Date?)] = [:]
             for row in try Row.fetchAll(db, sql: """
                 SELECT x.attemptId, sum(x.value NOT IN ('""', '[]', '{}')), max(x.receivedAt) FROM response x
@@ -447,13 +447,16 @@ extension SQLiteStore: ExamRepository {
                                         arguments: [exam.id]) {
                 sizes[row[0]] = row[1]
             }
-            return (activity, sizes)
+            let absent = Set(try String.fetchAll(db, sql: "SELECT sbd FROM candidate WHERE examId = ? AND absentAt IS NOT NULL AND sbd IS NOT NULL", arguments: [exam.id]))
+            return (activity, sizes, absent)
         }
         return candidates.sorted { $0.sbd < $1.sbd }.map { candidate in
             var line = MonitorRow(sbd: candidate.sbd, fullName: candidate.fullName, className: candidate.className, room: candidate.room,
                                   session: candidate.session, paperCode: candidate.paperCode, state: Attempt.State.notStarted.rawValue, answered: 0,
                                   items: candidate.paperId.flatMap { sizes[$0] } ?? 0, startedAt: nil, deadline: nil, remainingSeconds: nil,
                                   extraSeconds: 0, autoSubmitted: false, score: nil, lastSavedAt: nil, paused: false)
+            // Absent only while they have not started: one who turns up late and starts is simply working.
+            line.absent = candidate.attempt == nil && absent.contains(candidate.sbd)
             if let held = candidate.attempt {
                 var attempt = held.attempt
                 attempt.tick(at: now)
@@ -510,6 +513,19 @@ extension SQLiteStore: ExamRepository {
             return (row, try ExamDay.bumpVersion(db, examId: row.examId))
         }, afterCommit: { examDay.applyAttempt($0.0, version: $0.1) })
         return AttemptStatus(row.attempt, deviceToken: row.deviceToken, now: now)
+    }
+
+    public func markAbsent(exam: String, sbd: String, absent: Bool, by staff: String, reason: String, now: Date) async throws {
+        let (_, candidate) = try await examDay.candidate(exam: exam, sbd: sbd)
+        try await writer.perform { db in
+            if absent, try Int.fetchOne(db, sql: "SELECT count(*) FROM attempt WHERE candidateId = ?", arguments: [candidate.id])! > 0 {
+                throw StoreError(.alreadyStarted, "thí sinh \(sbd) đã vào làm bài, không thể ghi vắng / candidate \(sbd) has started: not absent")
+            }
+            try db.execute(sql: "UPDATE candidate SET absentAt = ? WHERE id = ?", arguments: [absent ? now : nil, candidate.id])
+            let examId = try Int64.fetchOne(db, sql: "SELECT examId FROM candidate WHERE id = ?", arguments: [candidate.id])
+            var entry = AuditRecord(id: nil, at: now, actor: staff, action: absent ? "absent" : "present", examId: examId, sbd: sbd, subject: nil, reason: reason, details: nil)
+            try entry.insert(db)
+        }
     }
 
     public func resetAccessCode(exam: String, sbd: String, now: Date) async throws -> LoginSlip {

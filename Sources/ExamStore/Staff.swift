@@ -42,6 +42,8 @@ public struct MonitorRow: Codable, Sendable, Hashable {
     public var lastSavedAt: Date?
     /// A proctor has paused the attempt.
     public var paused: Bool
+    /// A proctor marked the candidate absent (vắng): not started, and not expected to.
+    public var absent: Bool = false
     /// Until when the candidate must wait after wrong access codes from some computer (the server fills it).
     public var lockedUntil: Date?
 }

@@ -9,7 +9,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible, Equatable {
     fileprivate enum Base: String, Hashable, Sendable {
         case notFound, invalid, exists, importRefused, notPrepared, alreadyPrepared, inUse
         case takenOver, timeUp, alreadySubmitted, notOpenYet, lateEntryClosed, notStarted, paused, notPaused, sessionOver, notSubmitted
-        case forbidden, shuttingDown, staleRevision, sessionRunning
+        case forbidden, shuttingDown, staleRevision, sessionRunning, alreadyStarted
     }
 
     public struct Code: Hashable, Sendable, CustomStringConvertible {
@@ -53,6 +53,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible, Equatable {
         public static let shuttingDown = Code(base: .shuttingDown)
         /// A session of the exam is still running: results wait for its end (unless forced).
         public static let sessionRunning = Code(base: .sessionRunning)
+        /// The candidate has started: they cannot be marked absent.
+        public static let alreadyStarted = Code(base: .alreadyStarted)
 
         public var description: String { base.rawValue }
     }

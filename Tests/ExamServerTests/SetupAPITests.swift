@@ -136,6 +136,26 @@ struct SetupAPITests {
             try await client.execute(uri: base + "/resume", method: .post, headers: Fixture.headers(cookie: proctor), body: Fixture.json(["reason": "lần nữa"])) {
                 #expect($0.status == .conflict)
             }
+            // Vắng: only a candidate who has not started; present again undoes it.
+            let other = fixture.slips[2].sbd
+            try await client.execute(uri: "/api/staff/exams/\(fixture.examPath)/candidates/\(other)/absent", method: .post, headers: Fixture.headers(cookie: proctor),
+                                     body: Fixture.json(["reason": "ốm, có giấy xin phép"])) { #expect($0.status == .noContent) }
+            try await client.execute(uri: base + "/absent", method: .post, headers: Fixture.headers(cookie: proctor)) { response in
+                #expect(response.status == .conflict)
+                #expect((Fixture.object(response.body)["error"] as? [String: Any])?["code"] as? String == "alreadyStarted")
+            }
+            try await client.execute(uri: "/api/staff/exams/\(fixture.examPath)/monitor", method: .get, headers: Fixture.headers(cookie: proctor)) { response in
+                let rows = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [[String: Any]] ?? []
+                #expect(rows.first { $0["sbd"] as? String == other }?["absent"] as? Bool == true)
+                #expect(rows.first { $0["sbd"] as? String == slip.sbd }?["absent"] as? Bool == false)
+            }
+            try await client.execute(uri: "/api/staff/exams/\(fixture.examPath)/candidates/\(other)/present", method: .post, headers: Fixture.headers(cookie: proctor)) {
+                #expect($0.status == .noContent)
+            }
+            try await client.execute(uri: "/api/staff/exams/\(fixture.examPath)/monitor", method: .get, headers: Fixture.headers(cookie: proctor)) { response in
+                let rows = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [[String: Any]] ?? []
+                #expect(rows.first { $0["sbd"] as? String == other }?["absent"] as? Bool == false)
+            }
             // A whole room: only candidates still working get the minutes, each audited.
             let room = "/api/staff/exams/\(fixture.examPath)/rooms/P101/add-time"
             try await client.execute(uri: room, method: .post, headers: Fixture.headers(cookie: teacher), body: Fixture.json(["minutes": 5, "reason": "x"])) {

@@ -135,6 +135,12 @@ class ExamSetupTest(BrowserTest):
         self.by_id("room-reason").send_keys("Mất điện cả phòng")
         self.by_id("room-add").click()
         self.wait(lambda: "Đã thêm 5 phút" in self.by_id("staff-message").text and f"phòng {room}" in self.by_id("staff-message").text)
+        # Vắng: a candidate who has not come.
+        absent = self.browser.find_element(By.CSS_SELECTOR, "#staff-rows button.absent").get_attribute("data-sbd")
+        self.browser.find_element(By.CSS_SELECTOR, f"#staff-rows button.absent[data-sbd='{absent}']").click()
+        self.wait(lambda: self.browser.find_elements(By.CSS_SELECTOR, f"#staff-rows button.present[data-sbd='{absent}']"))
+        self.assertIn("vắng", self.browser.find_element(By.CSS_SELECTOR, f"tr[data-sbd='{absent}']").text)
+        self.assertIn("vắng: 1", self.by_id("totals").text)
         self.browser.switch_to.window(candidate_tab)
         self.wait(lambda: "paused" not in self.browser.find_element(By.TAG_NAME, "body").get_attribute("class").split(), 40,
                   "the candidate's page did not resume")

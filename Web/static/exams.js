@@ -115,14 +115,14 @@
       var body = $("staff-rows");
       body.innerHTML = "";
       // Totals over the whole exam; the table shows what the search keeps.
-      var counts = { "not-started": 0, "in-progress": 0, submitted: 0, paused: 0, quiet: 0 };
+      var counts = { "not-started": 0, "in-progress": 0, submitted: 0, paused: 0, quiet: 0, absent: 0 };
       result.body.forEach(function (row) {
-        counts[row.state] += 1;
+        if (row.absent) counts.absent += 1; else counts[row.state] += 1;
         if (row.paused) counts.paused += 1;
         if (quiet(row)) counts.quiet += 1;
       });
       $("totals").textContent = [T.staff_not_started + ": " + counts["not-started"], T.staff_in_progress + ": " + counts["in-progress"],
-        T.staff_submitted + ": " + counts.submitted, T.room_paused_count + ": " + counts.paused, T.room_quiet + ": " + counts.quiet].join(" · ");
+        T.staff_submitted + ": " + counts.submitted, T.room_absent_count + ": " + counts.absent, T.room_paused_count + ": " + counts.paused, T.room_quiet + ": " + counts.quiet].join(" · ");
       var rooms = [];
       result.body.forEach(function (row) { if (row.room && rooms.indexOf(row.room) < 0) rooms.push(row.room); });
       K.staff.fill($("staff-room"), rooms.sort().map(function (r) { return [r, r]; }), T.room_all);
@@ -160,6 +160,16 @@
               });
             } }));
         }
+        if (row.state === "not-started") {
+          cell.appendChild(el("button", { type: "button", "class": row.absent ? "present" : "absent", "data-sbd": row.sbd,
+            text: row.absent ? T.room_present : T.room_absent, onclick: function () {
+              api("POST", path("/candidates/" + encodeURIComponent(row.sbd) + (row.absent ? "/present" : "/absent")), {}).then(function (r) {
+                $("staff-message").textContent = r.status === 204 ? (row.absent ? T.room_marked_present : T.room_marked_absent) + " " + row.sbd : K.message(r);
+                document.activeElement.blur();
+                refresh();
+              });
+            } }));
+        }
         if (row.state !== "submitted") {
           cell.appendChild(el("button", { type: "button", "class": "reset-code", "data-sbd": row.sbd, text: T.staff_new_code, onclick: function () {
             api("POST", path("/candidates/" + encodeURIComponent(row.sbd) + "/reset-code")).then(function (r) {
@@ -178,7 +188,7 @@
         }
         body.appendChild(el("tr", { "data-sbd": row.sbd }, [
           el("td", { text: row.sbd }), el("td", { text: row.fullName }), el("td", { text: row.className || "" }), el("td", { text: row.room || "" }),
-          el("td", { text: T[states[row.state]] + (row.paused ? " — " + T.room_paused_state : "") + (row.autoSubmitted ? " (" + T.staff_auto + ")" : "") }),
+          el("td", { text: (row.absent ? T.room_absent_state : T[states[row.state]]) + (row.paused ? " — " + T.room_paused_state : "") + (row.autoSubmitted ? " (" + T.staff_auto + ")" : "") }),
           el("td", { text: row.answered + "/" + row.items }),
           el("td", { "class": quiet(row) ? "quiet" : "", text: row.lastSavedAt ? ago(row.lastSavedAt) : "" }),
           el("td", { text: row.remainingSeconds === null || row.remainingSeconds === undefined ? "" : K.clock(row.remainingSeconds) + (row.extraSeconds ? " (+" + Math.round(row.extraSeconds / 60) + "′)" : "") }),
