@@ -27,7 +27,7 @@ struct Pages {
 
     /// /staff/… → template.
     static let staffPages = [("banks", "banks"), ("question", "question"), ("import", "import"), ("blueprints", "blueprints"),
-                             ("print", "print"), ("print/view", "printview"), ("exams", "exams"), ("audit", "audit"),
+                             ("print", "print"), ("print/view", "printview"), ("exams", "exams"), ("exams/log", "roomlog"), ("audit", "audit"),
                              ("setup", "setup"), ("setup/slips", "slips"), ("people", "people")]
 
     func examChoices() async throws -> [[String: Any]] {

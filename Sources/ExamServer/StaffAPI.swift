@@ -75,6 +75,26 @@ struct StaffAPI {
                 return Response(status: .noContent)
             }
         }
+        // Biên bản: a note on a candidate or a room; and the room's log in time order, to print at the end.
+        signedIn.post("exams/:exam/incidents") { request, context in
+            let staff = try context.requireStaff(\.proctors)
+            struct Body: Decodable { var room: String?; var sbd: String?; var note: String }
+            let body = try await CandidateAPI.decode(Body.self, request, context)
+            let note = body.note.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !note.isEmpty, note.count <= 5_000 else { throw APIError.invalid("note", "biên bản từ 1 đến 5000 ký tự / a note of 1 to 5000 characters") }
+            let room = body.room.flatMap { $0.isEmpty ? nil : $0 }, sbd = body.sbd.flatMap { $0.isEmpty ? nil : $0 }
+            guard room != nil || sbd != nil else { throw APIError.invalid("room", "ghi cho một phòng hoặc một thí sinh / a room or a candidate is needed") }
+            try await state.store.exams.recordIncident(exam: try Self.parameter("exam", context), room: room, sbd: sbd, note: note, by: staff.username,
+                                                       now: state.configuration.now())
+            return Response(status: .created)
+        }
+        signedIn.get("exams/:exam/log") { request, context in
+            _ = try context.requireStaff(\.proctors)
+            let exam = try Self.parameter("exam", context)
+            _ = try await state.store.setup.overview(exam: exam, now: state.configuration.now())
+            let room = request.uri.queryParameters.get("room").flatMap { $0.isEmpty ? nil : $0 }
+            return Views.List(items: try await state.store.audit.entries(AuditQuery(limit: 10_000, exam: exam, room: room, ascending: true)))
+        }
         // Minutes for every candidate still working in one room (a power cut in P101), each audited.
         signedIn.post("exams/:exam/rooms/:room/add-time") { request, context in
             let staff = try context.requireStaff(\.proctors)

@@ -242,8 +242,15 @@ public struct AuditQuery: Sendable, Hashable {
     public var subject: String?
     public var since: Date?
     public var limit: Int
-    public init(actor: String? = nil, action: String? = nil, subject: String? = nil, since: Date? = nil, limit: Int = 200) {
+    /// One exam's entries; with `room`, those of that room (its candidates' and the room's own notes).
+    public var exam: String?
+    public var room: String?
+    /// Oldest first (a room's log reads in time order).
+    public var ascending = false
+    public init(actor: String? = nil, action: String? = nil, subject: String? = nil, since: Date? = nil, limit: Int = 200,
+                exam: String? = nil, room: String? = nil, ascending: Bool = false) {
         self.actor = actor; self.action = action; self.subject = subject; self.since = since; self.limit = limit
+        self.exam = exam; self.room = room; self.ascending = ascending
     }
 }
 

@@ -591,10 +591,17 @@ extension AppDatabase {
         if let action = query.action { conditions.append("(a.action = ? OR a.action LIKE ? ESCAPE '\\')"); arguments += [action, escapeLike(action) + "%"] }
         if let subject = query.subject { conditions.append("(a.subject = ? OR a.subject LIKE ? ESCAPE '\\')"); arguments += [subject, escapeLike(subject) + "%"] }
         if let since = query.since { conditions.append("a.at >= ?"); arguments += [since] }
+        if let exam = query.exam { conditions.append("e.name = ?"); arguments += [exam] }
+        if let room = query.room {
+            conditions.append("""
+                (a.subject = ? OR a.sbd IN (SELECT c.sbd FROM candidate c JOIN room r ON r.id = c.roomId WHERE c.examId = a.examId AND r.name = ?))
+                """)
+            arguments += ["room:" + room, room]
+        }
         arguments += [max(1, min(query.limit, 10_000))]
         return try Row.fetchAll(db, sql: """
             SELECT a.id, a.at, a.actor, a.action, e.name AS exam, a.sbd, a.subject, a.reason, a.details FROM audit a LEFT JOIN exam e ON e.id = a.examId
-            \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")) ORDER BY a.id DESC LIMIT ?
+            \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")) ORDER BY a.id \(query.ascending ? "ASC" : "DESC") LIMIT ?
             """, arguments: arguments).map {
             AuditEntry(id: $0["id"], at: $0["at"], actor: $0["actor"], action: $0["action"], exam: $0["exam"], sbd: $0["sbd"], subject: $0["subject"],
                        reason: $0["reason"], details: $0["details"])

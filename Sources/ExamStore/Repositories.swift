@@ -48,6 +48,8 @@ public protocol ExamRepository: Sendable {
     func pause(exam: String, sbd: String, by staff: String, reason: String, now: Date) async throws -> AttemptStatus
     /// The clock runs again, the paused time given back.
     func resume(exam: String, sbd: String, by staff: String, reason: String, now: Date) async throws -> AttemptStatus
+    /// A biên bản: a proctor's note on a candidate or on a room, kept in the append-only audit log.
+    func recordIncident(exam: String, room: String?, sbd: String?, note: String, by staff: String, now: Date) async throws
     /// Marks a candidate who has not started absent (vắng), or present again; audited with who and why.
     func markAbsent(exam: String, sbd: String, absent: Bool, by staff: String, reason: String, now: Date) async throws
     /// A new access code for one candidate (a lost slip); the old one stops working and their sessions end.

@@ -515,6 +515,27 @@ extension SQLiteStore: ExamRepository {
         return AttemptStatus(row.attempt, deviceToken: row.deviceToken, now: now)
     }
 
+    public func recordIncident(exam: String, room: String?, sbd: String?, note: String, by staff: String, now: Date) async throws {
+        try await writer.perform { db in
+            let examId: Int64 = try AppDatabase.examRow(db, exam)["id"]
+            var room = room
+            if let sbd {
+                guard let candidateRoom = try Row.fetchOne(db, sql: """
+                    SELECT r.name FROM candidate c LEFT JOIN room r ON r.id = c.roomId WHERE c.examId = ? AND c.sbd = ?
+                    """, arguments: [examId, sbd]) else {
+                    throw StoreError(.notFound, "không có thí sinh \(sbd) / no candidate \(sbd)", field: "sbd")
+                }
+                room = room ?? candidateRoom["name"]
+            }
+            if let room, try Int.fetchOne(db, sql: "SELECT count(*) FROM room WHERE examId = ? AND name = ?", arguments: [examId, room])! == 0 {
+                throw StoreError(.notFound, "không có phòng \(room) / no room \(room)", field: "room")
+            }
+            var entry = AuditRecord(id: nil, at: now, actor: staff, action: "incident", examId: examId, sbd: sbd, subject: room.map { "room:" + $0 },
+                                    reason: note, details: nil)
+            try entry.insert(db)
+        }
+    }
+
     public func markAbsent(exam: String, sbd: String, absent: Bool, by staff: String, reason: String, now: Date) async throws {
         let (_, candidate) = try await examDay.candidate(exam: exam, sbd: sbd)
         try await writer.perform { db in

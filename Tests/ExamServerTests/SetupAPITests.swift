@@ -171,11 +171,34 @@ struct SetupAPITests {
             try await client.execute(uri: "/api/attempt/state?deviceToken=\(token)", method: .get, headers: Fixture.headers(cookie: cookie)) { response in
                 #expect(Fixture.object(response.body)["remainingSeconds"] as? Int == 2990 + 300)
             }
+            // Biên bản on a candidate and on the room; the room's log in time order holds every action and note.
+            let incidents = "/api/staff/exams/\(fixture.examPath)/incidents"
+            try await client.execute(uri: incidents, method: .post, headers: Fixture.headers(cookie: teacher), body: Fixture.json(["room": "P101", "note": "x"])) {
+                #expect($0.status == .forbidden)
+            }
+            for bad in [["room": "P101", "note": "  "], ["note": "không nói phòng nào"]] as [[String: Any]] {
+                try await client.execute(uri: incidents, method: .post, headers: Fixture.headers(cookie: proctor), body: Fixture.json(bad)) { #expect($0.status == .badRequest) }
+            }
+            try await client.execute(uri: incidents, method: .post, headers: Fixture.headers(cookie: proctor), body: Fixture.json(["sbd": "9999", "note": "x"])) {
+                #expect($0.status == .notFound)
+            }
+            try await client.execute(uri: incidents, method: .post, headers: Fixture.headers(cookie: proctor),
+                                     body: Fixture.json(["sbd": slip.sbd, "note": "Thí sinh xin đổi máy do máy treo"])) { #expect($0.status == .created) }
+            try await client.execute(uri: incidents, method: .post, headers: Fixture.headers(cookie: proctor),
+                                     body: Fixture.json(["room": "P101", "note": "Mất điện 5 phút lúc 8:10"])) { #expect($0.status == .created) }
+            try await client.execute(uri: "/api/staff/exams/\(fixture.examPath)/log?room=P101", method: .get, headers: Fixture.headers(cookie: proctor)) { response in
+                let entries = Fixture.object(response.body)["items"] as? [[String: Any]] ?? []
+                let actions = entries.compactMap { $0["action"] as? String }
+                #expect(Array(actions.prefix(2)) == ["pause", "resume"])
+                #expect(Array(actions.suffix(2)) == ["incident", "incident"])
+                #expect(entries.last?["reason"] as? String == "Mất điện 5 phút lúc 8:10")
+            }
+            try await client.execute(uri: "/api/staff/exams/khong-co/log", method: .get, headers: Fixture.headers(cookie: proctor)) { #expect($0.status == .notFound) }
             let admin = try await fixture.staffLogin(client, "quantri")
             try await client.execute(uri: "/api/staff/audit?action=", method: .get, headers: Fixture.headers(cookie: admin)) { response in
                 let entries = Fixture.object(response.body)["items"] as? [[String: Any]] ?? []
                 let mine = entries.filter { $0["sbd"] as? String == slip.sbd }
-                #expect(mine.compactMap { $0["action"] as? String } == ["addTime", "resume", "pause"])
+                #expect(mine.compactMap { $0["action"] as? String } == ["incident", "addTime", "resume", "pause"])
                 #expect(mine.last?["reason"] as? String == "Máy treo, đổi máy" && mine.last?["actor"] as? String == "giamthi")
             }
         }

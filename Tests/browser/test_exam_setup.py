@@ -141,6 +141,19 @@ class ExamSetupTest(BrowserTest):
         self.wait(lambda: self.browser.find_elements(By.CSS_SELECTOR, f"#staff-rows button.present[data-sbd='{absent}']"))
         self.assertIn("vắng", self.browser.find_element(By.CSS_SELECTOR, f"tr[data-sbd='{absent}']").text)
         self.assertIn("vắng: 1", self.by_id("totals").text)
+        # A biên bản for the room, then the room's log to print.
+        self.browser.find_element(By.CSS_SELECTOR, "#incident-box summary").click()
+        self.by_id("incident-note").send_keys("Mất điện 5 phút, cả phòng được thêm giờ")
+        self.by_id("incident-save").click()
+        self.wait(lambda: self.by_id("staff-message").text == "Đã ghi biên bản.")
+        self.by_id("room-log").click()
+        self.wait(lambda: len(self.browser.find_elements(By.CSS_SELECTOR, "#log-rows tr")) >= 4, message="the room log is empty")
+        log = self.by_id("log-rows").text
+        for expected in ["Tạm dừng", "Tiếp tục", "Thêm giờ", "Ghi vắng", "Biên bản", "Mất điện 5 phút, cả phòng được thêm giờ"]:
+            self.assertIn(expected, log)
+        self.assertIn(room, self.by_id("log-title").text)
+        self.browser.back()
+        self.visible("staff-exam")
         self.browser.switch_to.window(candidate_tab)
         self.wait(lambda: "paused" not in self.browser.find_element(By.TAG_NAME, "body").get_attribute("class").split(), 40,
                   "the candidate's page did not resume")

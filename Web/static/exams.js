@@ -29,6 +29,18 @@
   $("staff-exam-select").addEventListener("change", function () { codes = {}; $("staff-room").value = ""; refresh(); });
   $("staff-search").addEventListener("input", function () { refresh(); });
   $("staff-room").addEventListener("change", function () { refresh(); });
+  $("incident-save").addEventListener("click", function () {
+    var note = $("incident-note").value.trim();
+    if (!note) { $("staff-message").textContent = T.incident_need_note; $("incident-note").focus(); return; }
+    api("POST", path("/incidents"), { room: $("staff-room").value, sbd: $("incident-sbd").value.trim(), note: note }).then(function (r) {
+      $("staff-message").textContent = r.status === 201 ? T.incident_saved : K.message(r);
+      if (r.status === 201) { $("incident-note").value = ""; $("incident-sbd").value = ""; }
+    });
+  });
+  $("room-log").addEventListener("click", function (event) {
+    event.preventDefault();
+    window.location.href = "/staff/exams/log?exam=" + encodeURIComponent(exam()) + "&room=" + encodeURIComponent($("staff-room").value);
+  });
   $("room-add").addEventListener("click", function () {
     var room = $("staff-room").value;
     if (!$("room-reason").value.trim()) { $("staff-message").textContent = T.room_need_reason; $("room-reason").focus(); return; }
