@@ -397,7 +397,7 @@ public enum AzotaFormat {
                 while index < characters.count, characters[index].isASCIIDigit { index += 1 }
                 guard index > digitsStart, let number = Int(String(characters[digitsStart..<index])) else { return nil }
                 var statement: Int?
-                if index < characters.count, ("a"..."h").contains(characters[index]),
+                if index < characters.count, characters[index].isASCII(in: "a"..."h"),
                    index + 1 == characters.count || !characters[index + 1].isLetter {
                     statement = Int(characters[index].asciiValue! - 97)
                     index += 1
@@ -414,7 +414,7 @@ public enum AzotaFormat {
                 guard !value.isEmpty else { return nil }
                 if statement == nil {
                     // A choice letter, letters of several choices ("AC"), Đ/S marks of a cluster, or a number.
-                    let letters = value.allSatisfy { ("A"..."H").contains($0) } && value.count <= 8
+                    let letters = value.allSatisfy { $0.isASCII(in: "A"..."H") } && value.count <= 8
                     let marks = value.count >= 2 && value.allSatisfy { "ĐđSsDd".contains($0) }
                     let isNumber: Bool = if case .value = NumericAnswer.normalise(value, boxRule: false) { true } else { false }
                     guard letters || marks || isNumber else { return nil }
@@ -553,4 +553,8 @@ public enum AzotaFormat {
 
 extension Character {
     var isASCIIDigit: Bool { isASCII && isNumber }
+
+    /// In an ASCII range, as one scalar: "b" with a combining mark sorts between "a" and "h" but is no letter
+    /// of a statement (found by fuzzing the Azota reader).
+    func isASCII(in range: ClosedRange<Character>) -> Bool { isASCII && range.contains(self) }
 }

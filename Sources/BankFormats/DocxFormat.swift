@@ -106,10 +106,10 @@ public enum DocxFormat {
         var insertAt: [Int] = []
         for index in characters.indices {
             let character = characters[index]
-            guard ("A"..."H").contains(character) || ("a"..."h").contains(character), index + 1 < characters.count else { continue }
+            guard character.isASCII(in: "A"..."H") || character.isASCII(in: "a"..."h"), index + 1 < characters.count else { continue }
             let punctuation = characters[index + 1]
-            let isOption = ("A"..."H").contains(character) && (punctuation == "." || punctuation == ")")
-            let isStatement = ("a"..."h").contains(character) && punctuation == ")"
+            let isOption = character.isASCII(in: "A"..."H") && (punctuation == "." || punctuation == ")")
+            let isStatement = character.isASCII(in: "a"..."h") && punctuation == ")"
             guard isOption || isStatement else { continue }
             guard index == 0 || characters[index - 1].isWhitespace || characters[index - 1] == "*" else { continue }
             // Before it only white space (start of line) or a run of spaces/tab (inline options).

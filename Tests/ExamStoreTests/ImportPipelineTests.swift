@@ -91,7 +91,7 @@ struct ImportPipelineTests {
         ("bad-level.yaml", "bad-level.yaml:6"), ("not-yaml.yaml", "not-yaml.yaml:"), ("unclosed.gift", "unclosed.gift:1"),
         ("no-answer.txt", "no-answer.txt:1"), ("bad-key.csv", "bad-key.csv:2 (Đáp án)"), ("entities.xml", "entities.xml"),
         ("azota-no-key.txt", "azota-no-key.txt:1"), ("bomb.docx", "bomb.docx"), ("escape.xlsx", "escape.xlsx"),
-        ("points-combining-mark.yaml", "points-combining-mark.yaml:7"),
+        ("points-combining-mark.yaml", "points-combining-mark.yaml:7"), ("azota-combining-mark.txt", "azota-combining-mark.txt:"),
     ])
     func malformed(file: String, place: String) throws {
         let db = try AppDatabase.inMemory()
@@ -100,7 +100,7 @@ struct ImportPipelineTests {
         let defaults = QuestionDefaults(subject: "Toán", topic: "T", level: .recognition)
         let url = Self.fixtures.appendingPathComponent("malformed/\(file)")
         do {
-            let read = try BankReaders.read(url, format: file == "no-answer.txt" ? .aiken : nil, defaults: defaults)
+            let read = try BankReaders.read(url, format: file == "no-answer.txt" ? .aiken : file.hasPrefix("azota") ? .azota : nil, defaults: defaults)
             #expect(!read.problems.isEmpty)
             #expect(read.problems.contains { $0.place.hasPrefix(place) }, "\(read.problems)")
             #expect(throws: StoreError.self) { try db.importBank(read) }
