@@ -187,6 +187,17 @@ class ExamSetupTest(BrowserTest):
         partial.find_element(By.CSS_SELECTOR, "a.goto").click()
         self.wait(lambda: self.by_id("dialog").get_attribute("hidden") is not None)
         self.assertTrue(self.by_id(f"q-{index}").is_displayed(), "the link did not open the question")
+        # Letters in a 2025 short answer are never stored nor counted as an answer.
+        numeric = next(i for i, a in enumerate(articles) if a.get_attribute("data-kind") == "numeric"
+                       and a.find_elements(By.CSS_SELECTOR, "input.numeric[maxlength]"))
+        self.by_id(f"nav-{numeric}").click()
+        box = self.wait(lambda: self.by_id(f"q-{numeric}").find_element(By.CSS_SELECTOR, "input.numeric"))
+        box.send_keys("1a")
+        self.wait(lambda: "invalid" in box.get_attribute("class").split())
+        self.browser.execute_script("return new Promise(r => setTimeout(r, 1500))")
+        self.wait(lambda: "saved" in self.by_id("save-state").get_attribute("class").split())
+        self.assertNotIn("answered", self.by_id(f"nav-{numeric}").get_attribute("class").split())
+        self.assertIn("4", self.by_id(f"q-{numeric}").find_element(By.CSS_SELECTOR, ".hint").text)
 
     def test_the_login_page_says_which_field_is_missing(self):
         self.browser.get(self.server.url)
