@@ -20,6 +20,7 @@ struct StaffAPI {
     struct AddTimeResponse: ResponseEncodable { var sbd: String; var deadline: Date; var serverTime: Date }
     struct Released: ResponseEncodable { var exam: String; var released: Bool; var releasedAt: Date?; var releasedBy: String? }
     struct NewCode: ResponseEncodable { var sbd: String; var accessCode: String }
+    struct ForceSubmitted: ResponseEncodable { var sbd: String; var submitted: Bool; var score: Points }
     struct RoomTime: ResponseEncodable { var room: String; var minutes: Int; var candidates: [String] }
     struct Paused: ResponseEncodable { var sbd: String; var paused: Bool; var remainingSeconds: Int?; var deadline: Date? }
 
@@ -59,6 +60,22 @@ struct StaffAPI {
             return Response(status: .noContent)
         }
         signedIn.post("exams/:exam/candidates/:sbd/add-time", use: addTime)
+        // A proctor ends an attempt now (graded as a submit), or reopens one submitted by mistake while its time
+        // is not over (its grade cleared); the reason is required; audited.
+        signedIn.post("exams/:exam/candidates/:sbd/force-submit") { request, context in
+            let staff = try context.requireStaff(\.proctors)
+            let exam = try Self.parameter("exam", context), sbd = try Self.parameter("sbd", context)
+            let reason = try await Self.requiredReason(request, context)
+            let score = try await state.store.exams.forceSubmit(exam: exam, sbd: sbd, by: staff.username, reason: reason, now: state.configuration.now())
+            return ForceSubmitted(sbd: sbd, submitted: true, score: score)
+        }
+        signedIn.post("exams/:exam/candidates/:sbd/reopen") { request, context in
+            let staff = try context.requireStaff(\.proctors)
+            let exam = try Self.parameter("exam", context), sbd = try Self.parameter("sbd", context)
+            let reason = try await Self.requiredReason(request, context)
+            let status = try await state.store.exams.reopen(exam: exam, sbd: sbd, by: staff.username, reason: reason, now: state.configuration.now())
+            return Paused(sbd: sbd, paused: status.paused, remainingSeconds: status.remainingSeconds, deadline: status.deadline)
+        }
         // Vắng: a candidate who has not started is marked absent (or present again), with a reason; audited.
         for (action, absent) in [("absent", true), ("present", false)] {
             signedIn.post("exams/:exam/candidates/:sbd/\(action)") { request, context in
@@ -125,12 +142,7 @@ struct StaffAPI {
             signedIn.post("exams/:exam/candidates/:sbd/\(action)") { request, context in
                 let staff = try context.requireStaff(\.proctors)
                 let exam = try Self.parameter("exam", context), sbd = try Self.parameter("sbd", context)
-                struct Body: Decodable { var reason: String }
-                let body = try await CandidateAPI.decode(Body.self, request, context)
-                let reason = body.reason.trimmingCharacters(in: .whitespaces)
-                guard !reason.isEmpty, reason.count <= Self.maximumReason else {
-                    throw APIError.invalid("reason", "cần lý do (tối đa \(Self.maximumReason) ký tự) / a reason is needed (at most \(Self.maximumReason) characters)")
-                }
+                let reason = try await Self.requiredReason(request, context)
                 let now = state.configuration.now()
                 let status = pause
                     ? try await state.store.exams.pause(exam: exam, sbd: sbd, by: staff.username, reason: reason, now: now)
@@ -181,6 +193,16 @@ struct StaffAPI {
         let raw = try context.parameters.require(name)
         guard let decoded = raw.removingPercentEncoding else { throw APIError.invalid(name, "\(name): mã hoá % sai / bad percent-encoding") }
         return decoded
+    }
+
+    /// `{"reason": "…"}`, not blank, at most `maximumReason` characters.
+    static func requiredReason(_ request: Request, _ context: ExamRequestContext) async throws -> String {
+        struct Body: Decodable { var reason: String }
+        let reason = try await CandidateAPI.decode(Body.self, request, context).reason.trimmingCharacters(in: .whitespaces)
+        guard !reason.isEmpty, reason.count <= maximumReason else {
+            throw APIError.invalid("reason", "cần lý do (tối đa \(maximumReason) ký tự) / a reason is needed (at most \(maximumReason) characters)")
+        }
+        return reason
     }
 
     @Sendable func addTime(_ request: Request, context: ExamRequestContext) async throws -> AddTimeResponse {

@@ -48,6 +48,10 @@ public protocol ExamRepository: Sendable {
     func pause(exam: String, sbd: String, by staff: String, reason: String, now: Date) async throws -> AttemptStatus
     /// The clock runs again, the paused time given back.
     func resume(exam: String, sbd: String, by staff: String, reason: String, now: Date) async throws -> AttemptStatus
+    /// A proctor ends a candidate's attempt now (graded as a submit), with a reason; audited. Returns the score.
+    func forceSubmit(exam: String, sbd: String, by staff: String, reason: String, now: Date) async throws -> Points
+    /// A proctor reopens an attempt submitted by mistake while its time is not over; its grade is cleared.
+    func reopen(exam: String, sbd: String, by staff: String, reason: String, now: Date) async throws -> AttemptStatus
     /// A biên bản: a proctor's note on a candidate or on a room, kept in the append-only audit log.
     func recordIncident(exam: String, room: String?, sbd: String?, note: String, by staff: String, now: Date) async throws
     /// Marks a candidate who has not started absent (vắng), or present again; audited with who and why.

@@ -266,7 +266,7 @@ extension SQLiteStore: AttemptRepository {
         return try grade(db, row: &row, papers: papers)
     }
 
-    private static func grade(_ db: Database, row: inout AttemptRow, papers: PaperCache) throws -> Submitted {
+    static func grade(_ db: Database, row: inout AttemptRow, papers: PaperCache) throws -> Submitted {
         let paper = try papers.paper(row.paperId, db: db).paper
         var responses: [String: ResponseValue] = [:]
         let decoder = JSONDecoder()
@@ -534,6 +534,45 @@ extension SQLiteStore: ExamRepository {
                                     reason: note, details: nil)
             try entry.insert(db)
         }
+    }
+
+    public func forceSubmit(exam: String, sbd: String, by staff: String, reason: String, now: Date) async throws -> Points {
+        let (_, candidate) = try await examDay.candidate(exam: exam, sbd: sbd)
+        let papers = self.papers, examDay = self.examDay
+        let submitted = try await writer.perform({ db -> Submitted in
+            guard var row = try AttemptRow.fetch(db, candidateId: candidate.id) else {
+                throw StoreError(.notStarted, "thí sinh \(sbd) chưa bắt đầu làm bài / candidate \(sbd) has not started")
+            }
+            do throws(AttemptRefusal) {
+                // A paused attempt is resumed at this moment, then submitted: the proctor ends it either way.
+                if row.attempt.isPaused { try row.attempt.resume(at: now) }
+                try row.attempt.submit(at: now)
+            } catch { throw StoreError(error) }
+            let graded = try Self.grade(db, row: &row, papers: papers)
+            var entry = AuditRecord(id: nil, at: now, actor: staff, action: "forceSubmit", examId: row.examId, sbd: sbd, subject: nil, reason: reason, details: nil)
+            try entry.insert(db)
+            return graded
+        }, afterCommit: { submitted in examDay.applySubmitted(submitted) })
+        return submitted.score.total
+    }
+
+    public func reopen(exam: String, sbd: String, by staff: String, reason: String, now: Date) async throws -> AttemptStatus {
+        let (_, candidate) = try await examDay.candidate(exam: exam, sbd: sbd)
+        let examDay = self.examDay
+        let (row, _) = try await writer.perform({ db -> (AttemptRow, Int) in
+            guard var row = try AttemptRow.fetch(db, candidateId: candidate.id) else {
+                throw StoreError(.notStarted, "thí sinh \(sbd) chưa bắt đầu làm bài / candidate \(sbd) has not started")
+            }
+            do throws(AttemptRefusal) { try row.attempt.reopen(at: now) } catch { throw StoreError(error) }
+            try row.save(db)
+            // The grade of the mistaken submit goes with it: the next submit grades again.
+            try db.execute(sql: "UPDATE attempt SET scoreHundredths = NULL, pendingItems = 0, breakdown = NULL WHERE id = ?", arguments: [row.id])
+            row.scoreHundredths = nil
+            var entry = AuditRecord(id: nil, at: now, actor: staff, action: "reopen", examId: row.examId, sbd: sbd, subject: nil, reason: reason, details: nil)
+            try entry.insert(db)
+            return (row, try ExamDay.bumpVersion(db, examId: row.examId))
+        }, afterCommit: { examDay.applyAttempt($0.0, version: $0.1) })
+        return AttemptStatus(row.attempt, deviceToken: row.deviceToken, now: now)
     }
 
     public func markAbsent(exam: String, sbd: String, absent: Bool, by staff: String, reason: String, now: Date) async throws {

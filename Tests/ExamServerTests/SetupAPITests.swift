@@ -204,6 +204,62 @@ struct SetupAPITests {
         }
     }
 
+    @Test("a proctor reopens a mistaken submit (its grade cleared) and collects an attempt now (graded); reasons required; others may not")
+    func reopenAndForceSubmit() async throws {
+        let (fixture, _) = try Self.setUp()
+        try await fixture.app().test(.router) { client in
+            let proctor = try await fixture.staffLogin(client, "giamthi")
+            let teacher = try await fixture.staffLogin(client, "giaovien")
+            let slip = fixture.slips[3]
+            let base = "/api/staff/exams/\(fixture.examPath)/candidates/\(slip.sbd)"
+            fixture.clock.set(Fixture.at(10))
+            let cookie = try await fixture.login(client, slip: slip)
+            let token = try #require(try await fixture.start(client, cookie: cookie)["deviceToken"] as? String)
+            try await client.execute(uri: base + "/reopen", method: .post, headers: Fixture.headers(cookie: proctor), body: Fixture.json(["reason": "x"])) {
+                #expect($0.status == .conflict, "not submitted yet")
+            }
+            try await client.execute(uri: "/api/attempt/submit", method: .post, headers: Fixture.headers(cookie: cookie), body: Fixture.json(["deviceToken": token])) {
+                #expect($0.status == .ok)
+            }
+            try await client.execute(uri: base + "/reopen", method: .post, headers: Fixture.headers(cookie: teacher), body: Fixture.json(["reason": "x"])) {
+                #expect($0.status == .forbidden)
+            }
+            try await client.execute(uri: base + "/reopen", method: .post, headers: Fixture.headers(cookie: proctor), body: Fixture.json(["reason": ""])) {
+                #expect($0.status == .badRequest)
+            }
+            try await client.execute(uri: base + "/reopen", method: .post, headers: Fixture.headers(cookie: proctor), body: Fixture.json(["reason": "Bấm nộp nhầm"])) {
+                #expect($0.status == .ok)
+            }
+            try await client.execute(uri: "/api/staff/exams/\(fixture.examPath)/monitor", method: .get, headers: Fixture.headers(cookie: proctor)) { response in
+                let rows = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [[String: Any]] ?? []
+                let row = rows.first { $0["sbd"] as? String == slip.sbd }
+                #expect(row?["state"] as? String == "in-progress" && row?["score"] == nil)
+            }
+            // Working again: an answer is taken.
+            try await client.execute(uri: "/api/attempt/events", method: .post, headers: Fixture.headers(cookie: cookie),
+                                     body: Fixture.json(["deviceToken": token, "events": [["sequence": 1, "item": "I.1", "value": "A"]]])) { #expect($0.status == .ok) }
+            try await client.execute(uri: base + "/force-submit", method: .post, headers: Fixture.headers(cookie: proctor), body: Fixture.json(["reason": "Sử dụng tài liệu"])) { response in
+                #expect(response.status == .ok)
+                #expect(Fixture.object(response.body)["submitted"] as? Bool == true)
+                #expect(Fixture.object(response.body)["score"] != nil)
+            }
+            try await client.execute(uri: "/api/attempt/events", method: .post, headers: Fixture.headers(cookie: cookie),
+                                     body: Fixture.json(["deviceToken": token, "events": [["sequence": 2, "item": "I.1", "value": "B"]]])) { response in
+                #expect(response.status == .conflict)
+                #expect((Fixture.object(response.body)["error"] as? [String: Any])?["code"] as? String == "alreadySubmitted")
+            }
+            try await client.execute(uri: base + "/force-submit", method: .post, headers: Fixture.headers(cookie: proctor), body: Fixture.json(["reason": "lần nữa"])) {
+                #expect($0.status == .conflict)
+            }
+            // Past the deadline a submit cannot be reopened.
+            fixture.clock.set(Fixture.at(3100))
+            try await client.execute(uri: base + "/reopen", method: .post, headers: Fixture.headers(cookie: proctor), body: Fixture.json(["reason": "muộn"])) { response in
+                #expect(response.status == .conflict)
+                #expect((Fixture.object(response.body)["error"] as? [String: Any])?["code"] as? String == "sessionOver")
+            }
+        }
+    }
+
     @Test("admins add, disable and re-password staff (the member's sessions end at once); nobody else may")
     func accounts() async throws {
         let (fixture, _) = try Self.setUp()

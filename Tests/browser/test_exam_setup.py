@@ -223,6 +223,37 @@ class ExamSetupTest(BrowserTest):
         os.makedirs(SHOTS, exist_ok=True)
         self.browser.save_screenshot(os.path.join(SHOTS, "test-page-360x640.png"))
 
+    def test_proctor_reopens_a_mistaken_submit_and_later_collects_the_attempt(self):
+        candidate = self.server.candidates(MATH)[9]
+        self.candidate_login(MATH, candidate)
+        self.by_id("submit").click()
+        self.visible("dialog")
+        self.by_id("dialog-yes").click()
+        self.visible("result", timeout=30)
+        candidate_tab = self.browser.current_window_handle
+
+        self.browser.switch_to.new_window("tab")
+        self.sign_in("proctor", "staff/exams")
+        self.visible("staff-exam")
+        Select(self.by_id("staff-exam-select")).select_by_value(MATH)
+        row = lambda: self.browser.find_element(By.CSS_SELECTOR, f"tr[data-sbd='{candidate['sbd']}']")
+        self.wait(lambda: row().find_elements(By.CSS_SELECTOR, "button.reopen"), message="no reopen button")
+        row().find_element(By.CSS_SELECTOR, "input.reason").send_keys("Bấm nộp nhầm")
+        row().find_element(By.CSS_SELECTOR, "button.reopen").click()
+        self.wait(lambda: "Đã mở lại bài" in self.by_id("staff-message").text)
+        self.wait(lambda: row().find_elements(By.CSS_SELECTOR, "button.force-submit"))
+
+        self.browser.switch_to.window(candidate_tab)
+        self.browser.get(self.server.url + "thi")
+        self.visible("test")
+
+        self.browser.switch_to.window(self.browser.window_handles[1])
+        row().find_element(By.CSS_SELECTOR, "input.reason").send_keys("Hết giờ phòng thi")
+        row().find_element(By.CSS_SELECTOR, "button.force-submit").click()
+        self.wait(lambda: "Đã thu bài" in self.by_id("staff-message").text)
+        self.browser.switch_to.window(candidate_tab)
+        self.visible("result", timeout=40)
+
     def test_admin_adds_and_disables_an_account(self):
         self.sign_in("admin", "staff/people")
         self.visible("add-form")

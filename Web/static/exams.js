@@ -172,6 +172,27 @@
               });
             } }));
         }
+        // End an attempt now, or reopen one submitted by mistake: with the reason typed beside it (or asked for).
+        function withReason(action, done) {
+          var why = cell.querySelector(".reason"), reason = why.value.trim();
+          if (!reason) { $("staff-message").textContent = T.room_need_reason; why.focus(); return; }
+          api("POST", path("/candidates/" + encodeURIComponent(row.sbd) + "/" + action), { reason: reason }).then(function (r) {
+            $("staff-message").textContent = r.status === 200 ? done + " " + row.sbd : K.message(r);
+            if (document.activeElement) document.activeElement.blur();
+            refresh();
+          });
+        }
+        if (row.state === "in-progress") {
+          cell.appendChild(el("button", { type: "button", "class": "force-submit", "data-sbd": row.sbd, text: T.room_force_submit, onclick: function () {
+            withReason("force-submit", T.room_force_submitted);
+          } }));
+        }
+        if (row.state === "submitted" && !row.autoSubmitted && row.deadline && new Date(row.deadline).getTime() > Date.now() + skew) {
+          cell.appendChild(el("input", { type: "text", size: "12", placeholder: T.staff_reason, "aria-label": T.staff_reason + " " + row.sbd, "class": "reason" }));
+          cell.appendChild(el("button", { type: "button", "class": "reopen", "data-sbd": row.sbd, text: T.room_reopen, onclick: function () {
+            withReason("reopen", T.room_reopened);
+          } }));
+        }
         if (row.state === "not-started") {
           cell.appendChild(el("button", { type: "button", "class": row.absent ? "present" : "absent", "data-sbd": row.sbd,
             text: row.absent ? T.room_present : T.room_absent, onclick: function () {
