@@ -60,6 +60,15 @@ struct SetupAPI {
             let slips = try await state.store.setup.prepareExam(exam, by: Actor(who), now: state.configuration.now())
             return Prepared(exam: exam, slips: slips)
         }
+        // Which proctors watch a room: once an exam has assignments, a proctor sees and acts on their rooms only.
+        group.put("setup/exams/:exam/rooms/:room/proctors") { request, context in
+            let who = try context.requireStaff(\.coordinates)
+            struct Body: Decodable { var usernames: [String] }
+            let body = try await CandidateAPI.decode(Body.self, request, context)
+            guard body.usernames.count <= 50 else { throw APIError.invalid("usernames", "tối đa 50 giám thị một phòng / at most 50 proctors a room") }
+            return try await state.store.setup.assignProctors(exam: try StaffAPI.parameter("exam", context), room: try StaffAPI.parameter("room", context),
+                                                              usernames: body.usernames, by: Actor(who), now: state.configuration.now())
+        }
         group.post("exams/:exam/withdraw-results") { request, context in
             let who = try context.requireStaff(\.coordinates)
             struct Body: Decodable { var reason: String }

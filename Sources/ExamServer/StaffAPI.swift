@@ -45,7 +45,9 @@ struct StaffAPI {
             let now = state.configuration.now()
             // Candidates locked after wrong codes are shown, with the end of their wait.
             let locked = state.limiter.locked(now: now)
-            return try await state.store.exams.monitor(exam: exam, now: now).map { row in
+            // A proctor assigned to rooms sees those rooms only.
+            let rooms = try await allowedRooms(context, exam: exam)
+            return try await state.store.exams.monitor(exam: exam, now: now).filter { row in rooms.map { row.room.map($0.contains) ?? false } ?? true }.map { row in
                 var row = row
                 row.lockedUntil = locked[.candidate(exam: exam, sbd: row.sbd)]
                 return row
@@ -55,6 +57,7 @@ struct StaffAPI {
         signedIn.post("exams/:exam/candidates/:sbd/unlock") { _, context in
             _ = try context.requireStaff(\.proctors)
             let exam = try Self.parameter("exam", context), sbd = try Self.parameter("sbd", context)
+            try await checkCandidate(context, exam: exam, sbd: sbd)
             _ = try await state.store.attempts.candidate(exam: exam, sbd: sbd)
             state.limiter.unlock(.candidate(exam: exam, sbd: sbd))
             return Response(status: .noContent)
@@ -65,6 +68,7 @@ struct StaffAPI {
         signedIn.post("exams/:exam/candidates/:sbd/force-submit") { request, context in
             let staff = try context.requireStaff(\.proctors)
             let exam = try Self.parameter("exam", context), sbd = try Self.parameter("sbd", context)
+            try await checkCandidate(context, exam: exam, sbd: sbd)
             let reason = try await Self.requiredReason(request, context)
             let score = try await state.store.exams.forceSubmit(exam: exam, sbd: sbd, by: staff.username, reason: reason, now: state.configuration.now())
             return ForceSubmitted(sbd: sbd, submitted: true, score: score)
@@ -72,6 +76,7 @@ struct StaffAPI {
         signedIn.post("exams/:exam/candidates/:sbd/reopen") { request, context in
             let staff = try context.requireStaff(\.proctors)
             let exam = try Self.parameter("exam", context), sbd = try Self.parameter("sbd", context)
+            try await checkCandidate(context, exam: exam, sbd: sbd)
             let reason = try await Self.requiredReason(request, context)
             let status = try await state.store.exams.reopen(exam: exam, sbd: sbd, by: staff.username, reason: reason, now: state.configuration.now())
             return Paused(sbd: sbd, paused: status.paused, remainingSeconds: status.remainingSeconds, deadline: status.deadline)
@@ -81,6 +86,7 @@ struct StaffAPI {
             signedIn.post("exams/:exam/candidates/:sbd/\(action)") { request, context in
                 let staff = try context.requireStaff(\.proctors)
                 let exam = try Self.parameter("exam", context), sbd = try Self.parameter("sbd", context)
+                try await checkCandidate(context, exam: exam, sbd: sbd)
                 struct Body: Decodable { var reason: String? }
                 let bytes = try await CandidateAPI.body(request, context)
                 let body = bytes.readableBytes == 0 ? Body() : try CandidateAPI.decode(Body.self, from: bytes)
@@ -101,7 +107,10 @@ struct StaffAPI {
             guard !note.isEmpty, note.count <= 5_000 else { throw APIError.invalid("note", "biên bản từ 1 đến 5000 ký tự / a note of 1 to 5000 characters") }
             let room = body.room.flatMap { $0.isEmpty ? nil : $0 }, sbd = body.sbd.flatMap { $0.isEmpty ? nil : $0 }
             guard room != nil || sbd != nil else { throw APIError.invalid("room", "ghi cho một phòng hoặc một thí sinh / a room or a candidate is needed") }
-            try await state.store.exams.recordIncident(exam: try Self.parameter("exam", context), room: room, sbd: sbd, note: note, by: staff.username,
+            let exam = try Self.parameter("exam", context)
+            if let sbd { try await checkCandidate(context, exam: exam, sbd: sbd) }
+            if let room { try await checkRoom(context, exam: exam, room: room) }
+            try await state.store.exams.recordIncident(exam: exam, room: room, sbd: sbd, note: note, by: staff.username,
                                                        now: state.configuration.now())
             return Response(status: .created)
         }
@@ -110,12 +119,18 @@ struct StaffAPI {
             let exam = try Self.parameter("exam", context)
             _ = try await state.store.setup.overview(exam: exam, now: state.configuration.now())
             let room = request.uri.queryParameters.get("room").flatMap { $0.isEmpty ? nil : $0 }
+            // A proctor assigned to rooms reads the log of one of them.
+            if try await allowedRooms(context, exam: exam) != nil {
+                guard let room else { throw APIError.forbidden("chọn phòng bạn coi thi / choose one of your rooms") }
+                try await checkRoom(context, exam: exam, room: room)
+            }
             return Views.List(items: try await state.store.audit.entries(AuditQuery(limit: 10_000, exam: exam, room: room, ascending: true)))
         }
         // Minutes for every candidate still working in one room (a power cut in P101), each audited.
         signedIn.post("exams/:exam/rooms/:room/add-time") { request, context in
             let staff = try context.requireStaff(\.proctors)
             let exam = try Self.parameter("exam", context), room = try Self.parameter("room", context)
+            try await checkRoom(context, exam: exam, room: room)
             let body = try await CandidateAPI.decode(AddTimeRequest.self, request, context)
             guard (1...240).contains(body.minutes) else { throw APIError.invalid("minutes", "số phút thêm phải từ 1 đến 240 / minutes must be 1 to 240") }
             let reason = (body.reason ?? "").trimmingCharacters(in: .whitespaces)
@@ -142,6 +157,7 @@ struct StaffAPI {
             signedIn.post("exams/:exam/candidates/:sbd/\(action)") { request, context in
                 let staff = try context.requireStaff(\.proctors)
                 let exam = try Self.parameter("exam", context), sbd = try Self.parameter("sbd", context)
+                try await checkCandidate(context, exam: exam, sbd: sbd)
                 let reason = try await Self.requiredReason(request, context)
                 let now = state.configuration.now()
                 let status = pause
@@ -154,6 +170,7 @@ struct StaffAPI {
         signedIn.post("exams/:exam/candidates/:sbd/reset-code") { _, context in
             _ = try context.requireStaff(\.proctors)
             let exam = try Self.parameter("exam", context), sbd = try Self.parameter("sbd", context)
+            try await checkCandidate(context, exam: exam, sbd: sbd)
             let slip = try await state.store.exams.resetAccessCode(exam: exam, sbd: sbd, now: state.configuration.now())
             // A new code also unlocks: whoever holds it may sign in now.
             state.limiter.unlock(.candidate(exam: exam, sbd: sbd))
@@ -195,6 +212,28 @@ struct StaffAPI {
         return decoded
     }
 
+    /// The rooms the signed-in member may watch and act on in this exam; nil for every room (coordinators and
+    /// admins, or an exam without proctor assignments).
+    func allowedRooms(_ context: ExamRequestContext, exam: String) async throws -> Set<String>? {
+        let staff = try context.requireStaff(\.proctors)
+        guard !staff.role.coordinates else { return nil }
+        return try await state.store.setup.proctorRooms(exam: exam, username: staff.username)
+    }
+
+    /// 403 for a proctor acting on a candidate outside the rooms assigned to them.
+    func checkCandidate(_ context: ExamRequestContext, exam: String, sbd: String) async throws {
+        guard let rooms = try await allowedRooms(context, exam: exam) else { return }
+        let candidate = try await state.store.attempts.candidate(exam: exam, sbd: sbd)
+        guard let room = candidate.room, rooms.contains(room) else {
+            throw APIError.forbidden("thí sinh \(sbd) không ở phòng bạn coi thi / candidate \(sbd) is not in a room of yours")
+        }
+    }
+
+    func checkRoom(_ context: ExamRequestContext, exam: String, room: String) async throws {
+        guard let rooms = try await allowedRooms(context, exam: exam), !rooms.contains(room) else { return }
+        throw APIError.forbidden("phòng \(room) không phải phòng bạn coi thi / room \(room) is not one of yours")
+    }
+
     /// `{"reason": "…"}`, not blank, at most `maximumReason` characters.
     static func requiredReason(_ request: Request, _ context: ExamRequestContext) async throws -> String {
         struct Body: Decodable { var reason: String }
@@ -209,6 +248,7 @@ struct StaffAPI {
         let staff = try context.requireStaff(\.proctors)
         let exam = try Self.parameter("exam", context)
         let sbd = try Self.parameter("sbd", context)
+        try await checkCandidate(context, exam: exam, sbd: sbd)
         let body = try await CandidateAPI.decode(AddTimeRequest.self, request, context)
         guard (1...240).contains(body.minutes) else { throw APIError.invalid("minutes", "số phút thêm phải từ 1 đến 240 / minutes must be 1 to 240") }
         guard (body.reason ?? "").count <= Self.maximumReason else {

@@ -414,6 +414,14 @@ public struct AppDatabase: Sendable {
         migrator.registerMigration("v9: candidates marked absent") { db in
             try db.alter(table: "candidate") { t in t.add(column: "absentAt", .datetime) }
         }
+        migrator.registerMigration("v10: proctors assigned to rooms") { db in
+            // When an exam has assignments, a proctor sees and acts on the rooms assigned to them only.
+            try db.create(table: "roomProctor") { t in
+                t.belongsTo("room", onDelete: .cascade).notNull()
+                t.column("username", .text).notNull().check(sql: "length(trim(username)) > 0")
+                t.primaryKey(["roomId", "username"])
+            }
+        }
         return migrator
     }
 

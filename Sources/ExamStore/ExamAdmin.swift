@@ -34,6 +34,8 @@ public struct ExamOverview: Codable, Sendable, Hashable {
     public var candidates: [Candidate]
     public var resultsReleasedAt: Date?
     public var resultsReleasedBy: String?
+    /// Room → the proctors assigned to it (empty: no assignments, every proctor sees every room).
+    public var proctors: [String: [String]] = [:]
     /// Whether a session is running now (or an attempt is still open): results wait unless forced.
     public var running: Bool
 }
@@ -64,6 +66,10 @@ public protocol ExamSetupRepository: Sendable {
     func releaseResults(exam: String, force: Bool, reason: String, by actor: Actor, now: Date) async throws -> ExamOverview
     /// Takes a release back: candidates no longer see scores.
     func withdrawResults(exam: String, reason: String, by actor: Actor, now: Date) async throws -> ExamOverview
+    /// The proctors of one room (replacing those before); each must be a proctor, coordinator or admin. Audited.
+    func assignProctors(exam: String, room: String, usernames: [String], by actor: Actor, now: Date) async throws -> ExamOverview
+    /// The rooms a proctor may watch and act on in an exam; nil when the exam has no assignments (every room).
+    func proctorRooms(exam: String, username: String) async throws -> Set<String>?
 }
 
 /// Staff accounts managed by admins: add, disable or enable, a new password. Audited.
@@ -99,6 +105,9 @@ extension AppDatabase {
                                      graceSeconds: $0.graceSeconds, policy: $0.policy)
             },
             rooms: rooms, candidates: candidates, resultsReleasedAt: row["resultsReleasedAt"], resultsReleasedBy: row["resultsReleasedBy"],
+            proctors: Dictionary(grouping: try Row.fetchAll(db, sql: """
+                SELECT r.name AS room, p.username FROM roomProctor p JOIN room r ON r.id = p.roomId WHERE r.examId = ? ORDER BY r.id, p.username
+                """, arguments: [examId]), by: { $0["room"] as String }).mapValues { $0.map { $0["username"] as String } },
             running: try running(db, examId: examId, sessions: sessions, now: now))
     }
 
@@ -183,6 +192,37 @@ extension SQLiteStore: ExamSetupRepository {
             try AppDatabase.audit(db, action: force ? "exam.results.release-forced" : "exam.results.release", subject: "exam:\(exam)", actor: actor, now: now,
                                   reason: reason)
             return now
+        }
+    }
+
+    public func assignProctors(exam: String, room: String, usernames: [String], by actor: Actor, now: Date) async throws -> ExamOverview {
+        let names = Array(Set(usernames.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })).sorted()
+        return try await write { db in
+            let examId: Int64 = try AppDatabase.examRow(db, exam)["id"]
+            guard let roomId = try Int64.fetchOne(db, sql: "SELECT id FROM room WHERE examId = ? AND name = ?", arguments: [examId, room]) else {
+                throw StoreError(.notFound, "không có phòng \(room) / no room \(room)", field: "room")
+            }
+            for name in names {
+                guard let role = try String.fetchOne(db, sql: "SELECT role FROM staff WHERE username = ? AND NOT disabled", arguments: [name]),
+                      let parsed = StaffRole(rawValue: role), parsed.proctors else {
+                    throw StoreError.invalid("usernames", "\(name) không phải giám thị / \(name) is not a proctor")
+                }
+            }
+            try db.execute(sql: "DELETE FROM roomProctor WHERE roomId = ?", arguments: [roomId])
+            for name in names { try db.execute(sql: "INSERT INTO roomProctor(roomId, username) VALUES (?, ?)", arguments: [roomId, name]) }
+            try AppDatabase.audit(db, action: "exam.proctors", subject: "exam:\(exam)", actor: actor, now: now,
+                                  details: ["room": room, "proctors": names.joined(separator: ", ")])
+            return try AppDatabase.overview(db, exam: exam, now: now)
+        }
+    }
+
+    public func proctorRooms(exam: String, username: String) async throws -> Set<String>? {
+        try await read { db in
+            let examId: Int64 = try AppDatabase.examRow(db, exam)["id"]
+            let rows = try Row.fetchAll(db, sql: "SELECT r.name AS room, p.username FROM roomProctor p JOIN room r ON r.id = p.roomId WHERE r.examId = ?",
+                                        arguments: [examId])
+            guard !rows.isEmpty else { return nil }
+            return Set(rows.filter { $0["username"] as String == username }.map { $0["room"] as String })
         }
     }
 

@@ -89,10 +89,46 @@ struct SetupAPITests {
             try await client.execute(uri: "/api/staff/exams", method: .get, headers: Fixture.headers(cookie: proctor)) { response in
                 #expect(String(buffer: response.body).contains("Kiểm tra giữa kỳ Vật lí"), "a prepared exam reaches the proctors' list")
             }
+            // Proctors per room: once assigned, a proctor sees and acts on their room only.
+            let examPath = Self.path("Kiểm tra giữa kỳ Vật lí")
+            func monitorRooms(_ cookie: String) async throws -> [String] {
+                try await client.execute(uri: "/api/staff/exams/\(examPath)/monitor", method: .get, headers: Fixture.headers(cookie: cookie)) { response in
+                    ((try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [[String: Any]]) ?? []).compactMap { $0["room"] as? String }
+                }
+            }
+            #expect(Set(try await monitorRooms(proctor)) == ["P201", "P202"], "no assignments: every room")
+            try await client.execute(uri: base + "/rooms/P201/proctors", method: .put, headers: Fixture.headers(cookie: proctor),
+                                     body: Fixture.json(["usernames": ["giamthi"]])) { #expect($0.status == .forbidden) }
+            try await client.execute(uri: base + "/rooms/P201/proctors", method: .put, headers: Fixture.headers(cookie: coordinator),
+                                     body: Fixture.json(["usernames": ["giaovien"]])) { #expect($0.status == .badRequest, "a teacher is no proctor") }
+            try await client.execute(uri: base + "/rooms/P201/proctors", method: .put, headers: Fixture.headers(cookie: coordinator),
+                                     body: Fixture.json(["usernames": ["giamthi"]])) { response in
+                #expect(response.status == .ok)
+                #expect((Fixture.object(response.body)["proctors"] as? [String: [String]])?["P201"] == ["giamthi"])
+            }
+            #expect(Set(try await monitorRooms(proctor)) == ["P201"])
+            #expect(Set(try await monitorRooms(coordinator)) == ["P201", "P202"])
+            let seats = try await client.execute(uri: base, method: .get, headers: Fixture.headers(cookie: coordinator)) { response in
+                (Fixture.object(response.body)["candidates"] as? [[String: Any]] ?? []).map { ($0["sbd"] as? String ?? "", $0["room"] as? String ?? "") }
+            }
+            let mine = try #require(seats.first { $0.1 == "P201" }).0, theirs = try #require(seats.first { $0.1 == "P202" }).0
+            let candidates = "/api/staff/exams/\(examPath)/candidates/"
+            try await client.execute(uri: candidates + theirs + "/unlock", method: .post, headers: Fixture.headers(cookie: proctor)) { #expect($0.status == .forbidden) }
+            try await client.execute(uri: candidates + theirs + "/add-time", method: .post, headers: Fixture.headers(cookie: proctor),
+                                     body: Fixture.json(["minutes": 5])) { #expect($0.status == .forbidden) }
+            try await client.execute(uri: candidates + theirs + "/absent", method: .post, headers: Fixture.headers(cookie: proctor)) { #expect($0.status == .forbidden) }
+            try await client.execute(uri: candidates + mine + "/unlock", method: .post, headers: Fixture.headers(cookie: proctor)) { #expect($0.status == .noContent) }
+            try await client.execute(uri: "/api/staff/exams/\(examPath)/rooms/P202/add-time", method: .post, headers: Fixture.headers(cookie: proctor),
+                                     body: Fixture.json(["minutes": 5, "reason": "x"])) { #expect($0.status == .forbidden) }
+            try await client.execute(uri: "/api/staff/exams/\(examPath)/incidents", method: .post, headers: Fixture.headers(cookie: proctor),
+                                     body: Fixture.json(["room": "P202", "note": "x"])) { #expect($0.status == .forbidden) }
+            try await client.execute(uri: "/api/staff/exams/\(examPath)/log", method: .get, headers: Fixture.headers(cookie: proctor)) { #expect($0.status == .forbidden) }
+            try await client.execute(uri: "/api/staff/exams/\(examPath)/log?room=P201", method: .get, headers: Fixture.headers(cookie: proctor)) { #expect($0.status == .ok) }
+            try await client.execute(uri: candidates + theirs + "/unlock", method: .post, headers: Fixture.headers(cookie: coordinator)) { #expect($0.status == .noContent) }
             let quantri = try await fixture.staffLogin(client, "quantri")
             try await client.execute(uri: "/api/staff/audit?subject=" + Self.path("exam:Kiểm tra giữa kỳ Vật lí"), method: .get, headers: Fixture.headers(cookie: quantri)) { response in
                 let actions = (Fixture.object(response.body)["items"] as? [[String: Any]] ?? []).compactMap { $0["action"] as? String }
-                #expect(actions == ["exam.prepare", "exam.candidate.remove", "exam.candidates", "exam.create"])
+                #expect(actions == ["exam.proctors", "exam.prepare", "exam.candidate.remove", "exam.candidates", "exam.create"])
             }
         }
     }

@@ -54,6 +54,13 @@ class ExamSetupTest(BrowserTest):
         self.by_id("prepare").click()
         self.visible("prepare-yes").click()
         self.visible("prepared-tools")
+        # The proctor of room P201.
+        proctor = self.server.staff("proctor")["username"]
+        line = self.browser.find_element(By.CSS_SELECTOR, ".room-proctors[data-room='P201']")
+        line.find_element(By.CSS_SELECTOR, f"input[value='{proctor}']").click()
+        line.find_element(By.CSS_SELECTOR, "button.save-proctors").click()
+        self.wait(lambda: "P201" in self.by_id("notice").text)
+        self.wait(lambda: self.browser.find_element(By.CSS_SELECTOR, f".room-proctors[data-room='P201'] input[value='{proctor}']").is_selected())
         self.wait(lambda: all(cell.text for cell in self.browser.find_elements(By.CSS_SELECTOR, "#candidates tr td:nth-child(5)")), message="no SBD")
         self.visible("slips-link").click()
         self.wait(lambda: len(self.browser.find_elements(By.CSS_SELECTOR, ".slip")) == 4, message="slips not drawn")

@@ -49,6 +49,7 @@
     $("slips-link").hidden = !stored;
     $("slips-link").href = "/staff/setup/slips?exam=" + encodeURIComponent(exam.name);
     $("slips-hint").textContent = stored ? T.setup_slips_once : T.setup_slips_gone;
+    drawProctors(exam);
     $("candidate-count").textContent = "(" + exam.candidates.length + ")";
     var body = $("candidates");
     body.innerHTML = "";
@@ -62,6 +63,32 @@
       } }));
       body.appendChild(el("tr", {}, [el("td", { text: c.studentID }), el("td", { text: c.fullName }), el("td", { text: S.dmy(c.dateOfBirth) }),
         el("td", { text: c.className || "" }), el("td", { text: c.sbd || "" }), el("td", { text: c.room || "" }), action]));
+    });
+  }
+
+  // Proctors per room: a check box per member who may proctor, saved per room.
+  var members = [];
+  function drawProctors(exam) {
+    var box = $("room-proctors");
+    box.innerHTML = "";
+    var proctors = members.filter(function (m) { return m.role !== "teacher"; });
+    exam.rooms.forEach(function (room) {
+      var chosen = (exam.proctors || {})[room] || [];
+      var line = el("div", { "class": "toolbar room-proctors", "data-room": room }, [el("b", { text: T.confirm_room + " " + room + ":" })]);
+      proctors.forEach(function (m) {
+        var id = "rp-" + room + "-" + m.username;
+        line.appendChild(el("label", { "class": "inline", "for": id }, [
+          el("input", { type: "checkbox", id: id, value: m.username, checked: chosen.indexOf(m.username) >= 0 }), document.createTextNode(" " + m.fullName + " (" + m.username + ")")]));
+      });
+      line.appendChild(el("button", { type: "button", "class": "save-proctors", text: T.setup_save_proctors, onclick: function () {
+        var names = Array.prototype.filter.call(line.querySelectorAll("input[type=checkbox]"), function (c) { return c.checked; }).map(function (c) { return c.value; });
+        api("PUT", examPath(exam.name, "/rooms/" + encodeURIComponent(room) + "/proctors"), { usernames: names }).then(function (r) {
+          if (r.status !== 200) { S.notice(K.message(r), "error"); return; }
+          S.notice(T.setup_proctors_saved.replace("%s", room), "ok");
+          load(exam.name);
+        });
+      } }));
+      box.appendChild(line);
     });
   }
 
@@ -153,6 +180,9 @@
     });
   });
 
-  K.staff.ready(["coordinator", "admin"]).then(function () { S = K.staff; load(S.param("exam")); }, function () {});
+  K.staff.ready(["coordinator", "admin"]).then(function () {
+    S = K.staff;
+    api("GET", "/api/staff/members").then(function (r) { if (r.status === 200) members = r.body.items; load(S.param("exam")); });
+  }, function () {});
   S = K.staff;
 })();
