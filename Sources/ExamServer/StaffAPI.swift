@@ -20,6 +20,7 @@ struct StaffAPI {
     struct AddTimeResponse: ResponseEncodable { var sbd: String; var deadline: Date; var serverTime: Date }
     struct Released: ResponseEncodable { var exam: String; var released: Bool; var releasedAt: Date?; var releasedBy: String? }
     struct NewCode: ResponseEncodable { var sbd: String; var accessCode: String }
+    struct MoveAllowed: ResponseEncodable { var sbd: String; var until: Date }
     struct ForceSubmitted: ResponseEncodable { var sbd: String; var submitted: Bool; var score: Points }
     struct RoomTime: ResponseEncodable { var room: String; var minutes: Int; var candidates: [String] }
     struct Paused: ResponseEncodable { var sbd: String; var paused: Bool; var remainingSeconds: Int?; var deadline: Date? }
@@ -80,6 +81,15 @@ struct StaffAPI {
             let reason = try await Self.requiredReason(request, context)
             let status = try await state.store.exams.reopen(exam: exam, sbd: sbd, by: staff.username, reason: reason, now: state.configuration.now())
             return Paused(sbd: sbd, paused: status.paused, remainingSeconds: status.remainingSeconds, deadline: status.deadline)
+        }
+        // A move to another computer, allowed for five minutes (exams whose policy asks for a proctor's permission).
+        signedIn.post("exams/:exam/candidates/:sbd/allow-move") { request, context in
+            let staff = try context.requireStaff(\.proctors)
+            let exam = try Self.parameter("exam", context), sbd = try Self.parameter("sbd", context)
+            try await checkCandidate(context, exam: exam, sbd: sbd)
+            let reason = try await Self.requiredReason(request, context)
+            let until = try await state.store.exams.allowMove(exam: exam, sbd: sbd, minutes: 5, by: staff.username, reason: reason, now: state.configuration.now())
+            return MoveAllowed(sbd: sbd, until: until)
         }
         // Vắng: a candidate who has not started is marked absent (or present again), with a reason; audited.
         for (action, absent) in [("absent", true), ("present", false)] {

@@ -422,6 +422,14 @@ public struct AppDatabase: Sendable {
                 t.primaryKey(["roomId", "username"])
             }
         }
+        migrator.registerMigration("v11: moves to another computer by a proctor's permission") { db in
+            // free: a second computer with the access code takes the attempt over (the proctor sees it in the log);
+            // proctor: only within minutes of a proctor's "allow move" for that candidate.
+            try db.alter(table: "exam") { t in
+                t.add(column: "takeoverPolicy", .text).notNull().defaults(to: "free").check(sql: "takeoverPolicy IN ('free','proctor')")
+            }
+            try db.alter(table: "candidate") { t in t.add(column: "moveAllowedUntil", .datetime) }
+        }
         return migrator
     }
 

@@ -29,6 +29,8 @@ public struct ExamOverview: Codable, Sendable, Hashable {
     public var paperMode: String
     public var codeCount: Int?
     public var results: String
+    /// free or proctor (a move to another computer needs a proctor's permission).
+    public var takeover: String = "free"
     public var sessions: [Session]
     public var rooms: [String]
     public var candidates: [Candidate]
@@ -99,7 +101,7 @@ extension AppDatabase {
         let blueprint = (try? JSONDecoder().decode(Blueprint.self, from: Data((row["blueprint"] as String).utf8)))?.name ?? ""
         return ExamOverview(
             name: name, subject: row["subject"], bank: row["bankName"], blueprint: blueprint, state: row["state"], paperMode: row["paperMode"],
-            codeCount: row["codeCount"], results: row["resultsPolicy"],
+            codeCount: row["codeCount"], results: row["resultsPolicy"], takeover: row["takeoverPolicy"],
             sessions: sessions.map {
                 ExamOverview.Session(name: $0.name, opensAt: $0.opensAt, durationMinutes: $0.durationSeconds / 60, lateEntryMinutes: $0.lateEntrySeconds / 60,
                                      graceSeconds: $0.graceSeconds, policy: $0.policy)

@@ -25,6 +25,9 @@ public struct ExamDefinition: Sendable {
     public var sessions: [Session]
     public var rooms: [String]
     public var results: ResultsPolicy
+    /// Whether a second computer may take an attempt over freely, or only after a proctor allows it.
+    public enum TakeoverPolicy: String, Codable, Sendable { case free, proctor }
+    public var takeover: TakeoverPolicy = .free
 
     public init(name: String, bank: String, blueprint: Blueprint, paperMode: PaperMode = .codes, codeCount: Int = 24, firstCode: Int = 101,
                 seed: UInt64, sessions: [Session], rooms: [String], results: ResultsPolicy = .immediate) {
@@ -102,6 +105,9 @@ extension AppDatabase {
                                   firstCode: definition.firstCode, seed: Int64(bitPattern: definition.seed), resultsPolicy: definition.results.rawValue,
                                   state: "draft", createdAt: now, preparedAt: nil, resultsReleasedAt: nil, version: 0)
             try exam.insert(db)
+            if definition.takeover != .free {
+                try db.execute(sql: "UPDATE exam SET takeoverPolicy = ? WHERE id = ?", arguments: [definition.takeover.rawValue, exam.id!])
+            }
             for session in definition.sessions {
                 let timing = session.timing
                 var record = ExamSessionRecord(id: nil, examId: exam.id!, name: session.name, opensAt: timing.opensAt, durationSeconds: timing.durationSeconds,

@@ -52,6 +52,9 @@ public protocol ExamRepository: Sendable {
     func forceSubmit(exam: String, sbd: String, by staff: String, reason: String, now: Date) async throws -> Points
     /// A proctor reopens an attempt submitted by mistake while its time is not over; its grade is cleared.
     func reopen(exam: String, sbd: String, by staff: String, reason: String, now: Date) async throws -> AttemptStatus
+    /// Lets a candidate's attempt move to another computer within `minutes` (for exams whose policy asks for it);
+    /// audited. Returns until when.
+    func allowMove(exam: String, sbd: String, minutes: Int, by staff: String, reason: String, now: Date) async throws -> Date
     /// A biên bản: a proctor's note on a candidate or on a room, kept in the append-only audit log.
     func recordIncident(exam: String, room: String?, sbd: String?, note: String, by staff: String, now: Date) async throws
     /// Marks a candidate who has not started absent (vắng), or present again; audited with who and why.

@@ -152,6 +152,22 @@ extension SQLiteStore: AttemptRepository {
             if let holder = row.sessionIssuedAt, session.milliseconds < holder.milliseconds {
                 throw StoreError(.takenOver, "Máy khác đã đăng nhập vào bài thi này; đăng nhập lại bằng mã truy cập / another computer has signed in; sign in again with the access code")
             }
+            // A newer sign-in takes an attempt in progress over: by the exam's policy, only within a proctor's
+            // permission (used up here); every takeover goes into the room's log.
+            if row.attempt.state == .inProgress, let holder = row.sessionIssuedAt, session.milliseconds > holder.milliseconds {
+                let gate = try Row.fetchOne(db, sql: """
+                    SELECT e.takeoverPolicy, c.moveAllowedUntil, c.sbd FROM candidate c JOIN exam e ON e.id = c.examId WHERE c.id = ?
+                    """, arguments: [candidateId])
+                if gate?["takeoverPolicy"] as String? == "proctor" {
+                    guard let until = gate?["moveAllowedUntil"] as Date?, now < until else {
+                        throw StoreError(.moveNeedsProctor, "Bài thi đang làm trên máy khác; báo giám thị để được chuyển máy / the attempt is on another computer: ask the proctor to allow the move")
+                    }
+                    try db.execute(sql: "UPDATE candidate SET moveAllowedUntil = NULL WHERE id = ?", arguments: [candidateId])
+                }
+                var entry = AuditRecord(id: nil, at: now, actor: "thí sinh / candidate", action: "takeover", examId: row.examId, sbd: gate?["sbd"], subject: nil,
+                                        reason: "", details: nil)
+                try entry.insert(db)
+            }
             if row.attempt.state == .inProgress {
                 do { _ = try row.attempt.start(at: now) } catch { throw StoreError(error) }
             }
@@ -573,6 +589,18 @@ extension SQLiteStore: ExamRepository {
             return (row, try ExamDay.bumpVersion(db, examId: row.examId))
         }, afterCommit: { examDay.applyAttempt($0.0, version: $0.1) })
         return AttemptStatus(row.attempt, deviceToken: row.deviceToken, now: now)
+    }
+
+    public func allowMove(exam: String, sbd: String, minutes: Int, by staff: String, reason: String, now: Date) async throws -> Date {
+        let (_, candidate) = try await examDay.candidate(exam: exam, sbd: sbd)
+        let until = now.addingTimeInterval(TimeInterval(minutes * 60))
+        try await writer.perform { db in
+            try db.execute(sql: "UPDATE candidate SET moveAllowedUntil = ? WHERE id = ?", arguments: [until, candidate.id])
+            let examId = try Int64.fetchOne(db, sql: "SELECT examId FROM candidate WHERE id = ?", arguments: [candidate.id])
+            var entry = AuditRecord(id: nil, at: now, actor: staff, action: "allowMove", examId: examId, sbd: sbd, subject: nil, reason: reason, details: nil)
+            try entry.insert(db)
+        }
+        return until
     }
 
     public func markAbsent(exam: String, sbd: String, absent: Bool, by staff: String, reason: String, now: Date) async throws {

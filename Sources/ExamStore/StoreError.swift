@@ -9,7 +9,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible, Equatable {
     fileprivate enum Base: String, Hashable, Sendable {
         case notFound, invalid, exists, importRefused, notPrepared, alreadyPrepared, inUse
         case takenOver, timeUp, alreadySubmitted, notOpenYet, lateEntryClosed, notStarted, paused, notPaused, sessionOver, notSubmitted
-        case forbidden, shuttingDown, staleRevision, sessionRunning, alreadyStarted
+        case forbidden, shuttingDown, staleRevision, sessionRunning, alreadyStarted, moveNeedsProctor
     }
 
     public struct Code: Hashable, Sendable, CustomStringConvertible {
@@ -55,6 +55,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible, Equatable {
         public static let sessionRunning = Code(base: .sessionRunning)
         /// The candidate has started: they cannot be marked absent.
         public static let alreadyStarted = Code(base: .alreadyStarted)
+        /// The exam lets an attempt move to another computer only after a proctor allows it.
+        public static let moveNeedsProctor = Code(base: .moveNeedsProctor)
 
         public var description: String { base.rawValue }
     }

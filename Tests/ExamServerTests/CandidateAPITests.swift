@@ -254,7 +254,7 @@ struct OpenAPIDocumentTests {
                 if let current = path { routes.append((current, method)) }
             }
         }
-        #expect(routes.count == 78)
+        #expect(routes.count == 79)
         let documented = routes
         let fixture = try Fixture()
         try await fixture.app().test(.router) { client in

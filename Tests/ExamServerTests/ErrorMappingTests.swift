@@ -15,7 +15,7 @@ struct ErrorMappingTests {
         (.forbidden, .forbidden), (.shuttingDown, .serviceUnavailable), (.takenOver, .conflict), (.timeUp, .conflict),
         (.alreadySubmitted, .conflict), (.notOpenYet, .conflict), (.lateEntryClosed, .conflict), (.notStarted, .conflict),
         (.paused, .conflict), (.notPaused, .conflict), (.sessionOver, .conflict), (.notSubmitted, .conflict), (.notPrepared, .conflict),
-        (.alreadyPrepared, .conflict), (.exists, .conflict), (.inUse, .conflict), (.staleRevision, .conflict), (.sessionRunning, .conflict), (.alreadyStarted, .conflict),
+        (.alreadyPrepared, .conflict), (.exists, .conflict), (.inUse, .conflict), (.staleRevision, .conflict), (.sessionRunning, .conflict), (.alreadyStarted, .conflict), (.moveNeedsProctor, .conflict),
     ])
     func statuses(_ code: StoreError.Code, _ status: HTTPResponse.Status) {
         #expect(StoreError(code, "x").status == status)

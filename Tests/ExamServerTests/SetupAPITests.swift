@@ -296,6 +296,60 @@ struct SetupAPITests {
         }
     }
 
+    @Test("an exam whose moves need a proctor: a second computer waits (409 moveNeedsProctor) until a proctor allows it, once; every takeover is logged")
+    func movesNeedAProctor() async throws {
+        let (fixture, blueprint) = try Self.setUp()
+        try await fixture.app().test(.router) { client in
+            let coordinator = try await fixture.staffLogin(client, "dieuphoi")
+            let proctor = try await fixture.staffLogin(client, "giamthi")
+            let name = "Chuyển máy có giám thị"
+            let exam: [String: Any] = [
+                "name": name, "bank": "Vật lí 12", "blueprint": blueprint, "codes": 2, "takeover": "proctor", "results": "immediate",
+                "sessions": [["name": "Ca 1", "opensAt": ISO8601DateFormatter().string(from: Fixture.opens), "durationMinutes": 50]], "rooms": ["P301"],
+            ]
+            try await client.execute(uri: "/api/staff/setup/exams", method: .post, headers: Fixture.headers(cookie: coordinator), body: Fixture.json(exam)) { response in
+                #expect(response.status == .created)
+                #expect(Fixture.object(response.body)["takeover"] as? String == "proctor")
+            }
+            let base = "/api/staff/setup/exams/" + Self.path(name)
+            let list = "Mã học sinh,Họ và tên,Ngày sinh,Lớp\nHS1,Nguyễn An,01/02/2009,11A\n"
+            try await client.execute(uri: base + "/class-list/a.csv", method: .put, headers: Fixture.headers(cookie: coordinator), body: ByteBuffer(string: list)) {
+                #expect($0.status == .ok)
+            }
+            let slip = try await client.execute(uri: base + "/prepare", method: .post, headers: Fixture.headers(cookie: coordinator)) { response in
+                try #require((Fixture.object(response.body)["slips"] as? [[String: Any]])?.first)
+            }
+            let sbd = try #require(slip["sbd"] as? String), code = try #require(slip["accessCode"] as? String)
+            func login() async throws -> String {
+                try await client.execute(uri: "/api/login", method: .post, headers: Fixture.headers(), body: Fixture.json(["exam": name, "sbd": sbd, "accessCode": code])) { response in
+                    #expect(response.status == .ok)
+                    return String(try #require(response.headers[.setCookie]).split(separator: ";")[0])
+                }
+            }
+            fixture.clock.set(Fixture.at(10))
+            let first = try await login()
+            _ = try await fixture.start(client, cookie: first)
+            fixture.clock.set(Fixture.at(20))
+            let second = try await login()
+            try await client.execute(uri: "/api/attempt/start", method: .post, headers: Fixture.headers(cookie: second)) { response in
+                #expect(response.status == .conflict)
+                #expect((Fixture.object(response.body)["error"] as? [String: Any])?["code"] as? String == "moveNeedsProctor")
+            }
+            let allow = "/api/staff/exams/\(Self.path(name))/candidates/\(sbd)/allow-move"
+            try await client.execute(uri: allow, method: .post, headers: Fixture.headers(cookie: proctor), body: Fixture.json(["reason": ""])) { #expect($0.status == .badRequest) }
+            try await client.execute(uri: allow, method: .post, headers: Fixture.headers(cookie: proctor), body: Fixture.json(["reason": "Máy 12 hỏng"])) { #expect($0.status == .ok) }
+            _ = try await fixture.start(client, cookie: second)
+            // The permission is used up: a third computer waits again.
+            fixture.clock.set(Fixture.at(30))
+            let third = try await login()
+            try await client.execute(uri: "/api/attempt/start", method: .post, headers: Fixture.headers(cookie: third)) { #expect($0.status == .conflict) }
+            try await client.execute(uri: "/api/staff/exams/\(Self.path(name))/log?room=P301", method: .get, headers: Fixture.headers(cookie: proctor)) { response in
+                let actions = (Fixture.object(response.body)["items"] as? [[String: Any]] ?? []).compactMap { $0["action"] as? String }
+                #expect(actions == ["allowMove", "takeover"])
+            }
+        }
+    }
+
     @Test("admins add, disable and re-password staff (the member's sessions end at once); nobody else may")
     func accounts() async throws {
         let (fixture, _) = try Self.setUp()

@@ -183,6 +183,9 @@
           });
         }
         if (row.state === "in-progress") {
+          cell.appendChild(el("button", { type: "button", "class": "allow-move", "data-sbd": row.sbd, text: T.room_allow_move, onclick: function () {
+            withReason("allow-move", T.room_move_allowed);
+          } }));
           cell.appendChild(el("button", { type: "button", "class": "force-submit", "data-sbd": row.sbd, text: T.room_force_submit, onclick: function () {
             withReason("force-submit", T.room_force_submitted);
           } }));

@@ -40,7 +40,8 @@
       return s.name + " " + S.when(s.opensAt) + " (" + s.durationMinutes + " " + T.staff_minutes + ")";
     }).join("; ");
     $("exam-facts").textContent = [exam.subject, exam.bank, exam.blueprint, sessions, T.setup_rooms + ": " + exam.rooms.join(", "),
-      exam.results === "later" ? T.setup_results_later : T.setup_results_immediate].join(" · ");
+      exam.results === "later" ? T.setup_results_later : T.setup_results_immediate,
+      exam.takeover === "proctor" ? T.setup_takeover_proctor : T.setup_takeover_free].join(" · ");
     var draft = exam.state === "draft";
     $("draft-tools").hidden = !draft;
     $("prepared-tools").hidden = draft;
@@ -132,7 +133,7 @@
         graceSeconds: parseInt(row.querySelector(".s-grace").value, 10) || 0, policy: row.querySelector(".s-policy").value };
     });
     var body = { name: $("c-name").value.trim(), blueprint: $("c-blueprint").value, bank: $("c-bank").value, paperMode: $("c-mode").value,
-      codes: parseInt($("c-codes").value, 10) || 0, results: $("c-results").value, sessions: sessions,
+      codes: parseInt($("c-codes").value, 10) || 0, results: $("c-results").value, takeover: $("c-takeover").value, sessions: sessions,
       rooms: $("c-rooms").value.split(/[,;\n]/).map(function (r) { return r.trim(); }).filter(Boolean) };
     $("create-problems").hidden = true;
     api("POST", "/api/staff/setup/exams", body).then(function (result) {

@@ -83,6 +83,8 @@
         var code = K.code(result);
         if (code === "takenOver") { stop(T.taken_over); return; }
         if (code === "notOpenYet") { waitingRoom(); return; }
+        // The exam moves an attempt to another computer only with a proctor's permission: ask, then try again.
+        if (code === "moveNeedsProctor") { notice(T.move_needs_proctor, "warning"); setTimeout(startAttempt, 5000); return; }
         // Submitted already, or the time is over: show the result.
         if (code === "alreadySubmitted" || code === "timeUp") { showResult(); return; }
         notice(K.message(result), "error");
