@@ -31,6 +31,16 @@ public enum RosterFormat {
         }
     }
 
+    /// One candidate typed in a form, checked by the same rules as a row of a class list; the problems name the
+    /// field ("Ngày sinh: …").
+    public static func entry(studentID: String, fullName: String, dateOfBirth: String?, className: String?) -> (RosterEntry?, [BankProblem]) {
+        let headers = ["Mã học sinh", "Họ và tên", "Ngày sinh", "Lớp"]
+        let (entries, problems) = read(rows: [headers, [studentID, fullName, dateOfBirth ?? "", className ?? ""]], rowNumbers: [1, 2]) { _, column in
+            column < headers.count ? headers[column] : "?"
+        }
+        return (entries.first, problems)
+    }
+
     enum Column: Hashable { case id, fullName, family, given, birth, className }
 
     static func column(_ header: String) -> Column? {

@@ -49,6 +49,20 @@ struct SetupAPI {
             return try await state.store.setup.overview(exam: try StaffAPI.parameter("exam", context), now: state.configuration.now())
         }
         group.put("setup/exams/:exam/class-list/:file", use: uploadCandidates)
+        // One candidate typed in (a late addition to the list), checked like a row of a class list.
+        group.post("setup/exams/:exam/candidates") { request, context in
+            let who = try context.requireStaff(\.coordinates)
+            struct Body: Decodable { var studentID: String; var fullName: String; var dateOfBirth: String?; var className: String? }
+            let body = try await CandidateAPI.decode(Body.self, request, context)
+            let (entry, problems) = RosterFormat.entry(studentID: body.studentID, fullName: body.fullName, dateOfBirth: body.dateOfBirth, className: body.className)
+            guard let entry, problems.isEmpty else {
+                throw APIError(.badRequest, code: "invalid", problems.first?.description ?? "thí sinh không hợp lệ / invalid candidate", field: "candidate",
+                               problems: problems.map(\.description))
+            }
+            let stored = try await state.store.setup.importCandidates(exam: try StaffAPI.parameter("exam", context), entries: [entry], by: Actor(who),
+                                                                       now: state.configuration.now())
+            return try Views.created(stored, request, context)
+        }
         group.delete("setup/exams/:exam/candidates/:studentID") { _, context in
             let who = try context.requireStaff(\.coordinates)
             try await state.store.setup.removeCandidate(exam: try StaffAPI.parameter("exam", context), studentID: try StaffAPI.parameter("studentID", context),

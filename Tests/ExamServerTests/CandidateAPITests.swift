@@ -254,7 +254,7 @@ struct OpenAPIDocumentTests {
                 if let current = path { routes.append((current, method)) }
             }
         }
-        #expect(routes.count == 79)
+        #expect(routes.count == 80)
         let documented = routes
         let fixture = try Fixture()
         try await fixture.app().test(.router) { client in

@@ -74,11 +74,24 @@ struct SetupAPITests {
                 #expect(Fixture.object(response.body)["added"] as? Int == 4)
             }
             try await client.execute(uri: base + "/candidates/HS4", method: .delete, headers: Fixture.headers(cookie: coordinator)) { #expect($0.status == .noContent) }
+            // One more, typed in: checked like a row of a class list.
+            try await client.execute(uri: base + "/candidates", method: .post, headers: Fixture.headers(cookie: coordinator),
+                                     body: Fixture.json(["studentID": "HS5", "fullName": "Đỗ Em", "dateOfBirth": "30/02/2009", "className": "11A2"])) { response in
+                #expect(response.status == .badRequest)
+                #expect(((Fixture.object(response.body)["error"] as? [String: Any])?["problems"] as? [String])?.first?.contains("Ngày sinh") == true)
+            }
+            try await client.execute(uri: base + "/candidates", method: .post, headers: Fixture.headers(cookie: proctor),
+                                     body: Fixture.json(["studentID": "HS5", "fullName": "Đỗ Em"])) { #expect($0.status == .forbidden) }
+            try await client.execute(uri: base + "/candidates", method: .post, headers: Fixture.headers(cookie: coordinator),
+                                     body: Fixture.json(["studentID": "HS5", "fullName": "Đỗ Em", "dateOfBirth": "01/03/2009", "className": "11A2"])) { response in
+                #expect(response.status == .created)
+                #expect(Fixture.object(response.body)["total"] as? Int == 4)
+            }
             try await client.execute(uri: base + "/prepare", method: .post, headers: Fixture.headers(cookie: proctor)) { #expect($0.status == .forbidden) }
             try await client.execute(uri: base + "/prepare", method: .post, headers: Fixture.headers(cookie: coordinator)) { response in
                 #expect(response.status == .ok)
                 let slips = Fixture.object(response.body)["slips"] as? [[String: Any]] ?? []
-                #expect(slips.count == 3)
+                #expect(slips.count == 4)
                 #expect(Set(slips.compactMap { $0["room"] as? String }).isSubset(of: ["P201", "P202"]))
                 #expect(slips.allSatisfy { ($0["accessCode"] as? String)?.isEmpty == false })
             }
@@ -128,7 +141,7 @@ struct SetupAPITests {
             let quantri = try await fixture.staffLogin(client, "quantri")
             try await client.execute(uri: "/api/staff/audit?subject=" + Self.path("exam:Kiểm tra giữa kỳ Vật lí"), method: .get, headers: Fixture.headers(cookie: quantri)) { response in
                 let actions = (Fixture.object(response.body)["items"] as? [[String: Any]] ?? []).compactMap { $0["action"] as? String }
-                #expect(actions == ["exam.proctors", "exam.prepare", "exam.candidate.remove", "exam.candidates", "exam.create"])
+                #expect(actions == ["exam.proctors", "exam.prepare", "exam.candidates", "exam.candidate.remove", "exam.candidates", "exam.create"])
             }
         }
     }

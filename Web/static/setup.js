@@ -165,6 +165,19 @@
     });
   });
 
+  $("one-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var name = current();
+    $("upload-problems").hidden = true;
+    api("POST", examPath(name, "/candidates"), { studentID: $("o-id").value.trim(), fullName: $("o-name").value.trim(),
+      dateOfBirth: $("o-birth").value.trim(), className: $("o-class").value.trim() }).then(function (result) {
+      if (result.status !== 201) { showProblems($("upload-problems"), result); return; }
+      ["o-id", "o-name", "o-birth", "o-class"].forEach(function (id) { $(id).value = ""; });
+      S.notice(T.setup_uploaded.replace("%1", result.body.added).replace("%2", result.body.updated).replace("%3", result.body.total), "ok");
+      load(name);
+    });
+  });
+
   $("prepare").addEventListener("click", function () { $("prepare-confirm").hidden = false; $("prepare-yes").focus(); });
   $("prepare-no").addEventListener("click", function () { $("prepare-confirm").hidden = true; });
   $("prepare-yes").addEventListener("click", function () {
