@@ -97,21 +97,10 @@ class ExamSetupTest(BrowserTest):
 
     def test_proctor_pauses_and_resumes_a_candidate_whose_page_stops_and_says_why(self):
         candidate = self.server.candidates(MATH)[7]
-        self.browser.get(self.server.url)
-        Select(self.by_id("exam")).select_by_value(MATH)
-        self.by_id("sbd").send_keys(candidate["sbd"])
-        self.by_id("code").send_keys(candidate["accessCode"] + Keys.ENTER)
-        self.wait(lambda: self.by_id("confirm").is_displayed() or self.by_id("test").is_displayed())
-        if self.by_id("confirm").is_displayed():
-            self.by_id("confirm-yes").click()
-        self.visible("test")
+        self.candidate_login(MATH, candidate)
         candidate_tab = self.browser.current_window_handle
 
-        self.browser.switch_to.new_window("tab")
-        self.sign_in("proctor", "staff/exams")
-        self.visible("staff-exam")
-        Select(self.by_id("staff-exam-select")).select_by_value(MATH)
-        row = lambda: self.browser.find_element(By.CSS_SELECTOR, f"tr[data-sbd='{candidate['sbd']}']")
+        row = self.proctor_tab(MATH, candidate)
         self.wait(lambda: row().find_elements(By.CSS_SELECTOR, "button.pause"), message="no pause button")
         row().find_element(By.CSS_SELECTOR, "button.pause").click()
         self.wait(lambda: "lý do" in self.by_id("staff-message").text.lower(), message="a pause without a reason was not stopped")
@@ -164,6 +153,14 @@ class ExamSetupTest(BrowserTest):
         self.browser.switch_to.window(candidate_tab)
         self.wait(lambda: "paused" not in self.browser.find_element(By.TAG_NAME, "body").get_attribute("class").split(), 40,
                   "the candidate's page did not resume")
+
+    def proctor_tab(self, exam, candidate):
+        """A second tab where the proctor watches `exam`; returns a finder for the candidate's row (redrawn often)."""
+        self.browser.switch_to.new_window("tab")
+        self.sign_in("proctor", "staff/exams")
+        self.visible("staff-exam")
+        Select(self.by_id("staff-exam-select")).select_by_value(exam)
+        return lambda: self.browser.find_element(By.CSS_SELECTOR, f"tr[data-sbd='{candidate['sbd']}']")
 
     def candidate_login(self, exam, candidate):
         self.browser.get(self.server.url)
@@ -239,11 +236,7 @@ class ExamSetupTest(BrowserTest):
         self.visible("result", timeout=30)
         candidate_tab = self.browser.current_window_handle
 
-        self.browser.switch_to.new_window("tab")
-        self.sign_in("proctor", "staff/exams")
-        self.visible("staff-exam")
-        Select(self.by_id("staff-exam-select")).select_by_value(MATH)
-        row = lambda: self.browser.find_element(By.CSS_SELECTOR, f"tr[data-sbd='{candidate['sbd']}']")
+        row = self.proctor_tab(MATH, candidate)
         self.wait(lambda: row().find_elements(By.CSS_SELECTOR, "button.reopen"), message="no reopen button")
         row().find_element(By.CSS_SELECTOR, "input.reason").send_keys("Bấm nộp nhầm")
         row().find_element(By.CSS_SELECTOR, "button.reopen").click()

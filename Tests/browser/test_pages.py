@@ -388,6 +388,7 @@ class PageTest(BrowserTest):
     def test_english_switch_and_wrong_code(self):
         self.browser.get(SERVER.url + "?lang=en")
         self.assertIn("Sign in", self.browser.find_element(By.TAG_NAME, "h1").text)
+        Select(self.by_id("exam")).select_by_value(PRACTICE)
         self.by_id("sbd").send_keys("0001")
         self.by_id("code").send_keys("WRONGCODE" + Keys.ENTER)
         self.wait(lambda: self.by_id("error").is_displayed())

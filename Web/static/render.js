@@ -106,7 +106,7 @@
       // What breaks the rule (letters, a fifth character) is never stored as an answer: the item stays unanswered
       // while the box shows what was typed and the rule beside it.
       var valid = function () { return check() ? input.value.trim() : ""; };
-      input.addEventListener("input", function () { input.value = input.value.replace(".", ","); io.soon(valid); });
+      input.addEventListener("input", function () { input.value = input.value.replace(".", ","); check(); io.soon(valid); });
       input.addEventListener("blur", function () { io.now(valid); });
       body.appendChild(input); body.appendChild(help);
     },
