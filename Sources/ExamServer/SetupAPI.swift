@@ -188,13 +188,13 @@ struct SetupAPI {
         let who = try context.requireStaff(\.coordinates)
         let exam = try StaffAPI.parameter("exam", context)
         let file = try StaffAPI.parameter("file", context)
+        _ = try UploadBatches.safeName(file)
         let data = try await AuthoringAPI.collect(request, upTo: ImportLimits.maximumFileBytes)
         guard !data.isEmpty else { throw APIError.invalid("file", "\(file): tệp rỗng / the file is empty") }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("khaothi-roster-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let safeName = String(file.map { $0 == "/" || $0 == "\\" ? "-" : $0 })
-        let url = directory.appendingPathComponent(safeName)
+        let url = directory.appendingPathComponent(try UploadBatches.safeName(file))
         try data.write(to: url)
         let entries: [RosterEntry]
         do {

@@ -181,7 +181,8 @@ extension SQLiteStore: ExamSetupRepository {
     public func releaseResults(exam: String, force: Bool, reason: String, by actor: Actor, now: Date) async throws -> ExamOverview {
         try await changeRelease(exam: exam, by: actor, now: now) { db, record in
             let sessions = try ExamSessionRecord.fetchAll(db, sql: "SELECT * FROM examSession WHERE examId = ?", arguments: [record.id!])
-            if try AppDatabase.running(db, examId: record.id!, sessions: sessions, now: now) {
+            let running = try AppDatabase.running(db, examId: record.id!, sessions: sessions, now: now)
+            if running {
                 guard force else {
                     throw StoreError(.sessionRunning, "một ca thi của \"\(exam)\" vẫn đang diễn ra; đợi ca thi kết thúc hoặc công bố có lý do / a session is still running: wait for its end, or release with a reason")
                 }
@@ -191,7 +192,8 @@ extension SQLiteStore: ExamSetupRepository {
             }
             guard record.resultsReleasedAt == nil else { return nil }
             try db.execute(sql: "UPDATE exam SET resultsReleasedAt = ?, resultsReleasedBy = ? WHERE id = ?", arguments: [now, actor.username, record.id!])
-            try AppDatabase.audit(db, action: force ? "exam.results.release-forced" : "exam.results.release", subject: "exam:\(exam)", actor: actor, now: now,
+            // "Forced" only when a session was in fact running; a reason given otherwise is kept all the same.
+            try AppDatabase.audit(db, action: running ? "exam.results.release-forced" : "exam.results.release", subject: "exam:\(exam)", actor: actor, now: now,
                                   reason: reason)
             return now
         }

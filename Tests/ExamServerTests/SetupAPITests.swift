@@ -56,6 +56,11 @@ struct SetupAPITests {
 
             let base = "/api/staff/setup/exams/" + Self.path("Kiểm tra giữa kỳ Vật lí")
             let bad = "Mã học sinh,Họ và tên,Ngày sinh,Lớp\nHS1,Nguyễn An,01/02/2009,11A1\n,Trần Bình,03/04/2009,11A1\nHS3,Lê Chi,31/02/2009,11A2\n"
+            for name in ["%2E%2E", ".an.csv"] {
+                try await client.execute(uri: base + "/class-list/" + name, method: .put, headers: Fixture.headers(cookie: coordinator), body: ByteBuffer(string: bad)) {
+                    #expect($0.status == .badRequest, "\(name)")
+                }
+            }
             try await client.execute(uri: base + "/class-list/lop-11.csv", method: .put, headers: Fixture.headers(cookie: coordinator), body: ByteBuffer(string: bad)) { response in
                 #expect(response.status == .unprocessableContent)
                 let problems = (Fixture.object(response.body)["error"] as? [String: Any])?["problems"] as? [String] ?? []

@@ -14,22 +14,10 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
-from support import BrowserTest, Server, cli, tex
+from support import BrowserTest, cli, setUpModule, tearDownModule, tex  # noqa: F401 (unittest calls the module hooks)
 
-SERVER = None
 MATH_BANK = "Toán 12"
 MATH_BLUEPRINT = "Toán 12 — đề theo mẫu 2025"
-
-
-def setUpModule():
-    global SERVER
-    SERVER = Server()
-    BrowserTest.server = SERVER
-
-
-def tearDownModule():
-    if SERVER:
-        SERVER.stop()
 
 
 def docx(paragraphs):

@@ -9,7 +9,7 @@
 
   K.staff.ready(["proctor", "coordinator", "admin"]).then(function () {
     var exam = K.staff.param("exam") || "", room = K.staff.param("room") || "";
-    $("log-title").textContent = T.room_log + " — " + exam + (room ? " — " + T.confirm_room + " " + room : "");
+    $("log-title").textContent = T.log_title + " — " + exam + (room ? " — " + T.confirm_room + " " + room : "");
     $("log-facts").textContent = T.log_printed + " " + K.staff.when(new Date().toISOString());
     api("GET", "/api/staff/exams/" + encodeURIComponent(exam) + "/log?room=" + encodeURIComponent(room)).then(function (result) {
       if (result.status !== 200) { K.staff.notice(K.message(result), "error"); return; }
