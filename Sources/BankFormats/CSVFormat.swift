@@ -193,14 +193,23 @@ public enum XLSXFormat {
         return (sheetName, rows, numbers)
     }
 
+    /// "7,25" or "-0.5" as the XML number "7.25" / "-0.5"; nil for anything else (no exponents, no spaces).
+    static func plainDecimal(_ text: String) -> String? {
+        let normal = text.replacingOccurrences(of: ",", with: ".")
+        guard normal.range(of: #"^-?[0-9]{1,12}(\.[0-9]{1,6})?$"#, options: .regularExpression) != nil else { return nil }
+        return normal
+    }
+
     /// A one-sheet workbook with a bold, frozen header row and sensible column widths. Strings are written
-    /// inline; numbers stay text so "0,25" and "08" keep their form.
-    public static func write(rows: [[String]], sheetName: String = "Câu hỏi") throws -> Data {
+    /// inline; numbers stay text so "0,25" and "08" keep their form, except in `numericColumns` (below the
+    /// header), where a decimal ("7,25" or "7.25") is a number shown with two decimals. Rows above `headerRow`
+    /// are titles (bold, not frozen apart).
+    public static func write(rows: [[String]], sheetName: String = "Câu hỏi", headerRow: Int = 0, numericColumns: Set<Int> = []) throws -> Data {
         let escape = RichTextXML.escape
         var sheet = """
         <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
         <worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">
-        <sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>
+        <sheetViews><sheetView workbookViewId="0"><pane ySplit="\(headerRow + 1)" topLeftCell="A\(headerRow + 2)" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>
         <cols>
         """
         let columnCount = rows.map(\.count).max() ?? 0
@@ -212,8 +221,13 @@ public enum XLSXFormat {
         for (rowIndex, row) in rows.enumerated() {
             sheet += "<row r=\"\(rowIndex + 1)\">"
             for (column, value) in row.enumerated() where !value.isEmpty {
-                let style = rowIndex == 0 ? " s=\"1\"" : " s=\"2\""
-                sheet += "<c r=\"\(columnName(column))\(rowIndex + 1)\" t=\"inlineStr\"\(style)><is><t xml:space=\"preserve\">\(escape(value))</t></is></c>"
+                let place = "\(columnName(column))\(rowIndex + 1)"
+                if rowIndex > headerRow, numericColumns.contains(column), let number = plainDecimal(value) {
+                    sheet += "<c r=\"\(place)\" s=\"3\"><v>\(number)</v></c>"
+                    continue
+                }
+                let style = rowIndex <= headerRow ? " s=\"1\"" : " s=\"2\""
+                sheet += "<c r=\"\(place)\" t=\"inlineStr\"\(style)><is><t xml:space=\"preserve\">\(escape(value))</t></is></c>"
             }
             sheet += "</row>"
         }
@@ -236,7 +250,7 @@ public enum XLSXFormat {
         """
         let styles = """
         <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-        <styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><fonts count="2"><font><sz val="11"/><name val="Calibri"/></font><font><b/><sz val="11"/><name val="Calibri"/></font></fonts><fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="49" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" applyNumberFormat="1"/><xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1" applyAlignment="1" quotePrefix="1"><alignment wrapText="1" vertical="top"/></xf></cellXfs></styleSheet>
+        <styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><fonts count="2"><font><sz val="11"/><name val="Calibri"/></font><font><b/><sz val="11"/><name val="Calibri"/></font></fonts><fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="49" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" applyNumberFormat="1"/><xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1" applyAlignment="1" quotePrefix="1"><alignment wrapText="1" vertical="top"/></xf><xf numFmtId="2" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs></styleSheet>
         """
         return try SafeZip.write([
             ("[Content_Types].xml", Data(contentTypes.utf8)),

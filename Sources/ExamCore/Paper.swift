@@ -69,7 +69,9 @@ extension Paper {
 
     /// Grades a response set keyed by item key ("I.1": "B", "II.2": "ĐSĐS", "III.1": "0,5").
     /// Keys not on the paper are listed in `extraKeys` and score nothing.
-    public func grade(_ responses: [String: ResponseValue]) -> PaperScore {
+    /// `manual`: points a grader gave, by item key; they stand in for what scoring would give (an essay stops
+    /// being pending).
+    public func grade(_ responses: [String: ResponseValue], manual: [String: Points] = [:]) -> PaperScore {
         var positional: [ResponseValue?] = []
         positional.reserveCapacity(responses.count)
         var known = 0
@@ -80,7 +82,7 @@ extension Paper {
                 positional.append(response)
             }
         }
-        var score = grade(positional: positional)
+        var score = grade(positional: positional, manual: manual)
         if known != responses.count {
             let keys = Set(items.map(\.key))
             score.extraKeys = responses.keys.filter { !keys.contains($0) }.sorted()
@@ -89,7 +91,7 @@ extension Paper {
     }
 
     /// Grades responses given in paper order (one per item, nil for none): the fast path for stored attempts.
-    public func grade(positional responses: [ResponseValue?]) -> PaperScore {
+    public func grade(positional responses: [ResponseValue?], manual: [String: Points] = [:]) -> PaperScore {
         var scored: [PaperScore.Item] = []
         scored.reserveCapacity(responses.count)
         var totals: [PaperScore.PartTotal] = []
@@ -102,7 +104,11 @@ extension Paper {
                 let points = parts[partIndex].items[itemIndex].points
                 let response = position < responses.count ? responses[position] : nil
                 position += 1
-                let score = Scoring.score(parts[partIndex].items[itemIndex].question.body, points: points, response: response)
+                var score = Scoring.score(parts[partIndex].items[itemIndex].question.body, points: points, response: response)
+                if !manual.isEmpty, let given = manual[parts[partIndex].items[itemIndex].key] {
+                    score = ItemScore(awarded: given, maximum: points, status: given == points ? .correct : (given == .zero ? .incorrect : .partial),
+                                      note: "chấm tay / graded by hand")
+                }
                 scored.append(PaperScore.Item(key: parts[partIndex].items[itemIndex].key, score: score))
                 total.awarded += score.awarded
                 total.maximum += points

@@ -132,7 +132,10 @@ struct CandidateAPI {
         signedIn.get("attempt/state", use: attemptState)
         signedIn.get("attempt/result") { _, context in
             let who = try context.requireCandidate()
-            return try await state.store.attempts.result(exam: who.exam, sbd: who.sbd)
+            let result = try await state.store.attempts.result(exam: who.exam, sbd: who.sbd)
+            guard let paperId = result.paperId else { return ResultView(result: result) }
+            let entry = try await state.store.attempts.paper(id: paperId)
+            return ResultView(result: result, paper: CandidatePaper(entry.paper), media: entry.media.mapValues { $0.mapValues { "/api/media/" + $0 } })
         }
         signedIn.get("media/:sha", use: media)
     }

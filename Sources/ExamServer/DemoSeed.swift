@@ -84,12 +84,17 @@ public enum DemoSeed {
         let opens = Date().addingTimeInterval(-60)
         let slipsFolder = folder.appendingPathComponent("demo-slips").path
         var exams: [Logins.Exam] = []
-        for (name, bank, blueprint, results) in [(practiceExam, "Làm quen — các dạng câu hỏi", practice, ExamDefinition.ResultsPolicy.immediate),
-                                                 (mathExam, "Toán 12", math, .later)] {
+        // The practice exam shows its key and lời giải at once; the mathematics one the candidate's own answers, marked,
+        // once released.
+        for (name, bank, blueprint, results, review) in [(practiceExam, "Làm quen — các dạng câu hỏi", practice, ExamDefinition.ResultsPolicy.immediate,
+                                                          ExamDefinition.ReviewPolicy.key),
+                                                         (mathExam, "Toán 12", math, .later, .answers)] {
             let timing = SessionTiming(opensAt: opens, durationSeconds: (blueprint.durationMinutes ?? 45) * 60, lateEntrySeconds: 12 * 3600,
                                        graceSeconds: 30, policy: .fromStart)
-            try db.createExam(ExamDefinition(name: name, bank: bank, blueprint: blueprint, codeCount: 4, seed: UInt64(opens.timeIntervalSince1970),
-                                             sessions: [.init(name: "Ca demo", timing: timing)], rooms: ["P101", "P102"], results: results))
+            var definition = ExamDefinition(name: name, bank: bank, blueprint: blueprint, codeCount: 4, seed: UInt64(opens.timeIntervalSince1970),
+                                            sessions: [.init(name: "Ca demo", timing: timing)], rooms: ["P101", "P102"], results: results)
+            definition.review = review
+            try db.createExam(definition)
             _ = try db.importCandidates(exam: name, entries: roster)
             let slips = try db.prepareExam(name).sorted { $0.sbd < $1.sbd }
             exams.append(.init(name: name, candidates: slips))
@@ -122,9 +127,9 @@ public enum DemoSeed {
     static func whatTheyDo(_ role: StaffRole) -> String {
         switch role {
         case .admin: "mọi việc, mọi ngân hàng, tài khoản cán bộ, nhật ký thay đổi / everything, every bank, staff accounts, the audit log"
-        case .coordinator: "tạo kỳ thi, danh sách thí sinh, phiếu dự thi, phòng thi, công bố kết quả, bảng điểm; đọc ngân hàng, ma trận / create exams, class lists, login slips, exam rooms, results, score sheets; reads banks, blueprints"
+        case .coordinator: "tạo kỳ thi, danh sách thí sinh, phiếu dự thi, phòng thi, chấm tự luận, công bố kết quả, bảng điểm; đọc ngân hàng, ma trận / create exams, class lists, login slips, exam rooms, results, score sheets; reads banks, blueprints"
         case .proctor: "theo dõi phòng thi, thêm giờ, cấp lại mã / watch rooms, add time, new access codes"
-        case .teacher: "sở hữu các ngân hàng mẫu: soạn, nhập, phân loại câu hỏi, ma trận, in đề / owns the sample banks: write, import, classify questions, blueprints, printed papers"
+        case .teacher: "sở hữu các ngân hàng mẫu: soạn, nhập, phân loại câu hỏi, ma trận, in đề; chấm tự luận / owns the sample banks: write, import, classify questions, blueprints, printed papers; grades essays"
         }
     }
 }

@@ -32,6 +32,7 @@ struct SetupAPI {
         var rooms: [String]
         var results: String?
         var takeover: String?
+        var review: String?
     }
 
     struct Prepared: ResponseEncodable { var exam: String; var slips: [LoginSlip] }
@@ -149,6 +150,9 @@ struct SetupAPI {
         guard (0...99_000).contains(firstCode) else { throw APIError.invalid("firstCode", "mã đề đầu tiên từ 0 đến 99000 / first code 0 to 99000") }
         guard let results = ExamDefinition.ResultsPolicy(rawValue: body.results ?? "later") else { throw APIError.invalid("results", "results: immediate, later") }
         guard let takeover = ExamDefinition.TakeoverPolicy(rawValue: body.takeover ?? "free") else { throw APIError.invalid("takeover", "takeover: free, proctor") }
+        guard let review = ExamDefinition.ReviewPolicy(rawValue: body.review ?? "score") else {
+            throw APIError.invalid("review", "review: none, score, answers, key")
+        }
         guard (1...20).contains(body.sessions.count) else { throw APIError.invalid("sessions", "từ 1 đến 20 ca thi / 1 to 20 sessions") }
         var sessions: [ExamDefinition.Session] = []
         for (index, session) in body.sessions.enumerated() {
@@ -178,6 +182,7 @@ struct SetupAPI {
         var definition = ExamDefinition(name: name, bank: body.bank, blueprint: blueprint, paperMode: mode, codeCount: codes, firstCode: firstCode,
                                         seed: body.seed ?? UInt64.random(in: 1...UInt64(Int64.max)), sessions: sessions, rooms: rooms, results: results)
         definition.takeover = takeover
+        definition.review = review
         let overview = try await state.store.setup.createExam(definition, blueprintName: body.blueprint, by: actor, now: state.configuration.now())
         return try Views.created(overview, request, context)
     }

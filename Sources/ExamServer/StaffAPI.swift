@@ -270,19 +270,33 @@ struct StaffAPI {
         return AddTimeResponse(sbd: sbd, deadline: deadline, serverTime: now)
     }
 
+    /// The results of an exam (per room, session or class with `room`, `session`, `class`): JSON, CSV (`sep` `,`
+    /// or `;`) or XLSX. Pending totals are marked pending in every form.
     @Sendable func results(_ request: Request, context: ExamRequestContext) async throws -> Response {
         _ = try context.requireStaff(\.coordinates)
         let exam = try Self.parameter("exam", context)
-        let rows = try await state.store.exams.results(exam: exam)
-        switch request.uri.queryParameters.get("format") ?? "csv" {
+        let query = request.uri.queryParameters
+        let filters = ["room", "session", "class"].compactMap { name in query.get(name).flatMap { $0.isEmpty ? nil : (name, $0) } }
+        let rows = try await state.store.exams.results(exam: exam).filter { row in
+            filters.allSatisfy { name, value in
+                switch name { case "room": row.room == value; case "session": row.session == value; default: row.className == value }
+            }
+        }
+        func file(_ data: Data, type: String, ext: String) -> Response {
+            Response(status: .ok, headers: [.contentType: type, .contentDisposition: "attachment; filename=\"\(ScoreSheet.fileName(exam: exam, extension: ext))\""],
+                     body: .init(byteBuffer: ByteBuffer(data: data)))
+        }
+        switch query.get("format") ?? "csv" {
         case "csv":
-            return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8",
-                                                   .contentDisposition: "attachment; filename=\"\(ScoreSheet.fileName(exam: exam, extension: "csv"))\""],
-                            body: .init(byteBuffer: ByteBuffer(data: ScoreSheet.csv(rows))))
+            let separator = query.get("sep") ?? ","
+            guard separator == "," || separator == ";" else { throw APIError.invalid("sep", "sep: , hoặc ; / , or ;") }
+            return file(ScoreSheet.csv(rows, separator: separator.first!), type: "text/csv; charset=utf-8", ext: "csv")
+        case "xlsx":
+            return file(try ScoreSheet.xlsx(rows, exam: exam), type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ext: "xlsx")
         case "json":
             return try RowList(rows: rows).response(from: request, context: context)
         default:
-            throw APIError.invalid("format", "format: csv hoặc json / csv or json")
+            throw APIError.invalid("format", "format: csv, xlsx hoặc json / csv, xlsx or json")
         }
     }
 

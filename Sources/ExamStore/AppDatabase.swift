@@ -430,6 +430,35 @@ public struct AppDatabase: Sendable {
             }
             try db.alter(table: "candidate") { t in t.add(column: "moveAllowedUntil", .datetime) }
         }
+        migrator.registerMigration("v12: what a candidate may review after the attempt") { db in
+            // none: only that the paper was submitted; score: the total and the points per item; answers: also
+            // their own answers, marked; key: also the key and the explanation (lời giải). Shown when results are.
+            try db.alter(table: "exam") { t in
+                t.add(column: "reviewPolicy", .text).notNull().defaults(to: "score").check(sql: "reviewPolicy IN ('none','score','answers','key')")
+            }
+        }
+        migrator.registerMigration("v13: manual grading, one or two rounds") { db in
+            try db.alter(table: "exam") { t in
+                t.add(column: "gradingRounds", .integer).notNull().defaults(to: 1).check(sql: "gradingRounds IN (1, 2)")
+                t.add(column: "gradingThresholdHundredths", .integer).notNull().defaults(to: 50).check(sql: "gradingThresholdHundredths >= 0")
+            }
+            // Round 1 and 2 by different graders; round 3 decides when they differ beyond the threshold.
+            try db.create(table: "manualGrade") { t in
+                t.belongsTo("attempt", onDelete: .cascade).notNull()
+                t.column("itemKey", .text).notNull()
+                t.column("round", .integer).notNull().check(sql: "round BETWEEN 1 AND 3")
+                t.column("grader", .text).notNull()
+                t.column("pointsHundredths", .integer).notNull().check(sql: "pointsHundredths >= 0")
+                t.column("comment", .text).notNull().defaults(to: "")
+                t.column("gradedAt", .datetime).notNull()
+                t.primaryKey(["attemptId", "itemKey", "round"])
+            }
+            try db.create(table: "examGrader") { t in
+                t.belongsTo("exam", onDelete: .cascade).notNull()
+                t.column("username", .text).notNull()
+                t.primaryKey(["examId", "username"])
+            }
+        }
         return migrator
     }
 

@@ -31,6 +31,9 @@ public struct ExamOverview: Codable, Sendable, Hashable {
     public var results: String
     /// free or proctor (a move to another computer needs a proctor's permission).
     public var takeover: String = "free"
+    public var review: String = "score"
+    /// Manual grading: rounds, threshold, graders.
+    public var grading: GradingSettings?
     public var sessions: [Session]
     public var rooms: [String]
     public var candidates: [Candidate]
@@ -101,7 +104,8 @@ extension AppDatabase {
         let blueprint = (try? JSONDecoder().decode(Blueprint.self, from: Data((row["blueprint"] as String).utf8)))?.name ?? ""
         return ExamOverview(
             name: name, subject: row["subject"], bank: row["bankName"], blueprint: blueprint, state: row["state"], paperMode: row["paperMode"],
-            codeCount: row["codeCount"], results: row["resultsPolicy"], takeover: row["takeoverPolicy"],
+            codeCount: row["codeCount"], results: row["resultsPolicy"], takeover: row["takeoverPolicy"], review: row["reviewPolicy"],
+            grading: try gradingSettings(db, examId: examId),
             sessions: sessions.map {
                 ExamOverview.Session(name: $0.name, opensAt: $0.opensAt, durationMinutes: $0.durationSeconds / 60, lateEntryMinutes: $0.lateEntrySeconds / 60,
                                      graceSeconds: $0.graceSeconds, policy: $0.policy)

@@ -39,6 +39,8 @@ final class ExamDay: Sendable {
         var attempt: Attempt
         var deviceToken: String
         var scoreHundredths: Int?
+        /// Items waiting for a grader: the score is provisional while above zero.
+        var pendingItems: Int = 0
         /// When the session that holds the attempt began.
         var sessionIssuedAt: Date?
     }
@@ -227,7 +229,7 @@ final class ExamDay: Sendable {
         SELECT c.id, c.examId, c.sbd, c.studentId, c.fullName, c.className, c.dateOfBirth, c.paperId, c.accessCodeHash, c.sessionsValidAfter,
                r.name AS room, s.name AS session, s.opensAt, s.durationSeconds, s.lateEntrySeconds, s.graceSeconds, s.policy, p.code,
                a.id AS attemptId, a.deviceToken, a.state, a.startedAt, a.submittedAt, a.autoSubmitted, a.extraSeconds, a.pausedAt,
-               a.pausedSeconds, a.scoreHundredths, a.sessionIssuedAt
+               a.pausedSeconds, a.scoreHundredths, a.sessionIssuedAt, a.pendingItems
         FROM candidate c LEFT JOIN room r ON r.id = c.roomId LEFT JOIN examSession s ON s.id = c.examSessionId
         LEFT JOIN paper p ON p.id = c.paperId LEFT JOIN attempt a ON a.candidateId = c.id
         """
@@ -246,7 +248,8 @@ final class ExamDay: Sendable {
                     attempt: Attempt(timing: timing, state: (row["state"] as String) == "submitted" ? .submitted : .inProgress, startedAt: row["startedAt"],
                                      submittedAt: row["submittedAt"], autoSubmitted: row["autoSubmitted"], extraSeconds: row["extraSeconds"],
                                      pausedAt: row["pausedAt"], pausedSeconds: row["pausedSeconds"]),
-                    deviceToken: row["deviceToken"], scoreHundredths: row["scoreHundredths"], sessionIssuedAt: row["sessionIssuedAt"])
+                    deviceToken: row["deviceToken"], scoreHundredths: row["scoreHundredths"], pendingItems: row["pendingItems"] ?? 0,
+                    sessionIssuedAt: row["sessionIssuedAt"])
             }
             return Candidate(id: row["id"], examId: row["examId"], sbd: row["sbd"], studentID: row["studentId"], fullName: row["fullName"],
                              className: row["className"], dateOfBirth: row["dateOfBirth"], room: row["room"], session: row["session"], timing: timing,

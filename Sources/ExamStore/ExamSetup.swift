@@ -28,6 +28,13 @@ public struct ExamDefinition: Sendable {
     /// Whether a second computer may take an attempt over freely, or only after a proctor allows it.
     public enum TakeoverPolicy: String, Codable, Sendable { case free, proctor }
     public var takeover: TakeoverPolicy = .free
+    /// What a candidate sees of their attempt once results are shown (Moodle's review options, simplified).
+    public enum ReviewPolicy: String, Codable, Sendable, Comparable {
+        case none, score, answers, key
+        private var rank: Int { switch self { case .none: 0; case .score: 1; case .answers: 2; case .key: 3 } }
+        public static func < (a: Self, b: Self) -> Bool { a.rank < b.rank }
+    }
+    public var review: ReviewPolicy = .score
 
     public init(name: String, bank: String, blueprint: Blueprint, paperMode: PaperMode = .codes, codeCount: Int = 24, firstCode: Int = 101,
                 seed: UInt64, sessions: [Session], rooms: [String], results: ResultsPolicy = .immediate) {
@@ -74,8 +81,31 @@ public struct ResultRow: Codable, Sendable, Hashable {
     public var className: String?
     public var room: String?
     public var paperCode: String?
-    /// The score on the 10-point scale; nil until the attempt is graded.
+    /// The score on the 10-point scale; nil until the attempt is graded. Provisional while `state` is pending.
     public var score: Points?
+    public var session: String? = nil
+    /// absent (vắng), not-started, in-progress, pending (essays wait for a grader: the score is provisional) or final.
+    public var state: State = .notStarted
+    /// Part totals (Phần I, II, III…), once submitted.
+    public var parts: [PaperScore.PartTotal]? = nil
+    /// Items still waiting for a grader.
+    public var pendingItems: Int = 0
+    /// Who graded items of this attempt by hand.
+    public var graders: [String] = []
+
+    public enum State: String, Codable, Sendable, CaseIterable {
+        case absent, notStarted = "not-started", inProgress = "in-progress", pending, final
+        /// As the score sheets write it.
+        public var vietnamese: String {
+            switch self {
+            case .absent: "vắng"
+            case .notStarted: "chưa thi"
+            case .inProgress: "đang làm"
+            case .pending: "chờ chấm (điểm tạm tính)"
+            case .final: "chính thức"
+            }
+        }
+    }
 }
 
 extension AppDatabase {
@@ -105,9 +135,8 @@ extension AppDatabase {
                                   firstCode: definition.firstCode, seed: Int64(bitPattern: definition.seed), resultsPolicy: definition.results.rawValue,
                                   state: "draft", createdAt: now, preparedAt: nil, resultsReleasedAt: nil, version: 0)
             try exam.insert(db)
-            if definition.takeover != .free {
-                try db.execute(sql: "UPDATE exam SET takeoverPolicy = ? WHERE id = ?", arguments: [definition.takeover.rawValue, exam.id!])
-            }
+            try db.execute(sql: "UPDATE exam SET takeoverPolicy = ?, reviewPolicy = ? WHERE id = ?",
+                           arguments: [definition.takeover.rawValue, definition.review.rawValue, exam.id!])
             for session in definition.sessions {
                 let timing = session.timing
                 var record = ExamSessionRecord(id: nil, examId: exam.id!, name: session.name, opensAt: timing.opensAt, durationSeconds: timing.durationSeconds,
@@ -324,13 +353,33 @@ extension AppDatabase {
 
     static func examResults(_ db: Database, name: String) throws -> [ResultRow] {
         let examId: Int64 = try examRow(db, name)["id"]
+        var graders: [Int64: Set<String>] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT g.attemptId, g.grader FROM manualGrade g JOIN attempt a ON a.id = g.attemptId JOIN candidate c ON c.id = a.candidateId WHERE c.examId = ?
+            """, arguments: [examId]) { graders[row[0], default: []].insert(row[1]) }
+        let decoder = JSONDecoder()
         let rows = try Row.fetchAll(db, sql: """
-            SELECT c.sbd, c.studentId, c.fullName, c.className, r.name AS room, p.code, a.scoreHundredths FROM candidate c
+            SELECT c.sbd, c.studentId, c.fullName, c.className, r.name AS room, p.code, a.scoreHundredths, s.name AS session, c.absentAt, a.id AS attemptId,
+                   a.state, a.pendingItems, a.breakdown FROM candidate c
             LEFT JOIN room r ON r.id = c.roomId LEFT JOIN paper p ON p.id = c.paperId LEFT JOIN attempt a ON a.candidateId = c.id
+            LEFT JOIN examSession s ON s.id = c.examSessionId
             WHERE c.examId = ?
-            """, arguments: [examId]).map { ResultRow(sbd: $0["sbd"], studentID: $0["studentId"], fullName: $0["fullName"], className: $0["className"],
-                                                       room: $0["room"], paperCode: $0["code"],
-                                                       score: ($0["scoreHundredths"] as Int?).map(Points.init(hundredths:))) }
+            """, arguments: [examId]).map { row in
+            var result = ResultRow(sbd: row["sbd"], studentID: row["studentId"], fullName: row["fullName"], className: row["className"],
+                                   room: row["room"], paperCode: row["code"], score: (row["scoreHundredths"] as Int?).map(Points.init(hundredths:)))
+            result.session = row["session"]
+            let attemptId: Int64? = row["attemptId"]
+            switch row["state"] as String? {
+            case nil: result.state = row["absentAt"] as Date? == nil ? .notStarted : .absent
+            case "submitted"?:
+                result.pendingItems = row["pendingItems"] ?? 0
+                result.state = result.pendingItems > 0 ? .pending : .final
+                if let breakdown = row["breakdown"] as String? { result.parts = try? decoder.decode(PaperScore.self, from: Data(breakdown.utf8)).parts }
+            default: result.state = .inProgress
+            }
+            if let attemptId { result.graders = graders[attemptId].map { $0.sorted() } ?? [] }
+            return result
+        }
         let order = Dictionary(VietnameseCollation.sortedNames(rows.map(\.fullName)).enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         return rows.sorted { a, b in
             switch (a.sbd, b.sbd) {

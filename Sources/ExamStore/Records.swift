@@ -331,11 +331,13 @@ struct AttemptRow: FetchableRecord, Sendable {
     var breakdown: String?
     /// When the session holding the attempt began.
     var sessionIssuedAt: Date?
+    /// Items waiting for a grader.
+    var pendingItems: Int = 0
 
     static let selection = """
         SELECT a.id, a.candidateId, c.examId, c.paperId, a.deviceToken, a.state, a.startedAt, a.submittedAt, a.autoSubmitted,
                a.extraSeconds, a.pausedAt, a.pausedSeconds, a.scoreHundredths, a.breakdown,
-               s.opensAt, s.durationSeconds, s.lateEntrySeconds, s.graceSeconds, s.policy, a.sessionIssuedAt
+               s.opensAt, s.durationSeconds, s.lateEntrySeconds, s.graceSeconds, s.policy, a.sessionIssuedAt, a.pendingItems
         FROM attempt a JOIN candidate c ON c.id = a.candidateId JOIN examSession s ON s.id = c.examSessionId
         """
 
@@ -351,7 +353,7 @@ struct AttemptRow: FetchableRecord, Sendable {
                                    policy: SessionTiming.DeadlinePolicy(rawValue: row[18]) ?? .fixedEnd)
         attempt = Attempt(timing: timing, state: (row[5] as String) == "submitted" ? .submitted : .inProgress, startedAt: row[6],
                           submittedAt: row[7], autoSubmitted: row[8], extraSeconds: row[9], pausedAt: row[10], pausedSeconds: row[11])
-        scoreHundredths = row[12]; breakdown = row[13]; sessionIssuedAt = row[19]
+        scoreHundredths = row[12]; breakdown = row[13]; sessionIssuedAt = row[19]; pendingItems = row[20] ?? 0
     }
 
     static func fetch(_ db: Database, id: Int64) throws -> AttemptRow? {

@@ -187,15 +187,16 @@ public struct Store: Sendable {
     public let sessions: any SessionRepository
     public let setup: any ExamSetupRepository
     public let staffAdmin: any StaffAdminRepository
+    public let grading: any GradingRepository
     public let services: [any Service]
 
     public init(attempts: any AttemptRepository, exams: any ExamRepository, staff: any StaffRepository, media: any MediaRepository,
                 banks: any BankRepository, blueprints: any BlueprintRepository, printSets: any PrintSetRepository, audit: any AuditRepository,
                 secrets: any SecretRepository, sessions: any SessionRepository, setup: any ExamSetupRepository, staffAdmin: any StaffAdminRepository,
-                services: [any Service]) {
+                grading: any GradingRepository, services: [any Service]) {
         self.attempts = attempts; self.exams = exams; self.staff = staff; self.media = media; self.banks = banks
         self.blueprints = blueprints; self.printSets = printSets; self.audit = audit
-        self.secrets = secrets; self.sessions = sessions; self.setup = setup; self.staffAdmin = staffAdmin; self.services = services
+        self.secrets = secrets; self.sessions = sessions; self.setup = setup; self.staffAdmin = staffAdmin; self.grading = grading; self.services = services
     }
 }
 

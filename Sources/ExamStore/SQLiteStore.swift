@@ -38,7 +38,7 @@ public final class SQLiteStore: Sendable {
     /// The repositories and the services to run with the application (the writer, the deadline watcher).
     public var store: Store {
         Store(attempts: self, exams: self, staff: self, media: self, banks: self, blueprints: self, printSets: self, audit: self, secrets: self, sessions: self,
-              setup: self, staffAdmin: self, services: [writer, DeadlineWatcher(store: self, interval: deadlineInterval, now: now, logger: logger)])
+              setup: self, staffAdmin: self, grading: self, services: [writer, DeadlineWatcher(store: self, interval: deadlineInterval, now: now, logger: logger)])
     }
 
     /// The writer, for tests and figures (transactions, batches).
@@ -284,17 +284,23 @@ extension SQLiteStore: AttemptRepository {
 
     static func grade(_ db: Database, row: inout AttemptRow, papers: PaperCache) throws -> Submitted {
         let paper = try papers.paper(row.paperId, db: db).paper
-        var responses: [String: ResponseValue] = [:]
-        let decoder = JSONDecoder()
-        for response in try Row.fetchAll(try db.cachedStatement(sql: "SELECT itemKey, value FROM response WHERE attemptId = ?"), arguments: [row.id]) {
-            responses[response[0]] = try decoder.decode(ResponseValue.self, from: Data((response[1] as String).utf8))
-        }
-        let score = paper.grade(responses)
+        let score = paper.grade(try responses(db, attemptId: row.id))
         try row.save(db)
         try db.execute(sql: "UPDATE attempt SET scoreHundredths = ?, pendingItems = ?, breakdown = ? WHERE id = ?",
                        arguments: [score.total.hundredths, score.pending, String(decoding: try Canonical.encoder.encode(score), as: UTF8.self), row.id])
         row.scoreHundredths = score.total.hundredths
+        row.pendingItems = score.pending
         return Submitted(row: row, score: score, version: try ExamDay.bumpVersion(db, examId: row.examId))
+    }
+
+    /// An attempt's latest answers by item key.
+    static func responses(_ db: Database, attemptId: Int64) throws -> [String: ResponseValue] {
+        var responses: [String: ResponseValue] = [:]
+        let decoder = JSONDecoder()
+        for response in try Row.fetchAll(try db.cachedStatement(sql: "SELECT itemKey, value FROM response WHERE attemptId = ?"), arguments: [attemptId]) {
+            responses[response[0]] = try decoder.decode(ResponseValue.self, from: Data((response[1] as String).utf8))
+        }
+        return responses
     }
 
     public func submitExpired(now: Date) async throws -> Int {
@@ -324,7 +330,8 @@ extension SQLiteStore: AttemptRepository {
 
     public func result(exam: String, sbd: String) async throws -> CandidateResult {
         let (_, candidate) = try await examDay.candidate(exam: exam, sbd: sbd)
-        return try await database.writer.read { db in try AppDatabase.candidateResult(db, candidateId: candidate.id) }
+        let papers = self.papers
+        return try await database.writer.read { db in try AppDatabase.candidateResult(db, candidateId: candidate.id, papers: papers) }
     }
 
     public func mediaFile(exam: String, sbd: String, sha256: String) async throws -> MediaData? {
@@ -347,6 +354,7 @@ extension ExamDay {
         apply(examId: submitted.row.examId, candidateId: submitted.row.candidateId, version: submitted.version) { candidate in
             candidate.attempt?.attempt = submitted.row.attempt
             candidate.attempt?.scoreHundredths = submitted.row.scoreHundredths
+            candidate.attempt?.pendingItems = submitted.row.pendingItems
         }
     }
 
@@ -356,6 +364,7 @@ extension ExamDay {
             candidate.attempt?.attempt = row.attempt
             candidate.attempt?.deviceToken = row.deviceToken
             candidate.attempt?.scoreHundredths = row.scoreHundredths
+            candidate.attempt?.pendingItems = row.pendingItems
         }
     }
 }
@@ -484,6 +493,7 @@ extension SQLiteStore: ExamRepository {
                 line.autoSubmitted = attempt.autoSubmitted
                 line.paused = attempt.isPaused
                 line.score = held.scoreHundredths.map(Points.init(hundredths:))
+                line.pendingItems = held.pendingItems
                 line.answered = activity[held.id]?.answered ?? 0
                 line.lastSavedAt = activity[held.id]?.lastSavedAt
             }
@@ -584,6 +594,7 @@ extension SQLiteStore: ExamRepository {
             // The grade of the mistaken submit goes with it: the next submit grades again.
             try db.execute(sql: "UPDATE attempt SET scoreHundredths = NULL, pendingItems = 0, breakdown = NULL WHERE id = ?", arguments: [row.id])
             row.scoreHundredths = nil
+            row.pendingItems = 0
             var entry = AuditRecord(id: nil, at: now, actor: staff, action: "reopen", examId: row.examId, sbd: sbd, subject: nil, reason: reason, details: nil)
             try entry.insert(db)
             return (row, try ExamDay.bumpVersion(db, examId: row.examId))

@@ -44,22 +44,38 @@ public struct MonitorRow: Codable, Sendable, Hashable {
     public var paused: Bool
     /// A proctor marked the candidate absent (vắng): not started, and not expected to.
     public var absent: Bool = false
+    /// Items waiting for a grader: the score is provisional while above zero.
+    public var pendingItems: Int = 0
     /// Until when the candidate must wait after wrong access codes from some computer (the server fills it).
     public var lockedUntil: Date?
 }
 
-/// A candidate's own result, as their result page shows it.
+/// A candidate's own result, as their result page shows it: as much as the exam's review policy allows, once
+/// results are shown.
 public struct CandidateResult: Codable, Sendable, Hashable {
     public var state: Attempt.State
+    /// For staff: every answer event of the attempt in order (the dispute trail), by item key.
+    public var events: [String: [LoggedEvent]]? = nil
+    public struct LoggedEvent: Codable, Sendable, Hashable {
+        public var sequence: Int
+        public var value: ResponseValue
+        public var clientTime: Date?
+        public var receivedAt: Date
+    }
     public var submittedAt: Date?
     public var autoSubmitted: Bool
     /// False while the exam keeps results for later and they are not released.
     public var released: Bool
+    /// none, score, answers or key: what the candidate may see once released.
+    public var review: ExamDefinition.ReviewPolicy = .score
     public var score: Points?
     public var parts: [PaperScore.PartTotal]?
-    /// Per item: awarded and maximum points (no keys, no explanations).
+    /// Per item: awarded and maximum points; with the answers policy the candidate's answer, with the key
+    /// policy also the key and the explanation.
     public var items: [ItemResult]?
     public var pendingEssays: Int?
+    /// The paper the items are on (the page draws them from it), when answers are shown.
+    public var paperId: Int64?
 
     public struct ItemResult: Codable, Sendable, Hashable {
         public var key: String
@@ -67,6 +83,12 @@ public struct CandidateResult: Codable, Sendable, Hashable {
         public var awarded: Points?
         public var maximum: Points
         public var answered: Bool
+        public var status: ItemScore.Status?
+        public var answer: ResponseValue?
+        public var keyText: String?
+        public var explanation: String?
+        /// A grader's comment on an essay.
+        public var comment: String?
     }
 }
 
@@ -135,17 +157,20 @@ extension AppDatabase {
         try StaffRecord.order(sql: "role, username").fetchAll(db).map(\.member)
     }
 
-    /// A candidate's result: the score and breakdown once submitted and released.
-    static func candidateResult(_ db: Database, candidateId: Int64) throws -> CandidateResult {
+    /// A candidate's result: the score and breakdown once submitted and released, and as much more as the
+    /// exam's review policy allows.
+    /// `staff`: everything (the key, unreleased results), for a coordinator looking into a dispute.
+    static func candidateResult(_ db: Database, candidateId: Int64, papers: PaperCache, staff: Bool = false) throws -> CandidateResult {
         guard let row = try Row.fetchOne(db, sql: """
-            SELECT a.state, a.submittedAt, a.autoSubmitted, a.scoreHundredths, a.pendingItems, a.breakdown,
+            SELECT a.id, c.paperId, a.state, a.submittedAt, a.autoSubmitted, a.scoreHundredths, a.pendingItems, a.breakdown, e.reviewPolicy,
                    e.resultsPolicy = 'immediate' OR e.resultsReleasedAt IS NOT NULL AS released
             FROM attempt a JOIN candidate c ON c.id = a.candidateId JOIN exam e ON e.id = c.examId WHERE c.id = ?
             """, arguments: [candidateId]) else { throw SQLiteStore.notStarted }
         let state: Attempt.State = (row["state"] as String) == "submitted" ? .submitted : .inProgress
-        var result = CandidateResult(state: state, submittedAt: row["submittedAt"], autoSubmitted: row["autoSubmitted"], released: row["released"],
-                                     score: nil, parts: nil, items: nil, pendingEssays: nil)
-        guard state == .submitted, result.released, let breakdown = row["breakdown"] as String? else { return result }
+        let review = staff ? .key : ExamDefinition.ReviewPolicy(rawValue: row["reviewPolicy"]) ?? .score
+        var result = CandidateResult(state: state, submittedAt: row["submittedAt"], autoSubmitted: row["autoSubmitted"], released: staff || row["released"],
+                                     review: review, score: nil, parts: nil, items: nil, pendingEssays: nil)
+        guard state == .submitted, result.released, review > .none, let breakdown = row["breakdown"] as String? else { return result }
         let score = try JSONDecoder().decode(PaperScore.self, from: Data(breakdown.utf8))
         result.score = score.total
         result.parts = score.parts
@@ -153,6 +178,25 @@ extension AppDatabase {
         result.items = score.items.map { item in
             .init(key: item.key, awarded: item.score.status == .pending ? nil : item.score.awarded, maximum: item.score.maximum,
                   answered: item.score.status != .unanswered)
+        }
+        guard review >= .answers else { return result }
+        let attemptId: Int64 = row["id"]
+        let paper = try papers.paper(row["paperId"], db: db).paper
+        result.paperId = row["paperId"]
+        let answers = try SQLiteStore.responses(db, attemptId: attemptId)
+        let comments = try Dictionary(Row.fetchAll(db, sql: """
+            SELECT itemKey, comment FROM manualGrade WHERE attemptId = ? AND comment <> '' ORDER BY round
+            """, arguments: [attemptId]).map { ($0["itemKey"] as String, $0["comment"] as String) }, uniquingKeysWith: { _, later in later })
+        let questions = Dictionary(paper.items.map { ($0.key, $0.question) }, uniquingKeysWith: { first, _ in first })
+        for index in result.items!.indices {
+            let key = result.items![index].key
+            result.items![index].status = score.items[index].score.status
+            result.items![index].answer = answers[key]
+            result.items![index].comment = comments[key]
+            if review == .key, let question = questions[key] {
+                if case let .essay(body) = question.body { result.items![index].keyText = body.rubric } else { result.items![index].keyText = question.keyText }
+                result.items![index].explanation = question.explanation
+            }
         }
         return result
     }

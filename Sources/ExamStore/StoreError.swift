@@ -9,7 +9,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible, Equatable {
     fileprivate enum Base: String, Hashable, Sendable {
         case notFound, invalid, exists, importRefused, notPrepared, alreadyPrepared, inUse
         case takenOver, timeUp, alreadySubmitted, notOpenYet, lateEntryClosed, notStarted, paused, notPaused, sessionOver, notSubmitted
-        case forbidden, shuttingDown, staleRevision, sessionRunning, alreadyStarted, moveNeedsProctor
+        case forbidden, shuttingDown, staleRevision, sessionRunning, alreadyStarted, moveNeedsProctor, alreadyDecided
     }
 
     public struct Code: Hashable, Sendable, CustomStringConvertible {
@@ -57,6 +57,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible, Equatable {
         public static let alreadyStarted = Code(base: .alreadyStarted)
         /// The exam lets an attempt move to another computer only after a proctor allows it.
         public static let moveNeedsProctor = Code(base: .moveNeedsProctor)
+        /// A graded answer is decided (its rounds agree): only a coordinator changes it now.
+        public static let alreadyDecided = Code(base: .alreadyDecided)
 
         public var description: String { base.rawValue }
     }

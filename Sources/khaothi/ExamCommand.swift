@@ -56,11 +56,14 @@ extension ExamCommand {
         @Option(help: "fixed-end (everyone ends together) or from-start.") var policy = "fixed-end"
         @Option(help: "A room (repeat).") var room: [String] = []
         @Option(help: "immediate or later: whether candidates see their score at once.") var results = "immediate"
+        @Option(help: "What candidates review once results show: none, score, answers (their own, marked) or key (also the key and lời giải).")
+        var review = "score"
         @OptionGroup var database: DatabaseOptions
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
             try reportingErrors {
+                guard let reviewPolicy = ExamDefinition.ReviewPolicy(rawValue: review) else { throw UserError("--review: none, score, answers hoặc key") }
                 let db = try database.open()
                 let blueprintValue = try Inputs.blueprint(blueprint, database: database.path)
                 guard let policy = SessionTiming.DeadlinePolicy(rawValue: policy) else { throw UserError("--policy: fixed-end hoặc from-start") }
@@ -68,10 +71,11 @@ extension ExamCommand {
                 let minutes = duration ?? blueprintValue.durationMinutes ?? 45
                 guard minutes > 0, lateEntry >= 0, grace >= 0 else { throw UserError("thời gian phải dương / times must be positive") }
                 let sessions = try session.map { try ExamCommand.session($0, duration: minutes, lateEntry: lateEntry, grace: grace, policy: policy) }
-                let definition = ExamDefinition(
+                var definition = ExamDefinition(
                     name: name, bank: bank, blueprint: blueprintValue, paperMode: paperPerCandidate ? .candidates : .codes,
                     codeCount: codes ?? 24, firstCode: firstCode, seed: seed ?? UInt64(Date().timeIntervalSince1970 * 1000),
                     sessions: sessions, rooms: room, results: resultsPolicy)
+                definition.review = reviewPolicy
                 try db.createExam(definition)
                 if json { return try printJSON(try db.examStatus(name)) }
                 print("Đã tạo kỳ thi \"\(name)\": \(sessions.count) ca, \(room.count) phòng, \(minutes) phút / exam created")
@@ -164,19 +168,35 @@ extension ExamCommand {
     }
 
     struct Results: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The results sheet: CSV (UTF-8 with BOM, for Excel) or JSON.")
+        static let configuration = CommandConfiguration(
+            abstract: "The results: per candidate the part scores, the total and its state (absent, not started, pending: provisional, final).",
+            discussion: "Formats: table (on screen), csv (UTF-8 with BOM, for Excel), xlsx, json. Filter with --room, --session, --class.")
         @Argument(help: "The exam's name.") var exam: String
-        @Option(help: "csv or json.") var format = "csv"
+        @Option(help: "table, csv, xlsx or json.") var format = "csv"
+        @Option(help: "The CSV separator: , or ; (Vietnamese-locale Excel expects ;).") var separator = ","
+        @Option(help: "Only this room.") var room: String?
+        @Option(help: "Only this session (ca thi).") var session: String?
+        @Option(name: .customLong("class"), help: "Only this class.") var className: String?
         @Option(help: "Write to this file instead of standard output.") var out: String?
         @OptionGroup var database: DatabaseOptions
         func run() throws {
             try reportingErrors {
-                let rows = try database.open().examResults(exam)
+                guard separator == "," || separator == ";" else { throw UserError("--separator: , hoặc ;") }
+                let rows = try database.open().examResults(exam).filter {
+                    (room == nil || $0.room == room) && (session == nil || $0.session == session) && (className == nil || $0.className == className)
+                }
                 let data: Data
                 switch format {
                 case "json": data = try JSONFiles.encoder.encode(rows)
-                case "csv": data = ScoreSheet.csv(rows)
-                default: throw UserError("--format: csv hoặc json")
+                case "csv": data = ScoreSheet.csv(rows, separator: separator.first!)
+                case "xlsx": data = try ScoreSheet.xlsx(rows, exam: exam)
+                case "table":
+                    let table = ScoreSheet.table(rows).rows
+                    let widths = table[0].indices.map { column in table.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0 }
+                    data = Data(table.map { row in
+                        row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
+                    }.joined(separator: "\n").appending("\n").utf8)
+                default: throw UserError("--format: table, csv, xlsx hoặc json")
                 }
                 if let out { try data.write(to: URL(fileURLWithPath: out), options: .atomic) } else { FileHandle.standardOutput.write(data) }
             }

@@ -28,15 +28,18 @@ struct Fixture {
     let slips: [LoginSlip]
     let clock = TestClock(Fixture.at(-600))
 
-    init(results: ExamDefinition.ResultsPolicy = .immediate) throws {
+    /// An exam of 40 candidates on the bank in QuestionBanks/`bank` (its YAML file and blueprint).
+    init(results: ExamDefinition.ResultsPolicy = .immediate, bank folder: String = "vat-li-12", review: ExamDefinition.ReviewPolicy = .score) throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("khaothi-api-\(UUID().uuidString)/db.sqlite").path
         database = try AppDatabase.open(at: path)
         let banks = Self.root.appendingPathComponent("QuestionBanks")
-        _ = try database.importBank(try BankReaders.read(banks.appendingPathComponent("vat-li-12/vat-li-12.yaml")))
-        let blueprint = try JSONDecoder().decode(Blueprint.self, from: Data(contentsOf: banks.appendingPathComponent("vat-li-12/blueprint.json")))
-        try database.createExam(ExamDefinition(name: exam, bank: "Vật lí 12", blueprint: blueprint, codeCount: 4, seed: 5,
-                                               sessions: [.init(name: "Ca 1", timing: SessionTiming(opensAt: Self.opens, durationSeconds: 3000, graceSeconds: 30))],
-                                               rooms: ["P101"], results: results))
+        let bank = try database.importBank(try BankReaders.read(banks.appendingPathComponent("\(folder)/\(folder).yaml"))).bank
+        let blueprint = try JSONDecoder().decode(Blueprint.self, from: Data(contentsOf: banks.appendingPathComponent("\(folder)/blueprint.json")))
+        var definition = ExamDefinition(name: exam, bank: bank, blueprint: blueprint, codeCount: 4, seed: 5,
+                                        sessions: [.init(name: "Ca 1", timing: SessionTiming(opensAt: Self.opens, durationSeconds: 3000, graceSeconds: 30))],
+                                        rooms: ["P101"], results: results)
+        definition.review = review
+        try database.createExam(definition)
         _ = try database.importCandidates(exam: exam, entries: try RosterFormat.read(banks.appendingPathComponent("samples/danh-sach-12A.csv")).entries)
         slips = try database.prepareExam(exam)
     }

@@ -228,7 +228,7 @@
           el("td", { text: row.answered + "/" + row.items }),
           el("td", { "class": quiet(row) ? "quiet" : "", text: row.lastSavedAt ? ago(row.lastSavedAt) : "" }),
           el("td", { text: row.remainingSeconds === null || row.remainingSeconds === undefined ? "" : K.clock(row.remainingSeconds) + (row.extraSeconds ? " (+" + Math.round(row.extraSeconds / 60) + "′)" : "") }),
-          el("td", { text: row.score === null || row.score === undefined ? "" : K.points(row.score) }),
+          el("td", { text: row.score === null || row.score === undefined ? "" : K.points(row.score) + (row.pendingItems ? " " + T.result_provisional : "") }),
           cell,
         ]));
       });

@@ -252,15 +252,73 @@
 
   function question(item, media, io, mode) {
     media = media || {};
+    if (mode === "review") item = Object.assign({}, item, { key: "review-" + item.key });
     var box = el("div", { "class": "rendered " + (mode || "take"), "data-kind": item.kind });
     if (item.passage) box.appendChild(K.richNode("div", item.passage, media, "passage"));
     box.appendChild(K.richNode("div", item.stem, media, "stem"));
     var body = el("div", { "class": "answer" });
     var builders = mode === "print" ? printed : interactive;
     (builders[item.kind] || builders["short-text"])(item, body, media, io || scratch());
+    if (mode === "review") body.querySelectorAll("input, select, textarea, button").forEach(function (control) { control.disabled = true; });
     box.appendChild(body);
     return box;
   }
 
-  K.render = { question: question, isAnswered: isAnswered, completeness: completeness, letter: letter, scratch: scratch };
+  // "Phần I, câu 3" for the item key "I.3": the names the navigator and the submit dialog use.
+  function itemName(key) {
+    var dot = String(key).indexOf(".");
+    return dot < 0 ? key : T.part + " " + key.slice(0, dot) + ", " + T.question_short + " " + key.slice(dot + 1);
+  }
+
+  // The attempt as the exam lets the candidate review it: each question drawn as they answered it (inputs
+  // disabled), marked, with the key and lời giải when the exam shows them.
+  function review(r) {
+    var byKey = {};
+    (r.items || []).forEach(function (item) { byKey[item.key] = item; });
+    var section = el("section", { id: "review", "class": "review", "aria-labelledby": "review-title" }, [el("h2", { id: "review-title", text: T.review_title })]);
+    r.paper.parts.forEach(function (part) {
+      part.items.forEach(function (paperItem) {
+        var result = byKey[paperItem.key] || {};
+        var answer = result.answer === undefined ? null : result.answer;
+        var status = result.status || "unanswered";
+        var awarded = result.awarded === null || result.awarded === undefined ? T.result_waiting_grade : K.points(result.awarded);
+        var box = el("article", { "class": "review-item " + status, id: "review-" + paperItem.key }, [
+          el("h3", null, [itemName(paperItem.key), " ", el("span", { "class": "pill " + status, text: T["review_status_" + status] || status }),
+            " ", el("span", { "class": "review-points", text: awarded + " / " + K.points(result.maximum || paperItem.points) })])]);
+        box.appendChild(question(paperItem, mediaFor(r.media, paperItem.key),
+          { value: function () { return answer; }, change: function () {}, soon: function () {}, now: function () {} }, "review"));
+        if (paperItem.kind === "essay" || paperItem.kind === "numeric" || paperItem.kind === "short-text") {
+          box.appendChild(el("p", { "class": "review-answer" }, [el("b", { text: T.review_your_answer + ": " }), typeof answer === "string" && answer ? answer : "—"]));
+        }
+        if (result.keyText) {
+          var label = paperItem.kind === "essay" ? T.review_rubric : T.review_key;
+          box.appendChild(el("div", { "class": "review-key" }, [el("b", { text: label + ": " }), K.richNode("span", result.keyText, mediaFor(r.media, paperItem.key))]));
+        }
+        if (result.explanation) {
+          box.appendChild(el("div", { "class": "review-explanation" }, [el("b", { text: T.review_explanation + ": " }), K.richNode("div", result.explanation, mediaFor(r.media, paperItem.key))]));
+        }
+        if (result.comment) box.appendChild(el("p", { "class": "review-comment" }, [el("b", { text: T.review_comment + ": " }), result.comment]));
+        var events = (r.events || {})[paperItem.key];
+        if (events && events.length) box.appendChild(eventLog(events));
+        section.appendChild(box);
+      });
+    });
+    return section;
+  }
+
+  // Every answer event of an item, in order: what the page sent, when, and when the server took it.
+  function eventLog(events) {
+    var body = el("tbody");
+    events.forEach(function (e) {
+      body.appendChild(el("tr", null, [el("td", { text: String(e.sequence) }), el("td", { text: typeof e.value === "string" ? e.value : JSON.stringify(e.value) }),
+        el("td", { text: e.clientTime ? new Date(e.clientTime).toLocaleTimeString() : "" }), el("td", { text: new Date(e.receivedAt).toLocaleTimeString() })]));
+    });
+    return el("details", { "class": "event-log" }, [el("summary", { text: T.review_events + " (" + events.length + ")" }),
+      el("table", { "class": "data" }, [el("thead", null, [el("tr", null, [el("th", { text: "#" }), el("th", { text: T.review_value }),
+        el("th", { text: T.review_client_time }), el("th", { text: T.review_received })])]), body])]);
+  }
+
+  function mediaFor(media, key) { return (media || {})[key] || {}; }
+
+  K.render = { question: question, isAnswered: isAnswered, completeness: completeness, letter: letter, scratch: scratch, itemName: itemName, review: review };
 })();

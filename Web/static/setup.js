@@ -41,7 +41,13 @@
     }).join("; ");
     $("exam-facts").textContent = [exam.subject, exam.bank, exam.blueprint, sessions, T.setup_rooms + ": " + exam.rooms.join(", "),
       exam.results === "later" ? T.setup_results_later : T.setup_results_immediate,
-      exam.takeover === "proctor" ? T.setup_takeover_proctor : T.setup_takeover_free].join(" · ");
+      exam.takeover === "proctor" ? T.setup_takeover_proctor : T.setup_takeover_free,
+      T.setup_review + ": " + (T["setup_review_" + exam.review] || exam.review)].join(" · ");
+    if (exam.grading) {
+      $("g-rounds").value = String(exam.grading.rounds);
+      $("g-threshold").value = K.points(exam.grading.threshold);
+      $("g-graders").value = exam.grading.graders.join(", ");
+    }
     var draft = exam.state === "draft";
     $("draft-tools").hidden = !draft;
     $("prepared-tools").hidden = draft;
@@ -133,7 +139,7 @@
         graceSeconds: parseInt(row.querySelector(".s-grace").value, 10) || 0, policy: row.querySelector(".s-policy").value };
     });
     var body = { name: $("c-name").value.trim(), blueprint: $("c-blueprint").value, bank: $("c-bank").value, paperMode: $("c-mode").value,
-      codes: parseInt($("c-codes").value, 10) || 0, results: $("c-results").value, takeover: $("c-takeover").value, sessions: sessions,
+      codes: parseInt($("c-codes").value, 10) || 0, results: $("c-results").value, takeover: $("c-takeover").value, review: $("c-review").value, sessions: sessions,
       rooms: $("c-rooms").value.split(/[,;\n]/).map(function (r) { return r.trim(); }).filter(Boolean) };
     $("create-problems").hidden = true;
     api("POST", "/api/staff/setup/exams", body).then(function (result) {
@@ -174,6 +180,18 @@
       if (result.status !== 201) { showProblems($("upload-problems"), result); return; }
       ["o-id", "o-name", "o-birth", "o-class"].forEach(function (id) { $(id).value = ""; });
       S.notice(T.setup_uploaded.replace("%1", result.body.added).replace("%2", result.body.updated).replace("%3", result.body.total), "ok");
+      load(name);
+    });
+  });
+
+  $("grading-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var name = current();
+    var graders = $("g-graders").value.split(",").map(function (g) { return g.trim(); }).filter(function (g) { return g; });
+    api("PUT", examPath(name, "/grading"), { rounds: parseInt($("g-rounds").value, 10), threshold: $("g-threshold").value.trim().replace(",", "."),
+      graders: graders }).then(function (result) {
+      if (result.status !== 200) { S.notice(K.message(result), "error"); return; }
+      S.notice(T.setup_grading_saved, "ok");
       load(name);
     });
   });

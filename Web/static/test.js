@@ -443,12 +443,15 @@
       if (r.state !== "submitted") { setTimeout(showResult, 3000); box.appendChild(el("p", { text: T.submit_waiting })); return; }
       if (r.autoSubmitted) box.appendChild(el("p", { text: T.result_auto }));
       if (!r.released) { box.appendChild(el("p", { "class": "big", id: "result-later", text: T.result_later })); return; }
-      box.appendChild(el("p", { "class": "big" }, [T.result_score + ": ", el("strong", { id: "score", text: K.points(r.score) }), " / 10"]));
+      if (r.review === "none") { box.appendChild(el("p", { id: "review-none", text: T.review_none })); return; }
+      box.appendChild(el("p", { "class": "big" }, [T.result_score + ": ", el("strong", { id: "score", text: K.points(r.score) }), " / 10",
+        r.pendingEssays ? el("span", { "class": "pill provisional", text: " " + T.result_provisional }) : ""]));
       if (r.pendingEssays) box.appendChild(el("p", { text: T.result_pending }));
       var table = el("table", { "class": "breakdown" }, [el("thead", null, [el("tr", null, [el("th", { text: T.result_item }), el("th", { text: T.result_awarded }), el("th", { text: T.result_max })])])]);
       var tbody = el("tbody");
       (r.items || []).forEach(function (item) {
-        tbody.appendChild(el("tr", null, [el("td", { text: item.key }), el("td", { text: item.awarded === null || item.awarded === undefined ? T.result_waiting_grade : K.points(item.awarded) }),
+        var cell = el("td", null, [r.paper ? el("a", { href: "#review-" + item.key, text: K.render.itemName(item.key) }) : K.render.itemName(item.key)]);
+        tbody.appendChild(el("tr", null, [cell, el("td", { text: item.awarded === null || item.awarded === undefined ? T.result_waiting_grade : K.points(item.awarded) }),
           el("td", { text: K.points(item.maximum) })]));
       });
       (r.parts || []).forEach(function (part) {
@@ -456,6 +459,7 @@
       });
       table.appendChild(tbody);
       box.appendChild(table);
+      if (r.paper) box.appendChild(K.render.review(r));
     });
     $("logout").focus();
   }

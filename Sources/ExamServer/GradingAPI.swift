@@ -1,0 +1,77 @@
+import ExamCore
+import ExamStore
+import Foundation
+import Hummingbird
+
+/// Grading by hand in the browser (chấm tự luận): an exam's essays per question, blind, points in steps with a
+/// comment; the settings (one or two rounds, the threshold, who grades) for coordinators. Teachers, coordinators
+/// and admins only (a proctor gets 403 before anything is read); a teacher the exam does not list as a grader
+/// (when it lists any) gets 403 from the store.
+struct GradingAPI {
+    let state: ServerState
+
+    func register(_ group: RouterGroup<ExamRequestContext>) {
+        group.get("grading/exams") { _, context in
+            let who = try context.requireStaff(\.authors)
+            return Views.List(items: try await state.store.grading.gradingExams(for: Actor(who), coordinator: who.role.coordinates))
+        }
+        group.get("grading/exams/:exam") { _, context in
+            let who = try context.requireStaff(\.authors)
+            return try await state.store.grading.gradingOverview(exam: try StaffAPI.parameter("exam", context), for: Actor(who),
+                                                                 coordinator: who.role.coordinates)
+        }
+        group.get("grading/exams/:exam/questions/:question") { request, context in
+            let who = try context.requireStaff(\.authors)
+            // Names only for a coordinator who asks: graders see số báo danh alone.
+            let names = request.uri.queryParameters.get("names") == "1"
+            return try await state.store.grading.gradingSheet(exam: try StaffAPI.parameter("exam", context), question: try AuthoringAPI.number("question", context),
+                                                              for: Actor(who), coordinator: who.role.coordinates, names: names)
+        }
+        group.post("grading/exams/:exam/grades") { request, context in
+            let who = try context.requireStaff(\.authors)
+            struct Body: Decodable { var attempt: Int64; var item: String; var points: Points; var comment: String? }
+            let body = try await CandidateAPI.decode(Body.self, request, context)
+            return try await state.store.grading.grade(exam: try StaffAPI.parameter("exam", context), attempt: body.attempt, item: body.item, points: body.points,
+                                                       comment: body.comment ?? "", by: Actor(who), coordinator: who.role.coordinates,
+                                                       now: state.configuration.now())
+        }
+        // A coordinator looks into one candidate's attempt: answers beside the key, the event log per item.
+        group.get("exams/:exam/candidates/:sbd/attempt") { _, context in
+            _ = try context.requireStaff(\.coordinates)
+            let result = try await state.store.grading.attemptDetail(exam: try StaffAPI.parameter("exam", context), sbd: try StaffAPI.parameter("sbd", context))
+            guard let paperId = result.paperId else { return ResultView(result: result) }
+            let entry = try await state.store.attempts.paper(id: paperId)
+            return ResultView(result: result, paper: CandidatePaper(entry.paper), media: entry.media.mapValues { $0.mapValues { "/api/staff/media/" + $0 } })
+        }
+        group.put("setup/exams/:exam/grading") { request, context in
+            let who = try context.requireStaff(\.coordinates)
+            struct Body: Decodable { var rounds: Int; var threshold: Points?; var graders: [String]? }
+            let body = try await CandidateAPI.decode(Body.self, request, context)
+            return try await state.store.grading.setGrading(exam: try StaffAPI.parameter("exam", context),
+                                                            GradingSettings(rounds: body.rounds, threshold: body.threshold ?? Points(hundredths: 50),
+                                                                            graders: body.graders ?? []),
+                                                            by: Actor(who), now: state.configuration.now())
+        }
+    }
+}
+
+extension GradingOverview: ResponseEncodable {}
+extension GradingSheet: ResponseEncodable {}
+extension GradingAnswer: ResponseEncodable {}
+extension GradingSettings: ResponseEncodable {}
+
+/// A candidate's result as their page shows it: the store's result, and the paper drawn by the page's renderer
+/// when the exam lets candidates review their answers.
+struct ResultView: ResponseEncodable {
+    var result: CandidateResult
+    var paper: CandidatePaper?
+    var media: [String: [String: String]]?
+
+    func encode(to encoder: Encoder) throws {
+        try result.encode(to: encoder)
+        var container = encoder.container(keyedBy: Keys.self)
+        try container.encodeIfPresent(paper, forKey: .paper)
+        try container.encodeIfPresent(media, forKey: .media)
+    }
+    enum Keys: String, CodingKey { case paper, media }
+}
