@@ -256,7 +256,7 @@ public enum Scoring {
     }
 
     /// Option indices from "A", "A,C", "AC", ["A","C"]; nil if any label is not an option.
-    static func optionSet(_ response: ResponseValue, count: Int) -> Set<Int>? {
+    public static func optionSet(_ response: ResponseValue, count: Int) -> Set<Int>? {
         let labels: [String]
         switch response {
         case let .text(text): labels = splitLabels(text)

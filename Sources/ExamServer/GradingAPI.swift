@@ -1,7 +1,9 @@
+import BankFormats
 import ExamCore
 import ExamStore
 import Foundation
 import Hummingbird
+import NIOCore
 
 /// Grading by hand in the browser (chấm tự luận): an exam's essays per question, blind, points in steps with a
 /// comment; the settings (one or two rounds, the threshold, who grades) for coordinators. Teachers, coordinators
@@ -43,6 +45,47 @@ struct GradingAPI {
             let entry = try await state.store.attempts.paper(id: paperId)
             return ResultView(result: result, paper: CandidatePaper(entry.paper), media: entry.media.mapValues { $0.mapValues { "/api/staff/media/" + $0 } })
         }
+        // Item analysis: JSON, or the sheet as CSV / XLSX; the charts as SVG; the observed figures kept per revision.
+        group.get("exams/:exam/statistics") { request, context in
+            _ = try context.requireStaff(\.coordinates)
+            let exam = try StaffAPI.parameter("exam", context)
+            let statistics = try await state.store.statistics.statistics(exam: exam)
+            switch request.uri.queryParameters.get("format") ?? "json" {
+            case "json": return try statistics.response(from: request, context: context)
+            case "csv":
+                return Self.file(CSVFormat.write(rows: ScoreSheet.itemAnalysis(statistics).rows, separator: request.uri.queryParameters.get("sep") == ";" ? ";" : ","),
+                                 type: "text/csv; charset=utf-8", name: ScoreSheet.fileName(exam: exam, extension: "csv", prefix: "thong-ke"))
+            case "xlsx":
+                let (rows, numeric) = ScoreSheet.itemAnalysis(statistics)
+                return Self.file(try XLSXFormat.write(rows: rows, sheetName: "Thống kê", numericColumns: numeric),
+                                 type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                                 name: ScoreSheet.fileName(exam: exam, extension: "xlsx", prefix: "thong-ke"))
+            default: throw APIError.invalid("format", "format: json, csv, xlsx")
+            }
+        }
+        group.get("exams/:exam/statistics/:chart") { _, context in
+            _ = try context.requireStaff(\.coordinates)
+            let statistics = try await state.store.statistics.statistics(exam: try StaffAPI.parameter("exam", context))
+            let svg: String
+            switch try StaffAPI.parameter("chart", context) {
+            case "histogram.svg": svg = StatisticsCharts.histogram(statistics)
+            case "scatter.svg": svg = StatisticsCharts.scatter(statistics)
+            case let name where name.hasPrefix("options-") && name.hasSuffix(".svg"):
+                guard let revision = Int64(name.dropFirst(8).dropLast(4)), let question = statistics.questions.first(where: { $0.revision == revision }),
+                      question.options != nil else {
+                    throw APIError(.notFound, code: "notFound", "không có câu trắc nghiệm \(name) / no choice question \(name)")
+                }
+                svg = StatisticsCharts.distractors(question)
+            default: throw APIError(.notFound, code: "notFound", "biểu đồ: histogram.svg, scatter.svg, options-N.svg / charts: histogram.svg, scatter.svg, options-N.svg")
+            }
+            return Response(status: .ok, headers: [.contentType: "image/svg+xml; charset=utf-8", .cacheControl: "no-store"],
+                            body: .init(byteBuffer: ByteBuffer(string: svg)))
+        }
+        group.post("exams/:exam/statistics/store") { _, context in
+            let who = try context.requireStaff(\.coordinates)
+            return StoredStatistics(questions: try await state.store.statistics.storeStatistics(exam: try StaffAPI.parameter("exam", context), by: Actor(who),
+                                                                                      now: state.configuration.now()))
+        }
         group.put("setup/exams/:exam/grading") { request, context in
             let who = try context.requireStaff(\.coordinates)
             struct Body: Decodable { var rounds: Int; var threshold: Points?; var graders: [String]? }
@@ -55,6 +98,15 @@ struct GradingAPI {
     }
 }
 
+struct StoredStatistics: ResponseEncodable { var questions: Int }
+
+extension GradingAPI {
+    static func file(_ data: Data, type: String, name: String) -> Response {
+        Response(status: .ok, headers: [.contentType: type, .contentDisposition: "attachment; filename=\"\(name)\""], body: .init(byteBuffer: ByteBuffer(data: data)))
+    }
+}
+
+extension ExamStatistics: ResponseEncodable {}
 extension GradingOverview: ResponseEncodable {}
 extension GradingSheet: ResponseEncodable {}
 extension GradingAnswer: ResponseEncodable {}

@@ -18,6 +18,27 @@ public enum ScoreSheet {
         return ([header] + body, Set(7..<(8 + parts.count)))
     }
 
+    /// The item analysis as a sheet: the test's figures, then one question a row.
+    public static func itemAnalysis(_ statistics: ExamStatistics) -> (rows: [[String]], numericColumns: Set<Int>) {
+        func n(_ value: Double?, _ digits: Int = 4) -> String {
+            value.map { String(format: "%.\(digits)f", $0).replacingOccurrences(of: ".", with: ",") } ?? ""
+        }
+        let t = statistics.test
+        var rows: [[String]] = [
+            ["Câu", "Mã câu hỏi", "Dạng", "Điểm tối đa", "Số bài", "Độ khó (facility)", "Độ lệch chuẩn", "Độ phân biệt", "Hiệu quả phân biệt", "Cảnh báo"],
+        ]
+        for question in statistics.questions {
+            let s = question.statistics
+            rows.append([question.keys.joined(separator: ", "), question.questionID, question.kind.rawValue, question.maximum.formatted(decimalMark: ","),
+                         String(s.count), n(s.facility), n(s.standardDeviation), n(s.discrimination), n(s.discriminativeEfficiency),
+                         question.flags.joined(separator: "; ")])
+        }
+        rows += [[], ["Số bài", String(t.count)], ["Bài chờ chấm (không tính)", String(statistics.pendingLeftOut)], ["Điểm trung bình", n(t.mean)],
+                 ["Trung vị", n(t.median)], ["Yếu vị", n(t.mode)], ["Độ lệch chuẩn", n(t.standardDeviation)], ["Hệ số alpha", n(t.alpha)],
+                 ["Tỉ số sai số", n(t.errorRatio)], ["Sai số chuẩn", n(t.standardError)]]
+        return (rows, [1, 3, 4, 5, 6, 7, 8])
+    }
+
     /// The results as Excel opens them: CSV in UTF-8 with a BOM, decimal comma, `,` or `;` between fields.
     public static func csv(_ rows: [ResultRow], separator: Character = ",") -> Data {
         CSVFormat.write(rows: table(rows).rows, separator: separator)
@@ -31,7 +52,7 @@ public enum ScoreSheet {
     }
 
     /// "diem-Thi-thu.csv": the exam's name in ASCII letters and digits, for a download.
-    public static func fileName(exam: String, extension ext: String) -> String {
-        "diem-\(exam.unicodeScalars.map { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)) ? String($0) : "-" }.joined()).\(ext)"
+    public static func fileName(exam: String, extension ext: String, prefix: String = "diem") -> String {
+        "\(prefix)-\(exam.unicodeScalars.map { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)) ? String($0) : "-" }.joined()).\(ext)"
     }
 }

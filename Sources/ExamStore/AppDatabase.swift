@@ -459,6 +459,17 @@ public struct AppDatabase: Sendable {
                 t.primaryKey(["examId", "username"])
             }
         }
+        migrator.registerMigration("v14: observed item statistics per question revision and exam") { db in
+            try db.create(table: "questionStatistic") { t in
+                t.belongsTo("questionRevision", onDelete: .cascade).notNull()
+                t.belongsTo("exam", onDelete: .cascade).notNull()
+                t.column("attempts", .integer).notNull()
+                t.column("facility", .double).notNull()
+                t.column("discrimination", .double)
+                t.column("computedAt", .datetime).notNull()
+                t.primaryKey(["questionRevisionId", "examId"])
+            }
+        }
         return migrator
     }
 

@@ -9,7 +9,7 @@ struct ExamCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "exam",
         abstract: "Exams (kỳ thi): create, import candidates, prepare papers and access codes, print slips, status, results.",
-        subcommands: [Create.self, Candidates.self, Prepare.self, Slips.self, Status.self, Results.self, List.self]
+        subcommands: [Create.self, Candidates.self, Prepare.self, Slips.self, Status.self, Results.self, Stats.self, List.self]
     )
 
     /// "Ca 1=2026-12-01 07:30" (local time of this machine) or "Ca 1=2026-12-01T07:30:00+07:00".
@@ -199,6 +199,35 @@ extension ExamCommand {
                 default: throw UserError("--format: table, csv, xlsx hoặc json")
                 }
                 if let out { try data.write(to: URL(fileURLWithPath: out), options: .atomic) } else { FileHandle.standardOutput.write(data) }
+            }
+        }
+    }
+
+    struct Stats: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Item analysis of an exam's final attempts: facility, discrimination, alpha, the score distribution, options picked.",
+            discussion: "Definitions as Moodle's quiz statistics. Attempts with essays still to grade are left out (and counted).")
+        @Argument(help: "The exam's name.") var exam: String
+        @Flag(help: "Print JSON.") var json = false
+        @Flag(help: "Keep each question's observed facility and discrimination for the bank browser (audited).") var store = false
+        @OptionGroup var database: DatabaseOptions
+        func run() throws {
+            try reportingErrors {
+                let db = try database.open()
+                let statistics = try db.examStatistics(exam)
+                if store { _ = try db.storeStatistics(exam, by: "khaothi exam stats") }
+                if json { return try printJSON(statistics) }
+                let t = statistics.test
+                func n(_ value: Double?) -> String { value.map { String(format: "%.3f", $0) } ?? "–" }
+                print("\(exam): \(t.count) bài / attempts (\(statistics.pendingLeftOut) chờ chấm, không tính / pending, left out)")
+                print("TB / mean \(n(t.mean))  trung vị / median \(n(t.median))  yếu vị / mode \(n(t.mode))  ĐLC / SD \(n(t.standardDeviation))")
+                print("alpha \(n(t.alpha))  tỉ số sai số / error ratio \(n(t.errorRatio))  sai số chuẩn / SEM \(n(t.standardError))")
+                print("Câu        độ khó  ĐLC    phân biệt  hiệu quả  cảnh báo")
+                for q in statistics.questions {
+                    let s = q.statistics
+                    print("\(q.keys.joined(separator: ",").padding(toLength: 10, withPad: " ", startingAt: 0)) \(n(s.facility))   \(n(s.standardDeviation))  \(n(s.discrimination))      \(n(s.discriminativeEfficiency))     \(q.flags.joined(separator: "; "))")
+                }
+                if store { print("Đã lưu độ khó, độ phân biệt vào ngân hàng / stored for the bank browser") }
             }
         }
     }

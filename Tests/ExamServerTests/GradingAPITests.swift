@@ -233,3 +233,56 @@ struct GradingAPITests {
         }
     }
 }
+
+@Suite("Item analysis from the pages")
+struct StatisticsAPITests {
+    @Test("coordinators get the statistics, the SVG charts and the sheets; others 403; stored figures are audited")
+    func statistics() async throws {
+        let fixture = try GradingAPITests.fixture()
+        try await fixture.app().test(.router) { client in
+            for slip in fixture.slips.prefix(4) { _ = try await GradingAPITests.sit(fixture, client, slip: slip) }
+            let coordinator = try await fixture.staffLogin(client, "dieuphoi")
+            let teacher = try await fixture.staffLogin(client, "giaovien")
+            let base = "/api/staff/exams/\(fixture.examPath)/statistics"
+            // Essays pending: every attempt is left out until graded.
+            try await client.execute(uri: base, method: .get, headers: Fixture.headers(cookie: coordinator)) { response in
+                let body = Fixture.object(response.body)
+                #expect(response.status == .ok && body["attempts"] as? Int == 0 && body["pendingLeftOut"] as? Int == 4)
+            }
+            let grading = "/api/staff/grading/exams/" + fixture.examPath
+            let question = try await GradingAPITests.questionID(client, grading, teacher)
+            let answers = try await client.execute(uri: grading + "/questions/\(question)", method: .get, headers: Fixture.headers(cookie: teacher)) {
+                Fixture.object($0.body)["answers"] as? [[String: Any]] ?? []
+            }
+            for (index, answer) in answers.enumerated() {
+                try await client.execute(uri: grading + "/grades", method: .post, headers: Fixture.headers(cookie: teacher),
+                                         body: Fixture.json(["attempt": answer["attempt"]!, "item": answer["item"]!, "points": String(Double(index) * 0.5)])) {
+                    #expect($0.status == .ok)
+                }
+            }
+            try await client.execute(uri: base, method: .get, headers: Fixture.headers(cookie: coordinator)) { response in
+                let body = Fixture.object(response.body)
+                #expect(body["attempts"] as? Int == 4)
+                let questions = body["questions"] as? [[String: Any]] ?? []
+                #expect(!questions.isEmpty)
+                #expect(questions.contains { $0["options"] != nil }, "choice questions have their options counted")
+            }
+            for chart in ["histogram.svg", "scatter.svg"] {
+                try await client.execute(uri: base + "/" + chart, method: .get, headers: Fixture.headers(cookie: coordinator)) { response in
+                    #expect(response.status == .ok && response.headers[.contentType]?.hasPrefix("image/svg+xml") == true)
+                    #expect(String(buffer: response.body).hasPrefix("<svg") && String(buffer: response.body).contains("<rect"))
+                }
+                try await client.execute(uri: base + "/" + chart, method: .get, headers: Fixture.headers(cookie: teacher)) { #expect($0.status == .forbidden) }
+            }
+            try await client.execute(uri: base + "/nothing.svg", method: .get, headers: Fixture.headers(cookie: coordinator)) { #expect($0.status == .notFound) }
+            try await client.execute(uri: base + "?format=xlsx", method: .get, headers: Fixture.headers(cookie: coordinator)) { response in
+                #expect(response.status == .ok && Array(Data(buffer: response.body).prefix(2)) == [0x50, 0x4B])
+            }
+            try await client.execute(uri: base + "/store", method: .post, headers: Fixture.headers(cookie: teacher)) { #expect($0.status == .forbidden) }
+            try await client.execute(uri: base + "/store", method: .post, headers: Fixture.headers(cookie: coordinator)) { response in
+                #expect(response.status == .ok && (Fixture.object(response.body)["questions"] as? Int ?? 0) > 0)
+            }
+            #expect(try fixture.database.auditEntries(AuditQuery(action: "exam.statistics")).count == 1)
+        }
+    }
+}
