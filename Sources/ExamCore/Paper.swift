@@ -115,12 +115,38 @@ extension Paper {
             }
             totals.append(total)
         }
+        return assemble(scored, parts: totals)
+    }
+
+    /// The paper's score from its items' scores (in paper order) and part totals.
+    func assemble(_ scored: [PaperScore.Item], parts totals: [PaperScore.PartTotal]) -> PaperScore {
         let raw = totals.reduce(.zero) { $0 + $1.awarded }
         let maximum = totals.reduce(.zero) { $0 + $1.maximum }
         let onScale = maximum == maxScore || maximum == .zero ? raw : raw.scaled(by: maxScore.hundredths, over: maximum.hundredths)
         return PaperScore(
             code: code, items: scored, parts: totals, raw: raw, maximum: maximum, total: onScale, scale: maxScore,
             pending: scored.reduce(0) { $0 + ($1.score.status == .pending ? 1 : 0) }, extraKeys: [])
+    }
+
+    /// A stored score with some items scored again (by position, against this paper, which may carry fixed keys
+    /// or points): the other items keep their scores; part totals, the total and the pending count follow.
+    public func rescored(_ old: PaperScore, items replaced: [Int: ItemScore]) -> PaperScore {
+        var scored = old.items
+        for (position, score) in replaced where position < scored.count { scored[position].score = score }
+        var totals: [PaperScore.PartTotal] = []
+        var position = 0
+        for part in parts {
+            var total = PaperScore.PartTotal(id: part.id, awarded: .zero, maximum: .zero)
+            for _ in part.items where position < scored.count {
+                total.awarded += scored[position].score.awarded
+                total.maximum += scored[position].score.maximum
+                position += 1
+            }
+            totals.append(total)
+        }
+        var score = assemble(scored, parts: totals)
+        score.extraKeys = old.extraKeys
+        return score
     }
 }
 

@@ -57,6 +57,7 @@ enum Views {
         var explanation: String?
         var item: CandidatePaper.Item
         var media: [String: String]
+        var observed: ObservedStatistics?
 
         init(_ row: BrowseRow) {
             let q = row.question
@@ -65,6 +66,7 @@ enum Views {
             updatedBy = row.updatedBy; key = q.keyText; explanation = q.explanation
             item = CandidatePaper.Item(key: q.id, number: 1, points: q.points, question: q)
             media = Views.mediaURLs(row.media)
+            observed = row.observed
         }
     }
 

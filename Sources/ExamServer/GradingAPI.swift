@@ -86,6 +86,16 @@ struct GradingAPI {
             return StoredStatistics(questions: try await state.store.statistics.storeStatistics(exam: try StaffAPI.parameter("exam", context), by: Actor(who),
                                                                                       now: state.configuration.now()))
         }
+        // Regrade after a key or points change: a dry run by default, `commit: true` to store (refused while a
+        // session runs); audited.
+        group.post("exams/:exam/regrade") { request, context in
+            let who = try context.requireStaff(\.coordinates)
+            struct Body: Decodable { var revisions: [String: Int]?; var points: [String: Points]?; var commit: Bool? }
+            let body = try await CandidateAPI.decode(Body.self, request, context)
+            return try await state.store.regrade.regrade(exam: try StaffAPI.parameter("exam", context),
+                                                         plan: RegradePlan(revisions: body.revisions ?? [:], points: body.points ?? [:]),
+                                                         commit: body.commit ?? false, by: Actor(who), now: state.configuration.now())
+        }
         group.put("setup/exams/:exam/grading") { request, context in
             let who = try context.requireStaff(\.coordinates)
             struct Body: Decodable { var rounds: Int; var threshold: Points?; var graders: [String]? }
@@ -107,6 +117,7 @@ extension GradingAPI {
 }
 
 extension ExamStatistics: ResponseEncodable {}
+extension RegradeReport: ResponseEncodable {}
 extension GradingOverview: ResponseEncodable {}
 extension GradingSheet: ResponseEncodable {}
 extension GradingAnswer: ResponseEncodable {}

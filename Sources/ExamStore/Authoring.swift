@@ -101,6 +101,16 @@ public struct BrowseRow: Sendable, Hashable {
     public var retired: Bool
     public var updatedAt: Date
     public var updatedBy: String?
+    /// How the current revision worked in the latest exam whose statistics were kept.
+    public var observed: ObservedStatistics? = nil
+}
+
+/// A question revision's observed figures from an exam (kept from the statistics page or `khaothi exam stats --store`).
+public struct ObservedStatistics: Codable, Sendable, Hashable {
+    public var exam: String
+    public var attempts: Int
+    public var facility: Double
+    public var discrimination: Double?
 }
 
 public struct BrowsePage: Sendable, Hashable {

@@ -162,12 +162,27 @@ extension AppDatabase {
         let questionIds = rows.map { $0["id"] as Int64 }
         let uses = try useCounts(db, questionIds: questionIds)
         let media = try mediaNames(db, revisionIds: rows.map { $0["revisionId"] as Int64 })
+        let observed = try observedStatistics(db, revisionIds: rows.map { $0["revisionId"] as Int64 })
         let decoder = JSONDecoder()
         let page = try rows.map { row in
             BrowseRow(question: try decoder.decode(Question.self, from: Data((row["content"] as String).utf8)), media: media[row["revisionId"]] ?? [:],
-                      uses: uses[row["id"]] ?? 0, retired: row["retired"], updatedAt: row["createdAt"], updatedBy: row["createdBy"])
+                      uses: uses[row["id"]] ?? 0, retired: row["retired"], updatedAt: row["createdAt"], updatedBy: row["createdBy"],
+                      observed: observed[row["revisionId"]])
         }
         return BrowsePage(total: total, page: query.page, pageSize: query.pageSize, rows: page)
+    }
+
+    /// The latest kept statistics of each revision.
+    static func observedStatistics(_ db: Database, revisionIds: [Int64]) throws -> [Int64: ObservedStatistics] {
+        guard !revisionIds.isEmpty else { return [:] }
+        var result: [Int64: ObservedStatistics] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT s.questionRevisionId, e.name, s.attempts, s.facility, s.discrimination FROM questionStatistic s JOIN exam e ON e.id = s.examId
+            WHERE s.questionRevisionId IN (\(Array(repeating: "?", count: revisionIds.count).joined(separator: ","))) ORDER BY s.computedAt, s.examId
+            """, arguments: StatementArguments(revisionIds)) {
+            result[row[0]] = ObservedStatistics(exam: row[1], attempts: row[2], facility: row[3], discrimination: row[4])
+        }
+        return result
     }
 
     /// Conditions on question `q` by its current revision's attributes (the columns v7 keeps on the question row),

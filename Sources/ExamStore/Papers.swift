@@ -30,7 +30,7 @@ public final class PaperCache: Sendable {
         public let media: [String: [String: String]]
     }
 
-    private let entries = Mutex<[Int64: Entry]>([:])
+    let entries = Mutex<[Int64: Entry]>([:])
 
     init() {}
 

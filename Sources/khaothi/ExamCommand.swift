@@ -9,7 +9,7 @@ struct ExamCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "exam",
         abstract: "Exams (kỳ thi): create, import candidates, prepare papers and access codes, print slips, status, results.",
-        subcommands: [Create.self, Candidates.self, Prepare.self, Slips.self, Status.self, Results.self, Stats.self, List.self]
+        subcommands: [Create.self, Candidates.self, Prepare.self, Slips.self, Status.self, Results.self, Stats.self, Regrade.self, List.self]
     )
 
     /// "Ca 1=2026-12-01 07:30" (local time of this machine) or "Ca 1=2026-12-01T07:30:00+07:00".
@@ -228,6 +228,50 @@ extension ExamCommand {
                     print("\(q.keys.joined(separator: ",").padding(toLength: 10, withPad: " ", startingAt: 0)) \(n(s.facility))   \(n(s.standardDeviation))  \(n(s.discrimination))      \(n(s.discriminativeEfficiency))     \(q.flags.joined(separator: "; "))")
                 }
                 if store { print("Đã lưu độ khó, độ phân biệt vào ngân hàng / stored for the bank browser") }
+            }
+        }
+    }
+
+    struct Regrade: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Regrade an exam after a key or points change: each question's current bank revision (a fixed key), or as given.",
+            discussion: """
+            Without --dry-run the regrade is stored (refused while a session runs) and audited; running it again changes nothing.
+            Example: khaothi exam regrade "Giữa kỳ I" --dry-run   ·   --revision vl-12-3=2   ·   --points vl-12-7=0.5
+            """)
+        @Argument(help: "The exam's name.") var exam: String
+        @Flag(help: "Only list what would change.") var dryRun = false
+        @Option(help: "QUESTION=REVISION: use that revision of a question for this exam (repeat).") var revision: [String] = []
+        @Option(help: "QUESTION=POINTS: give a question new points on every paper (repeat).") var points: [String] = []
+        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var database: DatabaseOptions
+        func run() throws {
+            try reportingErrors {
+                var plan = RegradePlan()
+                for entry in revision {
+                    let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+                    guard parts.count == 2, let number = Int(parts[1]), number > 0 else { throw UserError("--revision \(entry): cần CÂU=SỐ / needs QUESTION=NUMBER") }
+                    plan.revisions[parts[0]] = number
+                }
+                for entry in points {
+                    let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+                    guard parts.count == 2, let value = Points(parsing: parts[1]) else { throw UserError("--points \(entry): cần CÂU=ĐIỂM / needs QUESTION=POINTS") }
+                    plan.points[parts[0]] = value
+                }
+                let report = try database.open().regrade(exam: exam, plan: plan, commit: !dryRun, by: "khaothi exam regrade")
+                if json { return try printJSON(report) }
+                for q in report.questions {
+                    print("\(q.questionID) (\(q.keys.joined(separator: ", "))): r\(q.fromRevision) → r\(q.toRevision), đáp án / key \(q.keyBefore) → \(q.keyAfter), "
+                          + "điểm / points \(q.pointsBefore.formatted(decimalMark: ",")) → \(q.pointsAfter.formatted(decimalMark: ","))")
+                }
+                for id in report.refused { print("\(id): không chấm lại được (phương án đã thêm/bớt hoặc đổi dạng) / cannot be regraded (options added or removed)") }
+                for c in report.candidates {
+                    let items = c.items.map { "\($0.key) \($0.before.formatted(decimalMark: ",")) → \($0.after.formatted(decimalMark: ","))" }.joined(separator: "; ")
+                    print("SBD \(c.sbd) \(c.fullName): \(c.before.formatted(decimalMark: ",")) → \(c.after.formatted(decimalMark: ","))\(c.pending ? " (tạm tính / provisional)" : "")  [\(items)]")
+                }
+                let means = report.meanBefore.map { before in " · TB / mean \(before.formatted(decimalMark: ",")) → \(report.meanAfter!.formatted(decimalMark: ","))" } ?? ""
+                print("\(report.candidates.count)/\(report.attempts) bài đổi điểm / attempts change (\(report.raised) tăng / up, \(report.lowered) giảm / down)\(means)")
+                print(report.committed ? "Đã lưu / committed" : "Chạy thử, chưa lưu gì / dry run, nothing stored")
             }
         }
     }

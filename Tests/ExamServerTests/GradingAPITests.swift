@@ -286,3 +286,66 @@ struct StatisticsAPITests {
         }
     }
 }
+
+@Suite("Regrade after a key is fixed")
+struct RegradeAPITests {
+    @Test("a teacher fixes a key in the bank; the coordinator's dry run lists the changes, nothing stored; the commit waits for the session's end, stores, audits; again changes nothing")
+    func fixKeyAndRegrade() async throws {
+        let fixture = try GradingAPITests.fixture()
+        try await fixture.app().test(.router) { client in
+            for slip in fixture.slips.prefix(6) { _ = try await GradingAPITests.sit(fixture, client, slip: slip) }
+            let coordinator = try await fixture.staffLogin(client, "dieuphoi")
+            let teacher = try await fixture.staffLogin(client, "giaovien")
+            try fixture.database.setBankOwner(bank: "Làm quen — các dạng câu hỏi", owner: "giaovien", visibility: .school)
+            // The first item of every paper was answered with its key; fix that question's key to another option.
+            let paper = try fixture.database.paper(exam: fixture.exam, code: fixture.slips[0].paperCode)
+            let questionID = paper.items[0].question.id
+            let bank = "/api/staff/banks/" + "Làm quen — các dạng câu hỏi".addingPercentEncoding(withAllowedCharacters: .alphanumerics)! + "/questions/" + questionID
+            let detail = try await client.execute(uri: bank, method: .get, headers: Fixture.headers(cookie: teacher)) { Fixture.object($0.body) }
+            var question = try #require(detail["question"] as? [String: Any])
+            let options = try #require(question["options"] as? [[String: Any]]).map { $0["id"] as! String }
+            let old = try #require(question["answer"] as? String)
+            question["answer"] = options.first { $0 != old }!
+            try await client.execute(uri: bank, method: .put, headers: Fixture.headers(cookie: teacher),
+                                     body: Fixture.json(["question": question, "baseRevision": detail["currentRevision"]!])) { #expect($0.status == .ok) }
+
+            // Those whose first item is this question answered it with the old key; the others left it blank.
+            let affected = try fixture.slips.prefix(6).filter { try fixture.database.paper(exam: fixture.exam, code: $0.paperCode).items[0].question.id == questionID }
+            let regrade = "/api/staff/exams/\(fixture.examPath)/regrade"
+            let before = try fixture.database.examResults(fixture.exam).compactMap(\.score)
+            try await client.execute(uri: regrade, method: .post, headers: Fixture.headers(cookie: teacher), body: Fixture.json([:])) { #expect($0.status == .forbidden) }
+            try await client.execute(uri: regrade, method: .post, headers: Fixture.headers(cookie: coordinator), body: Fixture.json([:])) { response in
+                #expect(response.status == .ok)
+                let report = Fixture.object(response.body)
+                #expect(report["committed"] as? Bool == false)
+                let questions = report["questions"] as? [[String: Any]] ?? []
+                #expect(questions.count == 1 && questions.first?["questionID"] as? String == questionID)
+                #expect((report["candidates"] as? [Any])?.count == affected.count && report["lowered"] as? Int == affected.count)
+            }
+            #expect(try fixture.database.examResults(fixture.exam).compactMap(\.score) == before, "a dry run stores nothing")
+            try await client.execute(uri: regrade, method: .post, headers: Fixture.headers(cookie: coordinator), body: Fixture.json(["commit": true])) { response in
+                #expect(response.status == .conflict && String(buffer: response.body).contains("sessionRunning"))
+            }
+            fixture.clock.set(Fixture.at(3100))
+            try await client.execute(uri: regrade, method: .post, headers: Fixture.headers(cookie: coordinator), body: Fixture.json(["commit": true])) { response in
+                #expect(response.status == .ok && Fixture.object(response.body)["committed"] as? Bool == true)
+            }
+            let after = try fixture.database.examResults(fixture.exam).compactMap(\.score)
+            #expect(zip(before, after).filter { $1 < $0 }.count == affected.count && zip(before, after).allSatisfy { $1 <= $0 })
+            #expect(try fixture.database.auditEntries(AuditQuery(action: "exam.key")).count == 1)
+            #expect(try fixture.database.auditEntries(AuditQuery(action: "exam.regrade")).count == 1)
+            // The candidate sees the new key and score; a second regrade finds nothing to do.
+            try await client.execute(uri: regrade, method: .post, headers: Fixture.headers(cookie: coordinator), body: Fixture.json(["commit": true])) { response in
+                let report = Fixture.object(response.body)
+                #expect((report["questions"] as? [Any])?.isEmpty == true && (report["candidates"] as? [Any])?.isEmpty == true)
+            }
+            #expect(try fixture.database.examResults(fixture.exam).compactMap(\.score) == after)
+            // Bad plans: a question not on the papers, a revision that does not exist.
+            for plan in [["revisions": ["khong-co": 1]], ["revisions": [questionID: 99]], ["points": [questionID: "0"]]] as [[String: Any]] {
+                try await client.execute(uri: regrade, method: .post, headers: Fixture.headers(cookie: coordinator), body: Fixture.json(plan)) { response in
+                    #expect(response.status == .notFound || response.status == .badRequest)
+                }
+            }
+        }
+    }
+}

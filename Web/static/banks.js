@@ -11,6 +11,14 @@
   var names = { "q": "q", "f-subject": "subject", "f-grade": "grade", "f-topic": "topic", "f-lesson": "lesson", "f-level": "level", "f-kind": "kind",
     "f-tag": "tag", "f-unclassified": "unclassified", "f-used": "used", "sort": "sort" };
 
+  // How the question worked in the latest exam whose statistics were kept; flagged like the statistics page.
+  function observedTag(o) {
+    var flagged = o.facility < 0.2 || o.facility > 0.9 || (o.discrimination !== null && o.discrimination !== undefined && o.discrimination < 0.2);
+    var text = T.stats_facility + " " + Math.round(o.facility * 100) + " % · " + T.stats_discrimination + " "
+      + (o.discrimination === null || o.discrimination === undefined ? "–" : Math.round(o.discrimination * 100) + " %") + " (" + o.attempts + " " + T.stats_count.toLowerCase() + ")";
+    return el("span", { "class": "tag observed" + (flagged ? " warn" : ""), title: o.exam, text: text });
+  }
+
   function current() { return banks.filter(function (b) { return b.name === $("bank").value; })[0] || null; }
   function canEdit() { return bank && (bank.access === "edit" || bank.access === "owner"); }
 
@@ -110,6 +118,7 @@
         el("span", { "class": "hint", text: K.points(row.points) + " " + T.points + " · " + T.bank_uses + " " + row.uses + " · r" + row.revision
           + (row.updatedBy ? " · " + row.updatedBy : "") + " · " + S.date(row.updatedAt) }),
         (row.tags || []).length ? el("span", { "class": "hint", text: "#" + row.tags.join(" #") }) : null,
+        row.observed ? observedTag(row.observed) : null,
         el("a", { "class": "button small", href: "/staff/question?bank=" + encodeURIComponent(bank.name) + "&id=" + encodeURIComponent(row.id), text: canEdit() ? T.edit : T.view }),
       ]);
       var item = row.item;

@@ -70,6 +70,37 @@
     });
   }
 
+  // Regrade: a dry run lists every candidate whose score would change; the commit stores it (audited).
+  function regrade(commit) {
+    var exam = $("r-exam").value, box = $("regrade-report");
+    api("POST", examPath(exam, "/regrade"), { commit: commit }).then(function (result) {
+      if (result.status !== 200) { S.notice(K.message(result), "error"); return; }
+      var r = result.body;
+      box.innerHTML = "";
+      if (!r.questions.length && !r.refused.length) { box.appendChild(el("p", { id: "regrade-nothing", text: T.regrade_nothing })); $("regrade-commit").hidden = true; return; }
+      var q = el("ul", { "class": "regrade-questions" });
+      r.questions.forEach(function (c) {
+        q.appendChild(el("li", { text: c.questionID + " (" + c.keys.join(", ") + "): r" + c.fromRevision + " → r" + c.toRevision + " · " + T.review_key + " "
+          + c.keyBefore + " → " + c.keyAfter + " · " + T.points + " " + K.points(c.pointsBefore) + " → " + K.points(c.pointsAfter) }));
+      });
+      r.refused.forEach(function (id) { q.appendChild(el("li", { "class": "error", text: id + ": " + T.regrade_refused })); });
+      box.appendChild(q);
+      box.appendChild(el("p", { id: "regrade-summary", "class": "totals", text: T.regrade_summary.replace("%1", r.candidates.length).replace("%2", r.attempts)
+        .replace("%3", r.raised).replace("%4", r.lowered) + (r.meanBefore !== undefined && r.meanBefore !== null ? " · " + T.stats_mean + " " + K.points(r.meanBefore) + " → " + K.points(r.meanAfter) : "")
+        + " · " + (r.committed ? T.regrade_committed : T.regrade_dry_note) }));
+      var body = el("tbody");
+      r.candidates.forEach(function (c) {
+        body.appendChild(el("tr", null, [el("td", { text: c.sbd }), el("td", { text: c.fullName }), el("td", { text: c.className || "" }),
+          el("td", { "class": "num", text: K.points(c.before) }), el("td", { "class": "num" }, [K.points(c.after), c.pending ? el("span", { "class": "pill provisional", text: " " + T.result_provisional }) : ""]),
+          el("td", { text: c.items.map(function (i) { return i.key + ": " + K.points(i.before) + " → " + K.points(i.after); }).join("; ") })]));
+      });
+      box.appendChild(el("table", { "class": "monitor" }, [el("thead", null, [el("tr", null, ["SBD", T.confirm_name, T.confirm_class, T.regrade_before, T.regrade_after, T.regrade_items]
+        .map(function (t) { return el("th", { text: t }); }))]), body]));
+      $("regrade-commit").hidden = r.committed || !r.questions.length;
+      if (r.committed) { S.notice(T.regrade_committed, "ok"); load(); }
+    });
+  }
+
   function detail(exam, sbd) {
     $("list-view").hidden = true;
     $("detail-view").hidden = false;
@@ -100,5 +131,9 @@
       load();
     });
     ["r-room", "r-session", "r-class"].forEach(function (id) { $(id).addEventListener("change", draw); });
+    $("regrade-dry").addEventListener("click", function () { regrade(false); });
+    $("regrade-commit").addEventListener("click", function () { $("regrade-confirm").hidden = false; $("regrade-yes").focus(); });
+    $("regrade-no").addEventListener("click", function () { $("regrade-confirm").hidden = true; });
+    $("regrade-yes").addEventListener("click", function () { $("regrade-confirm").hidden = true; $("regrade-commit").hidden = true; regrade(true); });
   }, function () {});
 })();
