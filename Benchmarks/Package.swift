@@ -49,6 +49,15 @@ let package = Package(
             ],
             path: "AuthoringBench"
         ),
+        /// After the test: statistics and regrade of 10,000 attempts × 40 items (BENCHMARKS.md).
+        .executableTarget(
+            name: "results-bench",
+            dependencies: [
+                .product(name: "ExamCore", package: "khaothi"),
+                .product(name: "ExamStore", package: "khaothi"),
+            ],
+            path: "ResultsBench"
+        ),
         /// Hummingbird with nothing of khaothi: the ceiling Benchmarks/load/routes.sh compares every route with.
         .executableTarget(
             name: "bare-server",

@@ -159,6 +159,25 @@ extension ResponseValue {
 extension ResponseValue {
     /// The value as compact JSON with sorted keys, written by hand: the same text `JSONEncoder` gives with
     /// `.sortedKeys` and `.withoutEscapingSlashes`, without its cost (every saved answer is encoded once).
+    /// Reads a stored answer: `canonicalJSON`'s output (any JSON that decodes to a response is taken). A plain
+    /// string or a flat list of plain strings, the usual answers, are read without the JSON decoder.
+    public init(storedJSON text: String) throws {
+        let bytes = Array(text.utf8)
+        func plain(_ slice: ArraySlice<UInt8>) -> String? {
+            guard slice.count >= 2, slice.first == UInt8(ascii: "\""), slice.last == UInt8(ascii: "\""),
+                  !slice.dropFirst().dropLast().contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") || $0 < 0x20 }) else { return nil }
+            return String(decoding: slice.dropFirst().dropLast(), as: UTF8.self)
+        }
+        if let text = plain(bytes[...]) { self = .text(text); return }
+        if bytes.first == UInt8(ascii: "["), bytes.last == UInt8(ascii: "]"), !bytes.contains(UInt8(ascii: "\\")) {
+            let inner = bytes.dropFirst().dropLast()
+            if inner.isEmpty { self = .list([]); return }
+            let parts = inner.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false).map { plain($0) }
+            if parts.allSatisfy({ $0 != nil }) { self = .list(parts.map { $0! }); return }
+        }
+        self = try JSONDecoder().decode(ResponseValue.self, from: Data(bytes))
+    }
+
     public var canonicalJSON: String {
         var out = ""
         func string(_ text: String) {

@@ -53,6 +53,6 @@ public enum SyntheticBank {
                 answer: "o\(n % 4)"))
         }
         return Question(id: id, subject: "Toán", grade: 12, topic: topic, level: level, points: kind.defaultPoints,
-                        stem: "Câu hỏi \(n) về \(topic.lowercased()): tính giá trị của $f(\(n))$.", body: body)
+                        stem: "Câu hỏi \(n) (\(level.rawValue)) về \(topic.lowercased()): tính giá trị của $f(\(n))$.", body: body)
     }
 }

@@ -357,7 +357,6 @@ extension AppDatabase {
         for row in try Row.fetchAll(db, sql: """
             SELECT g.attemptId, g.grader FROM manualGrade g JOIN attempt a ON a.id = g.attemptId JOIN candidate c ON c.id = a.candidateId WHERE c.examId = ?
             """, arguments: [examId]) { graders[row[0], default: []].insert(row[1]) }
-        let decoder = JSONDecoder()
         let rows = try Row.fetchAll(db, sql: """
             SELECT c.sbd, c.studentId, c.fullName, c.className, r.name AS room, p.code, a.scoreHundredths, s.name AS session, c.absentAt, a.id AS attemptId,
                    a.state, a.pendingItems, a.breakdown FROM candidate c
@@ -374,7 +373,7 @@ extension AppDatabase {
             case "submitted"?:
                 result.pendingItems = row["pendingItems"] ?? 0
                 result.state = result.pendingItems > 0 ? .pending : .final
-                if let breakdown = row["breakdown"] as String? { result.parts = try? decoder.decode(PaperScore.self, from: Data(breakdown.utf8)).parts }
+                if let breakdown = row["breakdown"] as String? { result.parts = try? PaperScore(stored: breakdown).parts }
             default: result.state = .inProgress
             }
             if let attemptId { result.graders = graders[attemptId].map { $0.sorted() } ?? [] }

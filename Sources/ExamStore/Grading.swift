@@ -213,7 +213,7 @@ extension AppDatabase {
             """, arguments: [revision, examId]) {
             let attemptId: Int64 = row[0], key: String = row[1]
             var text = ""
-            if let value = row[4] as String?, let decoded = try? JSONDecoder().decode(ResponseValue.self, from: Data(value.utf8)),
+            if let value = row[4] as String?, let decoded = try? ResponseValue(storedJSON: value),
                case let .text(answer) = decoded { text = answer }
             let rounds = grades[attemptId]?[key] ?? [:]
             answers.append(gradingAnswer(attempt: attemptId, item: key, sbd: row[2] ?? "", fullName: names && coordinator ? row[3] : nil, answer: text,
@@ -253,13 +253,12 @@ extension SQLiteStore: GradingRepository {
             }
             var result = try AppDatabase.candidateResult(db, candidateId: candidateId, papers: papers, staff: true)
             var events: [String: [CandidateResult.LoggedEvent]] = [:]
-            let decoder = JSONDecoder()
             for row in try Row.fetchAll(db, sql: """
                 SELECT e.itemKey, e.sequence, e.value, e.clientTime, e.receivedAt FROM responseEvent e JOIN attempt a ON a.id = e.attemptId
                 WHERE a.candidateId = ? ORDER BY e.sequence
                 """, arguments: [candidateId]) {
                 events[row["itemKey"], default: []].append(.init(sequence: row["sequence"],
-                                                                 value: (try? decoder.decode(ResponseValue.self, from: Data((row["value"] as String).utf8))) ?? .malformed,
+                                                                 value: (try? ResponseValue(storedJSON: row["value"])) ?? .malformed,
                                                                  clientTime: row["clientTime"], receivedAt: row["receivedAt"]))
             }
             result.events = events
@@ -395,7 +394,7 @@ extension AppDatabase {
         let manual = try manualFinals(db, examId: row.examId, attemptId: row.id, settings: settings)
         let score = paper.grade(responses, manual: manual)
         try db.execute(sql: "UPDATE attempt SET scoreHundredths = ?, pendingItems = ?, breakdown = ? WHERE id = ?",
-                       arguments: [score.total.hundredths, score.pending, String(decoding: try Canonical.encoder.encode(score), as: UTF8.self), row.id])
+                       arguments: [score.total.hundredths, score.pending, score.stored, row.id])
         row.scoreHundredths = score.total.hundredths
         row.pendingItems = score.pending
         return score

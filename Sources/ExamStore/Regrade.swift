@@ -187,7 +187,7 @@ extension AppDatabase {
             """, arguments: [examId]) {
             work.report.attempts += 1
             let attemptId: Int64 = row[0], paperId: Int64 = row[1]
-            let old = try decoder.decode(PaperScore.self, from: Data((row[5] as String).utf8))
+            let old = try PaperScore(stored: row[5])
             before.append(old.total.hundredths)
             guard let entry = work.papers[paperId] else { after.append(old.total.hundredths); continue }
             let items = entry.paper.items
@@ -206,7 +206,7 @@ extension AppDatabase {
                     }
                     continue
                 }
-                let response = try responses[attemptId]?[item.key].map { try decoder.decode(ResponseValue.self, from: Data($0.utf8)) }
+                let response = try responses[attemptId]?[item.key].map { try ResponseValue(storedJSON: $0) }
                 replaced[index] = Scoring.score(item.question.body, points: change.points, response: response)
             }
             let new = entry.paper.rescored(old, items: replaced)
@@ -248,7 +248,7 @@ extension AppDatabase {
         }
         let update = try db.cachedStatement(sql: "UPDATE attempt SET scoreHundredths = ?, pendingItems = ?, breakdown = ? WHERE id = ?")
         for (attemptId, score) in work.scores {
-            try update.execute(arguments: [score.total.hundredths, score.pending, String(decoding: try encoder.encode(score), as: UTF8.self), attemptId])
+            try update.execute(arguments: [score.total.hundredths, score.pending, score.stored, attemptId])
         }
         for question in work.report.questions {
             try audit(db, action: "exam.key", subject: "exam:\(work.report.exam)", actor: actor, now: now, details: [

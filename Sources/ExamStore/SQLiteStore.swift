@@ -287,7 +287,7 @@ extension SQLiteStore: AttemptRepository {
         let score = paper.grade(try responses(db, attemptId: row.id))
         try row.save(db)
         try db.execute(sql: "UPDATE attempt SET scoreHundredths = ?, pendingItems = ?, breakdown = ? WHERE id = ?",
-                       arguments: [score.total.hundredths, score.pending, String(decoding: try Canonical.encoder.encode(score), as: UTF8.self), row.id])
+                       arguments: [score.total.hundredths, score.pending, score.stored, row.id])
         row.scoreHundredths = score.total.hundredths
         row.pendingItems = score.pending
         return Submitted(row: row, score: score, version: try ExamDay.bumpVersion(db, examId: row.examId))
@@ -296,9 +296,8 @@ extension SQLiteStore: AttemptRepository {
     /// An attempt's latest answers by item key.
     static func responses(_ db: Database, attemptId: Int64) throws -> [String: ResponseValue] {
         var responses: [String: ResponseValue] = [:]
-        let decoder = JSONDecoder()
         for response in try Row.fetchAll(try db.cachedStatement(sql: "SELECT itemKey, value FROM response WHERE attemptId = ?"), arguments: [attemptId]) {
-            responses[response[0]] = try decoder.decode(ResponseValue.self, from: Data((response[1] as String).utf8))
+            responses[response[0]] = try ResponseValue(storedJSON: response[1])
         }
         return responses
     }

@@ -171,7 +171,7 @@ extension AppDatabase {
         var result = CandidateResult(state: state, submittedAt: row["submittedAt"], autoSubmitted: row["autoSubmitted"], released: staff || row["released"],
                                      review: review, score: nil, parts: nil, items: nil, pendingEssays: nil)
         guard state == .submitted, result.released, review > .none, let breakdown = row["breakdown"] as String? else { return result }
-        let score = try JSONDecoder().decode(PaperScore.self, from: Data(breakdown.utf8))
+        let score = try PaperScore(stored: breakdown)
         result.score = score.total
         result.parts = score.parts
         result.pendingEssays = score.pending

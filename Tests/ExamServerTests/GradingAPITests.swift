@@ -20,7 +20,8 @@ struct GradingAPITests {
     }
 
     /// Signs a candidate in, answers every item (the key for the first item, an essay text) and submits.
-    static func sit(_ fixture: Fixture, _ client: some TestClientProtocol, slip: LoginSlip) async throws -> String {
+    /// `choice`: the letter every choice item after the first gets (blank when nil).
+    static func sit(_ fixture: Fixture, _ client: some TestClientProtocol, slip: LoginSlip, choice: String? = nil) async throws -> String {
         let cookie = try await fixture.login(client, slip: slip)
         let start = try await fixture.start(client, cookie: cookie)
         let token = start["deviceToken"] as! String
@@ -28,7 +29,11 @@ struct GradingAPITests {
         var events: [[String: Any]] = []
         for (index, item) in paper.items.enumerated() {
             let value: Any
-            if case .essay = item.question.body { value = "Bài viết của \(slip.sbd)" } else { value = index == 0 ? item.question.keyText : "" }
+            switch item.question.body {
+            case .essay: value = "Bài viết của \(slip.sbd)"
+            case .singleChoice where index > 0: value = choice ?? ""
+            default: value = index == 0 ? item.question.keyText : ""
+            }
             events.append(["sequence": index + 1, "item": item.key, "value": value])
         }
         try await client.execute(uri: "/api/attempt/events", method: .post, headers: Fixture.headers(cookie: cookie),
@@ -240,14 +245,16 @@ struct StatisticsAPITests {
     func statistics() async throws {
         let fixture = try GradingAPITests.fixture()
         try await fixture.app().test(.router) { client in
-            for slip in fixture.slips.prefix(4) { _ = try await GradingAPITests.sit(fixture, client, slip: slip) }
+            for (index, slip) in fixture.slips.prefix(8).enumerated() {
+                _ = try await GradingAPITests.sit(fixture, client, slip: slip, choice: ["A", "B", "C", nil][index % 4])
+            }
             let coordinator = try await fixture.staffLogin(client, "dieuphoi")
             let teacher = try await fixture.staffLogin(client, "giaovien")
             let base = "/api/staff/exams/\(fixture.examPath)/statistics"
             // Essays pending: every attempt is left out until graded.
             try await client.execute(uri: base, method: .get, headers: Fixture.headers(cookie: coordinator)) { response in
                 let body = Fixture.object(response.body)
-                #expect(response.status == .ok && body["attempts"] as? Int == 0 && body["pendingLeftOut"] as? Int == 4)
+                #expect(response.status == .ok && body["attempts"] as? Int == 0 && body["pendingLeftOut"] as? Int == 8)
             }
             let grading = "/api/staff/grading/exams/" + fixture.examPath
             let question = try await GradingAPITests.questionID(client, grading, teacher)
@@ -256,16 +263,32 @@ struct StatisticsAPITests {
             }
             for (index, answer) in answers.enumerated() {
                 try await client.execute(uri: grading + "/grades", method: .post, headers: Fixture.headers(cookie: teacher),
-                                         body: Fixture.json(["attempt": answer["attempt"]!, "item": answer["item"]!, "points": String(Double(index) * 0.5)])) {
+                                         body: Fixture.json(["attempt": answer["attempt"]!, "item": answer["item"]!, "points": ["0", "0.5", "1", "1.5", "2"][index % 5]])) {
                     #expect($0.status == .ok)
                 }
             }
             try await client.execute(uri: base, method: .get, headers: Fixture.headers(cookie: coordinator)) { response in
                 let body = Fixture.object(response.body)
-                #expect(body["attempts"] as? Int == 4)
+                #expect(body["attempts"] as? Int == 8)
                 let questions = body["questions"] as? [[String: Any]] ?? []
                 #expect(!questions.isEmpty)
-                #expect(questions.contains { $0["options"] != nil }, "choice questions have their options counted")
+                // Two passes that must agree: the scores say how many got a single-choice question right, the
+                // answers which option each picked (mapped back to the bank's order).
+                var checked = 0
+                for question in questions where question["kind"] as? String == "single-choice" {
+                    let options = try #require(question["options"] as? [[String: Any]])
+                    let facility = try #require((question["statistics"] as? [String: Any])?["facility"] as? Double)
+                    let correct = options.filter { $0["correct"] as? Bool == true }.compactMap { $0["overall"] as? Double }.reduce(0, +)
+                    #expect(abs(correct - facility) < 1e-9, "\(question["keys"] ?? "")")
+                    let total = options.compactMap { $0["overall"] as? Double }.reduce(0, +) + (question["blank"] as? Double ?? 0)
+                    #expect(abs(total - 1) < 1e-9, "every attempt picked one option or left it blank")
+                    for group in ["top", "bottom"] {
+                        let share = options.compactMap { $0[group] as? Double }.reduce(0, +)
+                        #expect(share <= 1 + 1e-9)
+                    }
+                    checked += 1
+                }
+                #expect(checked > 0, "choice questions have their options counted")
             }
             for chart in ["histogram.svg", "scatter.svg"] {
                 try await client.execute(uri: base + "/" + chart, method: .get, headers: Fixture.headers(cookie: coordinator)) { response in
