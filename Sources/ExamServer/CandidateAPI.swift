@@ -270,6 +270,9 @@ final class PaperViews: Sendable {
         views.withLock { $0[paperID] = view }
         return view
     }
+
+    /// After a regrade changed papers' points: every paper is encoded again on its next start.
+    func forgetAll() { views.withLock { $0.removeAll() } }
 }
 
 /// A JSON object written by hand on the hot routes, byte for byte as the API's JSONEncoder writes the same

@@ -84,11 +84,11 @@ public enum DemoSeed {
         let opens = Date().addingTimeInterval(-60)
         let slipsFolder = folder.appendingPathComponent("demo-slips").path
         var exams: [Logins.Exam] = []
-        // The practice exam shows its key and lời giải at once; the mathematics one the candidate's own answers, marked,
-        // once released.
+        // The practice exam shows its key and lời giải at once; the mathematics one too, once a coordinator releases
+        // its results.
         for (name, bank, blueprint, results, review) in [(practiceExam, "Làm quen — các dạng câu hỏi", practice, ExamDefinition.ResultsPolicy.immediate,
                                                           ExamDefinition.ReviewPolicy.key),
-                                                         (mathExam, "Toán 12", math, .later, .answers)] {
+                                                         (mathExam, "Toán 12", math, .later, .key)] {
             let timing = SessionTiming(opensAt: opens, durationSeconds: (blueprint.durationMinutes ?? 45) * 60, lateEntrySeconds: 12 * 3600,
                                        graceSeconds: 30, policy: .fromStart)
             var definition = ExamDefinition(name: name, bank: bank, blueprint: blueprint, codeCount: 4, seed: UInt64(opens.timeIntervalSince1970),

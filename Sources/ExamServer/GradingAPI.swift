@@ -90,11 +90,15 @@ struct GradingAPI {
         // session runs); audited.
         group.post("exams/:exam/regrade") { request, context in
             let who = try context.requireStaff(\.coordinates)
-            struct Body: Decodable { var revisions: [String: Int]?; var points: [String: Points]?; var commit: Bool? }
+            struct Body: Decodable { var revisions: [String: Int]?; var points: [String: Points]?; var commit: Bool?; var force: Bool?; var reason: String? }
             let body = try await CandidateAPI.decode(Body.self, request, context)
-            return try await state.store.regrade.regrade(exam: try StaffAPI.parameter("exam", context),
-                                                         plan: RegradePlan(revisions: body.revisions ?? [:], points: body.points ?? [:]),
-                                                         commit: body.commit ?? false, by: Actor(who), now: state.configuration.now())
+            let report = try await state.store.regrade.regrade(exam: try StaffAPI.parameter("exam", context),
+                                                               plan: RegradePlan(revisions: body.revisions ?? [:], points: body.points ?? [:]),
+                                                               commit: body.commit ?? false, force: body.force ?? false, reason: body.reason ?? "",
+                                                               by: Actor(who), now: state.configuration.now())
+            // New points change what candidates are shown: papers encoded for the start route are encoded again.
+            if report.committed, !report.questions.isEmpty { state.papers.forgetAll() }
+            return report
         }
         group.put("setup/exams/:exam/grading") { request, context in
             let who = try context.requireStaff(\.coordinates)

@@ -59,7 +59,8 @@ public struct RegradeReport: Codable, Sendable, Hashable {
 }
 
 public protocol RegradeRepository: Sendable {
-    func regrade(exam: String, plan: RegradePlan, commit: Bool, by actor: Actor, now: Date) async throws -> RegradeReport
+    /// A dry run, or (`commit`) the regrade stored; refused while a session runs unless `force` with a reason.
+    func regrade(exam: String, plan: RegradePlan, commit: Bool, force: Bool, reason: String, by actor: Actor, now: Date) async throws -> RegradeReport
 }
 
 extension AppDatabase {
@@ -236,7 +237,7 @@ extension AppDatabase {
     }
 
     /// Stores a regrade's papers and scores; audited (each question changed, and the candidates' old → new).
-    static func commitRegrade(_ db: Database, _ work: RegradeWork, actor: Actor, now: Date) throws {
+    static func commitRegrade(_ db: Database, _ work: RegradeWork, actor: Actor, now: Date, reason: String = "") throws {
         let examId: Int64 = try examRow(db, work.report.exam)["id"]
         let encoder = Canonical.encoder
         for (paperId, entry) in work.papers {
@@ -255,7 +256,7 @@ extension AppDatabase {
                 "question": question.questionID, "revision": "\(question.fromRevision) → \(question.toRevision)",
                 "key": "\(question.keyBefore) → \(question.keyAfter)",
                 "points": "\(question.pointsBefore.formatted(decimalMark: ",")) → \(question.pointsAfter.formatted(decimalMark: ","))",
-            ])
+            ], reason: reason)
         }
         var changes: [String: String] = [:]
         for candidate in work.report.candidates {
@@ -264,7 +265,7 @@ extension AppDatabase {
         try audit(db, action: "exam.regrade", subject: "exam:\(work.report.exam)", actor: actor, now: now, encoded: [
             "questions": work.report.questions.map(\.questionID).joined(separator: ", "), "attempts": String(work.report.attempts),
             "changed": String(work.report.candidates.count), "raised": String(work.report.raised), "lowered": String(work.report.lowered),
-        ].merging(changes.mapValues { $0 }) { first, _ in first })
+        ].merging(changes.mapValues { $0 }) { first, _ in first }, reason: reason)
         _ = try ExamDay.bumpVersion(db, examId: examId)
     }
 }
@@ -275,12 +276,14 @@ extension PaperCache {
 }
 
 extension SQLiteStore: RegradeRepository {
-    public func regrade(exam: String, plan: RegradePlan, commit: Bool, by actor: Actor, now: Date) async throws -> RegradeReport {
+    public func regrade(exam: String, plan: RegradePlan, commit: Bool, force: Bool, reason: String, by actor: Actor, now: Date) async throws -> RegradeReport {
         let papers = self.papers
         guard commit else {
             return try await database.writer.read { db in try AppDatabase.regradeWork(db, exam: exam, plan: plan, papers: papers).report }
         }
-        let report = try await writer.perform { db in try AppDatabase.regradeCommitted(db, exam: exam, plan: plan, papers: papers, actor: actor, now: now) }
+        let report = try await writer.perform { db in
+            try AppDatabase.regradeCommitted(db, exam: exam, plan: plan, papers: papers, force: force, reason: reason, actor: actor, now: now)
+        }
         examDay.markStale(exam: exam)
         return report
     }
@@ -288,25 +291,34 @@ extension SQLiteStore: RegradeRepository {
 
 extension AppDatabase {
     /// Refused while a session of the exam runs; else the regrade worked out and stored in this transaction.
-    static func regradeCommitted(_ db: Database, exam: String, plan: RegradePlan, papers: PaperCache, actor: Actor, now: Date) throws -> RegradeReport {
+    static func regradeCommitted(_ db: Database, exam: String, plan: RegradePlan, papers: PaperCache, force: Bool = false, reason: String = "",
+                                 actor: Actor, now: Date) throws -> RegradeReport {
         let record = try Self.exam(db, named: exam)
         let sessions = try ExamSessionRecord.fetchAll(db, sql: "SELECT * FROM examSession WHERE examId = ?", arguments: [record.id!])
-        if try running(db, examId: record.id!, sessions: sessions, now: now) {
-            throw StoreError(.sessionRunning, "một ca thi của \"\(exam)\" vẫn đang diễn ra: chấm lại sau khi ca thi kết thúc / a session is still running: regrade after it ends")
+        let running = try running(db, examId: record.id!, sessions: sessions, now: now)
+        if running {
+            guard force else {
+                throw StoreError(.sessionRunning, "một ca thi của \"\(exam)\" vẫn đang diễn ra: chấm lại sau khi ca thi kết thúc, hoặc ghi lý do / a session is still running: regrade after it ends, or give a reason")
+            }
+            guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw StoreError.invalid("reason", "chấm lại khi ca thi đang diễn ra cần lý do / regrading during a session needs a reason")
+            }
         }
         var work = try regradeWork(db, exam: exam, plan: plan, papers: papers)
-        try commitRegrade(db, work, actor: actor, now: now)
+        try commitRegrade(db, work, actor: actor, now: now, reason: running ? "forced: " + reason : reason)
         papers.forget(work.papers.keys)
         work.report.committed = true
         return work.report
     }
 
     /// From the command line: a dry run, or the regrade committed (audited as `actor`).
-    public func regrade(exam: String, plan: RegradePlan, commit: Bool, by actor: String, now: Date = Date()) throws -> RegradeReport {
+    public func regrade(exam: String, plan: RegradePlan, commit: Bool, force: Bool = false, reason: String = "", by actor: String,
+                        now: Date = Date()) throws -> RegradeReport {
         let papers = PaperCache()
         guard commit else { return try writer.read { db in try Self.regradeWork(db, exam: exam, plan: plan, papers: papers).report } }
         return try writer.write { db in
-            try Self.regradeCommitted(db, exam: exam, plan: plan, papers: papers, actor: Actor(username: actor, isAdmin: true), now: now)
+            try Self.regradeCommitted(db, exam: exam, plan: plan, papers: papers, force: force, reason: reason,
+                                      actor: Actor(username: actor, isAdmin: true), now: now)
         }
     }
 }

@@ -243,6 +243,8 @@ extension ExamCommand {
         @Flag(help: "Only list what would change.") var dryRun = false
         @Option(help: "QUESTION=REVISION: use that revision of a question for this exam (repeat).") var revision: [String] = []
         @Option(help: "QUESTION=POINTS: give a question new points on every paper (repeat).") var points: [String] = []
+        @Flag(help: "Regrade although a session is still running (needs --reason; audited as forced).") var force = false
+        @Option(help: "Why (kept in the audit log).") var reason = ""
         @Flag(help: "Print JSON.") var json = false
         @OptionGroup var database: DatabaseOptions
         func run() throws {
@@ -258,7 +260,7 @@ extension ExamCommand {
                     guard parts.count == 2, let value = Points(parsing: parts[1]) else { throw UserError("--points \(entry): cần CÂU=ĐIỂM / needs QUESTION=POINTS") }
                     plan.points[parts[0]] = value
                 }
-                let report = try database.open().regrade(exam: exam, plan: plan, commit: !dryRun, by: "khaothi exam regrade")
+                let report = try database.open().regrade(exam: exam, plan: plan, commit: !dryRun, force: force, reason: reason, by: "khaothi exam regrade")
                 if json { return try printJSON(report) }
                 for q in report.questions {
                     print("\(q.questionID) (\(q.keys.joined(separator: ", "))): r\(q.fromRevision) → r\(q.toRevision), đáp án / key \(q.keyBefore) → \(q.keyAfter), "

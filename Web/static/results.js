@@ -71,10 +71,19 @@
   }
 
   // Regrade: a dry run lists every candidate whose score would change; the commit stores it (audited).
-  function regrade(commit) {
+  function regrade(commit, reason) {
     var exam = $("r-exam").value, box = $("regrade-report");
-    api("POST", examPath(exam, "/regrade"), { commit: commit }).then(function (result) {
+    var body = reason ? { commit: commit, force: true, reason: reason } : { commit: commit };
+    api("POST", examPath(exam, "/regrade"), body).then(function (result) {
+      if (K.code(result) === "sessionRunning") {
+        // A session still runs: the coordinator may go on with a reason (audited as forced).
+        S.notice(K.message(result), "error");
+        $("regrade-force").hidden = false;
+        $("regrade-reason").focus();
+        return;
+      }
       if (result.status !== 200) { S.notice(K.message(result), "error"); return; }
+      $("regrade-force").hidden = true;
       var r = result.body;
       box.innerHTML = "";
       if (!r.questions.length && !r.refused.length) { box.appendChild(el("p", { id: "regrade-nothing", text: T.regrade_nothing })); $("regrade-commit").hidden = true; return; }
@@ -135,5 +144,10 @@
     $("regrade-commit").addEventListener("click", function () { $("regrade-confirm").hidden = false; $("regrade-yes").focus(); });
     $("regrade-no").addEventListener("click", function () { $("regrade-confirm").hidden = true; });
     $("regrade-yes").addEventListener("click", function () { $("regrade-confirm").hidden = true; $("regrade-commit").hidden = true; regrade(true); });
+    $("regrade-force-yes").addEventListener("click", function () {
+      var reason = $("regrade-reason").value.trim();
+      if (!reason) { S.notice(T.regrade_need_reason, "error"); $("regrade-reason").focus(); return; }
+      regrade(true, reason);
+    });
   }, function () {});
 })();
