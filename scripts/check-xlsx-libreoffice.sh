@@ -26,3 +26,15 @@ for name in mau lichsu; do
   $K bank validate "$work/resaved/$name.xlsx" >/dev/null || { echo "FAIL: khaothi cannot read LibreOffice's XLSX of $name"; $K bank validate "$work/resaved/$name.xlsx"; exit 1; }
   echo "ok: $name.xlsx opens in LibreOffice ($(($(wc -l < "$csv") - 1)) rows) and LibreOffice's files read back"
 done
+
+# The results workbook (issue: results): title rows, the header, Vietnamese text, every candidate's state.
+$K demo --no-serve --db "$work/demo/demo.sqlite" >/dev/null
+exam="Demo — Làm quen (mọi dạng câu hỏi)"
+$K exam results "$exam" --format xlsx --out "$work/ketqua.xlsx" --db "$work/demo/demo.sqlite"
+soffice --headless --convert-to 'csv:Text - txt - csv (StarCalc):44,34,76' --outdir "$work/csv" "$work/ketqua.xlsx" >/dev/null 2>&1
+csv="$work/csv/ketqua.csv"
+[ -s "$csv" ] || { echo "FAIL: LibreOffice did not open ketqua.xlsx"; exit 1; }
+head -1 "$csv" | grep -q "^Kết quả: $exam" || { echo "FAIL: ketqua.xlsx title as LibreOffice reads it: $(head -1 "$csv")"; exit 1; }
+sed -n 3p "$csv" | grep -q '^SBD,Mã học sinh,Họ và tên,Lớp,Phòng,Ca thi,Mã đề' || { echo "FAIL: ketqua.xlsx header: $(sed -n 3p "$csv")"; exit 1; }
+[ "$(grep -c ',chưa thi,' "$csv")" -eq 40 ] || { echo "FAIL: ketqua.xlsx should list 40 candidates not yet started"; exit 1; }
+echo "ok: ketqua.xlsx opens in LibreOffice with its title, header and 40 candidates"

@@ -114,6 +114,7 @@ public func buildApplication(store: Store, configuration: ServerConfiguration = 
     StaffAPI(state: state).register(open: router.group("api/staff").add(middleware: SameOriginHeader()), signedIn: staffGroup)
     SetupAPI(state: state).register(staffGroup)
     GradingAPI(state: state).register(staffGroup)
+    GradebookAPI(state: state).register(staffGroup)
     // Authoring: every route for a role that authors (a proctor gets 403 before anything is read).
     AuthoringAPI(state: state, jobs: Jobs(), uploads: UploadBatches()).register(
         router.group("api/staff").add(middleware: SameOriginHeader()).add(middleware: StaffAuthentication(state: state)).add(middleware: RequireStaffRole(allowed: \.authors)))

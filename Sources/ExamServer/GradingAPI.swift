@@ -63,7 +63,7 @@ struct GradingAPI {
             default: throw APIError.invalid("format", "format: json, csv, xlsx")
             }
         }
-        group.get("exams/:exam/statistics/:chart") { _, context in
+        group.get("exams/:exam/statistics/charts/:chart") { _, context in
             _ = try context.requireStaff(\.coordinates)
             let statistics = try await state.store.statistics.statistics(exam: try StaffAPI.parameter("exam", context))
             let svg: String

@@ -28,7 +28,7 @@ struct Pages {
     /// /staff/… → template.
     static let staffPages = [("banks", "banks"), ("question", "question"), ("import", "import"), ("blueprints", "blueprints"),
                              ("print", "print"), ("print/view", "printview"), ("exams", "exams"), ("exams/log", "roomlog"), ("audit", "audit"),
-                             ("setup", "setup"), ("setup/slips", "slips"), ("people", "people"), ("grading", "grading"), ("results", "results"), ("statistics", "statistics")]
+                             ("setup", "setup"), ("setup/slips", "slips"), ("people", "people"), ("grading", "grading"), ("results", "results"), ("statistics", "statistics"), ("gradebook", "gradebook")]
 
     func examChoices() async throws -> [[String: Any]] {
         let exams = try await state.store.exams.preparedExams()

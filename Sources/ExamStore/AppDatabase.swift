@@ -470,6 +470,59 @@ public struct AppDatabase: Sendable {
                 t.primaryKey(["questionRevisionId", "examId"])
             }
         }
+        migrator.registerMigration("v15: the continuous-assessment record (sổ điểm): subjects, classes, students, entries, pushes") { db in
+            try db.create(table: "gradebookSubject") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("name", .text).notNull().unique().check(sql: "length(trim(name)) > 0")
+                t.column("commentOnly", .boolean).notNull().defaults(to: false)
+                t.column("periodsPerYear", .integer).notNull().check(sql: "periodsPerYear > 0")
+            }
+            try db.create(table: "schoolClass") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("year", .text).notNull().check(sql: "year GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9][0-9][0-9]'")
+                t.column("name", .text).notNull().check(sql: "length(trim(name)) > 0")
+                t.uniqueKey(["year", "name"])
+            }
+            // One record per student across exams and classes, by Mã học sinh.
+            try db.create(table: "student") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("studentId", .text).notNull().unique().check(sql: "length(trim(studentId)) > 0")
+                t.column("fullName", .text).notNull()
+                t.column("dateOfBirth", .text)
+            }
+            try db.create(table: "classStudent") { t in
+                t.belongsTo("class", inTable: "schoolClass", onDelete: .cascade).notNull()
+                t.belongsTo("student", onDelete: .cascade).notNull()
+                t.primaryKey(["classId", "studentId"])
+            }
+            try db.create(table: "gradeEntry") { t in
+                t.belongsTo("class", inTable: "schoolClass", onDelete: .cascade).notNull()
+                t.belongsTo("student", onDelete: .cascade).notNull()
+                t.belongsTo("subject", inTable: "gradebookSubject", onDelete: .restrict).notNull()
+                t.column("semester", .integer).notNull().check(sql: "semester IN (1, 2)")
+                t.column("slot", .text).notNull().check(sql: "slot IN ('tx1','tx2','tx3','tx4','gk','ck')")
+                t.column("tenths", .integer).check(sql: "tenths IS NULL OR tenths BETWEEN 0 AND 100")
+                t.column("comment", .text).check(sql: "comment IS NULL OR comment IN ('Đ','CĐ')")
+                t.column("source", .text).notNull()
+                t.column("enteredBy", .text).notNull()
+                t.column("enteredAt", .datetime).notNull()
+                t.primaryKey(["classId", "studentId", "subjectId", "semester", "slot"])
+                t.check(sql: "(tenths IS NULL) <> (comment IS NULL)")
+            }
+            // What a push wrote (and what each cell held before), so it can be undone.
+            try db.create(table: "gradePush") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("exam", .text).notNull()
+                t.column("year", .text).notNull()
+                t.belongsTo("subject", inTable: "gradebookSubject", onDelete: .restrict).notNull()
+                t.column("semester", .integer).notNull()
+                t.column("slot", .text).notNull()
+                t.column("changes", .text).notNull()
+                t.column("pushedBy", .text).notNull()
+                t.column("pushedAt", .datetime).notNull()
+                t.column("undoneAt", .datetime)
+            }
+        }
         return migrator
     }
 

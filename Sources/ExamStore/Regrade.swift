@@ -172,25 +172,36 @@ extension AppDatabase {
         let settingsRounds = try gradingSettings(db, examId: examId)
         var changedKeys = Set<String>()
         for entry in work.papers.values { for index in entry.changed.keys { changedKeys.insert(entry.paper.items[index].key) } }
-        var responses: [Int64: [String: String]] = [:]
-        if !changedKeys.isEmpty {
-            for row in try Row.fetchAll(db, sql: """
-                SELECT r.attemptId, r.itemKey, r.value FROM response r JOIN attempt a ON a.id = r.attemptId JOIN candidate c ON c.id = a.candidateId
-                WHERE c.examId = ? AND a.state = 'submitted' AND r.itemKey IN (\(Array(repeating: "?", count: changedKeys.count).joined(separator: ",")))
-                """, arguments: StatementArguments([examId] + changedKeys.sorted())) {
-                responses[row[0], default: [:]][row[1]] = row[2]
+        // The answers to changed items, attempt by attempt in id order, read alongside the attempts (a merge, so
+        // no attempt's answers are held longer than its own turn).
+        let answers = changedKeys.isEmpty ? nil : try Row.fetchCursor(db, sql: """
+            SELECT r.attemptId, r.itemKey, r.value FROM response r JOIN attempt a ON a.id = r.attemptId JOIN candidate c ON c.id = a.candidateId
+            WHERE c.examId = ? AND a.state = 'submitted' AND a.breakdown IS NOT NULL
+              AND r.itemKey IN (\(Array(repeating: "?", count: changedKeys.count).joined(separator: ",")))
+            ORDER BY r.attemptId
+            """, arguments: StatementArguments([examId] + changedKeys.sorted()))
+        var pendingAnswer: (attemptId: Int64, key: String, value: String)?
+        func answersOf(_ attemptId: Int64) throws -> [String: String] {
+            var found: [String: String] = [:]
+            while true {
+                if pendingAnswer == nil, let row = try answers?.next() { pendingAnswer = (row[0], row[1], row[2]) }
+                guard let next = pendingAnswer, next.attemptId <= attemptId else { return found }
+                if next.attemptId == attemptId { found[next.key] = next.value }
+                pendingAnswer = nil
             }
         }
         var before: [Int] = [], after: [Int] = []
-        for row in try Row.fetchAll(db, sql: """
+        let attempts = try Row.fetchCursor(db, sql: """
             SELECT a.id, c.paperId, c.sbd, c.fullName, c.className, a.breakdown FROM attempt a JOIN candidate c ON c.id = a.candidateId
-            WHERE c.examId = ? AND a.state = 'submitted' AND a.breakdown IS NOT NULL ORDER BY c.sbd
-            """, arguments: [examId]) {
+            WHERE c.examId = ? AND a.state = 'submitted' AND a.breakdown IS NOT NULL ORDER BY a.id
+            """, arguments: [examId])
+        while let row = try attempts.next() {
             work.report.attempts += 1
             let attemptId: Int64 = row[0], paperId: Int64 = row[1]
             let old = try PaperScore(stored: row[5])
             before.append(old.total.hundredths)
             guard let entry = work.papers[paperId] else { after.append(old.total.hundredths); continue }
+            let given = try answersOf(attemptId)
             let items = entry.paper.items
             var manual: [String: Points]?
             var replaced: [Int: ItemScore] = [:]
@@ -207,7 +218,7 @@ extension AppDatabase {
                     }
                     continue
                 }
-                let response = try responses[attemptId]?[item.key].map { try ResponseValue(storedJSON: $0) }
+                let response = try given[item.key].map { try ResponseValue(storedJSON: $0) }
                 replaced[index] = Scoring.score(item.question.body, points: change.points, response: response)
             }
             let new = entry.paper.rescored(old, items: replaced)
@@ -223,6 +234,7 @@ extension AppDatabase {
             work.report.candidates.append(.init(sbd: row[2] ?? "", fullName: row[3], className: row[4], before: old.total, after: new.total,
                                                 pending: new.pending > 0, items: itemChanges))
         }
+        work.report.candidates.sort { $0.sbd < $1.sbd }
         if !before.isEmpty {
             work.report.meanBefore = Points(hundredths: Rounding.divideHalfUp(before.reduce(0, +), by: before.count))
             work.report.meanAfter = Points(hundredths: Rounding.divideHalfUp(after.reduce(0, +), by: after.count))

@@ -38,7 +38,7 @@ public final class SQLiteStore: Sendable {
     /// The repositories and the services to run with the application (the writer, the deadline watcher).
     public var store: Store {
         Store(attempts: self, exams: self, staff: self, media: self, banks: self, blueprints: self, printSets: self, audit: self, secrets: self, sessions: self,
-              setup: self, staffAdmin: self, grading: self, statistics: self, regrade: self, services: [writer, DeadlineWatcher(store: self, interval: deadlineInterval, now: now, logger: logger)])
+              setup: self, staffAdmin: self, grading: self, statistics: self, regrade: self, gradebook: self, services: [writer, DeadlineWatcher(store: self, interval: deadlineInterval, now: now, logger: logger)])
     }
 
     /// The writer, for tests and figures (transactions, batches).

@@ -66,8 +66,8 @@ struct GradingAPITests {
             }
             try await client.execute(uri: "/api/staff/exams/\(fixture.examPath)/results?format=json", method: .get, headers: Fixture.headers(cookie: coordinator)) { response in
                 let rows = Fixture.object(response.body)["rows"] as? [[String: Any]] ?? []
-                #expect(rows.filter { $0["state"] as? String == "pending" }.count == 2)
-                #expect(rows.filter { $0["state"] as? String == "not-started" }.count == 38)
+                #expect(rows.filter { ($0["state"] as? String) == "pending" }.count == 2)
+                #expect(rows.filter { ($0["state"] as? String) == "not-started" }.count == 38)
             }
             try await client.execute(uri: "/api/staff/exams/\(fixture.examPath)/results?format=csv&sep=%3B", method: .get, headers: Fixture.headers(cookie: coordinator)) { response in
                 let text = String(buffer: response.body)
@@ -92,7 +92,7 @@ struct GradingAPITests {
             #expect(answers.allSatisfy { $0["fullName"] == nil }, "blind: a teacher never gets names")
             #expect((answers.first?["answer"] as? String)?.hasPrefix("Bài viết của") == true)
             #expect(sheet["step"] as? Double == 0.25)
-            let first = try #require(answers.first { $0["sbd"] as? String == fixture.slips[0].sbd })
+            let first = try #require(answers.first { ($0["sbd"] as? String) == fixture.slips[0].sbd })
 
             let body: [String: Any] = ["attempt": first["attempt"]!, "item": first["item"]!, "points": "1.5", "comment": "Đủ ý, lập luận tốt"]
             var wrongStep = body; wrongStep["points"] = "1.3"
@@ -116,14 +116,14 @@ struct GradingAPITests {
                 let result = Fixture.object(response.body)
                 #expect(result["pendingEssays"] as? Int == 0)
                 let items = result["items"] as? [[String: Any]] ?? []
-                let essay = try #require(items.first { $0["key"] as? String == first["item"] as? String })
+                let essay = try #require(items.first { ($0["key"] as? String) == first["item"] as? String })
                 #expect(essay["awarded"] as? Double == 1.5 && essay["comment"] as? String == "Đủ ý, lập luận tốt")
                 #expect(essay["keyText"] as? String != nil)
                 #expect(result["paper"] != nil)
             }
             try await client.execute(uri: "/api/staff/exams/\(fixture.examPath)/results?format=json", method: .get, headers: Fixture.headers(cookie: coordinator)) { response in
                 let rows = Fixture.object(response.body)["rows"] as? [[String: Any]] ?? []
-                let row = try #require(rows.first { $0["sbd"] as? String == fixture.slips[0].sbd })
+                let row = try #require(rows.first { ($0["sbd"] as? String) == fixture.slips[0].sbd })
                 #expect(row["state"] as? String == "final" && row["graders"] as? [String] == ["giaovien"])
             }
             // A teacher's own grade can change; audited each time with the old and new total.
@@ -171,7 +171,7 @@ struct GradingAPITests {
             let attempts = try await client.execute(uri: grading + "/questions/" + String(try Self.questionID(client, grading, first)), method: .get,
                                                     headers: Fixture.headers(cookie: first)) { Fixture.object($0.body)["answers"] as? [[String: Any]] ?? [] }
             func grade(_ cookie: String, _ slip: LoginSlip, _ points: String) async throws -> [String: Any] {
-                let answer = attempts.first { $0["sbd"] as? String == slip.sbd }!
+                let answer = attempts.first { ($0["sbd"] as? String) == slip.sbd }!
                 return try await client.execute(uri: grading + "/grades", method: .post, headers: Fixture.headers(cookie: cookie),
                                                 body: Fixture.json(["attempt": answer["attempt"]!, "item": answer["item"]!, "points": points])) { response in
                     #expect(response.status == .ok)
@@ -183,7 +183,7 @@ struct GradingAPITests {
             // The second grader does not see the first's points.
             let sheet = try await client.execute(uri: grading + "/questions/" + String(try Self.questionID(client, grading, second)), method: .get,
                                                  headers: Fixture.headers(cookie: second)) { Fixture.object($0.body)["answers"] as? [[String: Any]] ?? [] }
-            let seen = try #require(sheet.first { $0["sbd"] as? String == a.sbd }?["rounds"] as? [[String: Any]])
+            let seen = try #require(sheet.first { ($0["sbd"] as? String) == a.sbd }?["rounds"] as? [[String: Any]])
             #expect(seen.count == 1 && seen[0]["points"] == nil && seen[0]["grader"] == nil)
             let two = try await grade(second, a, "1.25")
             #expect(two["final"] as? Double == 1.13, "the mean 1.125 rounded half-up")
@@ -278,7 +278,7 @@ struct StatisticsAPITests {
                 for question in questions where question["kind"] as? String == "single-choice" {
                     let options = try #require(question["options"] as? [[String: Any]])
                     let facility = try #require((question["statistics"] as? [String: Any])?["facility"] as? Double)
-                    let correct = options.filter { $0["correct"] as? Bool == true }.compactMap { $0["overall"] as? Double }.reduce(0, +)
+                    let correct = options.filter { ($0["correct"] as? Bool) == true }.compactMap { $0["overall"] as? Double }.reduce(0, +)
                     #expect(abs(correct - facility) < 1e-9, "\(question["keys"] ?? "")")
                     let total = options.compactMap { $0["overall"] as? Double }.reduce(0, +) + (question["blank"] as? Double ?? 0)
                     #expect(abs(total - 1) < 1e-9, "every attempt picked one option or left it blank")
@@ -291,13 +291,13 @@ struct StatisticsAPITests {
                 #expect(checked > 0, "choice questions have their options counted")
             }
             for chart in ["histogram.svg", "scatter.svg"] {
-                try await client.execute(uri: base + "/" + chart, method: .get, headers: Fixture.headers(cookie: coordinator)) { response in
+                try await client.execute(uri: base + "/charts/" + chart, method: .get, headers: Fixture.headers(cookie: coordinator)) { response in
                     #expect(response.status == .ok && response.headers[.contentType]?.hasPrefix("image/svg+xml") == true)
                     #expect(String(buffer: response.body).hasPrefix("<svg") && String(buffer: response.body).contains("<rect"))
                 }
-                try await client.execute(uri: base + "/" + chart, method: .get, headers: Fixture.headers(cookie: teacher)) { #expect($0.status == .forbidden) }
+                try await client.execute(uri: base + "/charts/" + chart, method: .get, headers: Fixture.headers(cookie: teacher)) { #expect($0.status == .forbidden) }
             }
-            try await client.execute(uri: base + "/nothing.svg", method: .get, headers: Fixture.headers(cookie: coordinator)) { #expect($0.status == .notFound) }
+            try await client.execute(uri: base + "/charts/nothing.svg", method: .get, headers: Fixture.headers(cookie: coordinator)) { #expect($0.status == .notFound) }
             try await client.execute(uri: base + "?format=xlsx", method: .get, headers: Fixture.headers(cookie: coordinator)) { response in
                 #expect(response.status == .ok && Array(Data(buffer: response.body).prefix(2)) == [0x50, 0x4B])
             }

@@ -27,8 +27,8 @@
       var dl = $("st-test");
       dl.innerHTML = "";
       facts.forEach(function (f) { dl.appendChild(el("div", null, [el("dt", { text: f[0] }), el("dd", { text: f[1] })])); });
-      $("st-histogram").src = path("/histogram.svg" + stamp);
-      $("st-scatter").src = path("/scatter.svg" + stamp);
+      $("st-histogram").src = path("/charts/histogram.svg" + stamp);
+      $("st-scatter").src = path("/charts/scatter.svg" + stamp);
       var body = $("st-items");
       body.innerHTML = "";
       var options = $("st-options");
@@ -44,7 +44,7 @@
         if (q.options) {
           options.appendChild(el("figure", { "class": "options-chart" }, [
             el("figcaption", { text: q.keys.join(", ") + " — " + q.questionID + (q.blank ? " · " + T.stats_blank + " " + percent(q.blank) : "") }),
-            el("img", { src: path("/options-" + q.revision + ".svg" + stamp), alt: T.stats_options + " " + q.keys.join(", "), "class": "chart" })]));
+            el("img", { src: path("/charts/options-" + q.revision + ".svg" + stamp), alt: T.stats_options + " " + q.keys.join(", "), "class": "chart" })]));
         }
       });
     });
