@@ -204,3 +204,53 @@ class AfterTheTest(BrowserTest):
         pending = [row for row in rows if row[header.index("Trạng thái")] == "chờ chấm (điểm tạm tính)"]
         self.assertTrue(pending, "the pending state is in the sheet")
         self.assertIsInstance(pending[0][header.index("Điểm")], (int, float), "scores are numbers in the workbook")
+
+    def test_a_coordinator_pushes_an_exam_into_the_gradebook_and_downloads_the_sheet(self):
+        import openpyxl
+        candidates = self.server.candidates(MATH)[36:39]
+        for candidate in candidates:
+            sit(self.server, MATH, candidate, lambda item: "A" if item["kind"] == "single-choice" else "")
+        self.sign_in("coordinator", "staff/gradebook")
+        self.visible("gb-pick")
+        self.browser.find_element(By.CSS_SELECTOR, "#gb-subjects-box summary").click()
+        self.by_id("s-name").send_keys("Toán")
+        periods = self.by_id("s-periods")
+        periods.clear()
+        periods.send_keys("105")
+        self.browser.find_element(By.CSS_SELECTOR, "#gb-subject-form button").click()
+        self.wait(lambda: Select(self.by_id("gb-subject")).first_selected_option.get_attribute("value") == "Toán")
+        self.wait(lambda: any(o.get_attribute("value") == MATH for o in Select(self.by_id("p-exam")).options))
+        Select(self.by_id("p-exam")).select_by_value(MATH)
+        Select(self.by_id("p-slot")).select_by_value("gk")
+        self.by_id("p-dry").click()
+        summary = self.visible("push-summary")
+        self.assertIn("chạy thử", summary.text)
+        self.by_id("p-commit").click()
+        self.wait(lambda: "Đã chuyển điểm" in self.by_id("push-summary").text)
+
+        self.by_id("gb-class").send_keys(candidates[0]["className"])
+        self.by_id("gb-open").click()
+        row = self.wait(lambda: self.browser.find_element(By.CSS_SELECTOR, f"#gb-rows tr[data-student='{candidates[0]['studentID']}']"))
+        self.assertTrue(row.find_element(By.CSS_SELECTOR, "input[data-semester='1'][data-slot='gk']").get_attribute("value"), "the pushed ĐĐGgk")
+        for slot, value in [("tx1", "8"), ("tx2", "7,5"), ("tx3", "9"), ("tx4", "6"), ("ck", "8,5")]:
+            box = self.browser.find_element(By.CSS_SELECTOR, f"#gb-rows tr[data-student='{candidates[0]['studentID']}'] input[data-semester='1'][data-slot='{slot}']")
+            box.send_keys(value + Keys.TAB)
+            self.wait(lambda slot=slot, value=value: self.browser.find_element(
+                By.CSS_SELECTOR, f"#gb-rows tr[data-student='{candidates[0]['studentID']}'] input[data-semester='1'][data-slot='{slot}']").get_attribute("value") == value)
+        average = lambda: self.browser.find_element(By.CSS_SELECTOR, f"#gb-rows tr[data-student='{candidates[0]['studentID']}'] td.average").text
+        self.wait(lambda: average() != "", message="ĐTBmhk was not computed")
+        self.assertRegex(average(), r"^\d+(,\d)?$")
+        os.makedirs(SHOTS, exist_ok=True)
+        self.browser.save_screenshot(os.path.join(SHOTS, "gradebook.png"))
+
+        href = self.by_id("x-xlsx").get_attribute("href")
+        cookie = "; ".join(f"{c['name']}={c['value']}" for c in self.browser.get_cookies())
+        with urllib.request.urlopen(urllib.request.Request(href, headers={"Cookie": cookie}), timeout=60) as response:
+            sheet = openpyxl.load_workbook(io.BytesIO(response.read())).active
+        self.assertIn("BẢNG ĐIỂM CHI TIẾT - MÔN TOÁN - HỌC KỲ I", sheet["A3"].value)
+        header = [cell.value for cell in sheet[6]]
+        self.assertEqual(header[:4], ["STT", "Mã học sinh", "Họ và tên đệm", "Tên"])
+        self.assertIn("ĐTBmhk", header)
+        student = next(r for r in sheet.iter_rows(min_row=7, values_only=True) if r[1] == candidates[0]["studentID"])
+        self.assertEqual(student[header.index("ĐĐGtx 2")], 7.5)
+        self.assertIsInstance(student[header.index("ĐTBmhk")], (int, float))
