@@ -38,3 +38,12 @@ head -1 "$csv" | grep -q "^Kết quả: $exam" || { echo "FAIL: ketqua.xlsx titl
 sed -n 3p "$csv" | grep -q '^SBD,Mã học sinh,Họ và tên,Lớp,Phòng,Ca thi,Mã đề' || { echo "FAIL: ketqua.xlsx header: $(sed -n 3p "$csv")"; exit 1; }
 [ "$(grep -c ',chưa thi,' "$csv")" -eq 40 ] || { echo "FAIL: ketqua.xlsx should list 40 candidates not yet started"; exit 1; }
 echo "ok: ketqua.xlsx opens in LibreOffice with its title, header and 40 candidates"
+
+
+# An exam's item analysis as `khaothi export stats` writes it (no attempt yet: the test's figures only).
+$K export stats "$exam" --out "$work/thongke.xlsx" --db "$work/demo/demo.sqlite" >/dev/null
+soffice --headless --convert-to 'csv:Text - txt - csv (StarCalc):44,34,76' --outdir "$work/csv" "$work/thongke.xlsx" >/dev/null 2>&1
+csv="$work/csv/thongke.csv"
+head -1 "$csv" | grep -q '^Câu,Mã câu hỏi,Dạng,Điểm tối đa,Số bài,Độ khó (facility)' || { echo "FAIL: thongke.xlsx header: $(head -1 "$csv")"; exit 1; }
+grep -q '^Hệ số alpha' "$csv" || { echo "FAIL: thongke.xlsx has no test figures"; exit 1; }
+echo "ok: thongke.xlsx opens in LibreOffice"

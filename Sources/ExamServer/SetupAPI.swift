@@ -45,11 +45,17 @@ struct SetupAPI {
             return Views.List(items: try await state.store.setup.exams(now: state.configuration.now()))
         }
         group.post("setup/exams", use: create)
+        group.put("setup/exams/:exam", use: update)
         group.get("setup/exams/:exam") { _, context in
             _ = try context.requireStaff(\.coordinates)
             return try await state.store.setup.overview(exam: try StaffAPI.parameter("exam", context), now: state.configuration.now())
         }
         group.put("setup/exams/:exam/class-list/:file", use: uploadCandidates)
+        // The exam's papers with their keys, per code, for the print view: the paper fallback on exam day.
+        group.get("setup/exams/:exam/papers") { _, context in
+            _ = try context.requireStaff(\.coordinates)
+            return Views.PrintSetView(try await state.store.setup.examPapers(exam: try StaffAPI.parameter("exam", context)))
+        }
         // One candidate typed in (a late addition to the list), checked like a row of a class list.
         group.post("setup/exams/:exam/candidates") { request, context in
             let who = try context.requireStaff(\.coordinates)
@@ -137,6 +143,21 @@ struct SetupAPI {
 
     @Sendable func create(_ request: Request, context: ExamRequestContext) async throws -> Response {
         let who = try context.requireStaff(\.coordinates)
+        let (definition, blueprintName) = try await definition(request, context, who)
+        let overview = try await state.store.setup.createExam(definition, blueprintName: blueprintName, by: Actor(who), now: state.configuration.now())
+        return try Views.created(overview, request, context)
+    }
+
+    /// A draft exam changed as a whole, with the body of a create.
+    @Sendable func update(_ request: Request, context: ExamRequestContext) async throws -> ExamOverview {
+        let who = try context.requireStaff(\.coordinates)
+        let (definition, blueprintName) = try await definition(request, context, who)
+        return try await state.store.setup.updateExam(try StaffAPI.parameter("exam", context), definition, blueprintName: blueprintName, by: Actor(who),
+                                                     now: state.configuration.now())
+    }
+
+    /// The exam a create (or update) body describes, checked field by field.
+    func definition(_ request: Request, _ context: ExamRequestContext, _ who: StaffMember) async throws -> (ExamDefinition, String) {
         let body = try await CandidateAPI.decode(CreateBody.self, request, context)
         let name = body.name.trimmingCharacters(in: .whitespaces)
         guard !name.isEmpty, name.count <= 200, !name.contains("/") else {
@@ -183,8 +204,7 @@ struct SetupAPI {
                                         seed: body.seed ?? UInt64.random(in: 1...UInt64(Int64.max)), sessions: sessions, rooms: rooms, results: results)
         definition.takeover = takeover
         definition.review = review
-        let overview = try await state.store.setup.createExam(definition, blueprintName: body.blueprint, by: actor, now: state.configuration.now())
-        return try Views.created(overview, request, context)
+        return (definition, body.blueprint)
     }
 
     /// The class list as a file (CSV or XLSX, its name in the path): every bad row listed with its place and

@@ -58,8 +58,12 @@ public protocol ExamSetupRepository: Sendable {
     /// Every exam, drafts too, newest first.
     func exams(now: Date) async throws -> [ExamOverview]
     func overview(exam: String, now: Date) async throws -> ExamOverview
+    /// A prepared exam's papers with their keys, for printing (the paper fallback on exam day).
+    func examPapers(exam: String) async throws -> PrintSet
     /// Creates a draft exam after checking that its bank can fill its blueprint.
     func createExam(_ definition: ExamDefinition, blueprintName: String, by actor: Actor, now: Date) async throws -> ExamOverview
+    /// Changes a draft exam as a whole (refused once prepared); audited.
+    func updateExam(_ name: String, _ definition: ExamDefinition, blueprintName: String, by actor: Actor, now: Date) async throws -> ExamOverview
     /// Adds (or updates by student id) candidates of a draft exam.
     func importCandidates(exam: String, entries: [RosterEntry], by actor: Actor, now: Date) async throws -> CandidateImport
     /// Removes one candidate of a draft exam.
@@ -142,6 +146,17 @@ extension SQLiteStore: ExamSetupRepository {
         try await read { db in try AppDatabase.overview(db, exam: exam, now: now) }
     }
 
+    public func updateExam(_ name: String, _ definition: ExamDefinition, blueprintName: String, by actor: Actor, now: Date) async throws -> ExamOverview {
+        try await write { db in
+            try AppDatabase.updateExam(db, named: name, definition)
+            try AppDatabase.audit(db, action: "exam.edit", subject: "exam:\(definition.name)", actor: actor, now: now,
+                                  details: ["before": name, "bank": definition.bank, "blueprint": blueprintName, "sessions": String(definition.sessions.count),
+                                            "rooms": definition.rooms.joined(separator: ", "), "results": definition.results.rawValue, "review": definition.review.rawValue])
+        }
+        examDay.markStale(exam: name)
+        return try await overview(exam: definition.name, now: now)
+    }
+
     public func createExam(_ definition: ExamDefinition, blueprintName: String, by actor: Actor, now: Date) async throws -> ExamOverview {
         try await write { db in
             try AppDatabase.createExam(db, definition, now: now)
@@ -221,6 +236,28 @@ extension SQLiteStore: ExamSetupRepository {
             try AppDatabase.audit(db, action: "exam.proctors", subject: "exam:\(exam)", actor: actor, now: now,
                                   details: ["room": room, "proctors": names.joined(separator: ", ")])
             return try AppDatabase.overview(db, exam: exam, now: now)
+        }
+    }
+
+    /// An exam's own papers with their keys, as a print set (the paper fallback): codes in order.
+    public func examPapers(exam: String) async throws -> PrintSet {
+        let papers = self.papers
+        return try await read { db in
+            let record = try AppDatabase.exam(db, named: exam)
+            guard record.state == "prepared" else {
+                throw StoreError(.notPrepared, "kỳ thi \"\(exam)\" chưa chuẩn bị: chưa có đề / the exam is not prepared: no papers yet")
+            }
+            let blueprint = try JSONDecoder().decode(Blueprint.self, from: Data(record.blueprint.utf8))
+            var printed: [Paper] = []
+            var media: [String: [String: [String: String]]] = [:]
+            for id in try Int64.fetchAll(db, sql: "SELECT id FROM paper WHERE examId = ? ORDER BY code", arguments: [record.id!]) {
+                let entry = try papers.paper(id, db: db)
+                printed.append(entry.paper)
+                media[entry.paper.code] = entry.media
+            }
+            let summary = PrintSetSummary(id: record.id!, name: exam, blueprint: blueprint.name, bank: record.bankName, subject: record.subject,
+                                          papers: printed.count, owner: "", createdAt: record.createdAt, school: nil, examTitle: exam)
+            return PrintSet(summary: summary, blueprint: blueprint, papers: printed, media: media)
         }
     }
 

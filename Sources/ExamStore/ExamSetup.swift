@@ -115,6 +115,42 @@ extension AppDatabase {
     }
 
     static func createExam(_ db: Database, _ definition: ExamDefinition, now: Date) throws {
+        try checkDefinition(db, definition, except: nil)
+        let blueprint = String(decoding: try Canonical.encoder.encode(definition.blueprint), as: UTF8.self)
+        var exam = ExamRecord(id: nil, name: definition.name, subject: definition.blueprint.subject, bankName: definition.bank, blueprint: blueprint,
+                              paperMode: definition.paperMode.rawValue, codeCount: definition.paperMode == .codes ? definition.codeCount : nil,
+                              firstCode: definition.firstCode, seed: Int64(bitPattern: definition.seed), resultsPolicy: definition.results.rawValue,
+                              state: "draft", createdAt: now, preparedAt: nil, resultsReleasedAt: nil, version: 0)
+        try exam.insert(db)
+        try db.execute(sql: "UPDATE exam SET takeoverPolicy = ?, reviewPolicy = ? WHERE id = ?",
+                       arguments: [definition.takeover.rawValue, definition.review.rawValue, exam.id!])
+        try placeSessionsAndRooms(db, examId: exam.id!, definition)
+    }
+
+    /// A draft exam changed as a whole (its candidates stay; rooms kept by name keep their proctors).
+    static func updateExam(_ db: Database, named name: String, _ definition: ExamDefinition) throws {
+        let record = try exam(db, named: name)
+        guard record.state == "draft" else {
+            throw StoreError(.alreadyPrepared, "kỳ thi \"\(name)\" đã chuẩn bị: không sửa được nữa / the exam is prepared and cannot change")
+        }
+        try checkDefinition(db, definition, except: record.id)
+        let blueprint = String(decoding: try Canonical.encoder.encode(definition.blueprint), as: UTF8.self)
+        try db.execute(sql: """
+            UPDATE exam SET name = ?, subject = ?, bankName = ?, blueprint = ?, paperMode = ?, codeCount = ?, firstCode = ?, seed = ?, resultsPolicy = ?,
+              takeoverPolicy = ?, reviewPolicy = ?, version = version + 1 WHERE id = ?
+            """, arguments: [definition.name, definition.blueprint.subject, definition.bank, blueprint, definition.paperMode.rawValue,
+                             definition.paperMode == .codes ? definition.codeCount : nil, definition.firstCode, Int64(bitPattern: definition.seed),
+                             definition.results.rawValue, definition.takeover.rawValue, definition.review.rawValue, record.id!])
+        try db.execute(sql: "DELETE FROM examSession WHERE examId = ?", arguments: [record.id!])
+        let kept = Set(definition.rooms)
+        for room in try String.fetchAll(db, sql: "SELECT name FROM room WHERE examId = ?", arguments: [record.id!]) where !kept.contains(room) {
+            try db.execute(sql: "DELETE FROM room WHERE examId = ? AND name = ?", arguments: [record.id!, room])
+        }
+        try placeSessionsAndRooms(db, examId: record.id!, definition)
+    }
+
+    /// What every exam must be: a name (unique), sessions and rooms without repeats, a bank that can fill the blueprint.
+    static func checkDefinition(_ db: Database, _ definition: ExamDefinition, except examId: Int64?) throws {
         guard !definition.name.trimmingCharacters(in: .whitespaces).isEmpty else { throw StoreError.invalid("name", "kỳ thi cần tên / an exam needs a name") }
         guard !definition.sessions.isEmpty else { throw StoreError.invalid("sessions", "kỳ thi cần ít nhất một ca thi / an exam needs a session") }
         guard !definition.rooms.isEmpty else { throw StoreError.invalid("rooms", "kỳ thi cần ít nhất một phòng thi / an exam needs a room") }
@@ -125,28 +161,23 @@ extension AppDatabase {
             throw StoreError(.notFound, "không có ngân hàng \"\(definition.bank)\" / no bank named \"\(definition.bank)\"", field: "bank")
         }
         _ = try PaperGenerator(blueprint: definition.blueprint, bank: try paperBank(db, bankId: bankId, name: definition.bank).bank)
-        let blueprint = String(decoding: try Canonical.encoder.encode(definition.blueprint), as: UTF8.self)
-        do {
-            if try ExamRecord.filter(ExamRecord.Columns.name == definition.name).fetchCount(db) > 0 {
-                throw StoreError(.exists, "đã có kỳ thi \"\(definition.name)\" / an exam named \"\(definition.name)\" exists", field: "name")
-            }
-            var exam = ExamRecord(id: nil, name: definition.name, subject: definition.blueprint.subject, bankName: definition.bank, blueprint: blueprint,
-                                  paperMode: definition.paperMode.rawValue, codeCount: definition.paperMode == .codes ? definition.codeCount : nil,
-                                  firstCode: definition.firstCode, seed: Int64(bitPattern: definition.seed), resultsPolicy: definition.results.rawValue,
-                                  state: "draft", createdAt: now, preparedAt: nil, resultsReleasedAt: nil, version: 0)
-            try exam.insert(db)
-            try db.execute(sql: "UPDATE exam SET takeoverPolicy = ?, reviewPolicy = ? WHERE id = ?",
-                           arguments: [definition.takeover.rawValue, definition.review.rawValue, exam.id!])
-            for session in definition.sessions {
-                let timing = session.timing
-                var record = ExamSessionRecord(id: nil, examId: exam.id!, name: session.name, opensAt: timing.opensAt, durationSeconds: timing.durationSeconds,
-                                               lateEntrySeconds: timing.lateEntrySeconds, graceSeconds: timing.graceSeconds, policy: timing.policy.rawValue)
-                try record.insert(db)
-            }
-            for room in definition.rooms {
-                var record = RoomRecord(id: nil, examId: exam.id!, name: room)
-                try record.insert(db)
-            }
+        if try Int64.fetchOne(db, sql: "SELECT id FROM exam WHERE name = ? AND id IS NOT ?", arguments: [definition.name, examId]) != nil {
+            throw StoreError(.exists, "đã có kỳ thi \"\(definition.name)\" / an exam named \"\(definition.name)\" exists", field: "name")
+        }
+    }
+
+    /// The definition's sessions, and its rooms not there yet.
+    static func placeSessionsAndRooms(_ db: Database, examId: Int64, _ definition: ExamDefinition) throws {
+        for session in definition.sessions {
+            let timing = session.timing
+            var record = ExamSessionRecord(id: nil, examId: examId, name: session.name, opensAt: timing.opensAt, durationSeconds: timing.durationSeconds,
+                                           lateEntrySeconds: timing.lateEntrySeconds, graceSeconds: timing.graceSeconds, policy: timing.policy.rawValue)
+            try record.insert(db)
+        }
+        let existing = Set(try String.fetchAll(db, sql: "SELECT name FROM room WHERE examId = ?", arguments: [examId]))
+        for room in definition.rooms where !existing.contains(room) {
+            var record = RoomRecord(id: nil, examId: examId, name: room)
+            try record.insert(db)
         }
     }
 

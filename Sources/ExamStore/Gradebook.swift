@@ -177,9 +177,11 @@ extension AppDatabase {
 
     static func gradePush(_ db: Database, exam: String, year: String, subject name: String, semester: Int, slot: GradeSlot, commit: Bool,
                           overwrite: Set<String>, actor: Actor, now: Date) throws -> GradePush {
+        // What is missing first (404), then what is wrong (400).
+        _ = try examRow(db, exam)
+        let (subjectId, subject) = try gradebookSubject(db, name)
         try checkYear(year)
         guard semester == 1 || semester == 2 else { throw StoreError.invalid("semester", "học kỳ 1 hoặc 2 / semester 1 or 2") }
-        let (subjectId, subject) = try gradebookSubject(db, name)
         guard !subject.commentOnly else { throw StoreError.invalid("subject", "môn \(name) chỉ nhận xét (Đ/CĐ): không nhận điểm số / \(name) is comment-only") }
         if case let .regular(n) = slot, n > subject.regularCount {
             throw StoreError.invalid("slot", "môn \(name) (\(subject.periodsPerYear) tiết/năm) có \(subject.regularCount) ĐĐGtx mỗi học kỳ / \(name) has \(subject.regularCount) regular scores")
@@ -457,5 +459,12 @@ extension AppDatabase {
         let order = VietnameseCollation.sortedNames(rows.map(\.1))
         let rank = Dictionary(order.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         return rows.sorted { (rank[$0.1] ?? 0, $0.0) < (rank[$1.1] ?? 0, $1.0) }.map { (studentID: $0.0, fullName: $0.1) }
+    }
+}
+
+extension AppDatabase {
+    /// A class's sheet for a subject, for the command line.
+    public func gradebookSheet(year: String, className: String, subject: String) throws -> GradebookSheet {
+        try writer.read { db in try Self.gradebookSheet(db, year: year, className: className, subject: subject) }
     }
 }

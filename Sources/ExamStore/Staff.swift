@@ -89,6 +89,8 @@ public struct CandidateResult: Codable, Sendable, Hashable {
         public var explanation: String?
         /// A grader's comment on an essay.
         public var comment: String?
+        /// Who graded it by hand, round by round (staff only: candidates never see graders' names).
+        public var gradedBy: String?
     }
 }
 
@@ -187,12 +189,21 @@ extension AppDatabase {
         let comments = try Dictionary(Row.fetchAll(db, sql: """
             SELECT itemKey, comment FROM manualGrade WHERE attemptId = ? AND comment <> '' ORDER BY round
             """, arguments: [attemptId]).map { ($0["itemKey"] as String, $0["comment"] as String) }, uniquingKeysWith: { _, later in later })
+        var graders: [String: String] = [:]
+        if staff {
+            for row in try Row.fetchAll(db, sql: "SELECT itemKey, round, grader, pointsHundredths FROM manualGrade WHERE attemptId = ? ORDER BY round",
+                                        arguments: [attemptId]) {
+                let entry = "vòng \(row["round"] as Int): \(row["grader"] as String) (\(Points(hundredths: row["pointsHundredths"]).formatted(decimalMark: ",")))"
+                graders[row["itemKey"], default: ""] += (graders[row["itemKey"]] == nil ? "" : "; ") + entry
+            }
+        }
         let questions = Dictionary(paper.items.map { ($0.key, $0.question) }, uniquingKeysWith: { first, _ in first })
         for index in result.items!.indices {
             let key = result.items![index].key
             result.items![index].status = score.items[index].score.status
             result.items![index].answer = answers[key]
             result.items![index].comment = comments[key]
+            result.items![index].gradedBy = graders[key]
             if review == .key, let question = questions[key] {
                 if case let .essay(body) = question.body { result.items![index].keyText = body.rubric } else { result.items![index].keyText = question.keyText }
                 result.items![index].explanation = question.explanation

@@ -13,7 +13,7 @@ struct Khaothi: AsyncParsableCommand {
         commandName: "khaothi",
         abstract: "Khảo thí: computer-based tests for Vietnamese schools.",
         version: version,
-        subcommands: [DemoCommand.self, ServeCommand.self, StaffCommand.self, BankCommand.self, BlueprintCommand.self, PaperCommand.self, ExamCommand.self, DatabaseCommand.self, TT22Command.self, AuditCommand.self]
+        subcommands: [DemoCommand.self, ServeCommand.self, StaffCommand.self, BankCommand.self, BlueprintCommand.self, PaperCommand.self, ExamCommand.self, ExportCommand.self, DatabaseCommand.self, TT22Command.self, AuditCommand.self]
     )
 }
 

@@ -415,3 +415,54 @@ struct SetupAPITests {
         }
     }
 }
+
+@Suite("Editing a draft exam, printing a prepared one's papers")
+struct ExamEditAPITests {
+    @Test("a draft is edited as a whole (rooms, review, name); once prepared it cannot be, and its papers with keys print; roles checked")
+    func editAndPrint() async throws {
+        let (fixture, blueprint) = try SetupAPITests.setUp()
+        try await fixture.app().test(.router) { client in
+            let coordinator = try await fixture.staffLogin(client, "dieuphoi")
+            let proctor = try await fixture.staffLogin(client, "giamthi")
+            var exam: [String: Any] = [
+                "name": "Giữa kỳ", "bank": "Vật lí 12", "blueprint": blueprint, "codes": 2, "review": "score",
+                "sessions": [["name": "Ca 1", "opensAt": "2027-03-02T01:30:00Z", "durationMinutes": 50]], "rooms": ["P201", "P202"],
+            ]
+            try await client.execute(uri: "/api/staff/setup/exams", method: .post, headers: Fixture.headers(cookie: coordinator), body: Fixture.json(exam)) {
+                #expect($0.status == .created)
+            }
+            exam["name"] = "Giữa kỳ I"
+            exam["rooms"] = ["P201", "P203"]
+            exam["review"] = "key"
+            exam["sessions"] = [["name": "Ca 1", "opensAt": "2027-03-02T01:30:00Z", "durationMinutes": 45], ["name": "Ca 2", "opensAt": "2027-03-02T03:00:00Z", "durationMinutes": 45]]
+            let old = "/api/staff/setup/exams/" + SetupAPITests.path("Giữa kỳ")
+            try await client.execute(uri: old, method: .put, headers: Fixture.headers(cookie: proctor), body: Fixture.json(exam)) { #expect($0.status == .forbidden) }
+            var bad = exam; bad["rooms"] = ["P1", "P1"]
+            try await client.execute(uri: old, method: .put, headers: Fixture.headers(cookie: coordinator), body: Fixture.json(bad)) { #expect($0.status == .badRequest) }
+            try await client.execute(uri: old, method: .put, headers: Fixture.headers(cookie: coordinator), body: Fixture.json(exam)) { response in
+                #expect(response.status == .ok)
+                let overview = Fixture.object(response.body)
+                #expect(overview["name"] as? String == "Giữa kỳ I" && overview["rooms"] as? [String] == ["P201", "P203"] && overview["review"] as? String == "key")
+                #expect((overview["sessions"] as? [Any])?.count == 2)
+            }
+            #expect(try fixture.database.auditEntries(AuditQuery(action: "exam.edit")).count == 1)
+            let base = "/api/staff/setup/exams/" + SetupAPITests.path("Giữa kỳ I")
+            try await client.execute(uri: base + "/papers", method: .get, headers: Fixture.headers(cookie: coordinator)) { #expect($0.status == .conflict, "no papers before preparing") }
+            let list = "Mã học sinh,Họ và tên,Ngày sinh,Lớp\nHS1,Nguyễn An,01/02/2009,11A1\nHS2,Trần Bình,03/04/2009,11A1\n"
+            try await client.execute(uri: base + "/class-list/lop.csv", method: .put, headers: Fixture.headers(cookie: coordinator), body: ByteBuffer(string: list)) {
+                #expect($0.status == .ok)
+            }
+            try await client.execute(uri: base + "/prepare", method: .post, headers: Fixture.headers(cookie: coordinator)) { #expect($0.status == .ok) }
+            try await client.execute(uri: base, method: .put, headers: Fixture.headers(cookie: coordinator), body: Fixture.json(exam)) { response in
+                #expect(response.status == .conflict && String(buffer: response.body).contains("alreadyPrepared"))
+            }
+            try await client.execute(uri: base + "/papers", method: .get, headers: Fixture.headers(cookie: proctor)) { #expect($0.status == .forbidden) }
+            try await client.execute(uri: base + "/papers", method: .get, headers: Fixture.headers(cookie: coordinator)) { response in
+                #expect(response.status == .ok)
+                let papers = Fixture.object(response.body)["papers"] as? [[String: Any]] ?? []
+                #expect(papers.count == 2)
+                #expect((papers.first?["key"] as? [String: Any])?["entries"] != nil, "each code with its key")
+            }
+        }
+    }
+}

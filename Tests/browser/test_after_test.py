@@ -8,6 +8,9 @@ import http.cookiejar
 import io
 import json
 import os
+import shutil
+import subprocess
+import tempfile
 import urllib.parse
 import urllib.request
 
@@ -154,7 +157,7 @@ class AfterTheTest(BrowserTest):
         status, text = self.fetch("PUT", path, {"question": question, "baseRevision": detail["currentRevision"]})
         self.assertEqual(status, 200, text)
         self.by_id("staff-logout").click()
-        self.wait(lambda: "/staff" in self.browser.current_url)
+        self.visible("staff-login")
 
         self.sign_in("coordinator", "staff/results?exam=" + urllib.parse.quote(PRACTICE))
         self.wait(lambda: self.browser.find_elements(By.CSS_SELECTOR, "#results-rows tr"))
@@ -246,8 +249,19 @@ class AfterTheTest(BrowserTest):
         href = self.by_id("x-xlsx").get_attribute("href")
         cookie = "; ".join(f"{c['name']}={c['value']}" for c in self.browser.get_cookies())
         with urllib.request.urlopen(urllib.request.Request(href, headers={"Cookie": cookie}), timeout=60) as response:
-            sheet = openpyxl.load_workbook(io.BytesIO(response.read())).active
+            data = response.read()
+        sheet = openpyxl.load_workbook(io.BytesIO(data)).active
         self.assertIn("BẢNG ĐIỂM CHI TIẾT - MÔN TOÁN - HỌC KỲ I", sheet["A3"].value)
+        # LibreOffice (the other independent reader) opens it too, with the Vietnamese text intact.
+        if shutil.which("soffice"):
+            folder = tempfile.mkdtemp(prefix="khaothi-sheet-")
+            with open(os.path.join(folder, "so-diem.xlsx"), "wb") as f:
+                f.write(data)
+            subprocess.run(["soffice", "--headless", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", folder,
+                            os.path.join(folder, "so-diem.xlsx")], capture_output=True, timeout=120, env={**os.environ, "HOME": folder})
+            text = open(os.path.join(folder, "so-diem.csv"), encoding="utf-8").read()
+            self.assertIn("BẢNG ĐIỂM CHI TIẾT - MÔN TOÁN - HỌC KỲ I", text)
+            self.assertIn("STT,Mã học sinh,Họ và tên đệm,Tên", text)
         header = [cell.value for cell in sheet[6]]
         self.assertEqual(header[:4], ["STT", "Mã học sinh", "Họ và tên đệm", "Tên"])
         self.assertIn("ĐTBmhk", header)

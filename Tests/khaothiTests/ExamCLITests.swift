@@ -48,6 +48,12 @@ struct ExamCLITests {
         let regrade = try CLI.run(["exam", "regrade", exam, "--dry-run", "--db", db])
         #expect(regrade.status == 0 && regrade.out.contains("dry run"))
         #expect(try CLI.run(["exam", "regrade", exam, "--revision", "khong-co=2", "--db", db]).status == 1)
+        let exported = dir.appendingPathComponent("kq.xlsx").path
+        #expect(try CLI.run(["export", "results", exam, "--out", exported, "--db", db]).status == 0)
+        #expect(Array(try Data(contentsOf: URL(fileURLWithPath: exported)).prefix(2)) == [0x50, 0x4B])
+        #expect(try CLI.run(["export", "stats", exam, "--format", "csv", "--separator", ";", "--out", dir.appendingPathComponent("tk.csv").path, "--db", db]).status == 0)
+        #expect(try CLI.run(["export", "gradebook", "--year", "2026-2027", "--class", "12A1", "--subject", "Toán", "--out", exported, "--db", db]).status == 1,
+                "no such subject or class yet")
         #expect(try CLI.run(["exam", "prepare", exam, "--slips", slips, "--db", db]).status == 1, "prepared once")
         #expect(try CLI.run(["exam", "slips", exam, "--out", slips, "--db", db]).status == 1, "reprinting needs --reset-codes")
         #expect(try CLI.run(["exam", "slips", exam, "--room", "P102", "--reset-codes", "--out", dir.appendingPathComponent("new").path, "--db", db]).status == 0)

@@ -148,7 +148,7 @@
   function bulk(action, extra, confirmText) {
     var ids = selection();
     if (!ids.length) return;
-    if (confirmText && !window.confirm(confirmText.replace("%d", ids.length))) return;
+    if (confirmText && !window.confirm(K.count(confirmText, ids.length))) return;
     var body = { ids: ids, action: action };
     for (var key in extra) body[key] = extra[key];
     api("POST", S.bankPath(bank.name) + "/bulk", body).then(function (result) {

@@ -81,11 +81,28 @@ var K = (function () {
 
   function points(value) { return String(value).replace(".", ","); }
 
+  // A message with its numbers: "%d" or "%1"…"%9" take `values` in order (an array, or one value), and a
+  // plural marker after a number — "{s}" or "{y|ies}" — follows it (English: "1 candidate", "2 candidates";
+  // the Vietnamese strings have none).
+  function count(template, values) {
+    values = Array.isArray(values) ? values : [values];
+    var last = null, next = 0;
+    return String(template).replace(/%(\d|d|s)|\{([^{}|]*)(?:\|([^{}]*))?\}/g, function (match, slot, one, other) {
+      if (slot !== undefined) {
+        var value = slot === "d" || slot === "s" ? values[next++] : values[parseInt(slot, 10) - 1];
+        if (typeof value === "number") last = value;
+        return value === undefined ? match : String(value);
+      }
+      if (other === undefined) { other = one; one = ""; }
+      return last === 1 ? one : other;
+    });
+  }
+
   function clock(seconds) {
     seconds = Math.max(0, Math.floor(seconds));
     var h = Math.floor(seconds / 3600), m = Math.floor(seconds % 3600 / 60), s = seconds % 60;
     return (h > 0 ? h + ":" + (m < 10 ? "0" : "") : "") + m + ":" + (s < 10 ? "0" : "") + s;
   }
 
-  return { T: T, el: el, api: api, message: message, code: code, rich: rich, richNode: richNode, escapeHTML: escapeHTML, points: points, clock: clock };
+  return { T: T, el: el, api: api, message: message, code: code, rich: rich, richNode: richNode, escapeHTML: escapeHTML, points: points, count: count, clock: clock };
 })();

@@ -45,7 +45,7 @@
     var room = $("staff-room").value;
     if (!$("room-reason").value.trim()) { $("staff-message").textContent = T.room_need_reason; $("room-reason").focus(); return; }
     api("POST", path("/rooms/" + encodeURIComponent(room) + "/add-time"), { minutes: parseInt($("room-minutes").value, 10), reason: $("room-reason").value }).then(function (r) {
-      $("staff-message").textContent = r.status === 200 ? T.room_added.replace("%1", r.body.minutes).replace("%2", r.body.candidates.length).replace("%3", room) : K.message(r);
+      $("staff-message").textContent = r.status === 200 ? K.count(T.room_added, [r.body.minutes, r.body.candidates.length, room]) : K.message(r);
       if (r.status === 200) $("room-reason").value = "";
       refresh();
     });

@@ -39,7 +39,7 @@
       if (result.status !== 200) { S.notice(K.message(result), "error"); return; }
       var r = result.body, box = $("push-report");
       box.innerHTML = "";
-      box.appendChild(el("p", { id: "push-summary", "class": "totals", text: T.gb_push_summary.replace("%1", r.written).replace("%2", r.conflicts).replace("%3", r.pending)
+      box.appendChild(el("p", { id: "push-summary", "class": "totals", text: K.count(T.gb_push_summary, [r.written, r.conflicts, r.pending])
         + (r.committed ? " · " + T.gb_pushed : " · " + T.regrade_dry_note) }));
       var body = el("tbody");
       r.lines.forEach(function (line) {
@@ -56,7 +56,7 @@
         box.appendChild(el("button", { type: "button", id: "push-undo", text: T.gb_undo, onclick: function () {
           api("POST", "/api/staff/gradebook/pushes/" + lastPush + "/undo").then(function (undone) {
             if (undone.status !== 200) { S.notice(K.message(undone), "error"); return; }
-            S.notice(T.gb_undone.replace("%d", undone.body.written), "ok");
+            S.notice(K.count(T.gb_undone, undone.body.written), "ok");
             openSheet();
           });
         } }));

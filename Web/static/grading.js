@@ -34,7 +34,7 @@
     api("GET", examPath()).then(function (result) {
       if (result.status !== 200) { S.notice(K.message(result), "error"); return; }
       var o = result.body;
-      $("exam-facts").textContent = T.grading_facts.replace("%1", o.submitted).replace("%2", o.pending).replace("%3", o.settings.rounds)
+      $("exam-facts").textContent = K.count(T.grading_facts, [o.submitted, o.pending, o.settings.rounds])
         + (o.settings.rounds > 1 ? " · " + T.grading_threshold + " " + K.points(o.settings.threshold) : "");
       var body = $("grading-questions");
       body.innerHTML = "";

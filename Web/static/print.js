@@ -54,7 +54,7 @@
       S.job(result.body.job, progress).then(function (set) {
         $("generate").disabled = false;
         $("progress").hidden = true;
-        S.notice(T.print_done.replace("%d", set.papers).replace("%s", set.name), "info");
+        S.notice(K.count(T.print_done, [set.papers, set.name]), "info");
         loadSets();
       }, function (failure) {
         $("generate").disabled = false;

@@ -21,7 +21,7 @@
       el("div", { "class": "paper-title" }, [
         el("div", { "class": "paper-exam", text: (summary.examTitle || summary.name).toUpperCase() }),
         el("div", { text: T.paper_subject + ": " + paper.subject }),
-        el("div", { text: paper.durationMinutes ? T.paper_time.replace("%d", paper.durationMinutes) : "" }),
+        el("div", { text: paper.durationMinutes ? K.count(T.paper_time, paper.durationMinutes) : "" }),
       ]),
     ]);
   }
@@ -126,7 +126,7 @@
   }
 
   function remember() {
-    var parts = ["set=" + set.summary.id];
+    var parts = [S.param("exam") ? "exam=" + encodeURIComponent(S.param("exam")) : "set=" + set.summary.id];
     if ($("code").value) parts.push("code=" + encodeURIComponent($("code").value));
     if ($("sheet").checked) parts.push("sheet=1");
     if ($("key").checked) parts.push("view=key");
@@ -137,9 +137,11 @@
   $("print").addEventListener("click", function () { window.print(); });
 
   S.ready(["teacher", "coordinator", "admin"]).then(function () {
-    var id = S.param("set");
-    if (!id) { S.notice(T.print_no_set, "error"); return; }
-    api("GET", "/api/staff/print-sets/" + encodeURIComponent(id)).then(function (result) {
+    // A print set, or an exam's own papers (the paper fallback when computers fail on exam day).
+    var id = S.param("set"), exam = S.param("exam");
+    if (!id && !exam) { S.notice(T.print_no_set, "error"); return; }
+    var path = exam ? "/api/staff/setup/exams/" + encodeURIComponent(exam) + "/papers" : "/api/staff/print-sets/" + encodeURIComponent(id);
+    api("GET", path).then(function (result) {
       if (result.status !== 200) { S.notice(K.message(result), "error"); return; }
       set = result.body;
       document.title = set.summary.name + " — khaothi";

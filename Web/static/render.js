@@ -298,6 +298,7 @@
           box.appendChild(el("div", { "class": "review-explanation" }, [el("b", { text: T.review_explanation + ": " }), K.richNode("div", result.explanation, mediaFor(r.media, paperItem.key))]));
         }
         if (result.comment) box.appendChild(el("p", { "class": "review-comment" }, [el("b", { text: T.review_comment + ": " }), result.comment]));
+        if (result.gradedBy) box.appendChild(el("p", { "class": "hint review-graders", text: T.results_graders + ": " + result.gradedBy }));
         var events = (r.events || {})[paperItem.key];
         if (events && events.length) box.appendChild(eventLog(events));
         section.appendChild(box);

@@ -94,8 +94,7 @@
       });
       r.refused.forEach(function (id) { q.appendChild(el("li", { "class": "error", text: id + ": " + T.regrade_refused })); });
       box.appendChild(q);
-      box.appendChild(el("p", { id: "regrade-summary", "class": "totals", text: T.regrade_summary.replace("%1", r.candidates.length).replace("%2", r.attempts)
-        .replace("%3", r.raised).replace("%4", r.lowered) + (r.meanBefore !== undefined && r.meanBefore !== null ? " · " + T.stats_mean + " " + K.points(r.meanBefore) + " → " + K.points(r.meanAfter) : "")
+      box.appendChild(el("p", { id: "regrade-summary", "class": "totals", text: K.count(T.regrade_summary, [r.candidates.length, r.attempts, r.raised, r.lowered]) + (r.meanBefore !== undefined && r.meanBefore !== null ? " · " + T.stats_mean + " " + K.points(r.meanBefore) + " → " + K.points(r.meanAfter) : "")
         + " · " + (r.committed ? T.regrade_committed : T.regrade_dry_note) }));
       var body = el("tbody");
       r.candidates.forEach(function (c) {

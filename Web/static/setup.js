@@ -50,11 +50,15 @@
     }
     var draft = exam.state === "draft";
     $("draft-tools").hidden = !draft;
+    $("edit-exam").hidden = !draft;
     $("prepared-tools").hidden = draft;
     $("prepare").disabled = exam.candidates.length === 0;
     var stored = sessionStorage.getItem("khaothi-slips:" + exam.name);
     $("slips-link").hidden = !stored;
     $("slips-link").href = "/staff/setup/slips?exam=" + encodeURIComponent(exam.name);
+    $("papers-link").href = "/staff/print/view?exam=" + encodeURIComponent(exam.name);
+    $("key-link").href = "/staff/print/view?exam=" + encodeURIComponent(exam.name) + "&view=key";
+    $("results-link").href = "/staff/results?exam=" + encodeURIComponent(exam.name);
     $("slips-hint").textContent = stored ? T.setup_slips_once : T.setup_slips_gone;
     drawProctors(exam);
     $("candidate-count").textContent = "(" + exam.candidates.length + ")";
@@ -116,17 +120,48 @@
     ]);
   }
 
-  function openCreate() {
+  // `exam`: a draft to edit (the form filled with it and saved over it); otherwise a new exam.
+  var editing = null;
+  function openCreate(exam) {
+    editing = exam && exam.name ? exam : null;
     $("create-form").hidden = false;
-    if (!$("c-sessions").children.length) $("c-sessions").appendChild(sessionRow(0));
+    $("create").textContent = editing ? T.setup_save_changes : T.setup_create;
+    if (editing) {
+      $("c-sessions").innerHTML = "";
+      editing.sessions.forEach(function (session, index) {
+        var row = sessionRow(index);
+        var opens = new Date(session.opensAt);
+        row.querySelector(".s-name").value = session.name;
+        row.querySelector(".s-opens").value = new Date(opens.getTime() - opens.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+        row.querySelector(".s-minutes").value = session.durationMinutes;
+        row.querySelector(".s-late").value = session.lateEntryMinutes;
+        row.querySelector(".s-grace").value = session.graceSeconds;
+        row.querySelector(".s-policy").value = session.policy;
+        $("c-sessions").appendChild(row);
+      });
+      $("c-name").value = editing.name;
+      $("c-mode").value = editing.paperMode;
+      $("c-codes").value = editing.codeCount || 4;
+      $("c-codes-box").hidden = editing.paperMode !== "codes";
+      $("c-results").value = editing.results;
+      $("c-takeover").value = editing.takeover;
+      $("c-review").value = editing.review;
+      $("c-rooms").value = editing.rooms.join(", ");
+    } else if (!$("c-sessions").children.length) {
+      $("c-sessions").appendChild(sessionRow(0));
+    }
     Promise.all([api("GET", "/api/staff/blueprints"), api("GET", "/api/staff/banks")]).then(function (results) {
       if (results[0].status === 200) S.fill($("c-blueprint"), results[0].body.items.map(function (b) { return [b.name, b.name]; }));
       if (results[1].status === 200) S.fill($("c-bank"), results[1].body.items.map(function (b) { return [b.name, b.name + " (" + b.questions + ")"]; }));
+      if (editing) { $("c-blueprint").value = editing.blueprint; $("c-bank").value = editing.bank; }
     });
     $("c-name").focus();
   }
 
-  $("new-exam").addEventListener("click", openCreate);
+  $("new-exam").addEventListener("click", function () { openCreate(null); });
+  $("edit-exam").addEventListener("click", function () {
+    openCreate(exams.filter(function (e) { return e.name === current(); })[0]);
+  });
   $("create-cancel").addEventListener("click", function () { $("create-form").hidden = true; });
   $("c-add-session").addEventListener("click", function () { $("c-sessions").appendChild(sessionRow($("c-sessions").children.length)); });
   $("c-mode").addEventListener("change", function () { $("c-codes-box").hidden = $("c-mode").value !== "codes"; });
@@ -142,10 +177,12 @@
       codes: parseInt($("c-codes").value, 10) || 0, results: $("c-results").value, takeover: $("c-takeover").value, review: $("c-review").value, sessions: sessions,
       rooms: $("c-rooms").value.split(/[,;\n]/).map(function (r) { return r.trim(); }).filter(Boolean) };
     $("create-problems").hidden = true;
-    api("POST", "/api/staff/setup/exams", body).then(function (result) {
-      if (result.status !== 201) { showProblems($("create-problems"), result); return; }
+    var request = editing ? api("PUT", examPath(editing.name), body) : api("POST", "/api/staff/setup/exams", body);
+    request.then(function (result) {
+      if (result.status !== 201 && result.status !== 200) { showProblems($("create-problems"), result); return; }
       $("create-form").hidden = true;
-      S.notice(T.setup_created.replace("%s", result.body.name), "ok");
+      S.notice((editing ? T.setup_saved : T.setup_created).replace("%s", result.body.name), "ok");
+      editing = null;
       load(result.body.name);
     });
   });
@@ -165,7 +202,7 @@
       });
     }).then(function (result) {
       if (result.status !== 200) { showProblems($("upload-problems"), result); return; }
-      S.notice(T.setup_uploaded.replace("%1", result.body.added).replace("%2", result.body.updated).replace("%3", result.body.total), "ok");
+      S.notice(K.count(T.setup_uploaded, [result.body.added, result.body.updated, result.body.total]), "ok");
       $("class-file").value = "";
       load(name);
     });
@@ -179,7 +216,7 @@
       dateOfBirth: $("o-birth").value.trim(), className: $("o-class").value.trim() }).then(function (result) {
       if (result.status !== 201) { showProblems($("upload-problems"), result); return; }
       ["o-id", "o-name", "o-birth", "o-class"].forEach(function (id) { $(id).value = ""; });
-      S.notice(T.setup_uploaded.replace("%1", result.body.added).replace("%2", result.body.updated).replace("%3", result.body.total), "ok");
+      S.notice(K.count(T.setup_uploaded, [result.body.added, result.body.updated, result.body.total]), "ok");
       load(name);
     });
   });
@@ -207,7 +244,7 @@
       if (result.status !== 200) { S.notice(K.message(result), "error"); $("prepare").disabled = false; return; }
       // The codes exist in clear only in this answer: kept in this tab for printing, never on the server.
       sessionStorage.setItem("khaothi-slips:" + name, JSON.stringify(result.body.slips));
-      S.notice(T.setup_prepared.replace("%d", result.body.slips.length), "ok");
+      S.notice(K.count(T.setup_prepared, result.body.slips.length), "ok");
       load(name);
     });
   });

@@ -21,7 +21,7 @@
       var s = result.body, t = s.test;
       $("st-empty").hidden = t.count > 0;
       document.querySelectorAll(".needs-attempts").forEach(function (section) { section.hidden = t.count === 0; });
-      var facts = [[T.stats_attempts, t.count + (s.pendingLeftOut ? " (" + T.stats_pending_left.replace("%d", s.pendingLeftOut) + ")" : "")],
+      var facts = [[T.stats_attempts, t.count + (s.pendingLeftOut ? " (" + K.count(T.stats_pending_left, s.pendingLeftOut) + ")" : "")],
         [T.stats_mean, n(t.mean)], [T.stats_median, n(t.median)], [T.stats_mode, n(t.mode)], [T.stats_sd, n(t.standardDeviation)],
         [T.stats_alpha, n(t.alpha, 3)], [T.stats_error_ratio, percent(t.errorRatio)], [T.stats_sem, n(t.standardError)]];
       var dl = $("st-test");
@@ -65,7 +65,7 @@
     $("st-store").addEventListener("click", function () {
       api("POST", path("/store")).then(function (result) {
         if (result.status !== 200) { S.notice(K.message(result), "error"); return; }
-        S.notice(T.stats_stored.replace("%d", result.body.questions), "ok");
+        S.notice(K.count(T.stats_stored, result.body.questions), "ok");
       });
     });
   }, function () {});
