@@ -194,7 +194,19 @@ struct SetupAPI {
             sessions.append(.init(name: sessionName, timing: SessionTiming(opensAt: opensAt, durationSeconds: session.durationMinutes * 60,
                                                                            lateEntrySeconds: late * 60, graceSeconds: grace, policy: policy)))
         }
-        let rooms = body.rooms.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        // "P101" or "P101:40" (40 seats per session).
+        var capacities: [String: Int] = [:]
+        var rooms: [String] = []
+        for entry in body.rooms.map({ $0.trimmingCharacters(in: .whitespaces) }).filter({ !$0.isEmpty }) {
+            let parts = entry.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if parts.count == 2 {
+                guard let seats = Int(parts[1]), (1...10_000).contains(seats), !parts[0].isEmpty else {
+                    throw APIError.invalid("rooms", "\"\(entry)\": phòng:số chỗ, ví dụ P101:40 / room:seats, e.g. P101:40")
+                }
+                capacities[parts[0]] = seats
+            }
+            rooms.append(parts[0])
+        }
         guard (1...200).contains(rooms.count), rooms.allSatisfy({ $0.count <= 100 }) else {
             throw APIError.invalid("rooms", "từ 1 đến 200 phòng thi, tên tối đa 100 ký tự / 1 to 200 rooms, names of at most 100 characters")
         }
@@ -204,6 +216,7 @@ struct SetupAPI {
                                         seed: body.seed ?? UInt64.random(in: 1...UInt64(Int64.max)), sessions: sessions, rooms: rooms, results: results)
         definition.takeover = takeover
         definition.review = review
+        definition.capacities = capacities
         return (definition, body.blueprint)
     }
 

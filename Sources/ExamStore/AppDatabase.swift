@@ -523,6 +523,10 @@ public struct AppDatabase: Sendable {
                 t.column("undoneAt", .datetime)
             }
         }
+        migrator.registerMigration("v16: room capacity") { db in
+            // Seats per session; nil: as many as the even share needs.
+            try db.alter(table: "room") { t in t.add(column: "capacity", .integer).check(sql: "capacity IS NULL OR capacity > 0") }
+        }
         return migrator
     }
 

@@ -36,6 +36,8 @@ public struct ExamOverview: Codable, Sendable, Hashable {
     public var grading: GradingSettings?
     public var sessions: [Session]
     public var rooms: [String]
+    /// Seats per session, for rooms that have a capacity.
+    public var capacities: [String: Int] = [:]
     public var candidates: [Candidate]
     public var resultsReleasedAt: Date?
     public var resultsReleasedBy: String?
@@ -114,7 +116,10 @@ extension AppDatabase {
                 ExamOverview.Session(name: $0.name, opensAt: $0.opensAt, durationMinutes: $0.durationSeconds / 60, lateEntryMinutes: $0.lateEntrySeconds / 60,
                                      graceSeconds: $0.graceSeconds, policy: $0.policy)
             },
-            rooms: rooms, candidates: candidates, resultsReleasedAt: row["resultsReleasedAt"], resultsReleasedBy: row["resultsReleasedBy"],
+            rooms: rooms,
+            capacities: Dictionary(try Row.fetchAll(db, sql: "SELECT name, capacity FROM room WHERE examId = ? AND capacity IS NOT NULL", arguments: [examId])
+                .map { ($0["name"] as String, $0["capacity"] as Int) }, uniquingKeysWith: { first, _ in first }),
+            candidates: candidates, resultsReleasedAt: row["resultsReleasedAt"], resultsReleasedBy: row["resultsReleasedBy"],
             proctors: Dictionary(grouping: try Row.fetchAll(db, sql: """
                 SELECT r.name AS room, p.username FROM roomProctor p JOIN room r ON r.id = p.roomId WHERE r.examId = ? ORDER BY r.id, p.username
                 """, arguments: [examId]), by: { $0["room"] as String }).mapValues { $0.map { $0["username"] as String } },

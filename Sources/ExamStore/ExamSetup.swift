@@ -35,6 +35,8 @@ public struct ExamDefinition: Sendable {
         public static func < (a: Self, b: Self) -> Bool { a.rank < b.rank }
     }
     public var review: ReviewPolicy = .score
+    /// Seats per session in a room (rooms not named here take what the even share needs).
+    public var capacities: [String: Int] = [:]
 
     public init(name: String, bank: String, blueprint: Blueprint, paperMode: PaperMode = .codes, codeCount: Int = 24, firstCode: Int = 101,
                 seed: UInt64, sessions: [Session], rooms: [String], results: ResultsPolicy = .immediate) {
@@ -156,6 +158,9 @@ extension AppDatabase {
         guard !definition.rooms.isEmpty else { throw StoreError.invalid("rooms", "kỳ thi cần ít nhất một phòng thi / an exam needs a room") }
         guard Set(definition.rooms).count == definition.rooms.count else { throw StoreError.invalid("rooms", "tên phòng thi lặp lại / room names repeat") }
         guard Set(definition.sessions.map(\.name)).count == definition.sessions.count else { throw StoreError.invalid("sessions", "tên ca thi lặp lại / session names repeat") }
+        for (room, seats) in definition.capacities where seats < 1 || seats > 10_000 || !definition.rooms.contains(room) {
+            throw StoreError.invalid("rooms", "sức chứa phòng \(room): 1–10000 chỗ / room \(room): 1 to 10000 seats")
+        }
         if definition.paperMode == .codes, !(1...1000).contains(definition.codeCount) { throw StoreError.invalid("codeCount", "số mã đề phải từ 1 đến 1000 / 1 to 1000 codes") }
         guard let bankId = try Int64.fetchOne(db, sql: "SELECT id FROM bank WHERE name = ?", arguments: [definition.bank]) else {
             throw StoreError(.notFound, "không có ngân hàng \"\(definition.bank)\" / no bank named \"\(definition.bank)\"", field: "bank")
@@ -178,6 +183,9 @@ extension AppDatabase {
         for room in definition.rooms where !existing.contains(room) {
             var record = RoomRecord(id: nil, examId: examId, name: room)
             try record.insert(db)
+        }
+        for room in definition.rooms {
+            try db.execute(sql: "UPDATE room SET capacity = ? WHERE examId = ? AND name = ?", arguments: [definition.capacities[room], examId, room])
         }
     }
 
@@ -268,8 +276,9 @@ extension AppDatabase {
                 return a.studentID < b.studentID
             }
             let sessions = try Row.fetchAll(db, sql: "SELECT id, name, opensAt FROM examSession WHERE examId = ? ORDER BY opensAt, id", arguments: [examId])
-            let rooms = try Row.fetchAll(db, sql: "SELECT id, name FROM room WHERE examId = ? ORDER BY id", arguments: [examId])
+            let rooms = try Row.fetchAll(db, sql: "SELECT id, name, capacity FROM room WHERE examId = ? ORDER BY id", arguments: [examId])
             let slots = sessions.flatMap { session in rooms.map { (session: session, room: $0) } }
+            let sizes = try Self.seatCounts(candidates: candidates.count, capacities: slots.map { $0.room["capacity"] as Int? })
 
             // Papers.
             let mode = row["paperMode"] as String
@@ -293,11 +302,11 @@ extension AppDatabase {
             // Seats, numbers, papers, codes.
             let key = try Self.accessCodeKey(db)
             var slips: [LoginSlip] = []
-            let perSlot = (candidates.count + slots.count - 1) / slots.count
+            var slotIndex = 0, seat = 0
             for (index, candidate) in candidates.enumerated() {
-                let slotIndex = min(index / perSlot, slots.count - 1)
+                while seat >= sizes[slotIndex] { slotIndex += 1; seat = 0 }
+                defer { seat += 1 }
                 let slot = slots[slotIndex]
-                let seat = index - slotIndex * perSlot
                 let code = mode == "codes" ? codes[(seat + slotIndex) % codes.count] : codes[index]
                 let sbd = String(format: "%04d", index + 1)
                 let accessCode = Self.newAccessCode()
@@ -311,6 +320,26 @@ extension AppDatabase {
             _ = try ExamDay.bumpVersion(db, examId: examId)
             return slips
         }
+    }
+
+    /// How many candidates each slot (session × room, in order) seats: an even share, never above a room's
+    /// capacity (an earlier room takes more when later ones are full). Refused when the rooms cannot seat everyone.
+    static func seatCounts(candidates: Int, capacities: [Int?]) throws -> [Int] {
+        let total = capacities.reduce(0) { sum, capacity in capacity.map { sum + $0 } ?? Int.max / 2 }
+        guard total >= candidates else {
+            throw StoreError.invalid("rooms", "các phòng chỉ đủ \(total) chỗ cho \(candidates) thí sinh: thêm phòng, ca thi hoặc chỗ / the rooms seat \(total) for \(candidates) candidates: add rooms, sessions or seats")
+        }
+        var sizes: [Int] = []
+        var remaining = candidates
+        for (index, capacity) in capacities.enumerated() {
+            let slotsLeft = capacities.count - index
+            let later = capacities[(index + 1)...].reduce(0) { sum, capacity in capacity.map { sum + $0 } ?? Int.max / 2 }
+            let even = (remaining + slotsLeft - 1) / slotsLeft
+            let take = min(capacity ?? Int.max, max(even, remaining - later), remaining)
+            sizes.append(take)
+            remaining -= take
+        }
+        return sizes
     }
 
     /// New access codes for the candidates of a prepared exam (one room, one candidate, or all): the old codes
@@ -458,4 +487,9 @@ extension AppDatabase {
         try db.execute(sql: "INSERT INTO setting(key, value) VALUES (?, ?)", arguments: [name, key.withUnsafeBytes { Data($0) }])
         return key
     }
+}
+
+extension AppDatabase {
+    /// `seatCounts` for tests.
+    public static func seatCountsForTesting(candidates: Int, capacities: [Int?]) throws -> [Int] { try seatCounts(candidates: candidates, capacities: capacities) }
 }

@@ -54,7 +54,7 @@ extension ExamCommand {
         @Option(help: "Minutes after opening a candidate may still start.") var lateEntry = 15
         @Option(help: "Seconds after the deadline answers are still taken.") var grace = 30
         @Option(help: "fixed-end (everyone ends together) or from-start.") var policy = "fixed-end"
-        @Option(help: "A room (repeat).") var room: [String] = []
+        @Option(help: "A room, or ROOM:SEATS for its capacity per session (repeat).") var room: [String] = []
         @Option(help: "immediate or later: whether candidates see their score at once.") var results = "immediate"
         @Option(help: "What candidates review once results show: none, score, answers (their own, marked) or key (also the key and lời giải).")
         var review = "score"
@@ -74,8 +74,13 @@ extension ExamCommand {
                 var definition = ExamDefinition(
                     name: name, bank: bank, blueprint: blueprintValue, paperMode: paperPerCandidate ? .candidates : .codes,
                     codeCount: codes ?? 24, firstCode: firstCode, seed: seed ?? UInt64(Date().timeIntervalSince1970 * 1000),
-                    sessions: sessions, rooms: room, results: resultsPolicy)
+                    sessions: sessions, rooms: room.map { String($0.split(separator: ":").first ?? "") }, results: resultsPolicy)
                 definition.review = reviewPolicy
+                for entry in room where entry.contains(":") {
+                    let parts = entry.split(separator: ":", maxSplits: 1)
+                    guard parts.count == 2, let seats = Int(parts[1]) else { throw UserError("--room \(entry): PHÒNG:SỐ_CHỖ, ví dụ P101:40 / ROOM:SEATS") }
+                    definition.capacities[String(parts[0])] = seats
+                }
                 try db.createExam(definition)
                 if json { return try printJSON(try db.examStatus(name)) }
                 print("Đã tạo kỳ thi \"\(name)\": \(sessions.count) ca, \(room.count) phòng, \(minutes) phút / exam created")

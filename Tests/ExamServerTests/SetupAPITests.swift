@@ -466,3 +466,41 @@ struct ExamEditAPITests {
         }
     }
 }
+
+@Suite("Room capacity")
+struct RoomCapacityTests {
+    @Test("seats: an even share, never above a room's capacity; refused when the rooms cannot seat everyone")
+    func seats() throws {
+        #expect(try AppDatabase.seatCountsForTesting(candidates: 40, capacities: [nil, nil]) == [20, 20])
+        #expect(try AppDatabase.seatCountsForTesting(candidates: 40, capacities: [30, 12]) == [28, 12])
+        #expect(try AppDatabase.seatCountsForTesting(candidates: 40, capacities: [10, nil]) == [10, 30])
+        #expect(try AppDatabase.seatCountsForTesting(candidates: 5, capacities: [2, 2, 2]) == [2, 2, 1])
+        #expect(throws: StoreError.self) { try AppDatabase.seatCountsForTesting(candidates: 40, capacities: [10, 10]) }
+    }
+
+    @Test("a room given as P101:12 seats at most 12 per session; prepare says when the rooms are too small")
+    func prepareWithCapacity() async throws {
+        let (fixture, blueprint) = try SetupAPITests.setUp()
+        try await fixture.app().test(.router) { client in
+            let coordinator = try await fixture.staffLogin(client, "dieuphoi")
+            for (name, rooms, status) in [("Nhỏ", ["P1:10", "P2:10"], HTTPResponse.Status.badRequest), ("Vừa", ["P1:12", "P2"], .ok)] {
+                let exam: [String: Any] = ["name": name, "bank": "Vật lí 12", "blueprint": blueprint, "codes": 2,
+                                           "sessions": [["name": "Ca 1", "opensAt": "2027-03-02T01:30:00Z", "durationMinutes": 50]], "rooms": rooms]
+                try await client.execute(uri: "/api/staff/setup/exams", method: .post, headers: Fixture.headers(cookie: coordinator), body: Fixture.json(exam)) {
+                    #expect($0.status == .created)
+                }
+                let base = "/api/staff/setup/exams/" + SetupAPITests.path(name)
+                let list = "Mã học sinh,Họ và tên,Ngày sinh,Lớp\n" + (1...30).map { "HS\($0),Học sinh \($0),01/02/2009,11A1" }.joined(separator: "\n") + "\n"
+                try await client.execute(uri: base + "/class-list/lop.csv", method: .put, headers: Fixture.headers(cookie: coordinator), body: ByteBuffer(string: list)) {
+                    #expect($0.status == .ok)
+                }
+                try await client.execute(uri: base + "/prepare", method: .post, headers: Fixture.headers(cookie: coordinator)) { response in
+                    #expect(response.status == status, "\(name): \(String(buffer: response.body))")
+                    guard status == .ok else { return }
+                    let slips = Fixture.object(response.body)["slips"] as? [[String: Any]] ?? []
+                    #expect(slips.filter { ($0["room"] as? String) == "P1" }.count == 12 && slips.filter { ($0["room"] as? String) == "P2" }.count == 18)
+                }
+            }
+        }
+    }
+}

@@ -141,6 +141,7 @@
     var id = S.param("set"), exam = S.param("exam");
     if (!id && !exam) { S.notice(T.print_no_set, "error"); return; }
     var path = exam ? "/api/staff/setup/exams/" + encodeURIComponent(exam) + "/papers" : "/api/staff/print-sets/" + encodeURIComponent(id);
+    if (exam) { $("print-back").href = "/staff/setup?exam=" + encodeURIComponent(exam); $("print-back").textContent = "← " + T.nav_setup; }
     api("GET", path).then(function (result) {
       if (result.status !== 200) { S.notice(K.message(result), "error"); return; }
       set = result.body;

@@ -39,7 +39,7 @@
     var sessions = exam.sessions.map(function (s) {
       return s.name + " " + S.when(s.opensAt) + " (" + s.durationMinutes + " " + T.staff_minutes + ")";
     }).join("; ");
-    $("exam-facts").textContent = [exam.subject, exam.bank, exam.blueprint, sessions, T.setup_rooms + ": " + exam.rooms.join(", "),
+    $("exam-facts").textContent = [exam.subject, exam.bank, exam.blueprint, sessions, T.setup_rooms + ": " + exam.rooms.map(function (r) { return exam.capacities && exam.capacities[r] ? r + " (" + exam.capacities[r] + " " + T.setup_seats + ")" : r; }).join(", "),
       exam.results === "later" ? T.setup_results_later : T.setup_results_immediate,
       exam.takeover === "proctor" ? T.setup_takeover_proctor : T.setup_takeover_free,
       T.setup_review + ": " + (T["setup_review_" + exam.review] || exam.review)].join(" · ");
@@ -146,7 +146,7 @@
       $("c-results").value = editing.results;
       $("c-takeover").value = editing.takeover;
       $("c-review").value = editing.review;
-      $("c-rooms").value = editing.rooms.join(", ");
+      $("c-rooms").value = editing.rooms.map(function (r) { return editing.capacities && editing.capacities[r] ? r + ":" + editing.capacities[r] : r; }).join(", ");
     } else if (!$("c-sessions").children.length) {
       $("c-sessions").appendChild(sessionRow(0));
     }
