@@ -112,11 +112,12 @@ public func buildApplication(store: Store, configuration: ServerConfiguration = 
     CandidateAPI(state: state).register(open: api, signedIn: router.group("api").add(middleware: SameOriginHeader()).add(middleware: CandidateAuthentication(state: state)))
     let staffGroup = router.group("api/staff").add(middleware: SameOriginHeader()).add(middleware: StaffAuthentication(state: state))
     StaffAPI(state: state).register(open: router.group("api/staff").add(middleware: SameOriginHeader()), signedIn: staffGroup)
-    SetupAPI(state: state).register(staffGroup)
+    let jobs = Jobs()
+    SetupAPI(state: state, jobs: jobs).register(staffGroup)
     GradingAPI(state: state).register(staffGroup)
     GradebookAPI(state: state).register(staffGroup)
     // Authoring: every route for a role that authors (a proctor gets 403 before anything is read).
-    AuthoringAPI(state: state, jobs: Jobs(), uploads: UploadBatches()).register(
+    AuthoringAPI(state: state, jobs: jobs, uploads: UploadBatches()).register(
         router.group("api/staff").add(middleware: SameOriginHeader()).add(middleware: StaffAuthentication(state: state)).add(middleware: RequireStaffRole(allowed: \.authors)))
     routes.fill(router.routes.map { (path: $0.path.description, method: $0.method) })
     var app = Application(

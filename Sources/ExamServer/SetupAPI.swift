@@ -10,6 +10,7 @@ import Hummingbird
 /// Every change goes through the store, which audits it with the member who made it.
 struct SetupAPI {
     let state: ServerState
+    let jobs: Jobs
 
     struct SessionBody: Decodable {
         var name: String
@@ -76,11 +77,20 @@ struct SetupAPI {
                                                         by: Actor(who), now: state.configuration.now())
             return Response(status: .noContent)
         }
-        group.post("setup/exams/:exam/prepare") { _, context in
+        // Prepared at once, or with `?job=1` as a job the page watches (papers made, candidates seated); the slips,
+        // the only place the codes exist in clear, are then the job's result for its member alone.
+        group.post("setup/exams/:exam/prepare") { request, context in
             let who = try context.requireStaff(\.coordinates)
             let exam = try StaffAPI.parameter("exam", context)
-            let slips = try await state.store.setup.prepareExam(exam, by: Actor(who), now: state.configuration.now())
-            return Prepared(exam: exam, slips: slips)
+            let store = state.store, now = state.configuration.now()
+            if request.uri.queryParameters.get("job") == "1" {
+                let id = try jobs.start(kind: "prepare", owner: who.username, now: now) { progress in
+                    Prepared(exam: exam, slips: try await store.setup.prepareExam(exam, by: Actor(who), now: now, progress: progress))
+                }
+                return try Views.created(Views.JobStarted(job: id), request, context)
+            }
+            let slips = try await store.setup.prepareExam(exam, by: Actor(who), now: now, progress: { _, _ in })
+            return try Prepared(exam: exam, slips: slips).response(from: request, context: context)
         }
         // Which proctors watch a room: once an exam has assignments, a proctor sees and acts on their rooms only.
         group.put("setup/exams/:exam/rooms/:room/proctors") { request, context in

@@ -71,7 +71,8 @@ public protocol ExamSetupRepository: Sendable {
     /// Removes one candidate of a draft exam.
     func removeCandidate(exam: String, studentID: String, by actor: Actor, now: Date) async throws
     /// Numbers, seats, papers and access codes; the slips are the only place the codes appear.
-    func prepareExam(_ name: String, by actor: Actor, now: Date) async throws -> [LoginSlip]
+    /// `progress(done, total)` is told as papers are made and candidates seated.
+    func prepareExam(_ name: String, by actor: Actor, now: Date, progress: @escaping @Sendable (Int, Int) -> Void) async throws -> [LoginSlip]
     /// Candidates see their scores from now on. Refused (`sessionRunning`) while a session runs, unless forced
     /// (audited with the reason).
     func releaseResults(exam: String, force: Bool, reason: String, by actor: Actor, now: Date) async throws -> ExamOverview
@@ -194,9 +195,9 @@ extension SQLiteStore: ExamSetupRepository {
         }
     }
 
-    public func prepareExam(_ name: String, by actor: Actor, now: Date) async throws -> [LoginSlip] {
+    public func prepareExam(_ name: String, by actor: Actor, now: Date, progress: @escaping @Sendable (Int, Int) -> Void) async throws -> [LoginSlip] {
         try await write { db in
-            let slips = try AppDatabase.prepareExam(db, name, now: now)
+            let slips = try AppDatabase.prepareExam(db, name, now: now, progress: progress)
             try AppDatabase.audit(db, action: "exam.prepare", subject: "exam:\(name)", actor: actor, now: now, details: ["candidates": String(slips.count)])
             return slips
         }

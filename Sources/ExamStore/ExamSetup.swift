@@ -245,7 +245,7 @@ extension AppDatabase {
         try writer.write { db in try Self.prepareExam(db, name, now: Date()) }
     }
 
-    static func prepareExam(_ db: Database, _ name: String, now: Date) throws -> [LoginSlip] {
+    static func prepareExam(_ db: Database, _ name: String, now: Date, progress: (Int, Int) -> Void = { _, _ in }) throws -> [LoginSlip] {
         do {
             let row = try Self.examRow(db, name)
             guard row["state"] as String == "draft" else {
@@ -287,7 +287,11 @@ extension AppDatabase {
                 ? PaperRequest.numberedCodes(row["codeCount"] as Int, first: row["firstCode"] as Int)
                 : (1...candidates.count).map { String(format: "%04d", $0) }
             var paperIDs: [String: Int64] = [:]
+            // Steps: every paper made, then every candidate seated.
+            let steps = codes.count + candidates.count
+            progress(0, steps)
             try generator.generate(PaperRequest(mode: .codes(codes), seed: seed)) { paper in
+                defer { progress(paperIDs.count, steps) }
                 try db.execute(sql: "INSERT INTO paper(examId, code, content) VALUES (?, ?, ?)",
                                arguments: [examId, paper.code, String(decoding: try Canonical.encoder.encode(paper), as: UTF8.self)])
                 let paperId = db.lastInsertedRowID
@@ -304,6 +308,7 @@ extension AppDatabase {
             var slips: [LoginSlip] = []
             var slotIndex = 0, seat = 0
             for (index, candidate) in candidates.enumerated() {
+                if index % 50 == 0 { progress(codes.count + index, steps) }
                 while seat >= sizes[slotIndex] { slotIndex += 1; seat = 0 }
                 defer { seat += 1 }
                 let slot = slots[slotIndex]
@@ -316,6 +321,7 @@ extension AppDatabase {
                                        className: candidate.className, room: slot.room["name"], session: slot.session["name"],
                                        opensAt: slot.session["opensAt"], paperCode: code, accessCode: accessCode))
             }
+            progress(steps, steps)
             try db.execute(sql: "UPDATE exam SET state = 'prepared', preparedAt = ? WHERE id = ?", arguments: [now, examId])
             _ = try ExamDay.bumpVersion(db, examId: examId)
             return slips

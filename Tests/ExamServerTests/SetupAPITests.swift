@@ -504,3 +504,40 @@ struct RoomCapacityTests {
         }
     }
 }
+
+@Suite("Preparing as a job with progress")
+struct PrepareJobTests {
+    @Test("prepare?job=1 answers 201 with a job; the job reports progress and ends with the slips, for its member only")
+    func prepareJob() async throws {
+        let (fixture, blueprint) = try SetupAPITests.setUp()
+        try fixture.addStaff("dieuphoi2", role: .coordinator)
+        try await fixture.app().test(.router) { client in
+            let coordinator = try await fixture.staffLogin(client, "dieuphoi")
+            let other = try await fixture.staffLogin(client, "dieuphoi2")
+            let exam: [String: Any] = ["name": "Có tiến độ", "bank": "Vật lí 12", "blueprint": blueprint, "codes": 3,
+                                       "sessions": [["name": "Ca 1", "opensAt": "2027-03-02T01:30:00Z", "durationMinutes": 50]], "rooms": ["P1"]]
+            try await client.execute(uri: "/api/staff/setup/exams", method: .post, headers: Fixture.headers(cookie: coordinator), body: Fixture.json(exam)) {
+                #expect($0.status == .created)
+            }
+            let base = "/api/staff/setup/exams/" + SetupAPITests.path("Có tiến độ")
+            let list = "Mã học sinh,Họ và tên,Ngày sinh,Lớp\n" + (1...120).map { "HS\($0),Học sinh \($0),01/02/2009,11A1" }.joined(separator: "\n") + "\n"
+            try await client.execute(uri: base + "/class-list/lop.csv", method: .put, headers: Fixture.headers(cookie: coordinator), body: ByteBuffer(string: list)) {
+                #expect($0.status == .ok)
+            }
+            let job = try await client.execute(uri: base + "/prepare?job=1", method: .post, headers: Fixture.headers(cookie: coordinator)) { response in
+                #expect(response.status == .created)
+                return Fixture.object(response.body)["job"] as? String ?? ""
+            }
+            var finished: [String: Any] = [:]
+            for _ in 0..<200 {
+                finished = try await client.execute(uri: "/api/staff/jobs/" + job, method: .get, headers: Fixture.headers(cookie: coordinator)) { Fixture.object($0.body) }
+                if (finished["state"] as? [String: Any])?["finished"] as? Bool == true { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            let state = try #require(finished["state"] as? [String: Any])
+            #expect(state["total"] as? Int == 123 && state["done"] as? Int == 123, "3 papers and 120 candidates")
+            #expect(((finished["result"] as? [String: Any])?["slips"] as? [Any])?.count == 120)
+            try await client.execute(uri: "/api/staff/jobs/" + job, method: .get, headers: Fixture.headers(cookie: other)) { #expect($0.status == .notFound) }
+        }
+    }
+}

@@ -240,12 +240,27 @@
     $("prepare-confirm").hidden = true;
     $("prepare").disabled = true;
     S.notice(T.setup_preparing, "");
-    api("POST", examPath(name, "/prepare")).then(function (result) {
-      if (result.status !== 200) { S.notice(K.message(result), "error"); $("prepare").disabled = false; return; }
-      // The codes exist in clear only in this answer: kept in this tab for printing, never on the server.
-      sessionStorage.setItem("khaothi-slips:" + name, JSON.stringify(result.body.slips));
-      S.notice(K.count(T.setup_prepared, result.body.slips.length), "ok");
-      load(name);
+    var bar = $("prepare-progress");
+    bar.hidden = false;
+    bar.removeAttribute("value");
+    function failed(result) { bar.hidden = true; S.notice(K.message(result), "error"); $("prepare").disabled = false; }
+    // A job the page watches: papers made, then candidates seated, as a progress bar.
+    api("POST", examPath(name, "/prepare?job=1")).then(function (started) {
+      if (started.status !== 201) { failed(started); return; }
+      S.job(started.body.job, function (done, total) {
+        if (!total) return;
+        bar.max = total;
+        bar.value = done;
+        bar.textContent = Math.round(100 * done / total) + " %";
+        $("prepare-status").textContent = K.count(T.setup_prepare_progress, [done, total]);
+      }).then(function (result) {
+        bar.hidden = true;
+        $("prepare-status").textContent = "";
+        // The codes exist in clear only in this answer: kept in this tab for printing, never on the server's disk.
+        sessionStorage.setItem("khaothi-slips:" + name, JSON.stringify(result.slips));
+        S.notice(K.count(T.setup_prepared, result.slips.length), "ok");
+        load(name);
+      }, failed);
     });
   });
 
