@@ -51,9 +51,21 @@ class ExamSetupTest(BrowserTest):
         self.wait(lambda: len(self.browser.find_elements(By.CSS_SELECTOR, "#candidates tr")) == 4, message="candidates not listed")
         self.assertFalse(self.by_id("upload-problems").is_displayed())
 
+        # A draft can still change as a whole: a capacity for one room.
+        self.visible("edit-exam").click()
+        self.wait(lambda: self.by_id("create").text == "Lưu thay đổi")
+        rooms = self.by_id("c-rooms")
+        rooms.clear()
+        rooms.send_keys("P201:30, P202")
+        self.by_id("create").click()
+        self.wait(lambda: "P201 (30 chỗ)" in self.by_id("exam-facts").text, message="the edit did not show")
+        self.assertEqual(len(self.browser.find_elements(By.CSS_SELECTOR, "#candidates tr")), 4, "the candidates stay")
+
         self.by_id("prepare").click()
         self.visible("prepare-yes").click()
         self.visible("prepared-tools")
+        self.assertFalse(self.by_id("edit-exam").is_displayed(), "a prepared exam cannot be edited")
+        self.assertIn("/staff/print/view?exam=", self.by_id("papers-link").get_attribute("href"))
         # The proctor of room P201.
         proctor = self.server.staff("proctor")["username"]
         line = self.browser.find_element(By.CSS_SELECTOR, ".room-proctors[data-room='P201']")
@@ -62,7 +74,9 @@ class ExamSetupTest(BrowserTest):
         self.wait(lambda: "P201" in self.by_id("notice").text)
         self.wait(lambda: self.browser.find_element(By.CSS_SELECTOR, f".room-proctors[data-room='P201'] input[value='{proctor}']").is_selected())
         self.wait(lambda: all(cell.text for cell in self.browser.find_elements(By.CSS_SELECTOR, "#candidates tr td:nth-child(5)")), message="no SBD")
-        self.visible("slips-link").click()
+        self.visible("slips-link")
+        # The panel may redraw (a save reloads it): click the link as it is now, clear of the sticky bar.
+        self.browser.execute_script("var a = document.getElementById('slips-link'); a.scrollIntoView({block: 'center'}); a.click();")
         self.wait(lambda: len(self.browser.find_elements(By.CSS_SELECTOR, ".slip")) == 4, message="slips not drawn")
         rooms = [s.get_attribute("data-room") for s in self.browser.find_elements(By.CSS_SELECTOR, ".slips-room")]
         self.assertEqual(sorted(rooms), ["P201", "P202"])
