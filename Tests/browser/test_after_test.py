@@ -259,7 +259,8 @@ class AfterTheTest(BrowserTest):
                 f.write(data)
             subprocess.run(["soffice", "--headless", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", folder,
                             os.path.join(folder, "so-diem.xlsx")], capture_output=True, timeout=120, env={**os.environ, "HOME": folder})
-            text = open(os.path.join(folder, "so-diem.csv"), encoding="utf-8").read()
+            with open(os.path.join(folder, "so-diem.csv"), encoding="utf-8") as f:
+                text = f.read()
             self.assertIn("BẢNG ĐIỂM CHI TIẾT - MÔN TOÁN - HỌC KỲ I", text)
             self.assertIn("STT,Mã học sinh,Họ và tên đệm,Tên", text)
         header = [cell.value for cell in sheet[6]]
