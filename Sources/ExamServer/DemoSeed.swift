@@ -127,7 +127,7 @@ public enum DemoSeed {
     static func whatTheyDo(_ role: StaffRole) -> String {
         switch role {
         case .admin: "mọi việc, mọi ngân hàng, tài khoản cán bộ, nhật ký thay đổi / everything, every bank, staff accounts, the audit log"
-        case .coordinator: "tạo kỳ thi, danh sách thí sinh, phiếu dự thi, phòng thi, chấm tự luận, công bố kết quả, bảng điểm; đọc ngân hàng, ma trận / create exams, class lists, login slips, exam rooms, results, score sheets; reads banks, blueprints"
+        case .coordinator: "tạo và sửa kỳ thi, danh sách thí sinh, phiếu dự thi, in đề dự phòng, phòng thi, chấm tự luận, công bố kết quả, kết quả và chấm lại, thống kê câu hỏi, sổ điểm; đọc ngân hàng, ma trận / create and edit exams, class lists, login slips, paper fallback, exam rooms, grading, results and regrades, item statistics, the gradebook; reads banks, blueprints"
         case .proctor: "theo dõi phòng thi, thêm giờ, cấp lại mã / watch rooms, add time, new access codes"
         case .teacher: "sở hữu các ngân hàng mẫu: soạn, nhập, phân loại câu hỏi, ma trận, in đề; chấm tự luận / owns the sample banks: write, import, classify questions, blueprints, printed papers; grades essays"
         }
