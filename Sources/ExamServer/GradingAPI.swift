@@ -29,6 +29,15 @@ struct GradingAPI {
             return try await state.store.grading.gradingSheet(exam: try StaffAPI.parameter("exam", context), question: try AuthoringAPI.number("question", context),
                                                               for: Actor(who), coordinator: who.role.coordinates, names: names)
         }
+        // A coordinator sends an autoscored question to graders (review: true), or takes it back before any grade.
+        group.put("grading/exams/:exam/review/:question") { request, context in
+            let who = try context.requireStaff(\.coordinates)
+            struct Body: Decodable { var review: Bool }
+            let body = try await CandidateAPI.decode(Body.self, request, context)
+            try await state.store.grading.setReview(exam: try StaffAPI.parameter("exam", context), question: try AuthoringAPI.number("question", context),
+                                                    review: body.review, by: Actor(who), now: state.configuration.now())
+            return Response(status: .noContent)
+        }
         group.post("grading/exams/:exam/grades") { request, context in
             let who = try context.requireStaff(\.authors)
             struct Body: Decodable { var attempt: Int64; var item: String; var points: Points; var comment: String? }

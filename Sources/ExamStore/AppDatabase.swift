@@ -527,6 +527,13 @@ public struct AppDatabase: Sendable {
             // Seats per session; nil: as many as the even share needs.
             try db.alter(table: "room") { t in t.add(column: "capacity", .integer).check(sql: "capacity IS NULL OR capacity > 0") }
         }
+        migrator.registerMigration("v17: autoscored questions a coordinator sends to graders") { db in
+            try db.create(table: "reviewQuestion") { t in
+                t.belongsTo("exam", onDelete: .cascade).notNull()
+                t.belongsTo("questionRevision", onDelete: .cascade).notNull()
+                t.primaryKey(["examId", "questionRevisionId"])
+            }
+        }
         return migrator
     }
 

@@ -27,6 +27,8 @@ public struct GradingQuestion: Codable, Sendable, Hashable {
     public var keys: [String]
     public var stem: String
     public var maximum: Points
+    /// An autoscored question a coordinator sent to graders (its score stands until a grader changes it).
+    public var review: Bool = false
     /// Submitted answers to grade, and how many are decided (final).
     public var answers: Int
     public var decided: Int
@@ -61,6 +63,8 @@ public struct GradingAnswer: Codable, Sendable, Hashable {
     /// Only when a coordinator asks for names; graders see the số báo danh alone.
     public var fullName: String?
     public var answer: String
+    /// For a question sent for review: what the automatic scoring gave.
+    public var scored: Points? = nil
     public var rounds: [Round]
     /// The decided points; nil while pending.
     public var final: Points?
@@ -92,9 +96,21 @@ public protocol GradingRepository: Sendable {
     func grade(exam: String, attempt: Int64, item: String, points: Points, comment: String, by actor: Actor, coordinator: Bool,
                now: Date) async throws -> GradingAnswer
     func setGrading(exam: String, _ settings: GradingSettings, by actor: Actor, now: Date) async throws -> GradingSettings
+    /// Sends an autoscored question of the exam to graders (or takes it back while no one has graded it); audited.
+    func setReview(exam: String, question: Int64, review: Bool, by actor: Actor, now: Date) async throws
 }
 
 enum Grading {
+    /// An answer as a grader reads it: the text, "A, C", or "a: Đ · b: S".
+    static func text(_ value: ResponseValue) -> String {
+        switch value {
+        case let .text(text): text
+        case let .list(list): list.joined(separator: ", ")
+        case let .map(map): map.keys.sorted().map { "\($0): \(map[$0]!)" }.joined(separator: " · ")
+        case .malformed: "?"
+        }
+    }
+
     /// The step grades are given in.
     static func step(for maximum: Points) -> Points { maximum.hundredths % 25 == 0 ? Points(hundredths: 25) : Points(hundredths: 1) }
 
@@ -148,13 +164,22 @@ extension AppDatabase {
         return finals
     }
 
-    /// Essay items of an exam's papers, grouped by question revision.
-    static func essayItems(_ db: Database, examId: Int64) throws -> [(revision: Int64, questionID: String, key: String, paperId: Int64, points: Points)] {
+    /// Items graded by hand on an exam's papers: essays, and questions a coordinator sent for review.
+    static func essayItems(_ db: Database, examId: Int64) throws -> [(revision: Int64, questionID: String, key: String, paperId: Int64, points: Points, essay: Bool)] {
         try Row.fetchAll(db, sql: """
-            SELECT i.questionRevisionId, q.externalId, i.key, i.paperId, i.pointsHundredths FROM paperItem i JOIN paper p ON p.id = i.paperId
+            SELECT i.questionRevisionId, q.externalId, i.key, i.paperId, i.pointsHundredths, r.kind = 'essay' FROM paperItem i JOIN paper p ON p.id = i.paperId
             JOIN questionRevision r ON r.id = i.questionRevisionId JOIN question q ON q.id = r.questionId
-            WHERE p.examId = ? AND r.kind = 'essay' ORDER BY i.position, i.paperId
-            """, arguments: [examId]).map { ($0[0], $0[1], $0[2], $0[3], Points(hundredths: $0[4])) }
+            WHERE p.examId = ? AND (r.kind = 'essay' OR i.questionRevisionId IN (SELECT questionRevisionId FROM reviewQuestion WHERE examId = p.examId))
+            ORDER BY r.kind <> 'essay', i.position, i.paperId
+            """, arguments: [examId]).map { ($0[0], $0[1], $0[2], $0[3], Points(hundredths: $0[4]), $0[5]) }
+    }
+
+    /// Whether the item `key` of this paper is graded by hand in this exam.
+    static func handGraded(_ db: Database, examId: Int64, paperId: Int64, key: String) throws -> Bool {
+        try Bool.fetchOne(db, sql: """
+            SELECT r.kind = 'essay' OR EXISTS (SELECT 1 FROM reviewQuestion v WHERE v.examId = ? AND v.questionRevisionId = i.questionRevisionId)
+            FROM paperItem i JOIN questionRevision r ON r.id = i.questionRevisionId WHERE i.paperId = ? AND i.key = ?
+            """, arguments: [examId, paperId, key]) ?? false
     }
 
     static func gradingOverview(_ db: Database, exam: String, actor: Actor, coordinator: Bool) throws -> GradingOverview {
@@ -172,7 +197,7 @@ extension AppDatabase {
                 let content = try String.fetchOne(db, sql: "SELECT content FROM questionRevision WHERE id = ?", arguments: [item.revision])!
                 let question = try JSONDecoder().decode(Question.self, from: Data(content.utf8))
                 questions[item.revision] = GradingQuestion(id: item.revision, questionID: item.questionID, keys: [], stem: question.stem, maximum: item.points,
-                                                           answers: 0, decided: 0, flagged: 0, mine: 0)
+                                                           review: !item.essay, answers: 0, decided: 0, flagged: 0, mine: 0)
                 order.append(item.revision)
             }
             questions[item.revision]!.keys.append(item.key)
@@ -184,7 +209,8 @@ extension AppDatabase {
                 let rounds = grades[attemptId]?[item.key] ?? [:]
                 let decision = Grading.decide(rounds.mapValues(\.1), settings: settings)
                 questions[item.revision]!.answers += 1
-                if decision.final != nil { questions[item.revision]!.decided += 1 } else { pendingAttempts.insert(attemptId) }
+                // A question sent for review keeps its automatic score until graded: only essays keep a total pending.
+                if decision.final != nil { questions[item.revision]!.decided += 1 } else if item.essay { pendingAttempts.insert(attemptId) }
                 if decision.awaiting == 3 { questions[item.revision]!.flagged += 1 }
                 if rounds.values.contains(where: { $0.0 == actor.username }) { questions[item.revision]!.mine += 1 }
             }
@@ -206,18 +232,23 @@ extension AppDatabase {
         let grades = try manualGrades(db, examId: examId)
         var answers: [GradingAnswer] = []
         for row in try Row.fetchAll(db, sql: """
-            SELECT a.id, i.key, c.sbd, c.fullName, r.value FROM attempt a JOIN candidate c ON c.id = a.candidateId
+            SELECT a.id, i.key, c.sbd, c.fullName, r.value, a.breakdown FROM attempt a JOIN candidate c ON c.id = a.candidateId
             JOIN paperItem i ON i.paperId = c.paperId AND i.questionRevisionId = ?
             LEFT JOIN response r ON r.attemptId = a.id AND r.itemKey = i.key
             WHERE c.examId = ? AND a.state = 'submitted' ORDER BY c.sbd
             """, arguments: [revision, examId]) {
             let attemptId: Int64 = row[0], key: String = row[1]
             var text = ""
-            if let value = row[4] as String?, let decoded = try? ResponseValue(storedJSON: value),
-               case let .text(answer) = decoded { text = answer }
+            if let value = row[4] as String?, let decoded = try? ResponseValue(storedJSON: value) { text = Grading.text(decoded) }
             let rounds = grades[attemptId]?[key] ?? [:]
-            answers.append(gradingAnswer(attempt: attemptId, item: key, sbd: row[2] ?? "", fullName: names && coordinator ? row[3] : nil, answer: text,
-                                         rounds: rounds, settings: overview.settings, actor: actor, coordinator: coordinator))
+            var answer = gradingAnswer(attempt: attemptId, item: key, sbd: row[2] ?? "", fullName: names && coordinator ? row[3] : nil, answer: text,
+                                       rounds: rounds, settings: overview.settings, actor: actor, coordinator: coordinator)
+            if summary.review, let stored = row[5] as String?, let score = try? PaperScore(stored: stored) {
+                // What scoring gave before any grader: the stored score unless a grade replaced it.
+                answer.scored = rounds.isEmpty ? score.items.first { $0.key == key }?.score.awarded : nil
+                if answer.final == nil, rounds.isEmpty { answer.awaiting = nil }
+            }
+            answers.append(answer)
         }
         let media = try Dictionary(Row.fetchAll(db, sql: "SELECT name, mediaSha256 FROM questionRevisionMedia WHERE questionRevisionId = ?",
                                                 arguments: [revision]).map { ($0[0] as String, $0[1] as String) }, uniquingKeysWith: { first, _ in first })
@@ -304,8 +335,8 @@ extension SQLiteStore: GradingRepository {
             }
             guard row.attempt.state == .submitted else { throw StoreError(.notSubmitted, "bài chưa nộp / the attempt is not submitted") }
             let paper = try papers.paper(row.paperId, db: db).paper
-            guard let paperItem = paper.items.first(where: { $0.key == item }), case .essay = paperItem.question.body else {
-                throw StoreError(.notFound, "câu \(item) không phải câu tự luận của bài này / \(item) is not an essay on this paper", field: "item")
+            guard let paperItem = paper.items.first(where: { $0.key == item }), try AppDatabase.handGraded(db, examId: examId, paperId: row.paperId, key: item) else {
+                throw StoreError(.notFound, "câu \(item) không chấm tay ở bài này / \(item) is not graded by hand on this paper", field: "item")
             }
             let step = Grading.step(for: paperItem.points)
             guard points >= .zero, points <= paperItem.points, points.hundredths % step.hundredths == 0 else {
@@ -346,6 +377,33 @@ extension SQLiteStore: GradingRepository {
         }, afterCommit: { examDay.applyAttempt($0.1, version: $0.2) })
         _ = row; _ = version
         return answer
+    }
+
+    public func setReview(exam: String, question revision: Int64, review: Bool, by actor: Actor, now: Date) async throws {
+        try await writer.perform { db in
+            let examId: Int64 = try AppDatabase.examRow(db, exam)["id"]
+            guard let kind = try String.fetchOne(db, sql: """
+                SELECT r.kind FROM paperItem i JOIN paper p ON p.id = i.paperId JOIN questionRevision r ON r.id = i.questionRevisionId
+                WHERE p.examId = ? AND i.questionRevisionId = ? LIMIT 1
+                """, arguments: [examId, revision]) else {
+                throw StoreError(.notFound, "câu \(revision) không có trong các đề của kỳ thi / question \(revision) is on none of this exam's papers", field: "question")
+            }
+            guard kind != QuestionKind.essay.rawValue else { throw StoreError.invalid("question", "câu tự luận luôn được chấm tay / an essay is always graded by hand") }
+            if review {
+                try db.execute(sql: "INSERT OR IGNORE INTO reviewQuestion(examId, questionRevisionId) VALUES (?, ?)", arguments: [examId, revision])
+            } else {
+                let graded = try Int.fetchOne(db, sql: """
+                    SELECT count(*) FROM manualGrade g JOIN attempt a ON a.id = g.attemptId JOIN candidate c ON c.id = a.candidateId
+                    JOIN paperItem i ON i.paperId = c.paperId AND i.key = g.itemKey WHERE c.examId = ? AND i.questionRevisionId = ?
+                    """, arguments: [examId, revision]) ?? 0
+                guard graded == 0 else {
+                    throw StoreError(.inUse, "câu này đã có \(graded) bài được chấm tay: không bỏ được / \(graded) answers are graded by hand already")
+                }
+                try db.execute(sql: "DELETE FROM reviewQuestion WHERE examId = ? AND questionRevisionId = ?", arguments: [examId, revision])
+            }
+            try AppDatabase.audit(db, action: review ? "exam.review-question" : "exam.review-question.remove", subject: "exam:\(exam)", actor: actor, now: now,
+                                  details: ["question": String(revision)])
+        }
     }
 
     public func setGrading(exam: String, _ settings: GradingSettings, by actor: Actor, now: Date) async throws -> GradingSettings {
@@ -398,5 +456,17 @@ extension AppDatabase {
         row.scoreHundredths = score.total.hundredths
         row.pendingItems = score.pending
         return score
+    }
+}
+
+extension AppDatabase {
+    /// The question revision of an item on a code's paper, for tests.
+    public func questionRevisionIDForTesting(exam: String, code: String, key: String) throws -> Int64 {
+        try writer.read { db in
+            try Int64.fetchOne(db, sql: """
+                SELECT i.questionRevisionId FROM paperItem i JOIN paper p ON p.id = i.paperId JOIN exam e ON e.id = p.examId
+                WHERE e.name = ? AND p.code = ? AND i.key = ?
+                """, arguments: [exam, code, key]) ?? 0
+        }
     }
 }

@@ -372,3 +372,52 @@ struct RegradeAPITests {
         }
     }
 }
+
+@Suite("Autoscored questions sent to graders")
+struct ReviewQuestionTests {
+    @Test("a coordinator sends a choice question to graders; its score stands until graded, then the grade replaces it; taken back only before any grade")
+    func reviewAChoiceQuestion() async throws {
+        let fixture = try GradingAPITests.fixture()
+        let grading = "/api/staff/grading/exams/" + fixture.examPath
+        try await fixture.app().test(.router) { client in
+            let slip = fixture.slips[0]
+            _ = try await GradingAPITests.sit(fixture, client, slip: slip, choice: "A")
+            let coordinator = try await fixture.staffLogin(client, "dieuphoi")
+            let teacher = try await fixture.staffLogin(client, "giaovien")
+            let paper = try fixture.database.paper(exam: fixture.exam, code: slip.paperCode)
+            // A single choice after the first item, answered "A".
+            let target = try #require(paper.items.dropFirst().first { if case .singleChoice = $0.question.body { true } else { false } })
+            let revisions = try await client.execute(uri: grading, method: .get, headers: Fixture.headers(cookie: coordinator)) { Fixture.object($0.body) }
+            #expect((revisions["questions"] as? [[String: Any]])?.allSatisfy { ($0["review"] as? Bool) == false } == true)
+            let revision = try fixture.database.questionRevisionIDForTesting(exam: fixture.exam, code: slip.paperCode, key: target.key)
+            let essay = try fixture.database.questionRevisionIDForTesting(exam: fixture.exam, code: slip.paperCode,
+                                                                         key: paper.items.first { if case .essay = $0.question.body { true } else { false } }!.key)
+            try await client.execute(uri: grading + "/review/\(essay)", method: .put, headers: Fixture.headers(cookie: coordinator), body: Fixture.json(["review": true])) {
+                #expect($0.status == .badRequest, "essays are graded by hand anyway")
+            }
+            try await client.execute(uri: grading + "/review/\(revision)", method: .put, headers: Fixture.headers(cookie: teacher), body: Fixture.json(["review": true])) {
+                #expect($0.status == .forbidden)
+            }
+            try await client.execute(uri: grading + "/review/\(revision)", method: .put, headers: Fixture.headers(cookie: coordinator), body: Fixture.json(["review": true])) {
+                #expect($0.status == .noContent)
+            }
+            let sheet = try await client.execute(uri: grading + "/questions/\(revision)", method: .get, headers: Fixture.headers(cookie: teacher)) { response in
+                #expect(response.status == .ok)
+                return Fixture.object(response.body)
+            }
+            #expect((sheet["question"] as? [String: Any])?["review"] as? Bool == true)
+            let answer = try #require((sheet["answers"] as? [[String: Any]])?.first { ($0["sbd"] as? String) == slip.sbd })
+            #expect(answer["answer"] as? String == "A" && answer["scored"] != nil)
+            let before = try #require(try fixture.database.examResults(fixture.exam).first { $0.sbd == slip.sbd }?.score)
+            let full = target.points
+            let scored = Points(hundredths: Int(((answer["scored"] as? Double) ?? 0) * 100 + 0.5))
+            try await client.execute(uri: grading + "/grades", method: .post, headers: Fixture.headers(cookie: teacher),
+                                     body: Fixture.json(["attempt": answer["attempt"]!, "item": answer["item"]!, "points": full.formatted()])) { #expect($0.status == .ok) }
+            let after = try #require(try fixture.database.examResults(fixture.exam).first { $0.sbd == slip.sbd }?.score)
+            #expect(after.hundredths - before.hundredths == (full - scored).hundredths, "the grade replaced the automatic score")
+            try await client.execute(uri: grading + "/review/\(revision)", method: .put, headers: Fixture.headers(cookie: coordinator), body: Fixture.json(["review": false])) {
+                #expect($0.status == .conflict, "graded answers keep the question with the graders")
+            }
+        }
+    }
+}

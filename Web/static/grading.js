@@ -41,6 +41,7 @@
       o.questions.forEach(function (q) {
         var stem = el("td", { "class": "stem-cell" });
         stem.textContent = q.stem.replace(/\s+/g, " ").slice(0, 140);
+        if (q.review) stem.appendChild(el("span", { "class": "tag", text: " " + T.grading_review_tag }));
         body.appendChild(el("tr", null, [el("td", { text: q.keys.join(", ") }), stem, el("td", { text: K.points(q.maximum) }),
           el("td", { text: progress(q) }), el("td", { text: q.flagged ? String(q.flagged) : "" }),
           el("td", null, [el("a", { "class": "button primary", href: pageFor({ exam: exam, question: q.id }), text: T.grading_grade })])]));
@@ -85,7 +86,8 @@
     var state = el("span", { "class": "grading-state", text: status(answer) });
     var item = el("li", { "class": "grading-answer" + (mineOrDone(answer) ? " done" : ""), "data-sbd": answer.sbd }, [
       el("div", { "class": "grading-who" }, [el("strong", { text: "SBD " + answer.sbd }), answer.fullName ? " — " + answer.fullName : "",
-        " · " + T.result_item + " " + answer.item, el("span", { "class": "hint", text: answer.rounds.length ? " · " + roundsText(answer) : "" })]),
+        " · " + T.result_item + " " + answer.item, el("span", { "class": "hint", text: answer.rounds.length ? " · " + roundsText(answer) : "" }),
+        answer.scored !== undefined && answer.scored !== null ? el("span", { "class": "hint", text: " · " + T.grading_scored + " " + K.points(answer.scored) }) : ""]),
       el("div", { "class": "grading-text" + (answer.answer ? "" : " empty"), text: answer.answer || T.grading_blank }),
       el("div", { "class": "grading-form" }, [
         el("label", { "for": id + "-points", text: T.grading_points + " (0–" + K.points(maximum) + ", " + T.grading_step + " " + K.points(step) + ")" }),

@@ -12,6 +12,10 @@
 
   function load() {
     if (!$("s-exam").value) return;
+    loadReviewing().then(draw);
+  }
+
+  function draw() {
     var stamp = "?t=" + Date.now();
     $("st-csv").href = path("?format=csv");
     $("st-xlsx").href = path("?format=xlsx");
@@ -31,6 +35,7 @@
       $("st-scatter").src = path("/charts/scatter.svg" + stamp);
       var body = $("st-items");
       body.innerHTML = "";
+      var reviewed = {};
       var options = $("st-options");
       options.innerHTML = "";
       s.questions.forEach(function (q) {
@@ -40,13 +45,39 @@
           el("td", { "class": "num", text: String(st.count) }), el("td", { "class": "num", text: percent(st.facility) }),
           el("td", { "class": "num", text: percent(st.standardDeviation) }), el("td", { "class": "num", text: percent(st.discrimination) }),
           el("td", { "class": "num", text: percent(st.discriminativeEfficiency) }),
-          el("td", { text: q.flags.map(function (f) { return T["stats_flag_" + f.replace(/[^a-z]/g, "") + (f.indexOf(">") > 0 ? "_high" : "")] || f; }).join("; ") })]));
+          el("td", { text: q.flags.map(function (f) { return T["stats_flag_" + f.replace(/[^a-z]/g, "") + (f.indexOf(">") > 0 ? "_high" : "")] || f; }).join("; ") }),
+          el("td", null, [q.kind === "essay" ? "" : reviewButton(q)])]));
         if (q.options) {
           options.appendChild(el("figure", { "class": "options-chart" }, [
             el("figcaption", { text: q.keys.join(", ") + " — " + q.questionID + (q.blank ? " · " + T.stats_blank + " " + percent(q.blank) : "") }),
             el("img", { src: path("/charts/options-" + q.revision + ".svg" + stamp), alt: T.stats_options + " " + q.keys.join(", "), "class": "chart" })]));
         }
       });
+    });
+  }
+
+  // Send an autoscored question to graders (a flagged one, typically), or take it back before anyone grades it.
+  var reviewing = {};
+  function reviewButton(q) {
+    var button = el("button", { type: "button", "class": "small review-toggle", "data-question": String(q.revision) });
+    function label() { button.textContent = reviewing[q.revision] ? T.stats_review_off : T.stats_review_on; }
+    label();
+    button.addEventListener("click", function () {
+      var on = !reviewing[q.revision];
+      api("PUT", "/api/staff/grading/exams/" + encodeURIComponent($("s-exam").value) + "/review/" + q.revision, { review: on }).then(function (result) {
+        if (result.status !== 204) { S.notice(K.message(result), "error"); return; }
+        reviewing[q.revision] = on;
+        label();
+        S.notice(on ? T.stats_review_sent : T.stats_review_taken, "ok");
+      });
+    });
+    return button;
+  }
+  function loadReviewing() {
+    reviewing = {};
+    return api("GET", "/api/staff/grading/exams/" + encodeURIComponent($("s-exam").value)).then(function (result) {
+      if (result.status !== 200) return;
+      result.body.questions.forEach(function (q) { if (q.review) reviewing[q.id] = true; });
     });
   }
 
