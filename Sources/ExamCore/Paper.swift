@@ -106,8 +106,7 @@ extension Paper {
                 position += 1
                 var score = Scoring.score(parts[partIndex].items[itemIndex].question.body, points: points, response: response)
                 if !manual.isEmpty, let given = manual[parts[partIndex].items[itemIndex].key] {
-                    score = ItemScore(awarded: given, maximum: points, status: given == points ? .correct : (given == .zero ? .incorrect : .partial),
-                                      note: "chấm tay / graded by hand")
+                    score = .byHand(given, of: points)
                 }
                 scored.append(PaperScore.Item(key: parts[partIndex].items[itemIndex].key, score: score))
                 total.awarded += score.awarded

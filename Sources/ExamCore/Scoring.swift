@@ -24,6 +24,12 @@ public struct ItemScore: Codable, Hashable, Sendable {
         let status: Status = awarded == maximum ? .correct : (awarded == .zero ? .incorrect : .partial)
         return ItemScore(awarded: awarded, maximum: maximum, status: status)
     }
+    /// Points a grader gave (they replace what scoring gives, an essay's pending too).
+    public static func byHand(_ awarded: Points, of maximum: Points) -> ItemScore {
+        var score = graded(awarded, of: maximum)
+        score.note = "chấm tay / graded by hand"
+        return score
+    }
     static func unanswered(_ maximum: Points) -> ItemScore { ItemScore(awarded: .zero, maximum: maximum, status: .unanswered) }
     static func invalid(_ maximum: Points, _ note: String) -> ItemScore { ItemScore(awarded: .zero, maximum: maximum, status: .invalid, note: note) }
 }

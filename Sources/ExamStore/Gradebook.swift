@@ -270,23 +270,19 @@ extension AppDatabase {
         let (subjectId, subject) = try gradebookSubject(db, name)
         let classId = try schoolClass(db, year: year, name: className, create: false)
         let slots = (1...subject.regularCount).map { "tx\($0)" } + ["gk", "ck"]
-        let students = try Row.fetchAll(db, sql: """
-            SELECT s.id, s.studentId, s.fullName, s.dateOfBirth FROM classStudent cs JOIN student s ON s.id = cs.studentId WHERE cs.classId = ?
-            """, arguments: [classId])
+        let students = try gradebookStudents(db, classId: classId)
         var cells: [Int64: [Int: [String: String]]] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT studentId, semester, slot, tenths, comment FROM gradeEntry WHERE classId = ? AND subjectId = ?",
                                     arguments: [classId, subjectId]) {
             let text = (row["tenths"] as Int?).flatMap { RecordedScore(tenths: $0)?.formatted(decimalMark: ",") } ?? (row["comment"] as String? ?? "")
             cells[row["studentId"], default: [:]][row["semester"], default: [:]][row["slot"]] = text
         }
-        let order = VietnameseCollation.sortedNames(students.map { $0["fullName"] as String })
-        let rank = Dictionary(order.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         var rows: [GradebookSheet.Row] = []
-        for student in students.sorted(by: { (rank[$0["fullName"] as String] ?? 0, $0["studentId"] as String) < (rank[$1["fullName"] as String] ?? 0, $1["studentId"] as String) }) {
+        for student in students {
             var semesters: [GradebookSheet.Semester] = []
             var averages: [RecordedScore] = []
             for semester in 1...2 {
-                let filled = cells[student["id"]]?[semester] ?? [:]
+                let filled = cells[student.id]?[semester] ?? [:]
                 var average: String?
                 if subject.commentOnly {
                     average = filled["ck"]
@@ -303,7 +299,7 @@ extension AppDatabase {
             }
             let year = subject.commentOnly ? semesters[1].average
                 : (averages.count == 2 ? ContinuousAssessment.yearAverage(first: averages[0], second: averages[1]).formatted(decimalMark: ",") : nil)
-            rows.append(.init(studentID: student["studentId"], fullName: student["fullName"], dateOfBirth: student["dateOfBirth"], semesters: semesters,
+            rows.append(.init(studentID: student.studentID, fullName: student.fullName, dateOfBirth: student.dateOfBirth, semesters: semesters,
                               yearAverage: year))
         }
         return GradebookSheet(year: year, className: className, subject: subject, slots: slots, rows: rows)
@@ -432,7 +428,7 @@ extension SQLiteStore: GradebookRepository {
                     if let value = row.yearAverage { results[row.studentID, default: [:]][subject] = value }
                 }
             }
-            let students = try AppDatabase.gradebookStudents(db, year: year, className: className)
+            let students = try AppDatabase.gradebookStudents(db, classId: try AppDatabase.schoolClass(db, year: year, name: className, create: false))
             let rows = students.map { student -> ClassLevels.Row in
                 let given = results[student.studentID] ?? [:]
                 var level: String?
@@ -452,13 +448,14 @@ extension SQLiteStore: GradebookRepository {
 
 extension AppDatabase {
     /// A class's students, sorted as a Vietnamese class list is (given name, then family name).
-    static func gradebookStudents(_ db: Database, year: String, className: String) throws -> [(studentID: String, fullName: String)] {
-        let classId = try schoolClass(db, year: year, name: className, create: false)
-        let rows = try Row.fetchAll(db, sql: "SELECT s.studentId, s.fullName FROM classStudent cs JOIN student s ON s.id = cs.studentId WHERE cs.classId = ?",
-                                    arguments: [classId]).map { ($0["studentId"] as String, $0["fullName"] as String) }
-        let order = VietnameseCollation.sortedNames(rows.map(\.1))
+    static func gradebookStudents(_ db: Database, classId: Int64) throws -> [(id: Int64, studentID: String, fullName: String, dateOfBirth: String?)] {
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT s.id, s.studentId, s.fullName, s.dateOfBirth FROM classStudent cs JOIN student s ON s.id = cs.studentId WHERE cs.classId = ?
+            """, arguments: [classId]).map { (id: $0["id"] as Int64, studentID: $0["studentId"] as String, fullName: $0["fullName"] as String,
+                                              dateOfBirth: $0["dateOfBirth"] as String?) }
+        let order = VietnameseCollation.sortedNames(rows.map(\.fullName))
         let rank = Dictionary(order.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
-        return rows.sorted { (rank[$0.1] ?? 0, $0.0) < (rank[$1.1] ?? 0, $1.0) }.map { (studentID: $0.0, fullName: $0.1) }
+        return rows.sorted { (rank[$0.fullName] ?? 0, $0.studentID) < (rank[$1.fullName] ?? 0, $1.studentID) }
     }
 }
 

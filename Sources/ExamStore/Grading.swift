@@ -327,7 +327,7 @@ extension SQLiteStore: GradingRepository {
         let papers = self.papers, examDay = self.examDay
         let comment = comment.trimmingCharacters(in: .whitespacesAndNewlines)
         guard comment.count <= 2000 else { throw StoreError.invalid("comment", "nhận xét tối đa 2000 ký tự / a comment of at most 2000 characters") }
-        let (answer, row, version) = try await writer.perform({ db -> (GradingAnswer, AttemptRow, Int) in
+        let (answer, _, _) = try await writer.perform({ db -> (GradingAnswer, AttemptRow, Int) in
             let examId: Int64 = try AppDatabase.examRow(db, exam)["id"]
             let settings = try AppDatabase.checkGrader(db, examId: examId, actor: actor, coordinator: coordinator)
             guard var row = try AttemptRow.fetch(db, id: attemptId), row.examId == examId else {
@@ -375,7 +375,6 @@ extension SQLiteStore: GradingRepository {
                                                    actor: actor, coordinator: coordinator)
             return (answer, row, try ExamDay.bumpVersion(db, examId: examId))
         }, afterCommit: { examDay.applyAttempt($0.1, version: $0.2) })
-        _ = row; _ = version
         return answer
     }
 

@@ -211,8 +211,7 @@ extension AppDatabase {
                     if manual == nil { manual = try manualFinals(db, examId: examId, attemptId: attemptId, settings: settingsRounds) }
                     if let given = manual?[item.key] {
                         let clamped = min(given, change.points)
-                        replaced[index] = ItemScore(awarded: clamped, maximum: change.points,
-                                                    status: clamped == change.points ? .correct : (clamped == .zero ? .incorrect : .partial), note: "chấm tay / graded by hand")
+                        replaced[index] = .byHand(clamped, of: change.points)
                     } else {
                         replaced[index] = ItemScore(awarded: .zero, maximum: change.points, status: .pending)
                     }
