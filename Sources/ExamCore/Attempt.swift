@@ -17,10 +17,14 @@ public struct SessionTiming: Codable, Hashable, Sendable {
     /// How long after the deadline answers sent before it are still taken (network, a slow lab PC).
     public var graceSeconds: Int
     public var policy: DeadlinePolicy
+    /// The latest any attempt may end (an assignment's window), whatever its own time limit; added time and
+    /// pauses move it back like the deadline. nil: no such cap (a lab session).
+    public var endsBy: Date?
 
-    public init(opensAt: Date, durationSeconds: Int, lateEntrySeconds: Int = 15 * 60, graceSeconds: Int = 30, policy: DeadlinePolicy = .fixedEnd) {
+    public init(opensAt: Date, durationSeconds: Int, lateEntrySeconds: Int = 15 * 60, graceSeconds: Int = 30, policy: DeadlinePolicy = .fixedEnd,
+                endsBy: Date? = nil) {
         self.opensAt = opensAt; self.durationSeconds = durationSeconds; self.lateEntrySeconds = lateEntrySeconds
-        self.graceSeconds = graceSeconds; self.policy = policy
+        self.graceSeconds = graceSeconds; self.policy = policy; self.endsBy = endsBy
     }
 }
 
@@ -98,7 +102,9 @@ public struct Attempt: Codable, Hashable, Sendable {
     public var deadline: Date? {
         guard let startedAt else { return nil }
         let base = timing.policy == .fixedEnd ? timing.opensAt : startedAt
-        return base.addingTimeInterval(TimeInterval(timing.durationSeconds + extraSeconds + pausedSeconds))
+        let end = base.addingTimeInterval(TimeInterval(timing.durationSeconds + extraSeconds + pausedSeconds))
+        guard let endsBy = timing.endsBy else { return end }
+        return min(end, endsBy.addingTimeInterval(TimeInterval(extraSeconds + pausedSeconds)))
     }
 
     /// The deadline as it stands at `now`: while paused, the time since the pause is added.

@@ -15,8 +15,12 @@ public struct ServerConfiguration: Sendable {
     public var host: String
     public var port: Int
     public var loginLimits: LoginLimiter.Limits
-    /// Addresses of reverse proxies (nginx) whose `X-Forwarded-For` is believed; from anyone else it is ignored.
+    /// Addresses of reverse proxies (nginx) whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed; from
+    /// anyone else they are ignored.
     public var trustedProxies: Set<String>
+    /// Session cookies are marked `Secure` (sent over HTTPS only): always when set, otherwise when a trusted
+    /// proxy says the request came over HTTPS.
+    public var secureCookies = false
     /// How often expired attempts are auto-submitted.
     public var autoSubmitInterval: Duration
     /// The clock; tests inject their own.
@@ -41,6 +45,8 @@ public struct ExamRequestContext: RequestContext, RemoteAddressRequestContext {
     public var candidate: SessionSigner.Identity?
     /// The signed-in member of staff (`StaffAuthentication`).
     public var staff: StaffMember?
+    /// The signed-in student (`StudentAuthentication`).
+    public var student: StudentAccount?
     /// The staff session (for logout).
     public var session: SessionSigner.Identity?
 
@@ -55,6 +61,25 @@ public struct ExamRequestContext: RequestContext, RemoteAddressRequestContext {
 /// Everything the routes share.
 struct ServerState: Sendable {
     static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
+    static let forwardedProto = HTTPField.Name("X-Forwarded-Proto")!
+
+    /// Signs out: the session ends on the server too (its cookie no longer works, wherever it was copied), and
+    /// the browser's cookie is cleared.
+    func logout(_ request: Request, _ context: ExamRequestContext, cookie: String, signer: SessionSigner) async throws -> Response {
+        if let token = request.cookies[cookie]?.value, let identity = signer.identity(from: token, now: configuration.now()) {
+            try await store.sessions.revoke(session: identity.session, expiresAt: identity.issuedAt.addingTimeInterval(SessionSigner.maximumAge))
+        }
+        var response = Response(status: .noContent)
+        response.setCookie(sessionCookie(cookie, "", request, context, clear: true))
+        return response
+    }
+
+    /// A session cookie: HttpOnly, SameSite=Strict, and Secure when the page came over HTTPS.
+    func sessionCookie(_ name: String, _ value: String, _ request: Request, _ context: ExamRequestContext, clear: Bool = false) -> Cookie {
+        let peer = context.remoteAddress?.ipAddress ?? ""
+        let https = configuration.secureCookies || (configuration.trustedProxies.contains(peer) && request.headers[Self.forwardedProto]?.lowercased() == "https")
+        return Cookie(name: name, value: clear ? "" : value, maxAge: clear ? 0 : nil, path: "/", secure: https, httpOnly: true, sameSite: .strict)
+    }
 
     /// The client's address as the login limits count it: the peer, or the last `X-Forwarded-For` entry when
     /// the peer is a trusted proxy.
@@ -69,6 +94,8 @@ struct ServerState: Sendable {
     let signer: SessionSigner
     /// Staff sessions are signed with another key: a candidate's cookie can never pass for staff.
     let staffSigner: SessionSigner
+    /// Students' own accounts: a third key.
+    let studentSigner: SessionSigner
     let limiter: LoginLimiter
     let papers: PaperViews
     let configuration: ServerConfiguration
@@ -96,6 +123,7 @@ public func buildApplication(store: Store, configuration: ServerConfiguration = 
                              onServerRunning: @escaping @Sendable () -> Void = {}) async throws -> some ApplicationProtocol {
     let state = ServerState(store: store, signer: SessionSigner(key: SymmetricKey(data: try await store.secrets.secret(named: "sessionKey"))),
                             staffSigner: SessionSigner(key: SymmetricKey(data: try await store.secrets.secret(named: "staffSessionKey"))),
+                            studentSigner: SessionSigner(key: SymmetricKey(data: try await store.secrets.secret(named: "studentSessionKey"))),
                             limiter: LoginLimiter(limits: configuration.loginLimits), papers: PaperViews(), configuration: configuration)
     let router = Router(context: ExamRequestContext.self, options: .autoGenerateHeadEndpoints)
     let routes = RouteTable()
@@ -116,6 +144,8 @@ public func buildApplication(store: Store, configuration: ServerConfiguration = 
     SetupAPI(state: state, jobs: jobs).register(staffGroup)
     GradingAPI(state: state).register(staffGroup)
     GradebookAPI(state: state).register(staffGroup)
+    ClassworkAPI(state: state).register(staff: staffGroup, open: router.group("api/student").add(middleware: SameOriginHeader()),
+                                        student: router.group("api/student").add(middleware: SameOriginHeader()).add(middleware: StudentAuthentication(state: state)))
     // Authoring: every route for a role that authors (a proctor gets 403 before anything is read).
     AuthoringAPI(state: state, jobs: jobs, uploads: UploadBatches()).register(
         router.group("api/staff").add(middleware: SameOriginHeader()).add(middleware: StaffAuthentication(state: state)).add(middleware: RequireStaffRole(allowed: \.authors)))

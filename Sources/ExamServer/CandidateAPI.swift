@@ -116,15 +116,7 @@ struct CandidateAPI {
         // A route that does nothing, to measure the server's own cost against durable answer saves.
         open.post("noop") { _, _ in Empty() }
         open.post("login", use: login)
-        open.post("logout") { request, _ in
-            // The session ends on the server too: the cookie no longer works, wherever it was copied.
-            if let token = request.cookies[Self.cookieName]?.value, let identity = state.signer.identity(from: token, now: state.configuration.now()) {
-                try await state.store.sessions.revoke(session: identity.session, expiresAt: identity.issuedAt.addingTimeInterval(SessionSigner.maximumAge))
-            }
-            var response = Response(status: .noContent)
-            response.setCookie(Cookie(name: Self.cookieName, value: "", maxAge: 0, path: "/", httpOnly: true, sameSite: .strict))
-            return response
-        }
+        open.post("logout") { request, context in try await state.logout(request, context, cookie: Self.cookieName, signer: state.signer) }
         signedIn.get("me") { _, context in try await me(identity: context.requireCandidate()) }
         signedIn.post("attempt/start", use: start)
         signedIn.post("attempt/events", use: events)
@@ -132,7 +124,7 @@ struct CandidateAPI {
         signedIn.get("attempt/state", use: attemptState)
         signedIn.get("attempt/result") { _, context in
             let who = try context.requireCandidate()
-            let result = try await state.store.attempts.result(exam: who.exam, sbd: who.sbd)
+            let result = try await state.store.attempts.result(exam: who.exam, sbd: who.sbd, now: state.configuration.now())
             guard let paperId = result.paperId else { return ResultView(result: result) }
             let entry = try await state.store.attempts.paper(id: paperId)
             return ResultView(result: result, paper: CandidatePaper(entry.paper), media: entry.media.mapValues { $0.mapValues { "/api/media/" + $0 } })
@@ -181,7 +173,7 @@ struct CandidateAPI {
         }
         let (token, identity) = state.signer.issue(exam: body.exam, sbd: body.sbd, issuedAt: now)
         var response = try await me(identity: identity).json.response()
-        response.setCookie(Cookie(name: Self.cookieName, value: token, path: "/", httpOnly: true, sameSite: .strict))
+        response.setCookie(state.sessionCookie(Self.cookieName, token, request, context))
         return response
     }
 

@@ -14,6 +14,14 @@ public enum DemoSeed {
         public var slips: String
         public var staff: [Staff]
         public var exams: [Exam]
+        /// Students' own accounts (classwork from home at /hoc): the class, its join code, temporary passwords.
+        public struct Classwork: Codable, Sendable {
+            public var className: String
+            public var joinCode: String
+            public var assignment: String
+            public var students: [StudentSlip]
+        }
+        public var classwork: Classwork?
     }
 
     public struct Failure: Error, CustomStringConvertible {
@@ -43,7 +51,7 @@ public enum DemoSeed {
     }
 
     /// Rebuilds the database at `path` (its old content is removed) and returns it with every login.
-    public static func build(path: String, banksDirectory: String, url: String) throws -> (AppDatabase, Logins) {
+    public static func build(path: String, banksDirectory: String, url: String) async throws -> (AppDatabase, Logins) {
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -100,7 +108,35 @@ public enum DemoSeed {
             exams.append(.init(name: name, candidates: slips))
             _ = try LoginSlips.write(slips, exam: name, to: slipsFolder)
         }
-        return (db, Logins(url: url, slips: slipsFolder, staff: logins, exams: exams))
+        let classwork = try await seedClasswork(db, roster: roster, practice: practice)
+        return (db, Logins(url: url, slips: slipsFolder, staff: logins, exams: exams, classwork: classwork))
+    }
+
+    static let demoClass = "12A"
+    static let demoAssignment = "Bài tập về nhà — làm quen"
+
+    /// The sample class with the teacher, temporary passwords for every student, a join code, an assignment open
+    /// for a week (two attempts, the highest counts, the key and lời giải at once), practice on the sample bank,
+    /// and Toán in the gradebook (so its scores can be pushed).
+    static func seedClasswork(_ db: AppDatabase, roster: [RosterEntry], practice: Blueprint) async throws -> Logins.Classwork {
+        let store = db.makeStore()
+        let teacherActor = Actor(username: teacher, isAdmin: false)
+        let now = Date()
+        let year = Calendar(identifier: .gregorian).component(.month, from: now) >= 8
+            ? "\(Calendar(identifier: .gregorian).component(.year, from: now))-\(Calendar(identifier: .gregorian).component(.year, from: now) + 1)"
+            : "\(Calendar(identifier: .gregorian).component(.year, from: now) - 1)-\(Calendar(identifier: .gregorian).component(.year, from: now))"
+        let info = try await store.classwork.saveClass(year: year, name: demoClass, students: roster, teacherSubject: "Toán", by: teacherActor, coordinator: false, now: now)
+        let joinCode = try await store.classwork.newJoinCode(classID: info.id, for: teacherActor, coordinator: false, now: now)
+        let slips = try await store.classwork.issueSlips(classID: info.id, all: true, for: teacherActor, coordinator: false, now: now)
+        _ = try await store.gradebook.saveSubject(GradebookSubject(name: "Toán", commentOnly: false, periodsPerYear: 105), by: teacherActor, now: now)
+        _ = try await store.classwork.createAssignment(
+            AssignmentDefinition(title: demoAssignment, classIDs: [info.id], bank: "Làm quen — các dạng câu hỏi", blueprint: practice,
+                                 opensAt: now.addingTimeInterval(-60), closesAt: now.addingTimeInterval(7 * 86400), lateUntil: now.addingTimeInterval(8 * 86400),
+                                 timeLimitMinutes: 30, attemptsAllowed: 2, counting: .highest, ownPapers: true, review: .key, reviewAfter: .submit,
+                                 seed: UInt64(now.timeIntervalSince1970)),
+            by: teacherActor, coordinator: false, now: now)
+        _ = try await store.classwork.openPractice(classID: info.id, bank: "Toán 12", topic: nil, by: teacherActor, coordinator: false, now: now)
+        return Logins.Classwork(className: demoClass, joinCode: joinCode, assignment: demoAssignment, students: slips)
     }
 
     /// What the demo prints: the address, a few candidates' logins, every staff login and what each role does.
@@ -112,6 +148,14 @@ public enum DemoSeed {
                 lines.append("  SBD \(slip.sbd)  mã / code \(slip.accessCode)  \(slip.fullName) (\(slip.room))")
             }
             lines.append("  … \(exam.candidates.count) thí sinh; phiếu đăng nhập / login slips: \(logins.slips)/")
+        }
+        if let classwork = logins.classwork {
+            lines.append("")
+            lines.append("Học sinh làm bài ở nhà / students from home: \(logins.url)hoc — lớp / class \(classwork.className), mã lớp / join code \(classwork.joinCode)")
+            for slip in classwork.students.prefix(3) {
+                lines.append("  \(slip.studentID) / \(slip.password) (mật khẩu tạm / temporary)  \(slip.fullName)")
+            }
+            lines.append("  … \(classwork.students.count) học sinh; bài / assignment: \(classwork.assignment)")
         }
         lines.append("")
         lines.append("Cán bộ / staff: \(logins.url)staff")
@@ -129,7 +173,7 @@ public enum DemoSeed {
         case .admin: "mọi việc, mọi ngân hàng, tài khoản cán bộ, nhật ký thay đổi / everything, every bank, staff accounts, the audit log"
         case .coordinator: "tạo và sửa kỳ thi, danh sách thí sinh, phiếu dự thi, in đề dự phòng, phòng thi, chấm tự luận, công bố kết quả, kết quả và chấm lại, thống kê câu hỏi, sổ điểm; đọc ngân hàng, ma trận / create and edit exams, class lists, login slips, paper fallback, exam rooms, grading, results and regrades, item statistics, the gradebook; reads banks, blueprints"
         case .proctor: "theo dõi phòng thi, thêm giờ, cấp lại mã / watch rooms, add time, new access codes"
-        case .teacher: "sở hữu các ngân hàng mẫu: soạn, nhập, phân loại câu hỏi, ma trận, in đề; chấm tự luận / owns the sample banks: write, import, classify questions, blueprints, printed papers; grades essays"
+        case .teacher: "sở hữu các ngân hàng mẫu: soạn, nhập, phân loại câu hỏi, ma trận, in đề; chấm tự luận; lớp 12A: tài khoản học sinh, giao bài làm ở nhà, luyện tập, đưa điểm vào sổ / owns the sample banks: write, import, classify questions, blueprints, printed papers; grades essays; class 12A: student accounts, assignments from home, practice, scores into the gradebook"
         }
     }
 }

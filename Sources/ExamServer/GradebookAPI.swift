@@ -23,6 +23,11 @@ struct GradebookAPI {
             _ = try context.requireStaff(\.coordinates)
             return try await state.store.gradebook.gradebookClasses()
         }
+        // The subjects alone, for a teacher pushing an assignment's scores.
+        group.get("gradebook/subjects") { _, context in
+            _ = try context.requireStaff(\.authors)
+            return Views.List(items: try await state.store.gradebook.gradebookClasses().subjects)
+        }
         group.put("gradebook/subjects/:name") { request, context in
             let who = try context.requireStaff(\.coordinates)
             struct Body: Decodable { var commentOnly: Bool?; var periodsPerYear: Int }

@@ -37,6 +37,7 @@ public final class LoginLimiter: Sendable {
     public enum Account: Hashable, Sendable {
         case candidate(exam: String, sbd: String)
         case staff(username: String)
+        case student(id: String)
     }
 
     /// A try that may go ahead; hand it back with `succeeded` or `failed`.

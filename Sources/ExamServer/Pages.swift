@@ -18,6 +18,8 @@ struct Pages {
             return try page("login", request) { ["exams": exams, "hasExams": !exams.isEmpty, "chooseExam": exams.count > 1] }
         }
         router.get("thi") { request, _ in try page("test", request) }
+        // A student's own page: assignments from home and practice.
+        router.get("hoc") { request, _ in try page("hoc", request) }
         // The staff's pages: each a shell the scripts fill through the API (which checks every role and object).
         router.get("staff") { request, _ in try page("staff", request) }
         for (path, template) in Self.staffPages {
@@ -28,7 +30,7 @@ struct Pages {
     /// /staff/… → template.
     static let staffPages = [("banks", "banks"), ("question", "question"), ("import", "import"), ("blueprints", "blueprints"),
                              ("print", "print"), ("print/view", "printview"), ("exams", "exams"), ("exams/log", "roomlog"), ("audit", "audit"),
-                             ("setup", "setup"), ("setup/slips", "slips"), ("people", "people"), ("grading", "grading"), ("results", "results"), ("statistics", "statistics"), ("gradebook", "gradebook")]
+                             ("setup", "setup"), ("setup/slips", "slips"), ("people", "people"), ("grading", "grading"), ("results", "results"), ("statistics", "statistics"), ("gradebook", "gradebook"), ("classes", "classes")]
 
     func examChoices() async throws -> [[String: Any]] {
         let exams = try await state.store.exams.preparedExams()

@@ -235,6 +235,13 @@ struct SetupAPI {
     @Sendable func uploadCandidates(_ request: Request, context: ExamRequestContext) async throws -> CandidateImport {
         let who = try context.requireStaff(\.coordinates)
         let exam = try StaffAPI.parameter("exam", context)
+        let entries = try await Self.readClassList(request, context)
+        return try await state.store.setup.importCandidates(exam: exam, entries: entries, by: Actor(who), now: state.configuration.now())
+    }
+
+    /// A class-list file uploaded with its name in the path (`:file`), read whole: refused (422, every bad row
+    /// named) unless every row is right.
+    static func readClassList(_ request: Request, _ context: ExamRequestContext) async throws -> [RosterEntry] {
         let file = try StaffAPI.parameter("file", context)
         _ = try UploadBatches.safeName(file)
         let data = try await AuthoringAPI.collect(request, upTo: ImportLimits.maximumFileBytes)
@@ -256,8 +263,8 @@ struct SetupAPI {
         } catch let error as BankFormatError {
             throw APIError(.unprocessableContent, code: "importRefused", error.description, field: "file", problems: [error.description])
         }
-        guard !entries.isEmpty else { throw APIError.invalid("file", "\(file): không có thí sinh nào / no candidate in the file") }
-        return try await state.store.setup.importCandidates(exam: exam, entries: entries, by: Actor(who), now: state.configuration.now())
+        guard !entries.isEmpty else { throw APIError.invalid("file", "\(file): không có học sinh nào / no student in the file") }
+        return entries
     }
 }
 

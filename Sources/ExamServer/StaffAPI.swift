@@ -27,14 +27,7 @@ struct StaffAPI {
 
     func register(open: RouterGroup<ExamRequestContext>, signedIn: RouterGroup<ExamRequestContext>) {
         open.post("login", use: login)
-        open.post("logout") { request, _ in
-            if let token = request.cookies[Self.cookieName]?.value, let identity = state.staffSigner.identity(from: token, now: state.configuration.now()) {
-                try await state.store.sessions.revoke(session: identity.session, expiresAt: identity.issuedAt.addingTimeInterval(SessionSigner.maximumAge))
-            }
-            var response = Response(status: .noContent)
-            response.setCookie(Cookie(name: Self.cookieName, value: "", maxAge: 0, path: "/", httpOnly: true, sameSite: .strict))
-            return response
-        }
+        open.post("logout") { request, context in try await state.logout(request, context, cookie: Self.cookieName, signer: state.staffSigner) }
         signedIn.get("me") { _, context in try context.requireStaff() }
         signedIn.get("exams") { _, context in
             _ = try context.requireStaff(\.proctors)
@@ -210,8 +203,7 @@ struct StaffAPI {
             try await state.store.staff.verify(username: body.username, password: body.password)
         }
         var response = try member.response(from: request, context: context)
-        response.setCookie(Cookie(name: Self.cookieName, value: state.staffSigner.token(exam: member.role.rawValue, sbd: member.username, issuedAt: now),
-                                  path: "/", httpOnly: true, sameSite: .strict))
+        response.setCookie(state.sessionCookie(Self.cookieName, state.staffSigner.token(exam: member.role.rawValue, sbd: member.username, issuedAt: now), request, context))
         return response
     }
 

@@ -534,6 +534,91 @@ public struct AppDatabase: Sendable {
                 t.primaryKey(["examId", "questionRevisionId"])
             }
         }
+        migrator.registerMigration("v18: classwork: student accounts, class teachers, assignments done from home, practice") { db in
+            // A student may take an assignment more than once: one candidate row per attempt (a lab exam's are all
+            // attempt 1). SQLite cannot drop a table constraint, so the table is rebuilt (foreign keys are off
+            // while a migration runs, and checked after it).
+            try db.execute(sql: """
+                CREATE TABLE "candidate_v18" ("id" INTEGER PRIMARY KEY AUTOINCREMENT, "examId" INTEGER NOT NULL REFERENCES "exam"("id") ON DELETE CASCADE,
+                  "studentId" TEXT NOT NULL CHECK (length(trim(studentId)) > 0), "fullName" TEXT NOT NULL CHECK (length(trim(fullName)) > 0),
+                  "dateOfBirth" TEXT CHECK (dateOfBirth IS NULL OR dateOfBirth GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'), "className" TEXT, "sbd" TEXT,
+                  "examSessionId" INTEGER REFERENCES "examSession"("id") ON DELETE RESTRICT, "roomId" INTEGER REFERENCES "room"("id") ON DELETE RESTRICT,
+                  "paperId" INTEGER REFERENCES "paper"("id") ON DELETE RESTRICT, "accessCodeHash" TEXT CHECK (accessCodeHash IS NULL OR length(accessCodeHash) = 64),
+                  "sessionsValidAfter" DATETIME, "absentAt" DATETIME, "moveAllowedUntil" DATETIME,
+                  "attemptNumber" INTEGER NOT NULL DEFAULT 1 CHECK (attemptNumber >= 1),
+                  UNIQUE ("examId", "studentId", "attemptNumber"), UNIQUE ("examId", "sbd"));
+                INSERT INTO candidate_v18 (id, examId, studentId, fullName, dateOfBirth, className, sbd, examSessionId, roomId, paperId, accessCodeHash,
+                  sessionsValidAfter, absentAt, moveAllowedUntil)
+                SELECT id, examId, studentId, fullName, dateOfBirth, className, sbd, examSessionId, roomId, paperId, accessCodeHash,
+                  sessionsValidAfter, absentAt, moveAllowedUntil FROM candidate;
+                DROP TABLE candidate;
+                ALTER TABLE candidate_v18 RENAME TO candidate;
+                CREATE INDEX "candidate_on_examId" ON "candidate"("examId");
+                CREATE INDEX "candidate_on_examSessionId" ON "candidate"("examSessionId");
+                CREATE INDEX "candidate_on_roomId" ON "candidate"("roomId");
+                CREATE INDEX "candidate_on_paperId" ON "candidate"("paperId");
+                """)
+            // An assignment is an exam underneath (papers, attempts, the answer path, grading, results): `kind` keeps
+            // it off the lab's lists. Its session ends by `endsBy` whatever the time limit.
+            try db.alter(table: "exam") { t in t.add(column: "kind", .text).notNull().defaults(to: "exam").check(sql: "kind IN ('exam','assignment')") }
+            try db.alter(table: "examSession") { t in t.add(column: "endsBy", .datetime) }
+            // A student's own account: Mã học sinh and a bcrypt password, changed on first sign-in.
+            try db.alter(table: "student") { t in
+                t.add(column: "passwordHash", .text).check(sql: "passwordHash IS NULL OR passwordHash LIKE '$2%'")
+                t.add(column: "mustChangePassword", .boolean).notNull().defaults(to: false)
+                t.add(column: "sessionsValidAfter", .datetime)
+            }
+            // The class's join code: a student without a password sets their first one with it (and their date of birth).
+            try db.alter(table: "schoolClass") { t in t.add(column: "joinCode", .text) }
+            try db.create(table: "classTeacher") { t in
+                t.belongsTo("class", inTable: "schoolClass", onDelete: .cascade).notNull()
+                t.belongsTo("staff", onDelete: .cascade).notNull()
+                t.column("subject", .text).notNull().defaults(to: "")
+                t.primaryKey(["classId", "staffId", "subject"])
+            }
+            try db.create(table: "assignment") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("exam", onDelete: .cascade).notNull().unique()
+                t.column("title", .text).notNull().check(sql: "length(trim(title)) > 0")
+                t.column("createdBy", .text).notNull()
+                t.column("opensAt", .datetime).notNull()
+                t.column("closesAt", .datetime).notNull()
+                t.column("lateUntil", .datetime)
+                t.column("timeLimitSeconds", .integer).check(sql: "timeLimitSeconds IS NULL OR timeLimitSeconds > 0")
+                t.column("attemptsAllowed", .integer).check(sql: "attemptsAllowed IS NULL OR attemptsAllowed > 0")
+                t.column("counting", .text).notNull().check(sql: "counting IN ('highest','last','average')")
+                t.column("ownPapers", .boolean).notNull()
+                t.column("reviewAfter", .text).notNull().check(sql: "reviewAfter IN ('submit','close')")
+                t.column("createdAt", .datetime).notNull()
+                t.check(sql: "closesAt > opensAt AND (lateUntil IS NULL OR lateUntil > closesAt)")
+            }
+            try db.create(table: "assignmentClass") { t in
+                t.belongsTo("assignment", onDelete: .cascade).notNull()
+                t.belongsTo("class", inTable: "schoolClass", onDelete: .cascade).notNull()
+                t.primaryKey(["assignmentId", "classId"])
+            }
+            // A bank (or one topic of it) a teacher opens to a class for practice: nothing of it counts.
+            try db.create(table: "practice") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("class", inTable: "schoolClass", onDelete: .cascade).notNull()
+                t.belongsTo("bank", onDelete: .cascade).notNull()
+                t.column("topic", .text)
+                t.column("openedBy", .text).notNull()
+                t.column("openedAt", .datetime).notNull()
+                t.column("closedAt", .datetime)
+            }
+            try db.create(table: "practiceAnswer") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("practice", onDelete: .cascade).notNull()
+                t.belongsTo("student", onDelete: .cascade).notNull()
+                t.column("questionId", .text).notNull()
+                t.column("topic", .text).notNull()
+                t.column("awardedHundredths", .integer).notNull()
+                t.column("maximumHundredths", .integer).notNull()
+                t.column("answeredAt", .datetime).notNull()
+            }
+            try db.create(index: "practiceAnswer_student", on: "practiceAnswer", columns: ["studentId", "answeredAt"])
+        }
         return migrator
     }
 

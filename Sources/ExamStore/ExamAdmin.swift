@@ -144,7 +144,7 @@ extension AppDatabase {
 extension SQLiteStore: ExamSetupRepository {
     public func exams(now: Date) async throws -> [ExamOverview] {
         try await read { db in
-            try String.fetchAll(db, sql: "SELECT name FROM exam ORDER BY createdAt DESC, id DESC").map { try AppDatabase.overview(db, exam: $0, now: now) }
+            try String.fetchAll(db, sql: "SELECT name FROM exam WHERE kind = 'exam' ORDER BY createdAt DESC, id DESC").map { try AppDatabase.overview(db, exam: $0, now: now) }
         }
     }
 

@@ -55,7 +55,7 @@ final class ExamDay: Sendable {
         var version: Int
 
         /// Candidates must still wait for their score.
-        var resultsLater: Bool { resultsPolicy == "later" && resultsReleasedAt == nil }
+        func resultsLater(at now: Date) -> Bool { resultsPolicy == "later" && !(resultsReleasedAt.map { $0 <= now } ?? false) }
     }
 
     /// An exam with its candidates. Kept inside the lock and changed in place: callers get a header or a
@@ -227,7 +227,7 @@ final class ExamDay: Sendable {
 
     static let candidateSelection = """
         SELECT c.id, c.examId, c.sbd, c.studentId, c.fullName, c.className, c.dateOfBirth, c.paperId, c.accessCodeHash, c.sessionsValidAfter,
-               r.name AS room, s.name AS session, s.opensAt, s.durationSeconds, s.lateEntrySeconds, s.graceSeconds, s.policy, p.code,
+               r.name AS room, s.name AS session, s.opensAt, s.durationSeconds, s.lateEntrySeconds, s.graceSeconds, s.policy, s.endsBy, p.code,
                a.id AS attemptId, a.deviceToken, a.state, a.startedAt, a.submittedAt, a.autoSubmitted, a.extraSeconds, a.pausedAt,
                a.pausedSeconds, a.scoreHundredths, a.sessionIssuedAt, a.pendingItems
         FROM candidate c LEFT JOIN room r ON r.id = c.roomId LEFT JOIN examSession s ON s.id = c.examSessionId
@@ -239,7 +239,8 @@ final class ExamDay: Sendable {
             var timing: SessionTiming?
             if let opensAt = row["opensAt"] as Date? {
                 timing = SessionTiming(opensAt: opensAt, durationSeconds: row["durationSeconds"], lateEntrySeconds: row["lateEntrySeconds"],
-                                       graceSeconds: row["graceSeconds"], policy: SessionTiming.DeadlinePolicy(rawValue: row["policy"]) ?? .fixedEnd)
+                                       graceSeconds: row["graceSeconds"], policy: SessionTiming.DeadlinePolicy(rawValue: row["policy"]) ?? .fixedEnd,
+                                       endsBy: row["endsBy"])
             }
             var attempt: AttemptState?
             if let attemptId = row["attemptId"] as Int64?, let timing {

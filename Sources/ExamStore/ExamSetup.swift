@@ -191,7 +191,7 @@ extension AppDatabase {
 
     /// Exam names, newest first.
     public func examNames() throws -> [String] {
-        try writer.read { db in try String.fetchAll(db, sql: "SELECT name FROM exam ORDER BY id DESC") }
+        try writer.read { db in try String.fetchAll(db, sql: "SELECT name FROM exam WHERE kind = 'exam' ORDER BY id DESC") }
     }
 
     static func exam(_ db: Database, named name: String) throws -> ExamRecord {
@@ -292,15 +292,7 @@ extension AppDatabase {
             progress(0, steps)
             try generator.generate(PaperRequest(mode: .codes(codes), seed: seed)) { paper in
                 defer { progress(paperIDs.count, steps) }
-                try db.execute(sql: "INSERT INTO paper(examId, code, content) VALUES (?, ?, ?)",
-                               arguments: [examId, paper.code, String(decoding: try Canonical.encoder.encode(paper), as: UTF8.self)])
-                let paperId = db.lastInsertedRowID
-                paperIDs[paper.code] = paperId
-                for (index, item) in paper.items.enumerated() {
-                    guard let revisionId = revisionIDs[item.question.id] else { continue }
-                    try db.execute(sql: "INSERT INTO paperItem(paperId, position, key, questionRevisionId, pointsHundredths) VALUES (?, ?, ?, ?, ?)",
-                                   arguments: [paperId, index + 1, item.key, revisionId, item.points.hundredths])
-                }
+                paperIDs[paper.code] = try insertPaper(db, examId: examId, paper, revisionIDs: revisionIDs)
             }
 
             // Seats, numbers, papers, codes.
@@ -326,6 +318,19 @@ extension AppDatabase {
             _ = try ExamDay.bumpVersion(db, examId: examId)
             return slips
         }
+    }
+
+    /// Stores a paper of an exam with the question revisions it uses, item by item; returns its row id.
+    static func insertPaper(_ db: Database, examId: Int64, _ paper: Paper, revisionIDs: [String: Int64]) throws -> Int64 {
+        try db.execute(sql: "INSERT INTO paper(examId, code, content) VALUES (?, ?, ?)",
+                       arguments: [examId, paper.code, String(decoding: try Canonical.encoder.encode(paper), as: UTF8.self)])
+        let paperId = db.lastInsertedRowID
+        for (index, item) in paper.items.enumerated() {
+            guard let revisionId = revisionIDs[item.question.id] else { continue }
+            try db.execute(sql: "INSERT INTO paperItem(paperId, position, key, questionRevisionId, pointsHundredths) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [paperId, index + 1, item.key, revisionId, item.points.hundredths])
+        }
+        return paperId
     }
 
     /// How many candidates each slot (session × room, in order) seats: an even share, never above a room's

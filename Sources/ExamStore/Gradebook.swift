@@ -175,8 +175,9 @@ extension AppDatabase {
         }
     }
 
+    /// `rows`: the scores to push, one per student (an assignment's counted attempts); an exam's results when nil.
     static func gradePush(_ db: Database, exam: String, year: String, subject name: String, semester: Int, slot: GradeSlot, commit: Bool,
-                          overwrite: Set<String>, actor: Actor, now: Date) throws -> GradePush {
+                          overwrite: Set<String>, actor: Actor, now: Date, rows: [ResultRow]? = nil) throws -> GradePush {
         // What is missing first (404), then what is wrong (400).
         _ = try examRow(db, exam)
         let (subjectId, subject) = try gradebookSubject(db, name)
@@ -189,7 +190,7 @@ extension AppDatabase {
         var push = GradePush(id: nil, exam: exam, year: year, subject: name, semester: semester, slot: slot, committed: commit, lines: [],
                              written: 0, conflicts: 0, pending: 0)
         var changes: [[String: String]] = []
-        for row in try examResults(db, name: exam) {
+        for row in try rows ?? examResults(db, name: exam) {
             var line = GradePush.Line(studentID: row.studentID, fullName: row.fullName, className: row.className, outcome: "")
             guard let className = row.className, !className.isEmpty else { line.outcome = "no-class"; push.lines.append(line); continue }
             switch row.state {

@@ -194,10 +194,11 @@ struct ExamSessionRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var lateEntrySeconds: Int
     var graceSeconds: Int
     var policy: String
+    var endsBy: Date? = nil
 
     var timing: SessionTiming {
         SessionTiming(opensAt: opensAt, durationSeconds: durationSeconds, lateEntrySeconds: lateEntrySeconds, graceSeconds: graceSeconds,
-                      policy: SessionTiming.DeadlinePolicy(rawValue: policy) ?? .fixedEnd)
+                      policy: SessionTiming.DeadlinePolicy(rawValue: policy) ?? .fixedEnd, endsBy: endsBy)
     }
 
     mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
@@ -337,7 +338,7 @@ struct AttemptRow: FetchableRecord, Sendable {
     static let selection = """
         SELECT a.id, a.candidateId, c.examId, c.paperId, a.deviceToken, a.state, a.startedAt, a.submittedAt, a.autoSubmitted,
                a.extraSeconds, a.pausedAt, a.pausedSeconds, a.scoreHundredths, a.breakdown,
-               s.opensAt, s.durationSeconds, s.lateEntrySeconds, s.graceSeconds, s.policy, a.sessionIssuedAt, a.pendingItems
+               s.opensAt, s.durationSeconds, s.lateEntrySeconds, s.graceSeconds, s.policy, a.sessionIssuedAt, a.pendingItems, s.endsBy
         FROM attempt a JOIN candidate c ON c.id = a.candidateId JOIN examSession s ON s.id = c.examSessionId
         """
 
@@ -350,7 +351,7 @@ struct AttemptRow: FetchableRecord, Sendable {
     init(row: Row) {
         id = row[0]; candidateId = row[1]; examId = row[2]; paperId = row[3]; deviceToken = row[4]
         let timing = SessionTiming(opensAt: row[14], durationSeconds: row[15], lateEntrySeconds: row[16], graceSeconds: row[17],
-                                   policy: SessionTiming.DeadlinePolicy(rawValue: row[18]) ?? .fixedEnd)
+                                   policy: SessionTiming.DeadlinePolicy(rawValue: row[18]) ?? .fixedEnd, endsBy: row[21])
         attempt = Attempt(timing: timing, state: (row[5] as String) == "submitted" ? .submitted : .inProgress, startedAt: row[6],
                           submittedAt: row[7], autoSubmitted: row[8], extraSeconds: row[9], pausedAt: row[10], pausedSeconds: row[11])
         scoreHundredths = row[12]; breakdown = row[13]; sessionIssuedAt = row[19]; pendingItems = row[20] ?? 0

@@ -27,7 +27,7 @@ public protocol AttemptRepository: Sendable {
     /// Where the attempt stands (polled by the page: added time, pauses, a takeover show up here).
     func status(exam: String, sbd: String, now: Date) async throws -> AttemptStatus
     /// The candidate's own result, once submitted (and released).
-    func result(exam: String, sbd: String) async throws -> CandidateResult
+    func result(exam: String, sbd: String, now: Date) async throws -> CandidateResult
     /// An image of the candidate's own paper, or nil if it is not on it.
     func mediaFile(exam: String, sbd: String, sha256: String) async throws -> MediaData?
     /// A paper as stored at preparation, decoded once and shared.
@@ -191,16 +191,17 @@ public struct Store: Sendable {
     public let statistics: any StatisticsRepository
     public let regrade: any RegradeRepository
     public let gradebook: any GradebookRepository
+    public let classwork: any ClassworkRepository
     public let services: [any Service]
 
     public init(attempts: any AttemptRepository, exams: any ExamRepository, staff: any StaffRepository, media: any MediaRepository,
                 banks: any BankRepository, blueprints: any BlueprintRepository, printSets: any PrintSetRepository, audit: any AuditRepository,
                 secrets: any SecretRepository, sessions: any SessionRepository, setup: any ExamSetupRepository, staffAdmin: any StaffAdminRepository,
                 grading: any GradingRepository, statistics: any StatisticsRepository, regrade: any RegradeRepository,
-                gradebook: any GradebookRepository, services: [any Service]) {
+                gradebook: any GradebookRepository, classwork: any ClassworkRepository, services: [any Service]) {
         self.attempts = attempts; self.exams = exams; self.staff = staff; self.media = media; self.banks = banks
         self.blueprints = blueprints; self.printSets = printSets; self.audit = audit
-        self.secrets = secrets; self.sessions = sessions; self.setup = setup; self.staffAdmin = staffAdmin; self.grading = grading; self.statistics = statistics; self.regrade = regrade; self.gradebook = gradebook; self.services = services
+        self.secrets = secrets; self.sessions = sessions; self.setup = setup; self.staffAdmin = staffAdmin; self.grading = grading; self.statistics = statistics; self.regrade = regrade; self.gradebook = gradebook; self.classwork = classwork; self.services = services
     }
 }
 

@@ -38,7 +38,7 @@ public final class SQLiteStore: Sendable {
     /// The repositories and the services to run with the application (the writer, the deadline watcher).
     public var store: Store {
         Store(attempts: self, exams: self, staff: self, media: self, banks: self, blueprints: self, printSets: self, audit: self, secrets: self, sessions: self,
-              setup: self, staffAdmin: self, grading: self, statistics: self, regrade: self, gradebook: self, services: [writer, DeadlineWatcher(store: self, interval: deadlineInterval, now: now, logger: logger)])
+              setup: self, staffAdmin: self, grading: self, statistics: self, regrade: self, gradebook: self, classwork: self, services: [writer, DeadlineWatcher(store: self, interval: deadlineInterval, now: now, logger: logger)])
     }
 
     /// The writer, for tests and figures (transactions, batches).
@@ -183,13 +183,13 @@ extension SQLiteStore: AttemptRepository {
             return started
         }
         guard let schedule = try Row.fetchOne(try db.cachedStatement(sql: """
-            SELECT s.opensAt, s.durationSeconds, s.lateEntrySeconds, s.graceSeconds, s.policy, c.examId, c.paperId FROM candidate c
+            SELECT s.opensAt, s.durationSeconds, s.lateEntrySeconds, s.graceSeconds, s.policy, c.examId, c.paperId, s.endsBy FROM candidate c
             JOIN examSession s ON s.id = c.examSessionId WHERE c.id = ? AND c.paperId IS NOT NULL
             """), arguments: [candidateId]) else {
             throw StoreError(.notPrepared, "thí sinh chưa có phòng, ca và đề / the candidate has no session or paper yet")
         }
         let timing = SessionTiming(opensAt: schedule[0], durationSeconds: schedule[1], lateEntrySeconds: schedule[2], graceSeconds: schedule[3],
-                                   policy: SessionTiming.DeadlinePolicy(rawValue: schedule[4]) ?? .fixedEnd)
+                                   policy: SessionTiming.DeadlinePolicy(rawValue: schedule[4]) ?? .fixedEnd, endsBy: schedule[7])
         var attempt = Attempt(timing: timing)
         do { _ = try attempt.start(at: now) } catch { throw StoreError(error) }
         var record = AttemptRecord(id: nil, candidateId: candidateId, state: "in-progress", startedAt: attempt.startedAt!, extraSeconds: 0, submittedAt: nil,
@@ -256,7 +256,7 @@ extension SQLiteStore: AttemptRepository {
             try Self.submit(db, attemptID: held.id, deviceToken: deviceToken, now: now, papers: papers)
         }, afterCommit: { submitted in examDay.applySubmitted(submitted) })
         header = try await examDay.header(exam)
-        return SubmittedAttempt(score: submitted.score, resultsLater: header.resultsLater)
+        return SubmittedAttempt(score: submitted.score, resultsLater: header.resultsLater(at: now))
     }
 
     struct Submitted: Sendable {
@@ -327,10 +327,10 @@ extension SQLiteStore: AttemptRepository {
         return AttemptStatus(held.attempt, deviceToken: held.deviceToken, now: now)
     }
 
-    public func result(exam: String, sbd: String) async throws -> CandidateResult {
+    public func result(exam: String, sbd: String, now: Date) async throws -> CandidateResult {
         let (_, candidate) = try await examDay.candidate(exam: exam, sbd: sbd)
         let papers = self.papers
-        return try await database.writer.read { db in try AppDatabase.candidateResult(db, candidateId: candidate.id, papers: papers) }
+        return try await database.writer.read { db in try AppDatabase.candidateResult(db, candidateId: candidate.id, papers: papers, now: now) }
     }
 
     public func mediaFile(exam: String, sbd: String, sha256: String) async throws -> MediaData? {
@@ -451,7 +451,7 @@ enum AnswerStore {
 extension SQLiteStore: ExamRepository {
     public func preparedExams() async throws -> [ExamStatus] {
         try await database.writer.read { db in
-            try String.fetchAll(db, sql: "SELECT name FROM exam WHERE state = 'prepared' ORDER BY createdAt DESC, id DESC").map { try AppDatabase.examStatus(db, name: $0) }
+            try String.fetchAll(db, sql: "SELECT name FROM exam WHERE state = 'prepared' AND kind = 'exam' ORDER BY createdAt DESC, id DESC").map { try AppDatabase.examStatus(db, name: $0) }
         }
     }
 

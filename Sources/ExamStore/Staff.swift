@@ -162,12 +162,13 @@ extension AppDatabase {
     /// A candidate's result: the score and breakdown once submitted and released, and as much more as the
     /// exam's review policy allows.
     /// `staff`: everything (the key, unreleased results), for a coordinator looking into a dispute.
-    static func candidateResult(_ db: Database, candidateId: Int64, papers: PaperCache, staff: Bool = false) throws -> CandidateResult {
+    /// Results released for a moment still to come (an assignment's review after its window) show from then on.
+    static func candidateResult(_ db: Database, candidateId: Int64, papers: PaperCache, staff: Bool = false, now: Date = Date()) throws -> CandidateResult {
         guard let row = try Row.fetchOne(db, sql: """
             SELECT a.id, c.paperId, a.state, a.submittedAt, a.autoSubmitted, a.scoreHundredths, a.pendingItems, a.breakdown, e.reviewPolicy,
-                   e.resultsPolicy = 'immediate' OR e.resultsReleasedAt IS NOT NULL AS released
+                   e.resultsPolicy = 'immediate' OR coalesce(e.resultsReleasedAt <= ?, 0) AS released
             FROM attempt a JOIN candidate c ON c.id = a.candidateId JOIN exam e ON e.id = c.examId WHERE c.id = ?
-            """, arguments: [candidateId]) else { throw SQLiteStore.notStarted }
+            """, arguments: [now, candidateId]) else { throw SQLiteStore.notStarted }
         let state: Attempt.State = (row["state"] as String) == "submitted" ? .submitted : .inProgress
         let review = staff ? .key : ExamDefinition.ReviewPolicy(rawValue: row["reviewPolicy"]) ?? .score
         var result = CandidateResult(state: state, submittedAt: row["submittedAt"], autoSubmitted: row["autoSubmitted"], released: staff || row["released"],

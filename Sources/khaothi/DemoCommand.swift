@@ -25,7 +25,7 @@ struct DemoCommand: AsyncParsableCommand {
             let shownHost = server.host == "0.0.0.0" ? "127.0.0.1" : server.host
             let (db, logins): (AppDatabase, DemoSeed.Logins)
             do {
-                (db, logins) = try DemoSeed.build(path: path, banksDirectory: try DemoSeed.locateBanks(explicit: banks, web: web),
+                (db, logins) = try await DemoSeed.build(path: path, banksDirectory: try DemoSeed.locateBanks(explicit: banks, web: web),
                                                   url: "http://\(shownHost):\(server.port)/")
             } catch let failure as DemoSeed.Failure { throw UserError(failure.description) }
             if let loginsOut { try JSONFiles.write(logins, to: URL(fileURLWithPath: loginsOut)) }

@@ -37,7 +37,9 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "Port.") var port = 8080
     @Option(help: "Wrong logins a minute from one address before they are answered 429 (right ones always pass: a lab shares one NAT address).")
     var failuresPerAddress = 600
-    @Option(help: "A reverse proxy (nginx) whose X-Forwarded-For is believed (repeat for several).") var trustedProxy: [String] = []
+    @Option(help: "A reverse proxy (nginx) whose X-Forwarded-For and X-Forwarded-Proto are believed (repeat for several).") var trustedProxy: [String] = []
+    @Flag(help: "Mark session cookies Secure always (served over HTTPS only). Without it they are Secure when a trusted proxy says the request came over HTTPS.")
+    var secureCookies = false
 
     static func logger() -> Logger {
         var logger = Logger(label: "khaothi")
@@ -49,8 +51,12 @@ struct ServerOptions: ParsableArguments {
     func run(database: AppDatabase, web: WebAssets?, logger: Logger, ready: @escaping @Sendable () -> Void = {}) async throws {
         let app = try await buildApplication(
             database: database,
-            configuration: ServerConfiguration(host: host, port: port, loginLimits: .init(failuresPerAddress: failuresPerAddress),
-                                              trustedProxies: Set(trustedProxy), web: web),
+            configuration: {
+                var configuration = ServerConfiguration(host: host, port: port, loginLimits: .init(failuresPerAddress: failuresPerAddress),
+                                                        trustedProxies: Set(trustedProxy), web: web)
+                configuration.secureCookies = secureCookies
+                return configuration
+            }(),
             logger: logger, onServerRunning: ready)
         do {
             try await app.runService()

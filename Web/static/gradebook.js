@@ -45,8 +45,8 @@
       r.lines.forEach(function (line) {
         var pick = line.outcome === "conflict" ? el("input", { type: "checkbox", "class": "overwrite", value: line.studentID, "aria-label": T.gb_overwrite + " " + line.fullName }) : "";
         body.appendChild(el("tr", { "class": "outcome-" + line.outcome }, [el("td", { text: line.studentID }), el("td", { text: line.fullName }),
-          el("td", { text: line.className || "" }), el("td", { "class": "num", text: line.score ? K.points(line.score) : "" }),
-          el("td", { "class": "num", text: line.existing ? K.points(line.existing) : "" }), el("td", { text: outcomeName(line.outcome) }), el("td", null, [pick])]));
+          el("td", { text: line.className || "" }), el("td", { "class": "num", text: line.score !== null && line.score !== undefined ? K.points(line.score) : "" }),
+          el("td", { "class": "num", text: line.existing !== null && line.existing !== undefined ? K.points(line.existing) : "" }), el("td", { text: outcomeName(line.outcome) }), el("td", null, [pick])]));
       });
       box.appendChild(el("table", { "class": "monitor" }, [el("thead", null, [el("tr", null, [T.setup_student_id, T.confirm_name, T.confirm_class, T.gb_recorded,
         T.gb_existing, T.staff_state, T.gb_overwrite].map(function (t) { return el("th", { text: t }); }))]), body]));

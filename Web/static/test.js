@@ -24,7 +24,10 @@
 
   // The session is gone (logged out elsewhere, a new access code, expired): back to the login page, which says
   // so; answers not yet sent stay in this browser and go once the candidate is back.
-  function signInAgain() { window.location.href = "/?ended=1"; }
+  function signInAgain() { window.location.href = homework ? "/hoc" : "/?ended=1"; }
+  // An assignment done from home (opened from the student's page, /hoc): no confirmation of identity (the
+  // student signed in with their own account), and back to that page at the end.
+  var homework = new URLSearchParams(window.location.search).get("bt") === "1";
 
   function show(id) { ["confirm", "waiting", "test", "result"].forEach(function (name) { $(name).hidden = name !== id; }); }
   var noticeKind = "";
@@ -52,9 +55,10 @@
       learnTime(me.serverTime, sentAt);
       var id = "khaothi:" + me.exam + ":" + me.sbd;
       store = { queue: id + ":queue", flags: id + ":flags", current: id + ":current", started: id + ":started" };
-      $("who").textContent = me.fullName + " — SBD " + me.sbd;
+      $("who").textContent = homework ? me.fullName + " — " + me.exam.split(" · ")[0] : me.fullName + " — SBD " + me.sbd;
+      if (homework) $("logout").textContent = T.hoc_back;
       if (me.attemptState === "submitted") { showResult(); return; }
-      if (me.attemptState === "in-progress" || load(store.started, false)) { startAttempt(); return; }
+      if (me.attemptState === "in-progress" || load(store.started, false) || homework) { startAttempt(); return; }
       $("c-sbd").textContent = me.sbd; $("c-name").textContent = me.fullName; $("c-dob").textContent = (me.dateOfBirth || "").replace(/^(\d{4})-(\d{2})-(\d{2})$/, "$3/$2/$1");
       $("c-class").textContent = me.className || ""; $("c-exam").textContent = me.exam; $("c-subject").textContent = me.subject;
       $("c-room").textContent = (me.room || "") + (me.session ? " — " + me.session : "");
@@ -420,7 +424,7 @@
       if (queue.length > 0 && Date.now() - started < 20000) { flush(); setTimeout(wait, 300); return; }
       if (queue.length > 0 && deadline !== null && now() < deadline) { submitting = false; notice(T.submit_offline, "error"); return; }
       api("POST", "/api/attempt/submit", { deviceToken: attempt.deviceToken }).then(function (result) {
-        if (result.status === 200 || result.status === 409) { stop(null); showResult(); return; }
+        if (result.status === 200 || result.status === 409) { stop(null); notice(""); showResult(); return; }
         if (result.status === 401) { signInAgain(); return; }
         if (K.code(result) === "takenOver") { stop(T.taken_over); return; }
         submitting = false;
@@ -483,7 +487,8 @@
     else if (event.altKey && (event.key === "f" || event.key === "F")) { event.preventDefault(); toggleFlag(current); }
   });
   function logout() {
-    api("POST", "/api/logout").then(function () { window.location.href = "/"; }, function () { window.location.href = "/"; });
+    var next = homework ? "/hoc" : "/";
+    api("POST", "/api/logout").then(function () { window.location.href = next; }, function () { window.location.href = next; });
   }
 
   begin();
