@@ -26,11 +26,20 @@ candidate=$(curl -s -i -X POST "$url/api/login" -H 'X-Khaothi: 1' -H 'Content-Ty
 curl -s -X POST "$url/api/attempt/start" -H 'X-Khaothi: 1' -H "Cookie: $candidate" >/dev/null
 staff=$(curl -s -i -X POST "$url/api/staff/login" -H 'X-Khaothi: 1' -H 'Content-Type: application/json' \
   --data "{\"username\":\"$admin\",\"password\":\"$password\"}" | cookie)
-[ -n "$candidate" ] && [ -n "$staff" ] || { echo "could not sign in"; cat "$work/server.log"; exit 1; }
+# A student of the demo's class 12A, their temporary password changed (else every student route is 403 until then).
+read -r student temporary < <(python3 -c "
+import json; s = json.load(open('$work/logins.json'))['classwork']['students'][0]; print(s['studentID'], s['password'])")
+first=$(curl -s -i -X POST "$url/api/student/login" -H 'X-Khaothi: 1' -H 'Content-Type: application/json' \
+  --data "{\"studentID\":\"$student\",\"password\":\"$temporary\"}" | cookie)
+pupil=$(curl -s -i -X POST "$url/api/student/password" -H 'X-Khaothi: 1' -H 'Content-Type: application/json' -H "Cookie: $first" \
+  --data "{\"current\":\"$temporary\",\"password\":\"schemathesis-1\"}" | cookie)
+[ -n "$candidate" ] && [ -n "$staff" ] && [ -n "$pupil" ] || { echo "could not sign in"; cat "$work/server.log"; exit 1; }
 # Signing out, issuing a new code, or disabling or re-passwording the admin would end the sessions the run uses:
 # those routes are tested elsewhere (Tests/ExamServerTests).
 schemathesis --config-file scripts/schemathesis.toml run docs/openapi.yaml --url "$url" --checks all --seed 20261130 --max-examples "$examples" \
-  --header "X-Khaothi: 1" --header "Cookie: $candidate; $staff" \
+  --header "X-Khaothi: 1" --header "Cookie: $candidate; $staff; $pupil" \
   --exclude-path /api/logout --exclude-path /api/staff/logout --exclude-path-regex 'reset-code$' \
+  --exclude-path /api/student/logout --exclude-path /api/student/logout-all --exclude-path /api/student/password \
+  --exclude-path-regex '/students/\{student\}/reset-password$' \
   --exclude-path-regex '^/api/staff/accounts/\{username\}/(password|disable)$' \
   --generation-deterministic --no-color

@@ -11,6 +11,11 @@
 // server is killed with SIGKILL K times during the steady phase and restarted; the candidates carry on.
 // At the end it stops the server and proves from the database that every acknowledged answer is in the
 // event log and that every attempt's final answers are the last ones the client had acknowledged.
+//
+// With --homework N, N students of --classes C classes do an assignment from home on the same server while the
+// lab exam runs: each signs in with their own account at a random moment within --window seconds, opens their
+// home page, starts, answers --homework-changes items with pauses of --homework-think seconds, and submits. Their
+// acknowledged answers are checked the same way.
 import AsyncHTTPClient
 import BankFormats
 import ExamCore
@@ -35,6 +40,11 @@ struct Options {
     var port = 18000 + Int.random(in: 0..<1000)
     var json: String?
     var keep = false
+    var homework = 0
+    var classes = 250
+    var window = 1800.0
+    var homeworkChanges = 8
+    var homeworkThink = 20.0
 
     static func parse(_ arguments: [String]) -> Options {
         var options = Options()
@@ -68,8 +78,13 @@ struct Options {
             case "--port": options.port = integer()
             case "--json": options.json = value()
             case "--keep": options.keep = true
+            case "--homework": options.homework = integer()
+            case "--classes": options.classes = max(1, integer())
+            case "--window": options.window = seconds()
+            case "--homework-changes": options.homeworkChanges = max(1, integer())
+            case "--homework-think": options.homeworkThink = seconds()
             case "--help", "-h":
-                print("loadgen --candidates N [--connections 512] [--storm 10] [--steady 30] [--think 10] [--submit 10] [--kills 0] [--server PATH] [--root PATH] [--port P] [--json FILE] [--keep]")
+                print("loadgen --candidates N [--connections 512] [--storm 10] [--steady 30] [--think 10] [--submit 10] [--kills 0] [--server PATH] [--root PATH] [--port P] [--json FILE] [--keep] [--homework N --classes 250 --window 1800 --homework-changes 8 --homework-think 20]")
                 exit(0)
             default: fail("unknown option \(arguments[index])")
             }
@@ -232,6 +247,38 @@ func prepareExam(root: String, directory: String, candidates: Int) throws -> (da
     return (path, try db.prepareExam("Tải"))
 }
 
+/// N students in C classes of the current year with one password (a bcrypt hash set directly: issuing slips would
+/// hash N times), and one assignment for all the classes, open now for the window and a margin.
+func prepareHomework(database path: String, root: String, students: Int, classes: Int, window: Double) async throws -> (slips: [LoginSlip], assignment: Int64) {
+    let db = try AppDatabase.open(at: path)
+    let store = db.makeStore()
+    let banks = URL(fileURLWithPath: root).appendingPathComponent("QuestionBanks/vat-li-12")
+    let blueprint = try JSONDecoder().decode(Blueprint.self, from: Data(contentsOf: banks.appendingPathComponent("blueprint.json")))
+    let coordinator = Actor(username: "loadgen", isAdmin: true)
+    var ids: [Int64] = []
+    var slips: [LoginSlip] = []
+    for index in 0..<classes {
+        let members = (0..<students).filter { $0 % classes == index }
+        let entries = members.map { RosterEntry(studentID: String(format: "BT%06d", $0), fullName: "Học sinh \($0)", dateOfBirth: nil, className: nil) }
+        let info = try await store.classwork.saveClass(year: "2026-2027", name: String(format: "L%03d", index + 1), students: entries, teacherSubject: nil,
+                                                       by: coordinator, coordinator: true, now: Date())
+        ids.append(info.id)
+        slips += entries.map { LoginSlip(sbd: "", studentID: $0.studentID, fullName: $0.fullName, dateOfBirth: nil, className: info.name, room: "",
+                                         session: "", opensAt: Date(), paperCode: "", accessCode: "") }
+    }
+    let hash = try await StudentPasswords.hash(homeworkPassword)
+    let queue = try DatabaseQueue(path: path)
+    try await queue.write { db in try db.execute(sql: "UPDATE student SET passwordHash = ?, mustChangePassword = 0 WHERE studentId LIKE 'BT%'", arguments: [hash]) }
+    try queue.close()
+    let summary = try await store.classwork.createAssignment(
+        AssignmentDefinition(title: "Bài tập tải", classIDs: ids, bank: "Vật lí 12", blueprint: blueprint, opensAt: Date().addingTimeInterval(-60),
+                             closesAt: Date().addingTimeInterval(window + 3600), timeLimitMinutes: 45, attemptsAllowed: 1, seed: 7),
+        by: coordinator, coordinator: true, now: Date())
+    return (slips, summary.id)
+}
+
+let homeworkPassword = "bai-tap-tai"
+
 // MARK: candidates
 
 struct PaperItem { var key: String; var kind: String; var options: Int }
@@ -244,7 +291,7 @@ struct Event: Codable, Sendable {
 
 /// One simulated candidate: their session and their queue of unacknowledged events, like the page's.
 final class Candidate: @unchecked Sendable {
-    let slip: LoginSlip
+    var slip: LoginSlip
     var cookie = ""
     var token = ""
     var items: [PaperItem] = []
@@ -316,8 +363,8 @@ struct Driver: Sendable {
         candidate.cookie = cookie
     }
 
-    func start(_ candidate: Candidate) async throws {
-        let response = try await call("start", .POST, "/api/attempt/start", cookie: candidate.cookie)
+    func start(_ candidate: Candidate, kind: String = "start") async throws {
+        let response = try await call(kind, .POST, "/api/attempt/start", cookie: candidate.cookie)
         guard response.status == 200, let object = try JSONSerialization.jsonObject(with: response.body) as? [String: Any],
               let token = object["deviceToken"] as? String, let paper = object["paper"] as? [String: Any],
               let parts = paper["parts"] as? [[String: Any]] else {
@@ -333,21 +380,39 @@ struct Driver: Sendable {
     struct EventsBody: Encodable { var deviceToken: String; var events: [Event] }
 
     /// Sends the candidate's whole queue; on 200 the events move to `acknowledged`.
-    func flush(_ candidate: Candidate) async throws {
+    func flush(_ candidate: Candidate, kind: String = "events") async throws {
         guard !candidate.pending.isEmpty else { return }
         let batch = candidate.pending
         let body = try encoder.encode(EventsBody(deviceToken: candidate.token, events: batch))
-        let response = try await call("events", .POST, "/api/attempt/events", cookie: candidate.cookie, body: body)
+        let response = try await call(kind, .POST, "/api/attempt/events", cookie: candidate.cookie, body: body)
         guard response.status == 200 else { fail("events \(candidate.slip.sbd): HTTP \(response.status) \(String(decoding: response.body, as: UTF8.self))") }
         let done = Set(((try JSONSerialization.jsonObject(with: response.body) as? [String: Any])?["acknowledged"] as? [Int]) ?? [])
         candidate.acknowledged += batch.filter { done.contains($0.sequence) }
         candidate.pending.removeAll { done.contains($0.sequence) }
     }
 
-    func submit(_ candidate: Candidate) async throws {
-        while !candidate.pending.isEmpty { try await flush(candidate) }
+    /// A student from home: their own sign-in, their page, the assignment's attempt (its test page's session), the
+    /// paper. The kinds are named apart from the lab's ("hw-…").
+    func homeworkStart(_ candidate: Candidate, assignment: Int64) async throws {
+        let body = try JSONSerialization.data(withJSONObject: ["studentID": candidate.slip.studentID, "password": homeworkPassword])
+        let login = try await call("hw-login", .POST, "/api/student/login", body: body)
+        guard login.status == 200, let account = login.cookie else { fail("student login \(candidate.slip.studentID): HTTP \(login.status)") }
+        let home = try await call("hw-home", .GET, "/api/student/home", cookie: account)
+        guard home.status == 200 else { fail("home \(candidate.slip.studentID): HTTP \(home.status)") }
+        let opened = try await call("hw-open", .POST, "/api/student/assignments/\(assignment)/start", cookie: account)
+        guard opened.status == 200, let cookie = opened.cookie,
+              let sbd = (try JSONSerialization.jsonObject(with: opened.body) as? [String: Any])?["sbd"] as? String else {
+            fail("open \(candidate.slip.studentID): HTTP \(opened.status) \(String(decoding: opened.body.prefix(200), as: UTF8.self))")
+        }
+        candidate.cookie = cookie
+        candidate.slip.sbd = sbd
+        try await start(candidate, kind: "hw-start")
+    }
+
+    func submit(_ candidate: Candidate, kind: String = "submit", events: String = "events") async throws {
+        while !candidate.pending.isEmpty { try await flush(candidate, kind: events) }
         let body = try JSONSerialization.data(withJSONObject: ["deviceToken": candidate.token])
-        let response = try await call("submit", .POST, "/api/attempt/submit", cookie: candidate.cookie, body: body)
+        let response = try await call(kind, .POST, "/api/attempt/submit", cookie: candidate.cookie, body: body)
         // 409 after a retry: the first try was committed before its answer was lost.
         guard response.status == 200 || response.status == 409 else { fail("submit \(candidate.slip.sbd): HTTP \(response.status)") }
         candidate.submitted = true
@@ -410,6 +475,9 @@ func verify(database: String, candidates: [Candidate]) throws -> Verdict {
 struct Report: Codable {
     var date: String
     var candidates: Int
+    var homework: Int
+    var homeworkSeconds: Double
+    var homeworkVerdict: Verdict?
     var connections: Int
     var kills: Int
     var restarts: Int
@@ -434,6 +502,12 @@ struct LoadGenerator {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         log("preparing \(options.candidates) candidates in \(directory)")
         let (database, slips) = try prepareExam(root: options.root, directory: directory, candidates: options.candidates)
+        var homeworkSlips: [LoginSlip] = [], assignment: Int64 = 0
+        if options.homework > 0 {
+            log("preparing \(options.homework) students in \(options.classes) classes and their assignment")
+            (homeworkSlips, assignment) = try await prepareHomework(database: database, root: options.root, students: options.homework,
+                                                                    classes: options.classes, window: options.window)
+        }
 
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool = .init(idleTimeout: .seconds(120), concurrentHTTP1ConnectionsPerHostSoftLimit: options.connections)
@@ -446,6 +520,31 @@ struct LoadGenerator {
         let recorder = Recorder()
         let driver = Driver(client: client, base: "http://127.0.0.1:\(options.port)", recorder: recorder)
         let candidates = slips.enumerated().map { Candidate(slip: $1, seed: UInt64($0) + 1) }
+        let students = homeworkSlips.enumerated().map { Candidate(slip: $1, seed: UInt64($0) + 1_000_001) }
+
+        // 0. The homework crowd runs beside the whole lab exam: each student arrives at a random moment of the
+        //    window, answers with pauses, and submits.
+        let homeworkBegan = Clock.seconds()
+        let assignmentID = assignment
+        let homework = Task {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for student in students {
+                    let arrival = Double.random(in: 0..<max(0.001, options.window))
+                    group.addTask {
+                        try await Task.sleep(for: .seconds(arrival))
+                        try await driver.homeworkStart(student, assignment: assignmentID)
+                        for _ in 0..<options.homeworkChanges {
+                            student.change()
+                            try await driver.flush(student, kind: "hw-events")
+                            try await Task.sleep(for: .seconds(-Foundation.log(Double.random(in: 0.0001..<1)) * options.homeworkThink))
+                        }
+                        try await driver.submit(student, kind: "hw-submit", events: "hw-events")
+                    }
+                }
+                try await group.waitForAll()
+            }
+            return Clock.seconds() - homeworkBegan
+        }
 
         // 1. Start storm: everyone signs in and starts at a random moment within --storm seconds.
         let stormBegan = Clock.seconds()
@@ -514,13 +613,18 @@ struct LoadGenerator {
             }
             try await group.waitForAll()
         }
+        log("lab exam done")
+        let homeworkSeconds = try await homework.value
+        if options.homework > 0 { log("homework done: \(students.count) students in \(String(format: "%.1f", homeworkSeconds)) s") }
         let peak = server.memory().peak
-        log("submit storm done; stopping the server (SIGTERM) and checking the database")
+        log("stopping the server (SIGTERM) and checking the database")
         server.kill(SIGTERM)
         try await client.shutdown()
 
         let verdict = try verify(database: database, candidates: candidates)
-        let report = Report(date: ISO8601DateFormatter().string(from: Date()), candidates: options.candidates, connections: options.connections,
+        let homeworkVerdict = options.homework > 0 ? try verify(database: database, candidates: students) : nil
+        let report = Report(date: ISO8601DateFormatter().string(from: Date()), candidates: options.candidates, homework: options.homework,
+                            homeworkSeconds: homeworkSeconds, homeworkVerdict: homeworkVerdict, connections: options.connections,
                             kills: options.kills, restarts: server.restarts, startStormSeconds: stormSeconds, rssAfterStartKiB: afterStart.current,
                             peakRSSKiB: peak, requests: recorder.lines(), verdict: verdict)
         print("candidates \(report.candidates), connections \(report.connections), kills \(report.kills) (restarts \(report.restarts))")
@@ -533,14 +637,21 @@ struct LoadGenerator {
             check: \(verdict.attempts) attempts, \(verdict.submitted) submitted; \(verdict.acknowledgedEvents) acknowledged events, \
             \(verdict.missingEvents) missing, \(verdict.differentEvents) different; \(verdict.finalAnswersChecked) final answers, \(verdict.finalAnswersWrong) wrong
             """)
+        if let homeworkVerdict {
+            print("homework: \(options.homework) students in \(options.classes) classes over \(String(format: "%.0f", homeworkSeconds)) s; "
+                  + "\(homeworkVerdict.attempts) attempts, \(homeworkVerdict.submitted) submitted; \(homeworkVerdict.acknowledgedEvents) acknowledged events, "
+                  + "\(homeworkVerdict.missingEvents) missing, \(homeworkVerdict.differentEvents) different; \(homeworkVerdict.finalAnswersWrong) final answers wrong")
+        }
         if let json = options.json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try encoder.encode(report).write(to: URL(fileURLWithPath: json))
         }
         if !options.keep { try? FileManager.default.removeItem(atPath: directory) }
+        let homeworkOK = homeworkVerdict.map { $0.missingEvents == 0 && $0.differentEvents == 0 && $0.finalAnswersWrong == 0
+            && $0.submitted == options.homework && $0.attempts == options.homework } ?? true
         let ok = verdict.missingEvents == 0 && verdict.differentEvents == 0 && verdict.finalAnswersWrong == 0
-            && verdict.submitted == options.candidates && verdict.attempts == options.candidates
+            && verdict.submitted == options.candidates && verdict.attempts == options.candidates && homeworkOK
         if !ok { fail("the database does not hold what was acknowledged") }
     }
 }

@@ -173,7 +173,9 @@ struct ClassworkAPI {
         // Printed slips: a temporary password for each student without one (`?all=1`: for everyone), changed at first sign-in.
         group.post("classes/:class/slips") { request, context in
             let who = try context.requireStaff(\.authors)
-            let all = request.uri.queryParameters.get("all") == "1"
+            let asked = request.uri.queryParameters.get("all")
+            guard asked == nil || asked == "0" || asked == "1" else { throw APIError.invalid("all", "all: 0 hoặc 1 / all: 0 or 1") }
+            let all = asked == "1"
             return Views.List(items: try await state.store.classwork.issueSlips(classID: try Self.id("class", context), all: all, for: Actor(who),
                                                                                 coordinator: who.role.coordinates, now: state.configuration.now()))
         }

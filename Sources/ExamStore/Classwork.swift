@@ -543,17 +543,18 @@ extension SQLiteStore: ClassworkRepository {
         }
     }
 
-    static func assignmentSummary(_ db: Database, id: Int64) throws -> AssignmentSummary {
+    /// `counts`: the students and those who submitted (a scan of the attempts; a student's own view needs neither).
+    static func assignmentSummary(_ db: Database, id: Int64, counts: Bool = true) throws -> AssignmentSummary {
         guard let row = try Row.fetchOne(db, sql: """
             SELECT a.*, e.name AS exam, e.subject, e.reviewPolicy, e.blueprint FROM assignment a JOIN exam e ON e.id = a.examId WHERE a.id = ?
             """, arguments: [id]) else { throw StoreError(.notFound, "không có bài tập \(id) / no assignment \(id)", field: "assignment") }
         let classes = try String.fetchAll(db, sql: """
             SELECT c.name FROM schoolClass c JOIN assignmentClass ac ON ac.classId = c.id WHERE ac.assignmentId = ? ORDER BY c.name
             """, arguments: [id])
-        let students = try Int.fetchOne(db, sql: """
+        let students = !counts ? 0 : try Int.fetchOne(db, sql: """
             SELECT count(DISTINCT cs.studentId) FROM classStudent cs JOIN assignmentClass ac ON ac.classId = cs.classId WHERE ac.assignmentId = ?
             """, arguments: [id]) ?? 0
-        let submitted = try Int.fetchOne(db, sql: """
+        let submitted = !counts ? 0 : try Int.fetchOne(db, sql: """
             SELECT count(DISTINCT c.studentId) FROM candidate c JOIN attempt t ON t.candidateId = c.id WHERE c.examId = ? AND t.state = 'submitted'
             """, arguments: [row["examId"] as Int64]) ?? 0
         let questions = (try? JSONDecoder().decode(Blueprint.self, from: Data((row["blueprint"] as String).utf8)).questionCount) ?? 0
@@ -583,7 +584,7 @@ extension SQLiteStore: ClassworkRepository {
 
     /// Every student of the assignment's classes with their attempts, the counted score by the assignment's rule.
     static func assignmentLines(_ db: Database, id: Int64, onlyStudent: String? = nil) throws -> (AssignmentSummary, [AssignmentLine]) {
-        let summary = try assignmentSummary(db, id: id)
+        let summary = try assignmentSummary(db, id: id, counts: onlyStudent == nil)
         let examId = try Int64.fetchOne(db, sql: "SELECT examId FROM assignment WHERE id = ?", arguments: [id])!
         var attempts: [String: [AssignmentAttempt]] = [:]
         for row in try Row.fetchAll(db, sql: """
@@ -717,8 +718,9 @@ extension SQLiteStore: ClassworkRepository {
     }
 
     public func openAttempt(assignment id: Int64, studentID: String, now: Date) async throws -> (exam: String, sbd: String) {
-        let examDay = self.examDay
-        let (exam, sbd, inserted) = try await database.writer.write { db -> (String, String, (examId: Int64, version: Int, candidate: ExamDay.Candidate)?) in
+        // Decided on a read (the window, the attempts left, the paper); the write is only the new attempt's row, so
+        // the answer writer waits for it as little as possible.
+        let decision = try await database.writer.read { db -> OpenDecision in
             guard let student = try Row.fetchOne(db, sql: """
                 SELECT s.id, s.fullName, s.dateOfBirth, c.name AS className FROM student s JOIN classStudent cs ON cs.studentId = s.id
                 JOIN schoolClass c ON c.id = cs.classId JOIN assignmentClass ac ON ac.classId = c.id WHERE ac.assignmentId = ? AND s.studentId = ?
@@ -728,8 +730,8 @@ extension SQLiteStore: ClassworkRepository {
             }
             let (summary, lines) = try Self.assignmentLines(db, id: id, onlyStudent: studentID)
             let view = Self.studentView(summary, line: lines.first!, className: student["className"], now: now)
-            if let current = view.attempts.first(where: { $0.state == .inProgress }) { return (summary.exam, current.sbd, nil) }
-            if let unstarted = view.attempts.first(where: { $0.state == .notStarted }), view.canStart { return (summary.exam, unstarted.sbd, nil) }
+            if let current = view.attempts.first(where: { $0.state == .inProgress }) { return .existing(exam: summary.exam, sbd: current.sbd) }
+            if let unstarted = view.attempts.first(where: { $0.state == .notStarted }), view.canStart { return .existing(exam: summary.exam, sbd: unstarted.sbd) }
             guard view.canStart else {
                 if now < summary.opensAt { throw StoreError(.invalid, "bài chưa mở / the assignment is not open yet", field: "assignment") }
                 if let allowed = summary.attemptsAllowed, view.attempts.count >= allowed, now < (summary.lateUntil ?? summary.closesAt) {
@@ -737,8 +739,7 @@ extension SQLiteStore: ClassworkRepository {
                 }
                 throw StoreError(.invalid, "đã hết hạn nộp bài / the assignment is closed", field: "assignment")
             }
-            let examRow = try AppDatabase.examRow(db, summary.exam)
-            let examId: Int64 = examRow["id"]
+            let examId: Int64 = try AppDatabase.examRow(db, summary.exam)["id"]
             let number = (view.attempts.map(\.number).max() ?? 0) + 1
             // The paper: the student's place in the assignment's classes spreads own papers over the pool.
             let papers = try Int64.fetchAll(db, sql: "SELECT id FROM paper WHERE examId = ? ORDER BY id", arguments: [examId])
@@ -746,24 +747,36 @@ extension SQLiteStore: ClassworkRepository {
                 SELECT count(DISTINCT s.studentId) FROM student s JOIN classStudent cs ON cs.studentId = s.id JOIN assignmentClass ac ON ac.classId = cs.classId
                 WHERE ac.assignmentId = ? AND s.studentId < ?
                 """, arguments: [id, studentID]) ?? 0
-            let paperId = papers[(rank * min(summary.attemptsAllowed ?? 3, 3) + number - 1) % papers.count]
             let sessionId = try Int64.fetchOne(db, sql: "SELECT id FROM examSession WHERE examId = ?", arguments: [examId])!
-            let sbd = "\(studentID)-\(number)"
+            return .new(NewAttempt(exam: summary.exam, examId: examId, number: number,
+                                   paperId: papers[(rank * min(summary.attemptsAllowed ?? 3, 3) + number - 1) % papers.count], sessionId: sessionId,
+                                   fullName: student["fullName"], dateOfBirth: student["dateOfBirth"], className: student["className"]))
+        }
+        guard case let .new(attempt) = decision else {
+            if case let .existing(exam, sbd) = decision { return (exam, sbd) }
+            fatalError("unreachable")
+        }
+        let examDay = self.examDay
+        let sbd = "\(studentID)-\(attempt.number)"
+        let inserted = try await database.writer.write { db -> (version: Int, candidate: ExamDay.Candidate)? in
+            // Another request of the same student got here first (a double tap): theirs is the attempt.
+            let latest = try Int.fetchOne(db, sql: "SELECT max(attemptNumber) FROM candidate WHERE examId = ? AND studentId = ?",
+                                          arguments: [attempt.examId, studentID]) ?? 0
+            guard latest < attempt.number else { return nil }
             try db.execute(sql: """
                 INSERT INTO candidate(examId, studentId, fullName, dateOfBirth, className, sbd, examSessionId, paperId, attemptNumber) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [examId, studentID, student["fullName"] as String, student["dateOfBirth"] as String?, student["className"] as String, sbd, sessionId, paperId, number])
+                """, arguments: [attempt.examId, studentID, attempt.fullName, attempt.dateOfBirth, attempt.className, sbd, attempt.sessionId,
+                                 attempt.paperId, attempt.number])
             let candidateId = db.lastInsertedRowID
-            let version = try ExamDay.bumpVersion(db, examId: examId)
-            let candidate = try ExamDay.fetchCandidates(db, where: "c.id = ?", arguments: [candidateId]).first!
-            return (summary.exam, sbd, (examId, version, candidate))
+            let version = try ExamDay.bumpVersion(db, examId: attempt.examId)
+            return (version, try ExamDay.fetchCandidates(db, where: "c.id = ?", arguments: [candidateId]).first!)
         }
-        if let inserted {
-            examDay.apply(examId: inserted.examId, version: inserted.version) { exam in
-                exam.candidates[inserted.candidate.sbd] = inserted.candidate
-                exam.sbdByCandidate[inserted.candidate.id] = inserted.candidate.sbd
-            }
+        guard let inserted else { return try await openAttempt(assignment: id, studentID: studentID, now: now) }
+        examDay.apply(examId: attempt.examId, version: inserted.version) { exam in
+            exam.candidates[inserted.candidate.sbd] = inserted.candidate
+            exam.sbdByCandidate[inserted.candidate.id] = inserted.candidate.sbd
         }
-        return (exam, sbd)
+        return (attempt.exam, sbd)
     }
 
     public func pushAssignment(id: Int64, subject: String, semester: Int, slot: GradeSlot, commit: Bool, overwrite: Set<String>, by actor: Actor,
@@ -900,6 +913,23 @@ extension SQLiteStore: ClassworkRepository {
     }
 }
 
+/// What opening an attempt found: the attempt to go on with, or the new one to make.
+private enum OpenDecision: Sendable {
+    case existing(exam: String, sbd: String)
+    case new(NewAttempt)
+}
+
+private struct NewAttempt: Sendable {
+    var exam: String
+    var examId: Int64
+    var number: Int
+    var paperId: Int64
+    var sessionId: Int64
+    var fullName: String
+    var dateOfBirth: String?
+    var className: String
+}
+
 extension String {
     var nilIfEmpty: String? { isEmpty ? nil : self }
 }
@@ -913,9 +943,7 @@ public enum StudentPasswords {
         guard password.count >= minimumLength, password.count <= 72 else {
             throw StoreError.invalid("password", "mật khẩu cần \(minimumLength)–72 ký tự / a password of \(minimumLength) to 72 characters")
         }
-        return await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: Bcrypt.hash(password, cost: cost)) }
-        }
+        return await StaffPasswords.slowWork { Bcrypt.hash(password, cost: cost) }
     }
 
     /// 8 characters, lower case and digits without look-alikes: easy to type on a phone.

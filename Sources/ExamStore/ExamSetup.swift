@@ -57,6 +57,12 @@ public struct LoginSlip: Codable, Sendable, Hashable {
     public var opensAt: Date
     public var paperCode: String
     public var accessCode: String
+
+    public init(sbd: String, studentID: String, fullName: String, dateOfBirth: String?, className: String?, room: String, session: String,
+                opensAt: Date, paperCode: String, accessCode: String) {
+        self.sbd = sbd; self.studentID = studentID; self.fullName = fullName; self.dateOfBirth = dateOfBirth; self.className = className
+        self.room = room; self.session = session; self.opensAt = opensAt; self.paperCode = paperCode; self.accessCode = accessCode
+    }
 }
 
 /// An exam at a glance.

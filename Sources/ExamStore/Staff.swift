@@ -108,10 +108,23 @@ public enum StaffPasswords {
         return Bcrypt.hash(password, cost: cost)
     }
 
-    /// Checks a password on a global queue, not on the caller's thread.
+    /// Checks a password off the caller's thread (see `slowWork`).
     static func verify(_ password: String, hash: String) async -> Bool {
+        await slowWork { Bcrypt.verify(password, hash: hash) }
+    }
+
+    /// bcrypt runs here: on all but one core at most, so that a class signing in at once (tens of checks of
+    /// 60–250 ms each) leaves a core to the answers being saved meanwhile.
+    static let slowQueue: OperationQueue = {
+        let queue = OperationQueue()
+        queue.name = "khaothi.bcrypt"
+        queue.maxConcurrentOperationCount = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
+        return queue
+    }()
+
+    static func slowWork<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: Bcrypt.verify(password, hash: hash)) }
+            slowQueue.addOperation { continuation.resume(returning: work()) }
         }
     }
 
