@@ -156,3 +156,44 @@ public struct BlueprintCell: Codable, Sendable, Hashable {
         requirement = try c.decodeIfPresent(String.self, forKey: .requirement)
     }
 }
+
+extension Blueprint {
+    /// A blueprint that a bank of exactly `questions` fills in one way only: every question, each at its own
+    /// points. Parts by kind (in the 2025 order, then the others), one per kind and points; rows by topic and
+    /// lesson; cells by level. Its maximum is the questions' total (a paper made from it is put on the 10-point
+    /// scale by setting the paper's maximum).
+    public static func fixedSet(_ questions: [Question], name: String, subject: String) throws -> Blueprint {
+        guard !questions.isEmpty else { throw ExamCoreError(.invalidBlueprint, "chưa chọn câu hỏi nào / no question chosen") }
+        let order: [QuestionKind] = [.singleChoice, .trueFalse, .numeric, .shortText, .multipleResponse, .matching, .ordering, .cloze, .essay]
+        var groups: [(kind: QuestionKind, points: Points, questions: [Question])] = []
+        for question in questions {
+            if let index = groups.firstIndex(where: { $0.kind == question.kind && $0.points == question.points }) {
+                groups[index].questions.append(question)
+            } else {
+                groups.append((question.kind, question.points, [question]))
+            }
+        }
+        groups.sort { a, b in
+            let x = order.firstIndex(of: a.kind)!, y = order.firstIndex(of: b.kind)!
+            return x != y ? x < y : a.points < b.points
+        }
+        let parts = groups.enumerated().map { index, group -> BlueprintPart in
+            var rows: [BlueprintRow] = []
+            for question in group.questions {
+                if let row = rows.firstIndex(where: { TextFolding.fold($0.topic) == TextFolding.fold(question.topic)
+                    && TextFolding.fold($0.lesson ?? "") == TextFolding.fold(question.lesson ?? "") }) {
+                    if let cell = rows[row].cells.firstIndex(where: { $0.level == question.level }) {
+                        rows[row].cells[cell].count += 1
+                    } else {
+                        rows[row].cells.append(BlueprintCell(level: question.level, count: 1))
+                    }
+                } else {
+                    rows.append(BlueprintRow(topic: question.topic, lesson: question.lesson, cells: [BlueprintCell(level: question.level, count: 1)]))
+                }
+            }
+            return BlueprintPart(id: String(index + 1), title: group.kind.vietnameseName, kinds: [group.kind], points: group.points, rows: rows)
+        }
+        let total = questions.reduce(Points.zero) { $0 + $1.points }
+        return Blueprint(name: name, subject: subject, levelScale: .four, maxScore: total, parts: parts)
+    }
+}

@@ -36,7 +36,7 @@ struct StaffAuthentication: RouterMiddleware {
         guard let token = request.cookies[StaffAPI.cookieName]?.value,
               let identity = state.staffSigner.identity(from: token, now: state.configuration.now()),
               let account = try await state.store.staff.account(username: identity.sbd), !account.disabled,
-              account.sessionsValidAfter.map({ (identity.issuedAt.timeIntervalSince1970 * 1000).rounded() >= ($0.timeIntervalSince1970 * 1000).rounded() }) ?? true,
+              account.sessionsValidAfter.map({ identity.issuedAt.milliseconds >= $0.milliseconds }) ?? true,
               try await !state.store.sessions.isRevoked(session: identity.session) else { throw APIError.staffNotSignedIn }
         var context = context
         context.staff = account.member

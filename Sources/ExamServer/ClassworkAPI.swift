@@ -29,7 +29,10 @@ struct ClassworkAPI {
         var title: String
         var classes: [Int64]
         var bank: String
-        var blueprint: String
+        /// A blueprint's name, or none with `questions`.
+        var blueprint: String?
+        /// A fixed set of the bank's questions (ids) instead of a blueprint.
+        var questions: [String]?
         var opensAt: Date
         var closesAt: Date
         var lateUntil: Date?
@@ -197,12 +200,22 @@ struct ClassworkAPI {
         group.post("assignments") { request, context in
             let who = try context.requireStaff(\.authors)
             let body = try await CandidateAPI.decode(AssignmentBody.self, request, context)
-            let (blueprint, _) = try await state.store.blueprints.blueprint(named: body.blueprint, for: Actor(who))
+            let fixed = body.questions ?? []
+            let blueprint: Blueprint
+            if let name = body.blueprint, fixed.isEmpty {
+                blueprint = try await state.store.blueprints.blueprint(named: name, for: Actor(who)).blueprint
+            } else if !fixed.isEmpty {
+                // Made from the questions by the store; a placeholder until then.
+                blueprint = Blueprint(name: body.title, subject: "", parts: [])
+            } else {
+                throw APIError.invalid("blueprint", "chọn một ma trận hoặc các câu hỏi / choose a blueprint or the questions")
+            }
             if let attempts = body.attempts, attempts < 0 { throw APIError.invalid("attempts", "số lần làm không âm / attempts must not be negative") }
-            let definition = AssignmentDefinition(
+            var definition = AssignmentDefinition(
                 title: body.title, classIDs: body.classes, bank: body.bank, blueprint: blueprint, opensAt: body.opensAt, closesAt: body.closesAt,
                 lateUntil: body.lateUntil, timeLimitMinutes: body.timeLimitMinutes, attemptsAllowed: body.attempts == 0 ? nil : body.attempts ?? 1,
                 counting: body.counting ?? .highest, ownPapers: body.ownPapers ?? true, review: body.review ?? .key, reviewAfter: body.reviewAfter ?? .submit)
+            definition.questionIDs = fixed
             let summary = try await state.store.classwork.createAssignment(definition, by: Actor(who), coordinator: who.role.coordinates, now: state.configuration.now())
             return try Views.created(summary, request, context)
         }

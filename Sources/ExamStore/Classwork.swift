@@ -65,6 +65,9 @@ public struct AssignmentDefinition: Codable, Sendable {
     public var review: ExamDefinition.ReviewPolicy
     public var reviewAfter: ReviewAfter
     public var seed: UInt64
+    /// A fixed set of the bank's questions (by id) instead of drawing from the blueprint: every paper holds exactly
+    /// these, each at its own points, the total put on the 10-point scale; `blueprint` is then made from them.
+    public var questionIDs: [String] = []
 
     public init(title: String, classIDs: [Int64], bank: String, blueprint: Blueprint, opensAt: Date, closesAt: Date, lateUntil: Date? = nil,
                 timeLimitMinutes: Int? = nil, attemptsAllowed: Int? = 1, counting: Counting = .highest, ownPapers: Bool = true,
@@ -484,6 +487,11 @@ extension SQLiteStore: ClassworkRepository {
         if let attempts = definition.attemptsAllowed, !(1...20).contains(attempts) { throw StoreError.invalid("attemptsAllowed", "số lần làm 1–20, hoặc không giới hạn / 1 to 20 attempts, or unlimited") }
         return try await database.writer.write { db in
             for id in definition.classIDs { try Self.checkClass(db, id: id, actor: actor, coordinator: coordinator) }
+            var definition = definition
+            var fixed: QuestionBank?
+            if !definition.questionIDs.isEmpty {
+                (fixed, definition.blueprint) = try Self.fixedSet(db, bank: definition.bank, ids: definition.questionIDs, title: title)
+            }
             let cap = definition.lateUntil ?? definition.closesAt
             let window = Int(cap.timeIntervalSince(definition.opensAt).rounded(.up))
             let exam = "\(title) · \(Self.shortDate(definition.opensAt)) · \(AppDatabase.randomCode(length: 4, alphabet: Array("23456789ABCDEFGHJKMNPQRSTUVWXYZ")))"
@@ -505,7 +513,7 @@ extension SQLiteStore: ClassworkRepository {
             let students = try Int.fetchOne(db, sql: "SELECT count(DISTINCT studentId) FROM classStudent WHERE classId IN (\(definition.classIDs.map { _ in "?" }.joined(separator: ",")))",
                                             arguments: StatementArguments(definition.classIDs))!
             let pool = definition.ownPapers ? min(max(1, students * min(definition.attemptsAllowed ?? 3, 3)), 5000) : 1
-            try Self.makePapers(db, examId: examId, bank: definition.bank, blueprint: definition.blueprint, seed: definition.seed, count: pool)
+            try Self.makePapers(db, examId: examId, bank: definition.bank, blueprint: definition.blueprint, seed: definition.seed, count: pool, only: fixed)
             try db.execute(sql: """
                 INSERT INTO assignment(examId, title, createdBy, opensAt, closesAt, lateUntil, timeLimitSeconds, attemptsAllowed, counting, ownPapers, reviewAfter, createdAt)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -532,15 +540,45 @@ extension SQLiteStore: ClassworkRepository {
         return formatter.string(from: date)
     }
 
-    static func makePapers(_ db: Database, examId: Int64, bank: String, blueprint: Blueprint, seed: UInt64, count: Int) throws {
+    /// The papers of an assignment; `only`: the fixed set's questions (every paper holds them all, scored on 10).
+    static func makePapers(_ db: Database, examId: Int64, bank: String, blueprint: Blueprint, seed: UInt64, count: Int, only: QuestionBank? = nil) throws {
         guard let bankId = try Int64.fetchOne(db, sql: "SELECT id FROM bank WHERE name = ?", arguments: [bank]) else {
             throw StoreError(.notFound, "không có ngân hàng \"\(bank)\" / no bank named \"\(bank)\"", field: "bank")
         }
         let source = try AppDatabase.paperBank(db, bankId: bankId, name: bank)
-        let generator = try PaperGenerator(blueprint: blueprint, bank: source.bank)
+        let generator = try PaperGenerator(blueprint: blueprint, bank: only ?? source.bank)
         try generator.generate(PaperRequest(mode: .codes(PaperRequest.numberedCodes(count, first: 1)), seed: seed)) { paper in
+            var paper = paper
+            if only != nil { paper.maxScore = 10 }
             _ = try AppDatabase.insertPaper(db, examId: examId, paper, revisionIDs: source.revisionIDs)
         }
+    }
+
+    /// The bank's questions named by `ids` (current revisions, not retired; a passage's questions only all together)
+    /// as a bank of their own, and the blueprint only they fill.
+    static func fixedSet(_ db: Database, bank: String, ids: [String], title: String) throws -> (QuestionBank, Blueprint) {
+        guard let bankId = try Int64.fetchOne(db, sql: "SELECT id FROM bank WHERE name = ?", arguments: [bank]) else {
+            throw StoreError(.notFound, "không có ngân hàng \"\(bank)\" / no bank named \"\(bank)\"", field: "bank")
+        }
+        guard Set(ids).count == ids.count, ids.count <= 200 else {
+            throw StoreError.invalid("questions", "tối đa 200 câu, không lặp lại / at most 200 questions, none twice")
+        }
+        let source = try AppDatabase.paperBank(db, bankId: bankId, name: bank).bank
+        let byID = Dictionary(source.questions.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let unknown = ids.filter { byID[$0] == nil }
+        guard unknown.isEmpty else {
+            throw StoreError(.invalid, "ngân hàng \"\(bank)\" không có câu (hoặc câu đã ngừng dùng): \(unknown.joined(separator: ", ")) / not in the bank (or retired)",
+                             field: "questions", problems: unknown)
+        }
+        let chosen = ids.map { byID[$0]! }
+        let groups = Set(chosen.compactMap(\.groupID))
+        let partial = groups.filter { group in source.questions.contains { $0.groupID == group && !ids.contains($0.id) } }
+        guard partial.isEmpty else {
+            throw StoreError(.invalid, "câu của một đoạn văn phải chọn cả đoạn: \(partial.sorted().joined(separator: ", ")) / a passage's questions go together",
+                             field: "questions", problems: partial.sorted())
+        }
+        let restricted = QuestionBank(name: source.name, subject: source.subject, questions: chosen, groups: source.groups.filter { groups.contains($0.id) })
+        return (restricted, try Blueprint.fixedSet(chosen, name: title, subject: source.subject ?? chosen[0].subject))
     }
 
     /// `counts`: the students and those who submitted (a scan of the attempts; a student's own view needs neither).

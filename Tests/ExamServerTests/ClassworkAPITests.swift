@@ -343,6 +343,58 @@ struct ClassworkAPITests {
         }
     }
 
+    @Test("a fixed set of questions: every paper holds exactly them (own order), on the 10-point scale; an unknown id is named")
+    func fixedSet() async throws {
+        let fixture = try Self.fixture()
+        try await fixture.app().test(.router) { client in
+            let teacher = try await fixture.staffLogin(client, "giaovien")
+            let classID = try await Self.makeClass(client, teacher, name: "12A", students: [("HS1", "Nguyễn Văn An", nil), ("HS2", "Trần Thị Bình", nil)])
+            let slips = try await Self.slips(client, teacher, classID: classID)
+            let opens = fixture.clock.now
+            var body: [String: Any] = ["title": "Ba câu", "classes": [classID], "bank": "Làm quen — các dạng câu hỏi", "questions": ["lq-chon-1", "lq-so-2", "khong-co"],
+                                       "opensAt": Self.iso(opens), "closesAt": Self.iso(opens.addingTimeInterval(3600))]
+            try await client.execute(uri: "/api/staff/assignments", method: .post, headers: Fixture.headers(cookie: teacher), body: Fixture.json(body)) { response in
+                #expect(response.status == .badRequest)
+                #expect(((Fixture.object(response.body)["error"] as? [String: Any])?["problems"] as? [String]) == ["khong-co"])
+            }
+            body["questions"] = ["lq-chon-1", "lq-so-2", "lq-ds-1"]
+            let assignment = try await client.execute(uri: "/api/staff/assignments", method: .post, headers: Fixture.headers(cookie: teacher), body: Fixture.json(body)) { response in
+                #expect(response.status == .created, "\(String(buffer: response.body))")
+                #expect(Fixture.object(response.body)["questions"] as? Int == 3)
+                return try #require(Fixture.object(response.body)["id"] as? Int)
+            }
+            for id in ["HS1", "HS2"] {
+                let student = try await Self.student(client, fixture, id, temporary: slips[id]!)
+                let candidate = try await client.execute(uri: "/api/student/assignments/\(assignment)/start", method: .post, headers: Fixture.headers(cookie: student)) { try Self.cookie($0) }
+                let started = try await fixture.start(client, cookie: candidate)
+                let items = ((started["paper"] as? [String: Any])?["parts"] as? [[String: Any]] ?? []).flatMap { $0["items"] as? [[String: Any]] ?? [] }
+                #expect(Set(items.compactMap { $0["stem"] as? String }) == ["Giá trị của $\\sqrt{16} + 2^3$ bằng bao nhiêu?",
+                                                                           "Một hình chữ nhật có chiều dài $7$ cm và chiều rộng $3$ cm. Tính chu vi (cm).",
+                                                                           "Cho hàm số $f(x) = x^2 - 4x + 3$."])
+                // Every answer right: 10 of 10 whatever the points add up to (0.5 + 0.5 + 1).
+                var events: [[String: Any]] = []
+                for (index, item) in items.enumerated() {
+                    let value: Any
+                    switch item["kind"] as? String {
+                    case "single-choice": value = String(UnicodeScalar(UInt8(65 + ((item["options"] as? [String])?.firstIndex(of: "$12$") ?? 0))))
+                    case "numeric": value = "20"
+                    default:
+                        let statements = item["options"] as? [String] ?? []
+                        value = Dictionary(uniqueKeysWithValues: statements.enumerated().map { (String(UnicodeScalar(UInt8(97 + $0.offset))),
+                                                                                                 $0.element.contains("f(1) = 0") || $0.element.contains("nhỏ nhất") ? "Đ" : "S") })
+                    }
+                    events.append(["sequence": index + 1, "item": item["key"]!, "value": value])
+                }
+                try await client.execute(uri: "/api/attempt/events", method: .post, headers: Fixture.headers(cookie: candidate),
+                                         body: Fixture.json(["deviceToken": started["deviceToken"]!, "events": events])) { #expect($0.status == .ok, "\(String(buffer: $0.body))") }
+                try await client.execute(uri: "/api/attempt/submit", method: .post, headers: Fixture.headers(cookie: candidate),
+                                         body: Fixture.json(["deviceToken": started["deviceToken"]!])) { response in
+                    #expect(Points(parsing: "\(Fixture.object(response.body)["score"] ?? "")") == Points(10), "\(String(buffer: response.body))")
+                }
+            }
+        }
+    }
+
     @Test("cookies are Secure behind a trusted HTTPS proxy, not from anyone else")
     func secureCookies() async throws {
         let fixture = try Self.fixture()

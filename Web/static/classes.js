@@ -6,7 +6,7 @@
 (function () {
   var T = K.T, el = K.el, api = K.api, S = K.staff;
   var $ = function (id) { return document.getElementById(id); };
-  var classes = [], current = null, table = null;
+  var classes = [], current = null, table = null, me = null;
 
   function schoolYear() {
     var now = new Date(), y = now.getFullYear();
@@ -41,6 +41,9 @@
       $("cl-heading").textContent = T.confirm_class + " " + info.name + " — " + info.year;
       $("cl-teachers").textContent = T.cl_teachers + ": " + (info.teachers.map(function (t) { return t.fullName + (t.subject ? " (" + t.subject + ")" : ""); }).join(", ") || "—");
       $("cl-join").textContent = T.cl_join_code + ": " + (info.joinCode || "—");
+      // Coordinators and admins say who teaches the class: "username:subject, …".
+      $("cl-teachers-form").hidden = !(me && (me.role === "coordinator" || me.role === "admin"));
+      $("t-list").value = info.teachers.map(function (t) { return t.username + (t.subject ? ":" + t.subject : ""); }).join(", ");
       $("slips-box").hidden = true;
       var rows = $("st-rows");
       rows.innerHTML = "";
@@ -170,6 +173,18 @@
     });
   }
 
+  $("cl-teachers-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var teachers = $("t-list").value.split(",").map(function (part) { return part.trim(); }).filter(Boolean).map(function (part) {
+      var colon = part.indexOf(":");
+      return colon < 0 ? { username: part } : { username: part.slice(0, colon).trim(), subject: part.slice(colon + 1).trim() };
+    });
+    api("PUT", "/api/staff/classes/" + current.info.id + "/teachers", { teachers: teachers }).then(function (result) {
+      if (result.status !== 200) { S.notice(K.message(result), "error"); return; }
+      S.notice(T.cl_saved, "ok");
+      openClass(current.info.id);
+    });
+  });
   $("cl-pick").addEventListener("change", function () { if (this.value) openClass(parseInt(this.value, 10)); });
   $("cl-new").addEventListener("click", function () { $("cl-form").hidden = false; $("f-year").value = $("f-year").value || schoolYear(); $("f-name").focus(); });
   $("cl-form").addEventListener("submit", function (event) {
@@ -214,7 +229,9 @@
     $("as-error").hidden = true;
     var picked = Array.prototype.map.call(document.querySelectorAll("#a-classes input:checked"), function (box) { return parseInt(box.value, 10); });
     var attempts = $("a-attempts").value === "" ? 1 : parseInt($("a-attempts").value, 10);
-    api("POST", "/api/staff/assignments", { title: $("a-title").value.trim(), classes: picked, bank: $("a-bank").value, blueprint: $("a-blueprint").value,
+    var fixed = $("a-questions").value.split(/[,;\s]+/).filter(Boolean);
+    api("POST", "/api/staff/assignments", { title: $("a-title").value.trim(), classes: picked, bank: $("a-bank").value,
+      blueprint: fixed.length ? null : $("a-blueprint").value, questions: fixed.length ? fixed : null,
       opensAt: iso($("a-opens").value), closesAt: iso($("a-closes").value), lateUntil: iso($("a-late").value),
       timeLimitMinutes: $("a-limit").value ? parseInt($("a-limit").value, 10) : null, attempts: attempts, counting: $("a-counting").value,
       ownPapers: $("a-papers").value === "own", review: $("a-review").value, reviewAfter: $("a-review-after").value }).then(function (result) {
@@ -236,7 +253,8 @@
     });
   });
 
-  S.ready(["teacher", "coordinator", "admin"]).then(function () {
+  S.ready(["teacher", "coordinator", "admin"]).then(function (member) {
+    me = member;
     var now = new Date(), week = new Date(now.getTime() + 7 * 86400000);
     now.setSeconds(0, 0); week.setSeconds(0, 0);
     $("a-opens").value = localInput(now);
