@@ -259,7 +259,11 @@ final class PaperViews: Sendable {
         let encoder = JSONEncoder.api
         let view = View(paper: Array(try encoder.encode(CandidatePaper(entry.paper))),
                         media: Array(try encoder.encode(entry.media.mapValues { $0.mapValues { "/api/media/" + $0 } })))
-        views.withLock { $0[paperID] = view }
+        // Bounded like the decoded papers : one kept view makes room.
+        views.withLock { views in
+            if views.count >= PaperCache.capacity, views[paperID] == nil { views.remove(at: views.startIndex) }
+            views[paperID] = view
+        }
         return view
     }
 

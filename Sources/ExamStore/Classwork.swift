@@ -509,10 +509,10 @@ extension SQLiteStore: ClassworkRepository {
             try db.execute(sql: "UPDATE examSession SET endsBy = ? WHERE examId = ?", arguments: [cap, examId])
             try db.execute(sql: "INSERT INTO examGrader(examId, username) VALUES (?, ?)", arguments: [examId, actor.username])
             // The papers: one for everyone, or a pool of own papers (one per student and attempt, up to three
-            // attempts; later attempts take the pool again).
+            // attempts, and up to 200: a class never shares one; an assignment for a whole grade reuses the pool).
             let students = try Int.fetchOne(db, sql: "SELECT count(DISTINCT studentId) FROM classStudent WHERE classId IN (\(definition.classIDs.map { _ in "?" }.joined(separator: ",")))",
                                             arguments: StatementArguments(definition.classIDs))!
-            let pool = definition.ownPapers ? min(max(1, students * min(definition.attemptsAllowed ?? 3, 3)), 5000) : 1
+            let pool = definition.ownPapers ? min(max(1, students * min(definition.attemptsAllowed ?? 3, 3)), 200) : 1
             try Self.makePapers(db, examId: examId, bank: definition.bank, blueprint: definition.blueprint, seed: definition.seed, count: pool, only: fixed)
             try db.execute(sql: """
                 INSERT INTO assignment(examId, title, createdBy, opensAt, closesAt, lateUntil, timeLimitSeconds, attemptsAllowed, counting, ownPapers, reviewAfter, createdAt)

@@ -18,8 +18,11 @@ public struct ResponseEvent: Codable, Sendable, Hashable {
 }
 
 /// Papers decoded once per paper and shared: ten thousand attempts on 24 codes hold 24 papers, not ten
-/// thousand. Papers never change once stored.
+/// thousand. Papers never change once stored. Bounded: past `capacity` papers (one per candidate, or an
+/// assignment's pool of own papers) one kept paper makes room, and is read again if it is needed again.
 public final class PaperCache: Sendable {
+    public static let capacity = 512
+
     /// A paper with what the checks and the pages need of it.
     public struct Entry: Sendable {
         public let id: Int64
@@ -51,7 +54,10 @@ public final class PaperCache: Sendable {
         }
         let entry = Entry(id: id, paper: paper, kinds: Dictionary(paper.items.map { ($0.key, $0.question.kind) }, uniquingKeysWith: { first, _ in first }),
                           media: media)
-        entries.withLock { $0[id] = entry }
+        entries.withLock { entries in
+            if entries.count >= Self.capacity, entries[id] == nil { entries.remove(at: entries.startIndex) }
+            entries[id] = entry
+        }
         return entry
     }
 }

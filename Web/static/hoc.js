@@ -126,13 +126,13 @@
       if (a.state === "upcoming") item.appendChild(el("p", { "class": "meta", text: T.hoc_opens + ": " + when(a.opensAt) }));
       if (a.counted !== null && a.counted !== undefined) {
         item.appendChild(el("p", { "class": "meta score" }, [T.hoc_score + ": ", el("strong", { text: K.points(a.counted) + " / 10" }),
-          a.provisional ? el("span", { "class": "pill provisional", text: " " + T.result_provisional }) : ""]));
+          a.provisional ? " " : "", a.provisional ? el("span", { "class": "pill provisional", text: T.result_provisional }) : ""]));
       } else if (a.attempts.some(function (t) { return t.state === "submitted"; })) {
         item.appendChild(el("p", { "class": "meta", text: T.hoc_score_later }));
       }
       a.attempts.filter(function (t) { return t.state === "submitted"; }).forEach(function (t) {
         item.appendChild(el("p", { "class": "meta" }, [K.count(T.hoc_attempt_n, t.number) + ": " + (t.score !== null && t.score !== undefined ? K.points(t.score) : "—"),
-          t.late ? el("span", { "class": "pill late", text: " " + T.hoc_late }) : "", " ",
+          t.late ? " " : "", t.late ? el("span", { "class": "pill late", text: T.hoc_late }) : "", " ",
           el("button", { type: "button", text: T.hoc_review, onclick: function () { openAttempt(a, t.number); } })]));
       });
       if (a.canStart) {
