@@ -182,25 +182,30 @@ class Classwork(BrowserTest):
         for n in range(5):
             self.wait(lambda: f"{n + 1} / 5" in self.by_id("practice-count").text)
             box = self.by_id("practice-question")
+            # Each control brought to the middle of the phone's screen first: the sticky bar covers the top.
+            def press(element):
+                self.browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
+                element.click()
             options = box.find_elements(By.CSS_SELECTOR, "label.option")
             if options:
-                options[0].click()
+                press(options[0])
             else:
                 field = box.find_elements(By.CSS_SELECTOR, "input.numeric, input.short-text, input[type=text], textarea")
                 if field:
+                    self.browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", field[0])
                     field[0].send_keys("1")
                     field[0].send_keys(Keys.TAB)
                 else:
                     for row in box.find_elements(By.CSS_SELECTOR, "table.true-false tbody tr"):
-                        row.find_element(By.CSS_SELECTOR, "input[value='Đ']").click()
-            self.by_id("practice-check").click()
+                        press(row.find_element(By.CSS_SELECTOR, "input[value='Đ']"))
+            press(self.by_id("practice-check"))
             verdict = self.visible("practice-verdict")
             self.assertIn(verdict.text, ("Đúng rồi!", "Chưa đúng — xem đáp án và lời giải bên dưới."))
             self.assertTrue(self.browser.find_elements(By.CSS_SELECTOR, "#practice-feedback .review-key"), "no key after the answer")
             if n == 0:
                 self.no_wider_than_the_screen()
                 self.browser.save_screenshot(os.path.join(SHOTS, "hoc-practice-360x640.png"))
-            self.by_id("practice-next").click()
+            press(self.by_id("practice-next"))
         self.visible("home")
         self.wait(lambda: self.browser.find_elements(By.CSS_SELECTOR, "#progress tbody tr"), 15, "no practice history")
         answered = sum(int(row.find_elements(By.TAG_NAME, "td")[1].text) for row in self.browser.find_elements(By.CSS_SELECTOR, "#progress tbody tr"))
