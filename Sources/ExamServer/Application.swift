@@ -27,6 +27,8 @@ public struct ServerConfiguration: Sendable {
     public var now: @Sendable () -> Date
     /// The pages' templates and assets; without them only the JSON API is served.
     public var web: WebAssets?
+    /// Addresses (besides this machine's own) that may read `/metrics`: a Prometheus server elsewhere.
+    public var metricsFrom: Set<String> = []
 
     public init(host: String = "127.0.0.1", port: Int = 8080, loginLimits: LoginLimiter.Limits = .init(), trustedProxies: Set<String> = [],
                 autoSubmitInterval: Duration = .seconds(5), web: WebAssets? = nil, now: @escaping @Sendable () -> Date = { Date() }) {
@@ -114,6 +116,8 @@ extension JSONDecoder {
 public func buildApplication(database: AppDatabase, configuration: ServerConfiguration = .init(),
                              logger: Logger = Logger(label: "khaothi"),
                              onServerRunning: @escaping @Sendable () -> Void = {}) async throws -> some ApplicationProtocol {
+    // Before the store exists: its writer's figures bind to the metrics backend when made.
+    ServerMetrics.bootstrap()
     let store = database.makeStore(now: configuration.now, deadlineInterval: configuration.autoSubmitInterval, logger: logger)
     return try await buildApplication(store: store, configuration: configuration, logger: logger, onServerRunning: onServerRunning)
 }
@@ -125,8 +129,10 @@ public func buildApplication(store: Store, configuration: ServerConfiguration = 
                             staffSigner: SessionSigner(key: SymmetricKey(data: try await store.secrets.secret(named: "staffSessionKey"))),
                             studentSigner: SessionSigner(key: SymmetricKey(data: try await store.secrets.secret(named: "studentSessionKey"))),
                             limiter: LoginLimiter(limits: configuration.loginLimits), papers: PaperViews(), configuration: configuration)
+    ServerMetrics.bootstrap()
     let router = Router(context: ExamRequestContext.self, options: .autoGenerateHeadEndpoints)
     let routes = RouteTable()
+    router.add(middleware: RequestFigures(table: ServerMetrics.shared.requests))
     router.add(middleware: SecurityHeaders())
     router.add(middleware: UnexpectedErrors())
     router.add(middleware: ControlCharactersInPath())
@@ -136,6 +142,7 @@ public func buildApplication(store: Store, configuration: ServerConfiguration = 
         if let katex = web.katexDirectory { router.add(middleware: FileMiddleware(katex, urlBasePath: "/katex", logger: logger)) }
         Pages(state: state, web: web).register(on: router)
     }
+    OperationsAPI(state: state).register(on: router)
     let api = router.group("api").add(middleware: SameOriginHeader())
     CandidateAPI(state: state).register(open: api, signedIn: router.group("api").add(middleware: SameOriginHeader()).add(middleware: CandidateAuthentication(state: state)))
     let staffGroup = router.group("api/staff").add(middleware: SameOriginHeader()).add(middleware: StaffAuthentication(state: state))
@@ -184,11 +191,17 @@ struct SecurityHeaders: RouterMiddleware {
         return response
     }
 
+    /// The fields made (and their values checked) once, not on every response.
+    static let fields = [HTTPField(name: .contentSecurityPolicy, value: policy), HTTPField(name: .xContentTypeOptions, value: "nosniff"),
+                         HTTPField(name: frameOptions, value: "DENY"), HTTPField(name: referrerPolicy, value: "no-referrer")]
+    static let cacheFields = (yes: HTTPField(name: .cacheControl, value: "private, max-age=3600"), no: HTTPField(name: .cacheControl, value: "no-store"))
+
     static func apply(to headers: inout HTTPFields, cacheable: Bool) {
-        headers[.contentSecurityPolicy] = policy
-        headers[.xContentTypeOptions] = "nosniff"
-        headers[.cacheControl] = cacheable ? "private, max-age=3600" : "no-store"
-        headers[frameOptions] = "DENY"
-        headers[referrerPolicy] = "no-referrer"
+        func set(_ field: HTTPField) {
+            if headers[field.name] != nil { headers[field.name] = nil }
+            headers.append(field)
+        }
+        for field in fields { set(field) }
+        set(cacheable ? cacheFields.yes : cacheFields.no)
     }
 }

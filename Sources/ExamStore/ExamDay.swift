@@ -90,6 +90,10 @@ final class ExamDay: Sendable {
 
     // MARK: reading
 
+    func entriesSummary() -> (exams: Int, candidates: Int) {
+        entries.withLock { entries in (entries.count, entries.values.reduce(0) { $0 + $1.exam.candidates.count }) }
+    }
+
     /// The exam's header.
     func header(_ name: String) async throws -> Header {
         try await fresh(name)

@@ -1,5 +1,6 @@
 import Foundation
 internal import GRDB
+import Metrics
 import ServiceLifecycle
 import Synchronization
 
@@ -129,7 +130,19 @@ public final class IngestionWriter: Service, Sendable {
         var batches = 0
     }
 
+    /// Figures for `/metrics` (swift-metrics: nothing is recorded until the server sets up a backend, and
+    /// then once per group, not per answer).
+    private struct Figures: Sendable {
+        let groups = Counter(label: "khaothi_ingestion_groups_total")
+        let jobs = Counter(label: "khaothi_ingestion_jobs_total")
+        let refused = Counter(label: "khaothi_ingestion_refused_total")
+        let failed = Counter(label: "khaothi_ingestion_failed_groups_total")
+        let groupJobs = Recorder(label: "khaothi_ingestion_group_jobs")
+        let commit = Metrics.Timer(label: "khaothi_ingestion_commit_seconds")
+    }
+
     private let database: AppDatabase
+    private let figures = Figures()
     private let state = Mutex(Locked())
     private let queue = DispatchQueue(label: "khaothi.ingestion-writer")
     /// The clock answers are stamped with (`receivedAt`); tests inject their own.
@@ -138,6 +151,10 @@ public final class IngestionWriter: Service, Sendable {
     /// How many transactions and jobs have been committed (for tests and metrics).
     public var transactions: Int { state.withLock { $0.transactions } }
     public var batches: Int { state.withLock { $0.batches } }
+    /// Jobs collected for the next group.
+    public var waiting: Int { state.withLock { $0.machine.collecting } }
+    /// Whether the writer still takes work (false once stopped for shutdown).
+    public var running: Bool { state.withLock { $0.machine.phase != .stopped } }
 
     init(database: AppDatabase, now: @escaping @Sendable () -> Date = { Date() }) {
         self.database = database
@@ -194,6 +211,7 @@ public final class IngestionWriter: Service, Sendable {
                 return
             }
             var refusals: [Int: Error] = [:]
+            let started = ContinuousClock.now
             do {
                 do {
                     try database.writer.write { db in refusals = try run(group, db: db, isolated: false) }
@@ -205,8 +223,14 @@ public final class IngestionWriter: Service, Sendable {
                     locked.transactions += 1
                     locked.batches += group.count
                 }
+                figures.commit.recordNanoseconds(Int64((ContinuousClock.now - started) / .nanoseconds(1)))
+                figures.groups.increment()
+                figures.jobs.increment(by: group.count)
+                figures.groupJobs.record(group.count)
+                if !refusals.isEmpty { figures.refused.increment(by: refusals.count) }
                 for (index, job) in group.enumerated() { finish(job, refusals[index]) }
             } catch {
+                figures.failed.increment()
                 for job in group { finish(job, error) }
             }
         }

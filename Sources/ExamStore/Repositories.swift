@@ -192,16 +192,17 @@ public struct Store: Sendable {
     public let regrade: any RegradeRepository
     public let gradebook: any GradebookRepository
     public let classwork: any ClassworkRepository
+    public let operations: any OperationsRepository
     public let services: [any Service]
 
     public init(attempts: any AttemptRepository, exams: any ExamRepository, staff: any StaffRepository, media: any MediaRepository,
                 banks: any BankRepository, blueprints: any BlueprintRepository, printSets: any PrintSetRepository, audit: any AuditRepository,
                 secrets: any SecretRepository, sessions: any SessionRepository, setup: any ExamSetupRepository, staffAdmin: any StaffAdminRepository,
                 grading: any GradingRepository, statistics: any StatisticsRepository, regrade: any RegradeRepository,
-                gradebook: any GradebookRepository, classwork: any ClassworkRepository, services: [any Service]) {
+                gradebook: any GradebookRepository, classwork: any ClassworkRepository, operations: any OperationsRepository, services: [any Service]) {
         self.attempts = attempts; self.exams = exams; self.staff = staff; self.media = media; self.banks = banks
         self.blueprints = blueprints; self.printSets = printSets; self.audit = audit
-        self.secrets = secrets; self.sessions = sessions; self.setup = setup; self.staffAdmin = staffAdmin; self.grading = grading; self.statistics = statistics; self.regrade = regrade; self.gradebook = gradebook; self.classwork = classwork; self.services = services
+        self.secrets = secrets; self.sessions = sessions; self.setup = setup; self.staffAdmin = staffAdmin; self.grading = grading; self.statistics = statistics; self.regrade = regrade; self.gradebook = gradebook; self.classwork = classwork; self.operations = operations; self.services = services
     }
 }
 

@@ -38,7 +38,7 @@ public final class SQLiteStore: Sendable {
     /// The repositories and the services to run with the application (the writer, the deadline watcher).
     public var store: Store {
         Store(attempts: self, exams: self, staff: self, media: self, banks: self, blueprints: self, printSets: self, audit: self, secrets: self, sessions: self,
-              setup: self, staffAdmin: self, grading: self, statistics: self, regrade: self, gradebook: self, classwork: self, services: [writer, DeadlineWatcher(store: self, interval: deadlineInterval, now: now, logger: logger)])
+              setup: self, staffAdmin: self, grading: self, statistics: self, regrade: self, gradebook: self, classwork: self, operations: self, services: [writer, DeadlineWatcher(store: self, interval: deadlineInterval, now: now, logger: logger)])
     }
 
     /// The writer, for tests and figures (transactions, batches).
@@ -383,6 +383,21 @@ enum AnswerStore {
     /// The most rows one insert statement carries (statements are prepared once per size up to this).
     static let rowsPerStatement = 64
 
+    /// The statements' text for 1…`rowsPerStatement` rows (index = rows), made once instead of per group.
+    private static func texts(_ make: (Int) -> String) -> [String] { [""] + (1...rowsPerStatement).map(make) }
+    private static func rows(_ count: Int, columns: Int) -> String {
+        repeatElement("(" + repeatElement("?", count: columns).joined(separator: ",") + ")", count: count).joined(separator: ",")
+    }
+    static let logSQL = texts { "INSERT OR IGNORE INTO responseEvent(attemptId, sequence, itemKey, value, clientTime, receivedAt) VALUES \(rows($0, columns: 6))" }
+    static let latestSQL = texts {
+        """
+        INSERT INTO response(attemptId, itemKey, value, sequence, receivedAt) VALUES \(rows($0, columns: 5))
+        ON CONFLICT(attemptId, itemKey) DO UPDATE SET value = excluded.value, sequence = excluded.sequence, receivedAt = excluded.receivedAt
+        WHERE excluded.sequence > response.sequence
+        """
+    }
+    static let attemptsSQL = texts { AttemptRow.selection + " WHERE a.id IN (" + repeatElement("?", count: $0).joined(separator: ",") + ")" }
+
     /// Stores what passes its checks; returns the refusals by position in `batches`.
     static func store(_ batches: [IngestionWriter.AnswerBatch], db: Database) throws -> [Int: Error] {
         let attempts = try rows(Array(Set(batches.map(\.attemptID))), db: db)
@@ -393,24 +408,16 @@ enum AnswerStore {
         latest.reserveCapacity(batches.count * 5)
         for (position, batch) in batches.enumerated() {
             if let refusal = refusal(batch, attempts[batch.attemptID]) { refusals[position] = refusal; continue }
-            // Dates become text once per batch.
-            let received = batch.receivedAt.databaseValue
+            // Dates become text once per batch, as GRDB writes them but without its formatter.
+            let received = UTCText.database(batch.receivedAt)
             for event in batch.events {
                 let value = event.value.canonicalJSON
-                log += [batch.attemptID, event.sequence, event.item, value, event.clientTime?.databaseValue, received]
+                log += [batch.attemptID, event.sequence, event.item, value, event.clientTime.map(UTCText.database), received]
                 latest += [batch.attemptID, event.item, value, event.sequence, received]
             }
         }
-        try insert(log, columns: 6, db: db) { rows in
-            "INSERT OR IGNORE INTO responseEvent(attemptId, sequence, itemKey, value, clientTime, receivedAt) VALUES \(rows)"
-        }
-        try insert(latest, columns: 5, db: db) { rows in
-            """
-            INSERT INTO response(attemptId, itemKey, value, sequence, receivedAt) VALUES \(rows)
-            ON CONFLICT(attemptId, itemKey) DO UPDATE SET value = excluded.value, sequence = excluded.sequence, receivedAt = excluded.receivedAt
-            WHERE excluded.sequence > response.sequence
-            """
-        }
+        try insert(log, columns: 6, db: db, sql: logSQL)
+        try insert(latest, columns: 5, db: db, sql: latestSQL)
         return refusals
     }
 
@@ -428,19 +435,18 @@ enum AnswerStore {
         var found: [Int64: AttemptRow] = [:]
         for start in stride(from: 0, to: ids.count, by: rowsPerStatement) {
             let chunk = Array(ids[start..<min(ids.count, start + rowsPerStatement)])
-            let statement = try db.cachedStatement(sql: AttemptRow.selection + " WHERE a.id IN (" + repeatElement("?", count: chunk.count).joined(separator: ",") + ")")
+            let statement = try db.cachedStatement(sql: attemptsSQL[chunk.count])
             for row in try AttemptRow.fetchAll(statement, arguments: StatementArguments(chunk)) { found[row.id] = row }
         }
         return found
     }
 
     /// One multi-row insert per `rowsPerStatement` rows of `columns` values each.
-    static func insert(_ values: [DatabaseValueConvertible?], columns: Int, db: Database, sql: (String) -> String) throws {
+    static func insert(_ values: [DatabaseValueConvertible?], columns: Int, db: Database, sql: [String]) throws {
         let rowCount = values.count / columns
-        let placeholder = "(" + repeatElement("?", count: columns).joined(separator: ",") + ")"
         for start in stride(from: 0, to: rowCount, by: rowsPerStatement) {
             let count = min(rowsPerStatement, rowCount - start)
-            let statement = try db.cachedStatement(sql: sql(repeatElement(placeholder, count: count).joined(separator: ",")))
+            let statement = try db.cachedStatement(sql: sql[count])
             try statement.execute(arguments: StatementArguments(values[(start * columns)..<((start + count) * columns)]))
         }
     }

@@ -38,12 +38,15 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "Wrong logins a minute from one address before they are answered 429 (right ones always pass: a lab shares one NAT address).")
     var failuresPerAddress = 600
     @Option(help: "A reverse proxy (nginx) whose X-Forwarded-For and X-Forwarded-Proto are believed (repeat for several).") var trustedProxy: [String] = []
+    @Option(help: "An address besides this machine that may read /metrics (a Prometheus server; repeat for several).") var metricsFrom: [String] = []
     @Flag(help: "Mark session cookies Secure always (served over HTTPS only). Without it they are Secure when a trusted proxy says the request came over HTTPS.")
     var secureCookies = false
 
     static func logger() -> Logger {
+        let level = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        ServerLogHandler.bootstrap(level: level)
         var logger = Logger(label: "khaothi")
-        logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        logger.logLevel = level
         return logger
     }
 
@@ -55,6 +58,7 @@ struct ServerOptions: ParsableArguments {
                 var configuration = ServerConfiguration(host: host, port: port, loginLimits: .init(failuresPerAddress: failuresPerAddress),
                                                         trustedProxies: Set(trustedProxy), web: web)
                 configuration.secureCookies = secureCookies
+                configuration.metricsFrom = Set(metricsFrom)
                 return configuration
             }(),
             logger: logger, onServerRunning: ready)

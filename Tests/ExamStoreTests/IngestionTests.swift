@@ -24,6 +24,19 @@ struct IngestionTests {
         return (db, "Thi thử", try db.prepareExam("Thi thử"), path)
     }
 
+    @Test("Dates written by the answer writer are the text GRDB's own formatter writes, to the millisecond")
+    func databaseDateText() {
+        var generator = SystemRandomNumberGenerator()
+        let samples = [Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: 1_800_000_000.9999), Date(timeIntervalSince1970: 1_700_000_000.0005),
+                       Self.opens.addingTimeInterval(0.001), Self.opens.addingTimeInterval(-0.001)]
+            + (0..<20_000).map { _ in Date(timeIntervalSince1970: Double.random(in: 0...4_000_000_000, using: &generator)) }
+        for date in samples {
+            let grdb: String? = String.fromDatabaseValue(date.databaseValue)
+            #expect(UTCText.database(date) == grdb, "\(date.timeIntervalSince1970)")
+        }
+        #expect(UTCText.iso8601(Date(timeIntervalSince1970: 1_800_000_000.75)) == "2027-01-15T08:00:00Z")
+    }
+
     static func store(_ db: AppDatabase, freshness: Duration = .seconds(3600)) -> SQLiteStore {
         SQLiteStore(database: db, now: { at(0) }, freshness: freshness)
     }
