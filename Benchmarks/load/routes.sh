@@ -70,7 +70,10 @@ run bare-noop "http://127.0.0.1:$bare_port" POST /noop "$save_body" ""
 run noop "http://127.0.0.1:$port" POST /api/noop "$save_body" "$cookie"
 run me "http://127.0.0.1:$port" GET /api/me "" "$cookie"
 run state "http://127.0.0.1:$port" GET "/api/attempt/state?deviceToken=$token" "" "$cookie"
+metric() { curl -s "http://127.0.0.1:$port/metrics" | awk -v name="$1" '$1 == name {print $2}'; }
+groups_before=$(metric khaothi_ingestion_groups_total); jobs_before=$(metric khaothi_ingestion_jobs_total)
 run save "http://127.0.0.1:$port" POST /api/attempt/events "" "$cookie" Benchmarks/load/events.lua
+groups_after=$(metric khaothi_ingestion_groups_total); jobs_after=$(metric khaothi_ingestion_jobs_total)
 run start "http://127.0.0.1:$port" POST /api/attempt/start "" "$resume_cookie"
 run login "http://127.0.0.1:$port" POST /api/login "{\"exam\":\"Tải\",\"sbd\":\"0003\",\"accessCode\":\"$(code 0003)\"}" ""
 # The machine drifts during a run: the bare no-op again at the end, and the ratios taken to the mean of both.
@@ -86,4 +89,6 @@ print(f"{'route':<10} {'req/s':>10} {'p99':>10} {'non-2xx':>8} {'vs bare no-op':
 for name, rps, p99, errors in rows:
     print(f"{name:<10} {float(rps):>10,.0f} {p99:>10} {errors:>8} {float(rps) / bare:>14.2f}")
 PY
+python3 -c "import sys; g, j = float(sys.argv[2]) - float(sys.argv[1]), float(sys.argv[4]) - float(sys.argv[3]); print(f'writer during the saves (/metrics): {g:,.0f} commits, {j / max(g, 1):.1f} saves per commit')" \
+  "$groups_before" "$groups_after" "$jobs_before" "$jobs_after"
 [ -f "$work/profiles.txt" ] && cat "$work/profiles.txt"
