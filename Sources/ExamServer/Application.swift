@@ -142,10 +142,10 @@ public func buildApplication(store: Store, configuration: ServerConfiguration = 
         if let katex = web.katexDirectory { router.add(middleware: FileMiddleware(katex, urlBasePath: "/katex", logger: logger)) }
         Pages(state: state, web: web).register(on: router)
     }
-    OperationsAPI(state: state).register(on: router)
     let api = router.group("api").add(middleware: SameOriginHeader())
     CandidateAPI(state: state).register(open: api, signedIn: router.group("api").add(middleware: SameOriginHeader()).add(middleware: CandidateAuthentication(state: state)))
     let staffGroup = router.group("api/staff").add(middleware: SameOriginHeader()).add(middleware: StaffAuthentication(state: state))
+    OperationsAPI(state: state).register(on: router, staff: staffGroup)
     StaffAPI(state: state).register(open: router.group("api/staff").add(middleware: SameOriginHeader()), signedIn: staffGroup)
     let jobs = Jobs()
     SetupAPI(state: state, jobs: jobs).register(staffGroup)

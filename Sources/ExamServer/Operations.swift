@@ -14,9 +14,35 @@ import Synchronization
 struct OperationsAPI {
     let state: ServerState
 
-    func register(on router: Router<ExamRequestContext>) {
+    func register(on router: Router<ExamRequestContext>, staff: RouterGroup<ExamRequestContext>) {
         router.get("healthz") { _, _ in try await Self.healthResponse(store: state.store) }
         router.get("metrics") { request, context in try await metrics(request, context) }
+        // The admin's view of the same, on the staff page.
+        staff.get("system") { _, context in
+            _ = try context.requireStaff(\.administers)
+            return try await system()
+        }
+    }
+
+    static let startedAt = Date()
+
+    func system() async throws -> Response {
+        var body = JSONObject()
+        let health = try? await state.store.operations.health()
+        body.string("status", health.map { $0.writerRunning ? "ok" : "stopping" } ?? "unavailable")
+        let figures = try await state.store.operations.figures()
+        body.string("engine", figures.engine)
+        body.date("startedAt", Self.startedAt)
+        body.int("databaseBytes", figures.databaseBytes)
+        body.int("walBytes", figures.walBytes)
+        body.int("residentBytes", ServerMetrics.residentBytes())
+        body.int("examsInMemory", figures.examsInMemory)
+        body.int("candidatesInMemory", figures.candidatesInMemory)
+        body.int("papersInMemory", figures.papersInMemory)
+        body.int("writerCommits", figures.writerCommits)
+        body.int("writerJobs", figures.writerJobs)
+        body.int("writerWaiting", figures.writerWaiting)
+        return body.response()
     }
 
     static func healthResponse(store: Store) async throws -> Response {

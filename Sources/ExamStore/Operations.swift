@@ -28,8 +28,10 @@ public struct StoreFigures: Sendable, Hashable {
     public var examsInMemory: Int
     public var candidatesInMemory: Int
     public var papersInMemory: Int
-    /// Jobs waiting for the writer's next group.
+    /// Jobs waiting for the writer's next group; groups committed and jobs in them since the process started.
     public var writerWaiting: Int
+    public var writerCommits: Int
+    public var writerJobs: Int
 }
 
 extension SQLiteStore: OperationsRepository {
@@ -49,6 +51,6 @@ extension SQLiteStore: OperationsRepository {
         let held = examDay.entriesSummary()
         return StoreFigures(engine: "sqlite", databaseBytes: path == ":memory:" ? 0 : size(path), walBytes: path == ":memory:" ? 0 : size(path + "-wal"),
                             examsInMemory: held.exams, candidatesInMemory: held.candidates, papersInMemory: papers.entries.withLock { $0.count },
-                            writerWaiting: writer.waiting)
+                            writerWaiting: writer.waiting, writerCommits: writer.transactions, writerJobs: writer.batches)
     }
 }

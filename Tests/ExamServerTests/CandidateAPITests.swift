@@ -257,7 +257,7 @@ struct OpenAPIDocumentTests {
                 if let current = path { routes.append((current, method)) }
             }
         }
-        #expect(routes.count == 128)
+        #expect(routes.count == 129)
         let documented = routes
         let fixture = try Fixture()
         try await fixture.app().test(.router) { client in

@@ -60,6 +60,37 @@ struct OperationsTests {
         }
     }
 
+    @Test("the admin's system status: admins only (401 without a session, 403 for every other role)")
+    func systemStatusForAdmins() async throws {
+        let fixture = try Fixture()
+        for (name, role) in [("quantri", StaffRole.admin), ("dieuphoi", .coordinator), ("giamthi", .proctor), ("giaovien", .teacher)] {
+            try fixture.addStaff(name, role: role)
+        }
+        try await fixture.app().test(.router) { client in
+            try await client.execute(uri: "/api/staff/system", method: .get) { #expect($0.status == .unauthorized) }
+            for name in ["dieuphoi", "giamthi", "giaovien"] {
+                let cookie = try await fixture.staffLogin(client, name)
+                try await client.execute(uri: "/api/staff/system", method: .get, headers: Fixture.headers(cookie: cookie)) {
+                    #expect($0.status == .forbidden, "\(name)")
+                }
+            }
+            let candidate = try await fixture.login(client, slip: fixture.slips[0])
+            try await client.execute(uri: "/api/staff/system", method: .get, headers: Fixture.headers(cookie: candidate)) {
+                #expect($0.status == .unauthorized, "a candidate's cookie is no staff cookie")
+            }
+            let admin = try await fixture.staffLogin(client, "quantri")
+            try await client.execute(uri: "/api/staff/system", method: .get, headers: Fixture.headers(cookie: admin)) { response in
+                #expect(response.status == .ok)
+                let body = Fixture.object(response.body)
+                #expect(body["status"] as? String == "ok")
+                #expect(body["engine"] as? String == "sqlite")
+                #expect((body["databaseBytes"] as? Int ?? 0) > 0)
+                #expect((body["candidatesInMemory"] as? Int ?? 0) >= 40, "the candidate signed in above")
+                #expect(body["writerCommits"] is Int && body["startedAt"] is String)
+            }
+        }
+    }
+
     @Test("/healthz is 503 once the writer has stopped")
     func healthWhenStopped() async throws {
         let fixture = try Fixture()

@@ -280,6 +280,22 @@ class ExamSetupTest(BrowserTest):
         row.find_elements(By.TAG_NAME, "button")[0].click()
         self.wait(lambda: "đã khóa" in self.browser.find_element(By.CSS_SELECTOR, "tr[data-username=cohoa]").text)
 
+    def test_admin_home_shows_the_server_status(self):
+        self.sign_in("admin", "staff")
+        self.visible("system")
+        facts = self.by_id("system-facts").text
+        self.assertIn("Hoạt động bình thường", facts)
+        self.assertIn("SQLite", facts)
+        self.assertRegex(facts, r"Dung lượng dữ liệu\s+[0-9.,]+ (KB|MB)")
+        self.browser.execute_script("arguments[0].scrollIntoView()", self.by_id("system"))
+        self.browser.save_screenshot(os.path.join(SHOTS, "staff-home-admin.png"))
+        # Not for a proctor: the panel stays hidden and the route says 403.
+        self.browser.get(self.server.url + "staff")
+        self.browser.delete_all_cookies()
+        self.sign_in("proctor", "staff")
+        self.visible("staff-home")
+        self.assertFalse(self.by_id("system").is_displayed())
+
 
 if __name__ == "__main__":
     unittest.main()
