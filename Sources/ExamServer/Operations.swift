@@ -29,8 +29,14 @@ struct OperationsAPI {
     func system() async throws -> Response {
         var body = JSONObject()
         let health = try? await state.store.operations.health()
+        let figures: StoreFigures
+        do { figures = try await state.store.operations.figures() } catch {
+            body.string("status", "unavailable")
+            var response = body.response()
+            response.status = .serviceUnavailable
+            return response
+        }
         body.string("status", health.map { $0.writerRunning ? "ok" : "stopping" } ?? "unavailable")
-        let figures = try await state.store.operations.figures()
         body.string("engine", figures.engine)
         body.date("startedAt", Self.startedAt)
         body.int("databaseBytes", figures.databaseBytes)
@@ -78,8 +84,8 @@ struct OperationsAPI {
     }
 }
 
-/// The process's metrics: one Prometheus registry behind swift-metrics (Hummingbird's request figures and the
-/// answer writer's use swift-metrics), set up once per process before the store is opened.
+/// The process's metrics: one Prometheus registry, also the backend of swift-metrics (the answer writer in
+/// ExamStore records through swift-metrics), set up once per process before the store is opened.
 final class ServerMetrics: Sendable {
     static let shared = ServerMetrics()
 
@@ -97,8 +103,7 @@ final class ServerMetrics: Sendable {
         self.registry = registry
         self.requests = RequestFigures.Table(registry: registry)
         var factory = PrometheusMetricsFactory(registry: registry)
-        // Prometheus names take letters, digits and underscores: Hummingbird's "http.server.request.duration"
-        // becomes http_server_request_duration.
+        // Prometheus names take letters, digits and underscores: a library's "a.b.c" becomes a_b_c.
         factory.nameAndLabelSanitizer = { name, labels in
             func clean(_ text: String) -> String { String(text.map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "_" }) }
             return (clean(name), labels.map { (clean($0.0), $0.1) })
@@ -188,5 +193,3 @@ struct RequestFigures: RouterMiddleware {
     }
 }
 
-/// Metrics for the whole process are set up by the server; the CLI's `serve` and `demo` call this first.
-public func bootstrapServerMetrics() { ServerMetrics.bootstrap() }
