@@ -40,7 +40,7 @@ extension SQLiteStore: OperationsRepository {
         _ = try await database.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
         let elapsed = ContinuousClock.now - started
         return StoreHealth(engine: "sqlite", writerRunning: writer.running,
-                           readSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+                           readSeconds: elapsed / .seconds(1))
     }
 
     public func figures() async throws -> StoreFigures {

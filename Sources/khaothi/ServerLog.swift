@@ -19,18 +19,14 @@ struct ServerLogHandler: LogHandler {
 
     /// Makes every `Logger` of the process use this handler; once per process (later calls do nothing).
     static func bootstrap(level: Logger.Level) {
-        _ = bootstrapped(level)
+        once.withLock { done in
+            guard !done else { return }
+            done = true
+            LoggingSystem.bootstrap { label in ServerLogHandler(label: label, logLevel: level) }
+        }
     }
 
     private static let once = Mutex<Bool>(false)
-    private static func bootstrapped(_ level: Logger.Level) -> Bool {
-        once.withLock { done in
-            if done { return false }
-            done = true
-            LoggingSystem.bootstrap { label in ServerLogHandler(label: label, logLevel: level) }
-            return true
-        }
-    }
 
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
