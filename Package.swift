@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         /// The domain, pure: questions, scoring, blueprints, paper generation, Thông tư 22 records.
@@ -55,6 +57,9 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         /// Hummingbird: buildApplication, authentication middleware, the JSON APIs, pages and print views,
@@ -91,9 +96,11 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        /// Tests only: a PostgreSQL cluster of Debian's `postgresql`, started once per test process; a held local port.
+        .target(name: "PostgresTesting"),
         .testTarget(name: "ExamCoreTests", dependencies: ["ExamCore"]),
         .testTarget(name: "BankFormatsTests", dependencies: ["BankFormats", "ExamCore"]),
-        .testTarget(name: "ExamStoreTests", dependencies: ["ExamStore", "BankFormats", "ExamCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "ExamStoreTests", dependencies: ["ExamStore", "BankFormats", "ExamCore", "PostgresTesting", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "ExamServerTests",
             dependencies: [
@@ -102,7 +109,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .testTarget(name: "khaothiTests", dependencies: ["khaothi"]),
+        .testTarget(name: "khaothiTests", dependencies: ["khaothi", "PostgresTesting"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -26,16 +26,21 @@ struct UserError: Error, CustomStringConvertible {
 extension ParsableCommand {
     /// Runs `work`, printing a user error (ours or the core's) to standard error with exit code 1.
     func reportingErrors(_ work: () throws -> Void) throws {
-        do {
-            try work()
-        } catch {
-            // Errors that say what to fix are printed as they are; anything else is a bug and propagates.
-            guard error is UserError || error is ExamCoreError || error is StoreError || error is BankFormatError else { throw error }
-            var text = "lỗi / error: \(error)\n"
-            if let error = error as? StoreError, let hint = Self.hint(for: error) { text += "→ \(hint)\n" }
-            FileHandle.standardError.write(Data(text.utf8))
-            throw ExitCode(1)
-        }
+        do { try work() } catch { try Self.report(error) }
+    }
+
+    /// The same for commands that wait on the network (PostgreSQL).
+    func reportingErrors(_ work: () async throws -> Void) async throws {
+        do { try await work() } catch { try Self.report(error) }
+    }
+
+    /// Errors that say what to fix are printed as they are (exit code 1); anything else is a bug and propagates.
+    private static func report(_ error: any Error) throws -> Never {
+        guard error is UserError || error is ExamCoreError || error is StoreError || error is BankFormatError else { throw error }
+        var text = "lỗi / error: \(error)\n"
+        if let error = error as? StoreError, let hint = Self.hint(for: error) { text += "→ \(hint)\n" }
+        FileHandle.standardError.write(Data(text.utf8))
+        throw ExitCode(1)
     }
 }
 

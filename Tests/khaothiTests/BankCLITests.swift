@@ -1,4 +1,5 @@
 import Foundation
+import PostgresTesting
 import Testing
 
 @Suite("khaothi bank, blueprint and db commands")
@@ -109,5 +110,32 @@ struct BankCLITests {
         let refused = try CLI.run(["db", "restore", garbage.path, "--db", restored])
         #expect(refused.status == 1)
         #expect(try CLI.run(["bank", "list", "--db", restored]).out.contains("64 câu"))
+    }
+
+    @Test("db copy: a school's file to PostgreSQL and back into a new file, checked; again writes nothing; mistakes named")
+    func copyThroughPostgres() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("k.sqlite").path
+        _ = try CLI.run(["bank", "import", "QuestionBanks/lich-su-12/lich-su-12.yaml", "--db", db])
+        let postgres = try TestPostgres.database("cli")
+        let there = try CLI.run(["db", "copy", "--from", db, "--to", postgres])
+        #expect(there.status == 0, "\(there.err)")
+        #expect(there.out.contains("copied") && there.out.contains("questionRevision"))
+        let again = try CLI.run(["db", "copy", "--from", db, "--to", postgres])
+        #expect(again.status == 0 && again.out.contains("nothing written"))
+        let back = dir.appendingPathComponent("back.sqlite").path
+        let returned = try CLI.run(["db", "copy", "--from", postgres, "--to", back, "--json"])
+        #expect(returned.status == 0, "\(returned.err)")
+        #expect(returned.out.contains("\"outcome\" : \"copied\""))
+        #expect(try CLI.run(["bank", "list", "--db", back]).out.contains("64 câu"))
+        #expect(try CLI.run(["bank", "search", "nha Tran", "--db", back]).status == 0)
+
+        let other = dir.appendingPathComponent("other.sqlite").path
+        _ = try CLI.run(["bank", "import", "QuestionBanks/vat-li-12/vat-li-12.yaml", "--db", other])
+        let refused = try CLI.run(["db", "copy", "--from", other, "--to", postgres])
+        #expect(refused.status == 1 && refused.err.contains("--replace"))
+        let badURL = try CLI.run(["db", "copy", "--from", db, "--to", "postgres://127.0.0.1/k"])
+        #expect(badURL.status == 1 && badURL.err.contains("no user name"))
     }
 }

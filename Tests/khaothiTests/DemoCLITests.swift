@@ -1,4 +1,5 @@
 import Foundation
+import PostgresTesting
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -39,18 +40,8 @@ struct DemoCLITests {
     @Test("a port already in use is named, with what to do, exit 1")
     func portInUse() throws {
         // Hold a port on 127.0.0.1, then ask the server for it.
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let (fd, port) = try LocalPort.hold()
         defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        try #require(bound && listen(fd, 1) == 0)
-        let port = Int(UInt16(bigEndian: address.sin_port))
         let result = try CLI.run(["serve", "--api-only", "--port", String(port), "--db", try CLI.temporaryDirectory().appendingPathComponent("p.sqlite").path])
         #expect(result.status == 1)
         #expect(result.err.contains("127.0.0.1:\(port)") && result.err.contains("--port"), "\(result.err)")
