@@ -100,7 +100,7 @@ let package = Package(
         .target(name: "PostgresTesting"),
         .testTarget(name: "ExamCoreTests", dependencies: ["ExamCore"]),
         .testTarget(name: "BankFormatsTests", dependencies: ["BankFormats", "ExamCore"]),
-        .testTarget(name: "ExamStoreTests", dependencies: ["ExamStore", "BankFormats", "ExamCore", "PostgresTesting", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "ExamStoreTests", dependencies: ["ExamStore", "BankFormats", "ExamCore", "PostgresTesting", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(
             name: "ExamServerTests",
             dependencies: [

@@ -25,8 +25,9 @@ public enum DatabaseCopy {
     public struct TableSummary: Sendable, Equatable, Codable {
         public let table: String
         public let rows: Int
-        /// SHA-256 over the sorted SHA-256 of each row's values (typed, so 1 and "1" differ): equal on both
-        /// engines for equal content, whatever order the rows come in.
+        /// SHA-256 of the row count and the sum (modulo 2²⁵⁶) of each row's SHA-256 over its typed values (1 and
+        /// "1" differ): equal on both engines for equal content, whatever order the rows come in, in constant
+        /// memory however large the table.
         public let sha256: String
     }
 
@@ -109,14 +110,11 @@ public enum DatabaseCopy {
     static func summaries(of endpoint: any CopyEndpoint, _ shapes: [TableShape]) async throws -> [TableSummary] {
         var summaries: [TableSummary] = []
         for shape in shapes {
-            var digests: [Data] = []
+            var sum = RowHash.Sum()
             try await endpoint.read(shape) { rows in
-                for row in rows { digests.append(Data(SHA256.hash(data: RowHash.bytes(of: row)))) }
+                for row in rows { sum.add(SHA256.hash(data: RowHash.bytes(of: row))) }
             }
-            var total = SHA256()
-            for digest in digests.sorted(by: { $0.lexicographicallyPrecedes($1) }) { total.update(data: digest) }
-            let hex = total.finalize().map { String(format: "%02x", $0) }.joined()
-            summaries.append(TableSummary(table: shape.name, rows: digests.count, sha256: hex))
+            summaries.append(TableSummary(table: shape.name, rows: sum.count, sha256: sum.digest))
         }
         return summaries
     }
@@ -179,6 +177,32 @@ extension TableShape.Kind {
 }
 
 enum RowHash {
+    /// An order-independent digest of a multiset of rows: their SHA-256 digests added as 256-bit numbers.
+    struct Sum {
+        private var words: [UInt64] = [0, 0, 0, 0]
+        private(set) var count = 0
+
+        mutating func add(_ digest: SHA256.Digest) {
+            let bytes = Array(digest)
+            var carry: UInt64 = 0
+            for index in (0..<4).reversed() {
+                let word = bytes[index * 8..<index * 8 + 8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+                let (partial, overflow1) = words[index].addingReportingOverflow(word)
+                let (total, overflow2) = partial.addingReportingOverflow(carry)
+                words[index] = total
+                carry = (overflow1 ? 1 : 0) + (overflow2 ? 1 : 0)
+            }
+            count += 1
+        }
+
+        var digest: String {
+            var bytes: [UInt8] = []
+            withUnsafeBytes(of: UInt64(count).bigEndian) { bytes.append(contentsOf: $0) }
+            for word in words { withUnsafeBytes(of: word.bigEndian) { bytes.append(contentsOf: $0) } }
+            return SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        }
+    }
+
     static func bytes(of row: [SQLValue]) -> [UInt8] {
         var bytes: [UInt8] = []
         func append(_ integer: UInt64) { withUnsafeBytes(of: integer.bigEndian) { bytes.append(contentsOf: $0) } }

@@ -1,3 +1,4 @@
+import Crypto
 import ExamCore
 import Foundation
 import GRDB
@@ -211,6 +212,25 @@ struct PostgresTests {
         let sqliteTarget = BankStoreTests.temporaryPath()
         _ = try await DatabaseCopy.copy(from: .sqlite(path: other), to: .sqlite(path: sqliteTarget))
         await #expect(throws: StoreError.self) { try await DatabaseCopy.copy(from: .sqlite(path: source), to: .sqlite(path: sqliteTarget), replace: true) }
+    }
+
+    @Test("table hashes: the same rows in any order give the same digest; a changed type, value or count does not")
+    func tableHashes() {
+        func digest(_ rows: [[SQLValue]]) -> String {
+            var sum = RowHash.Sum()
+            for row in rows { sum.add(SHA256.hash(data: RowHash.bytes(of: row))) }
+            return sum.digest
+        }
+        let rows: [[SQLValue]] = (0..<300).map { (index: Int) -> [SQLValue] in
+            let fraction: SQLValue = index % 3 == 0 ? .null : .real(Double(index) / 7)
+            return [.integer(Int64(index)), .text("câu \(index)"), fraction, .blob([UInt8(index % 256)])]
+        }
+        #expect(digest(rows) == digest(rows.reversed()) && digest(rows) == digest(rows.shuffled()))
+        #expect(digest(rows) != digest(Array(rows.dropLast())))
+        #expect(digest(rows + [rows[0]]) != digest(rows))
+        #expect(digest([[.integer(1)]]) != digest([[.text("1")]]))
+        #expect(digest([[.text("ab"), .text("c")]]) != digest([[.text("a"), .text("bc")]]))
+        #expect(digest([]) == digest([]) && digest([]) != digest([[.null]]))
     }
 
     @Test("addresses: postgres URLs are read with their parts, bad ones refused with what is wrong; passwords never printed")

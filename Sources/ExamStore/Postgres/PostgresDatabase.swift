@@ -55,9 +55,9 @@ public struct PostgresAddress: Sendable, Equatable, CustomStringConvertible {
         if host.isEmpty && socketPath == nil { throw refuse("thiếu máy chủ / no host") }
         port = url.port ?? 5432
         guard (1...65535).contains(port) else { throw refuse("cổng không hợp lệ / bad port") }
-        username = url.user.flatMap { $0.removingPercentEncoding } ?? ""
+        username = url.percentEncodedUser.flatMap { $0.removingPercentEncoding } ?? ""
         guard !username.isEmpty else { throw refuse("thiếu tên người dùng / no user name (postgres://user@host/database)") }
-        password = url.password.flatMap { $0.removingPercentEncoding }
+        password = url.percentEncodedPassword.flatMap { $0.removingPercentEncoding }
         database = String(url.path.drop(while: { $0 == "/" }))
         guard !database.isEmpty, !database.contains("/") else { throw refuse("thiếu tên cơ sở dữ liệu / no database name") }
         switch query["sslmode"] ?? "disable" {
