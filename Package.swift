@@ -46,7 +46,8 @@ let package = Package(
         ),
         /// Storage behind repository protocols (`Store`): the SQLite implementation through GRDB (kept
         /// internal: no GRDB type crosses the module's API), migrations, the exam-day read model, the
-        /// group-commit answer writer, staff passwords.
+        /// group-commit answer writer, staff passwords; PostgreSQL's schema and migrations (postgres-nio) and
+        /// `db copy` between the two engines.
         .target(
             name: "ExamStore",
             dependencies: [
