@@ -51,14 +51,14 @@ public enum DatabaseCopy {
             throw StoreError(.notFound, "\(path): không có tệp này / no such file", field: "from")
         }
         let shapes = try TableShape.all()
-        let from = try await endpoint(source)
+        let from = try await named(source, field: "from") { try await endpoint(source) }
         let to: any CopyEndpoint
-        do { to = try await endpoint(target) } catch {
+        do { to = try await named(target, field: "to") { try await endpoint(target) } } catch {
             await from.close()
             throw error
         }
         do {
-            let report = try await copy(shapes, from: from, to: to, target: target, replace: replace)
+            let report = try await named(target, field: "to") { try await copy(shapes, from: from, to: to, target: target, replace: replace) }
             await from.close()
             await to.close()
             return report
@@ -68,6 +68,14 @@ public enum DatabaseCopy {
             await from.close()
             await to.close()
             throw error
+        }
+    }
+
+    /// SQLite's own errors (a file that is not a database, a database locked by a running server) as store
+    /// errors naming the database, like PostgreSQL's.
+    private static func named<T>(_ address: DatabaseAddress, field: String, _ work: () async throws -> T) async throws -> T {
+        do { return try await work() } catch let error as StoreError { throw error } catch let error as DatabaseError {
+            throw StoreError(.invalid, "\(address): \(error.message ?? "\(error)")", field: field)
         }
     }
 

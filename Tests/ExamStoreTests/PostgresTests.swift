@@ -267,5 +267,12 @@ struct PostgresTests {
         }
         #expect(unreachable.message.contains("cannot connect"))
         await #expect(throws: StoreError.self) { try await DatabaseCopy.copy(from: .sqlite(path: source), to: .sqlite(path: source)) }
+        let notADatabase = BankStoreTests.temporaryPath()
+        try FileManager.default.createDirectory(at: URL(fileURLWithPath: notADatabase).deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(String(repeating: "không phải SQLite ", count: 300).utf8).write(to: URL(fileURLWithPath: notADatabase))
+        let garbage = try await #require(throws: StoreError.self) {
+            try await DatabaseCopy.copy(from: .sqlite(path: notADatabase), to: .sqlite(path: BankStoreTests.temporaryPath()))
+        }
+        #expect(garbage.message.hasPrefix(notADatabase) && garbage.message.contains("not a database"), "\(garbage.message)")
     }
 }
