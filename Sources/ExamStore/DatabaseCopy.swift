@@ -43,7 +43,9 @@ public enum DatabaseCopy {
         public var rows: Int { tables.reduce(0) { $0 + $1.rows } }
     }
 
-    public static func copy(from source: DatabaseAddress, to target: DatabaseAddress, replace: Bool = false) async throws -> Report {
+    /// `progress` is told the rows copied so far and the rows to copy, after each batch.
+    public static func copy(from source: DatabaseAddress, to target: DatabaseAddress, replace: Bool = false,
+                            progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> Report {
         guard source != target else {
             throw StoreError(.invalid, "nguồn và đích là một / the source and the target are the same database", field: "to")
         }
@@ -58,7 +60,7 @@ public enum DatabaseCopy {
             throw error
         }
         do {
-            let report = try await named(target, field: "to") { try await copy(shapes, from: from, to: to, target: target, replace: replace) }
+            let report = try await named(target, field: "to") { try await copy(shapes, from: from, to: to, target: target, replace: replace, progress: progress) }
             await from.close()
             await to.close()
             return report
@@ -79,7 +81,8 @@ public enum DatabaseCopy {
         }
     }
 
-    static func copy(_ shapes: [TableShape], from: any CopyEndpoint, to: any CopyEndpoint, target: DatabaseAddress, replace: Bool) async throws -> Report {
+    static func copy(_ shapes: [TableShape], from: any CopyEndpoint, to: any CopyEndpoint, target: DatabaseAddress, replace: Bool,
+                     progress: (@Sendable (Int, Int) -> Void)?) async throws -> Report {
         try await from.beginReading()
         let wanted = try await summaries(of: from, shapes)
         try await to.beginWriting()
@@ -95,8 +98,14 @@ public enum DatabaseCopy {
             }
             try await to.clear(shapes)
         }
+        let total = wanted.reduce(0) { $0 + $1.rows }
+        var done = 0
         for shape in shapes {
-            try await from.read(shape) { rows in try await to.insert(shape, rows) }
+            try await from.read(shape) { rows in
+                try await to.insert(shape, rows)
+                done += rows.count
+                progress?(done, total)
+            }
         }
         try await to.finish(shapes)
         let written = try await summaries(of: to, shapes)

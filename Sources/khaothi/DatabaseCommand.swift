@@ -81,7 +81,10 @@ extension DatabaseCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let report = try await DatabaseCopy.copy(from: try DatabaseAddress(from), to: try DatabaseAddress(to), replace: replace)
+                let bar = ProgressBar(label: "db copy", enabled: !json && isatty(2) != 0)
+                let report = try await DatabaseCopy.copy(from: try DatabaseAddress(from), to: try DatabaseAddress(to), replace: replace,
+                                                         progress: { done, total in bar.update(done, of: total) })
+                bar.finish()
                 if json { return try printJSON(report) }
                 let width = report.tables.map(\.table.count).max() ?? 0
                 for table in report.tables where table.rows > 0 {

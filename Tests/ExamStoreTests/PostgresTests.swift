@@ -3,6 +3,7 @@ import ExamCore
 import Foundation
 import GRDB
 import PostgresTesting
+import Synchronization
 import Testing
 @testable import ExamStore
 
@@ -148,8 +149,11 @@ struct PostgresTests {
     func roundTrip() async throws {
         let source = try await Self.filledDatabase()
         let postgres = try DatabaseAddress(try TestPostgres.database())
-        let first = try await DatabaseCopy.copy(from: .sqlite(path: source), to: postgres)
+        let reported = Mutex<[(Int, Int)]>([])
+        let first = try await DatabaseCopy.copy(from: .sqlite(path: source), to: postgres, progress: { done, total in reported.withLock { $0.append((done, total)) } })
         #expect(first.outcome == .copied)
+        let steps = reported.withLock { $0 }
+        #expect(steps.count > 10 && steps.last! == (first.rows, first.rows) && zip(steps, steps.dropFirst()).allSatisfy { $0.0 < $1.0 })
         #expect(first.tables.first { $0.table == "responseEvent" }!.rows == 10)
         #expect(first.tables.first { $0.table == "media" }!.rows > 0)
         let again = try await DatabaseCopy.copy(from: .sqlite(path: source), to: postgres)
