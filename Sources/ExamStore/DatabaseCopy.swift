@@ -11,7 +11,7 @@ internal import GRDB
 /// target holding other data is refused unless `replace` (PostgreSQL targets only: a SQLite target is a new
 /// file, and its audit and answer log refuse deletion by design).
 public enum DatabaseCopy {
-    /// Every table, parents before children (the order the copy inserts in). `DatabaseCopyTests` fails when a
+    /// Every table, parents before children (the order the copy inserts in). `PostgresTests` fails when a
     /// table is added to the SQLite schema and not here.
     static let tableOrder = [
         "bank", "passage", "passageRevision", "question", "questionRevision", "questionTag", "media",
