@@ -73,11 +73,13 @@ public enum DatabaseCopy {
         }
     }
 
-    /// SQLite's own errors (a file that is not a database, a database locked by a running server) as store
-    /// errors naming the database, like PostgreSQL's.
+    /// SQLite's own errors (a file that is not a database, a database locked by a running server) and the file
+    /// system's (a folder that cannot be made) as store errors naming the database, like PostgreSQL's.
     private static func named<T>(_ address: DatabaseAddress, field: String, _ work: () async throws -> T) async throws -> T {
         do { return try await work() } catch let error as StoreError { throw error } catch let error as DatabaseError {
             throw StoreError(.invalid, "\(address): \(error.message ?? "\(error)")", field: field)
+        } catch {
+            throw StoreError(.invalid, "\(address): \(error.localizedDescription)", field: field)
         }
     }
 

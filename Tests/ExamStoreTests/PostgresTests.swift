@@ -278,5 +278,9 @@ struct PostgresTests {
             try await DatabaseCopy.copy(from: .sqlite(path: notADatabase), to: .sqlite(path: BankStoreTests.temporaryPath()))
         }
         #expect(garbage.message.hasPrefix(notADatabase) && garbage.message.contains("not a database"), "\(garbage.message)")
+        let nowhere = try await #require(throws: StoreError.self) {
+            try await DatabaseCopy.copy(from: .sqlite(path: source), to: .sqlite(path: "/proc/no-such-folder/copy.sqlite"))
+        }
+        #expect(nowhere.message.hasPrefix("/proc/no-such-folder/copy.sqlite: "), "\(nowhere.message)")
     }
 }

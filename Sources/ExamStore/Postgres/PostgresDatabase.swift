@@ -135,36 +135,35 @@ final class PostgresSession: Sendable {
 
     /// Runs one statement and returns its rows, each value read by its column's type.
     func rows(_ sql: String, _ values: [SQLValue] = []) async throws -> [[SQLValue]] {
-        do {
-            let sequence = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: Self.bindings(values)), logger: logger)
-            var rows: [[SQLValue]] = []
-            for try await row in sequence { rows.append(try Self.values(of: row)) }
-            return rows
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw StoreError(.invalid, "\(address): \(Self.explain(error))", field: "database")
-        }
+        var all: [[SQLValue]] = []
+        try await forEachBatch(sql, values, size: .max) { all = $0 }
+        return all
     }
 
     /// Runs one query and hands its rows over in batches of `size`: the whole result is never in memory
-    /// (PostgresNIO streams rows with back-pressure).
-    func forEachBatch(_ sql: String, size: Int, _ body: ([[SQLValue]]) async throws -> Void) async throws {
-        let sequence: PostgresRowSequence
+    /// (PostgresNIO streams rows with back-pressure). The server's errors, while sending the query or its rows,
+    /// become `StoreError`s naming the database; `body`'s own errors pass through as they are.
+    func forEachBatch(_ sql: String, _ values: [SQLValue] = [], size: Int, _ body: ([[SQLValue]]) async throws -> Void) async throws {
+        struct Passed: Error { let error: any Error }
+        func deliver(_ rows: [[SQLValue]]) async throws {
+            do { try await body(rows) } catch { throw Passed(error: error) }
+        }
         do {
-            sequence = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+            let sequence = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: Self.bindings(values)), logger: logger)
+            var rows: [[SQLValue]] = []
+            for try await row in sequence {
+                rows.append(try Self.values(of: row))
+                if rows.count == size {
+                    try await deliver(rows)
+                    rows.removeAll(keepingCapacity: true)
+                }
+            }
+            if !rows.isEmpty { try await deliver(rows) }
+        } catch let passed as Passed {
+            throw passed.error
         } catch {
             throw StoreError(.invalid, "\(address): \(Self.explain(error))", field: "database")
         }
-        var rows: [[SQLValue]] = []
-        for try await row in sequence {
-            rows.append(try Self.values(of: row))
-            if rows.count == size {
-                try await body(rows)
-                rows.removeAll(keepingCapacity: true)
-            }
-        }
-        if !rows.isEmpty { try await body(rows) }
     }
 
     /// Runs statements one by one (PostgreSQL's extended protocol takes one at a time). Statements end with `;`
