@@ -2,20 +2,43 @@ import ExamCore
 import Foundation
 internal import GRDB
 
-/// The khaothi database: one SQLite file, opened once per process.
+/// The khaothi database, opened once per process: a SQLite file (the default) or a PostgreSQL database.
 ///
-/// A `DatabasePool` in WAL mode with foreign keys on and `synchronous=FULL`, so a committed transaction is on
-/// disk before the call returns. Code works against `any DatabaseWriter`, so tests can use an in-memory queue.
-/// GRDB stays inside this module: the rest of khaothi sees the repositories (`Store`) and plain values.
+/// SQLite: a `DatabasePool` in WAL mode with foreign keys on and `synchronous=FULL`, so a committed transaction
+/// is on disk before the call returns; tests can use an in-memory queue. PostgreSQL: a pool of connections
+/// (`PostgresPool`), `synchronous_commit` as the server has it (on by default). Repositories work against
+/// `SQLDatabase` and `SQLConnection`, which run the same SQL on either; GRDB and PostgresNIO stay inside this
+/// module: the rest of khaothi sees the repositories (`Store`) and plain values.
 public struct AppDatabase: Sendable {
-    let writer: any DatabaseWriter
+    let writer: SQLDatabase
 
-    /// Opens (and migrates) a database over any writer.
+    /// Opens (and migrates) a SQLite database over any GRDB writer.
     init(_ writer: any DatabaseWriter) throws {
-        self.writer = writer
         try Self.migrator.migrate(writer)
-        try Self.backfill(writer)
+        self.writer = SQLDatabase(writer)
+        try Self.backfill(self.writer)
     }
+
+    /// Opens (and migrates) a PostgreSQL database.
+    init(_ pool: PostgresPool) throws {
+        try pool.withLink { try $0.migrate() }
+        self.writer = SQLDatabase(pool)
+        try Self.backfill(self.writer)
+    }
+
+    /// Which engine is underneath: "sqlite" or "postgresql".
+    public var engine: String { writer.kind.rawValue }
+
+    /// Opens the database at `location`: a SQLite file's path, or a `postgres://` URL (see `DatabaseAddress`).
+    public static func open(_ location: String) throws -> AppDatabase {
+        switch try DatabaseAddress(location) {
+        case let .sqlite(path): try open(at: path)
+        case let .postgres(address): try AppDatabase(PostgresPool(address: address))
+        }
+    }
+
+    /// Lets go of the database's connections (PostgreSQL; SQLite's close with the last reference).
+    public func close() { writer.close() }
 
     /// The default file, relative to the working directory.
     public static let defaultPath = "data/khaothi.sqlite"
@@ -624,9 +647,11 @@ public struct AppDatabase: Sendable {
 
     /// Work a migration cannot do with SQL alone, done once when the database opens: the identity hash of
     /// revisions stored before it existed.
-    static func backfill(_ writer: any DatabaseWriter) throws {
+    static func backfill(_ writer: SQLDatabase) throws {
+        let missing = try writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM questionRevision WHERE identityHash IS NULL") ?? 0 }
+        guard missing > 0 else { return }
         try writer.write { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT id, content FROM questionRevision WHERE identityHash IS NULL")
+            let rows = try SQLRow.fetchAll(db, sql: "SELECT id, content FROM questionRevision WHERE identityHash IS NULL")
             guard !rows.isEmpty else { return }
             let decoder = JSONDecoder()
             let update = try db.cachedStatement(sql: "UPDATE questionRevision SET identityHash = ?, unclassified = ? WHERE id = ?")
@@ -646,14 +671,22 @@ extension AppDatabase {
             throw StoreError(.exists, "\(path) đã có; chọn tên khác / \(path) exists; choose another name", field: "path")
         }
         try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
+        guard let sqlite = writer.sqlite else {
+            throw StoreError(.invalid, "cơ sở dữ liệu PostgreSQL: sao lưu bằng pg_dump hoặc khaothi db copy / a PostgreSQL database: back it up with pg_dump or khaothi db copy", field: "database")
+        }
         let destination = try DatabaseQueue(path: path)
-        try writer.backup(to: destination)
+        try sqlite.backup(to: destination)
         try destination.close()
     }
 
     /// Integrity and foreign-key checks; an empty list means the database is sound.
     public func check() throws -> [String] {
-        try writer.read { db in
+        guard let sqlite = writer.sqlite else {
+            // PostgreSQL checks its own pages and enforces foreign keys as it writes: the schema is what is left.
+            let tables = try writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM khaothi_migration") ?? 0 }
+            return tables == PostgresSchema.migrations.count ? [] : ["lược đồ chưa cập nhật / the schema is not up to date"]
+        }
+        return try sqlite.read { db in
             var problems = try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }
             let orphans = try Row.fetchAll(db, sql: "PRAGMA foreign_key_check")
             problems += orphans.map { "khóa ngoại hỏng / broken foreign key: \($0["table"] as String? ?? "?") rowid \($0["rowid"] as Int64? ?? 0) → \($0["parent"] as String? ?? "?")" }
@@ -685,8 +718,9 @@ extension AppDatabase {
             throw StoreError(.invalid, "\(backupPath): không đọc được bản sao lưu / cannot read the backup", cause: error)
         }
         let target = try AppDatabase.open(at: path)
-        try source.backup(to: target.writer)
+        guard let writer = target.writer.sqlite else { return }
+        try source.backup(to: writer)
         try source.close()
-        _ = try AppDatabase(target.writer)
+        _ = try AppDatabase(writer)
     }
 }

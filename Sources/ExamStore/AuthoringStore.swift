@@ -9,7 +9,7 @@ internal import GRDB
 extension AppDatabase {
     // MARK: - access
 
-    static func access(_ db: Database, _ bank: BankRecord, _ actor: Actor) throws -> BankAccess {
+    static func access(_ db: SQLConnection, _ bank: BankRecord, _ actor: Actor) throws -> BankAccess {
         if actor.isAdmin || (bank.ownerUsername != nil && bank.ownerUsername == actor.username) { return .owner }
         let shared = try String.fetchOne(db, sql: "SELECT access FROM bankShare WHERE bankId = ? AND username = ?", arguments: [bank.id!, actor.username])
         if shared == "edit" { return .edit }
@@ -19,7 +19,7 @@ extension AppDatabase {
 
     /// Refuses a member without `needed` access: a bank they may not even read is "not found" (its name is
     /// not told), one they read but may not change is "forbidden".
-    static func requireAccess(_ db: Database, _ bank: BankRecord, _ needed: BankAccess, _ actor: Actor) throws {
+    static func requireAccess(_ db: SQLConnection, _ bank: BankRecord, _ needed: BankAccess, _ actor: Actor) throws {
         let has = try access(db, bank, actor)
         if has == .none { throw notFoundBank(bank.name) }
         guard has >= needed else {
@@ -33,16 +33,16 @@ extension AppDatabase {
     }
 
     /// The bank named `name`, if `actor` has `needed` access to it.
-    static func bank(_ db: Database, named name: String, _ needed: BankAccess, _ actor: Actor) throws -> BankRecord {
-        guard let bank = try BankRecord.filter(BankRecord.Columns.name == name).fetchOne(db) else { throw notFoundBank(name) }
+    static func bank(_ db: SQLConnection, named name: String, _ needed: BankAccess, _ actor: Actor) throws -> BankRecord {
+        guard let bank = try BankRecord.fetchOne(db, where: "name = ?", arguments: [name]) else { throw notFoundBank(name) }
         try requireAccess(db, bank, needed, actor)
         return bank
     }
 
     // MARK: - banks
 
-    static func bankInfos(_ db: Database, actor: Actor, only name: String? = nil) throws -> [BankInfo] {
-        let rows = try Row.fetchAll(db, sql: """
+    static func bankInfos(_ db: SQLConnection, actor: Actor, only name: String? = nil) throws -> [BankInfo] {
+        let rows = try SQLRow.fetchAll(db, sql: """
             SELECT b.id, b.name, b.subject, b.updatedAt, b.ownerUsername, b.visibility,
               (SELECT count(*) FROM question q WHERE q.bankId = b.id AND NOT q.retired) AS questions,
               (SELECT count(*) FROM question q JOIN questionRevision r ON r.questionId = q.id AND r.revision = q.currentRevision
@@ -60,7 +60,7 @@ extension AppDatabase {
                 : shared == "edit" ? .edit : (shared == "read" || visibility == .school) ? .read : .none
             guard access != .none else { continue }
             // Who it is shared with is for those who manage it.
-            let shares = access == .owner ? try Row.fetchAll(db, sql: "SELECT username, access FROM bankShare WHERE bankId = ? ORDER BY username",
+            let shares = access == .owner ? try SQLRow.fetchAll(db, sql: "SELECT username, access FROM bankShare WHERE bankId = ? ORDER BY username",
                                                             arguments: [row["id"] as Int64]).map { BankShare(username: $0["username"], access: BankAccess(rawValue: $0["access"]) ?? .read) } : []
             infos.append(BankInfo(name: row["name"], subject: row["subject"], owner: owner, visibility: visibility, shares: shares,
                                   questions: row["questions"], unclassified: row["unclassified"], retired: row["retired"], updatedAt: row["updatedAt"], access: access))
@@ -68,10 +68,10 @@ extension AppDatabase {
         return infos
     }
 
-    static func createBank(_ db: Database, name: String, subject: String?, visibility: BankVisibility, actor: Actor, now: Date) throws -> BankInfo {
+    static func createBank(_ db: SQLConnection, name: String, subject: String?, visibility: BankVisibility, actor: Actor, now: Date) throws -> BankInfo {
         let name = name.trimmingCharacters(in: .whitespaces)
         guard !name.isEmpty, name.count <= 200 else { throw StoreError.invalid("name", "tên ngân hàng từ 1 đến 200 ký tự / a bank name of 1 to 200 characters") }
-        guard try BankRecord.filter(BankRecord.Columns.name == name).fetchOne(db) == nil else {
+        guard try BankRecord.fetchOne(db, where: "name = ?", arguments: [name]) == nil else {
             throw StoreError(.exists, "đã có ngân hàng \"\(name)\" / a bank named \"\(name)\" exists", field: "name")
         }
         let subject = subject?.trimmingCharacters(in: .whitespaces)
@@ -82,7 +82,7 @@ extension AppDatabase {
         return try bankInfos(db, actor: actor, only: name)[0]
     }
 
-    static func updateBank(_ db: Database, name: String, visibility: BankVisibility?, shares: [BankShare]?, actor: Actor, now: Date) throws -> BankInfo {
+    static func updateBank(_ db: SQLConnection, name: String, visibility: BankVisibility?, shares: [BankShare]?, actor: Actor, now: Date) throws -> BankInfo {
         var bank = try bank(db, named: name, .owner, actor)
         if let visibility { bank.visibility = visibility.rawValue }
         if let shares {
@@ -107,7 +107,7 @@ extension AppDatabase {
 
     // MARK: - the bank browser
 
-    static func browse(_ db: Database, _ query: BrowseQuery, actor: Actor) throws -> BrowsePage {
+    static func browse(_ db: SQLConnection, _ query: BrowseQuery, actor: Actor) throws -> BrowsePage {
         let bank = try bank(db, named: query.bank, .read, actor)
         guard (1...BrowseQuery.maximumPageSize).contains(query.pageSize) else {
             throw StoreError.invalid("pageSize", "số câu mỗi trang từ 1 đến \(BrowseQuery.maximumPageSize) / page size 1 to \(BrowseQuery.maximumPageSize)")
@@ -117,7 +117,7 @@ extension AppDatabase {
         // visit the revisions; only the page's 50 contents are read after.
         var from = "question q"
         var conditions = ["q.bankId = ?", query.retired ? "q.retired" : "NOT q.retired"]
-        var arguments: StatementArguments = []
+        var arguments: SQLArguments = []
         if let match = Canonical.matchExpression(query.text) {
             // The full-text search runs once, first (CROSS JOIN keeps that order): joined the other way round,
             // SQLite ran it once per question of the bank. No ranking: bm25 over thousands of matches cost more
@@ -154,11 +154,11 @@ extension AppDatabase {
             total += 1
         }
         let position = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($0.element, $0.offset) })
-        let rows = ids.isEmpty ? [] : try Row.fetchAll(db, sql: """
+        let rows = ids.isEmpty ? [] : try SQLRow.fetchAll(db, sql: """
             SELECT q.id, q.retired, r.id AS revisionId, r.content, r.createdAt, r.createdBy FROM question q
             JOIN questionRevision r ON r.questionId = q.id AND r.revision = q.currentRevision
             WHERE q.id IN (\(Array(repeating: "?", count: ids.count).joined(separator: ",")))
-            """, arguments: StatementArguments(ids)).sorted { position[$0["id"]]! < position[$1["id"]]! }
+            """, arguments: SQLArguments(ids)).sorted { position[$0["id"]]! < position[$1["id"]]! }
         let questionIds = rows.map { $0["id"] as Int64 }
         let uses = try useCounts(db, questionIds: questionIds)
         let media = try mediaNames(db, revisionIds: rows.map { $0["revisionId"] as Int64 })
@@ -173,13 +173,13 @@ extension AppDatabase {
     }
 
     /// The latest kept statistics of each revision.
-    static func observedStatistics(_ db: Database, revisionIds: [Int64]) throws -> [Int64: ObservedStatistics] {
+    static func observedStatistics(_ db: SQLConnection, revisionIds: [Int64]) throws -> [Int64: ObservedStatistics] {
         guard !revisionIds.isEmpty else { return [:] }
         var result: [Int64: ObservedStatistics] = [:]
-        for row in try Row.fetchAll(db, sql: """
+        for row in try SQLRow.fetchAll(db, sql: """
             SELECT s.questionRevisionId, e.name, s.attempts, s.facility, s.discrimination FROM questionStatistic s JOIN exam e ON e.id = s.examId
             WHERE s.questionRevisionId IN (\(Array(repeating: "?", count: revisionIds.count).joined(separator: ","))) ORDER BY s.computedAt, s.examId
-            """, arguments: StatementArguments(revisionIds)) {
+            """, arguments: SQLArguments(revisionIds)) {
             result[row[0]] = ObservedStatistics(exam: row[1], attempts: row[2], facility: row[3], discrimination: row[4])
         }
         return result
@@ -188,9 +188,9 @@ extension AppDatabase {
     /// Conditions on question `q` by its current revision's attributes (the columns v7 keeps on the question row),
     /// for the bank browser and the command line's search.
     static func currentFilters(subject: String?, grade: Int?, topic: String?, lesson: String?, level: Level?, kind: QuestionKind?,
-                               tag: String?) -> (conditions: [String], arguments: StatementArguments) {
+                               tag: String?) -> (conditions: [String], arguments: SQLArguments) {
         var conditions: [String] = []
-        var arguments: StatementArguments = []
+        var arguments: SQLArguments = []
         let equal: [(String, (any DatabaseValueConvertible)?)] = [
             ("currentSubject", subject), ("currentGrade", grade), ("currentTopic", topic), ("currentLesson", lesson),
             ("currentLevel", level?.rawValue), ("currentKind", kind?.rawValue),
@@ -216,11 +216,11 @@ extension AppDatabase {
         """
 
     /// Papers using each question (any revision), for the questions given.
-    static func useCounts(_ db: Database, questionIds: [Int64]) throws -> [Int64: Int] {
+    static func useCounts(_ db: SQLConnection, questionIds: [Int64]) throws -> [Int64: Int] {
         guard !questionIds.isEmpty else { return [:] }
         let marks = Array(repeating: "?", count: questionIds.count).joined(separator: ",")
-        let ids = StatementArguments(questionIds)
-        return Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: """
+        let ids = SQLArguments(questionIds)
+        return Dictionary(uniqueKeysWithValues: try SQLRow.fetchAll(db, sql: """
             SELECT questionId, count(*) AS uses FROM (
               SELECT DISTINCT u.questionId, 'e' || p.paperId AS paper FROM questionRevision u JOIN paperItem p ON p.questionRevisionId = u.id WHERE u.questionId IN (\(marks))
               UNION
@@ -230,28 +230,28 @@ extension AppDatabase {
     }
 
     /// The images each revision's text names: revision row id → (name → SHA-256).
-    static func mediaNames(_ db: Database, revisionIds: [Int64]) throws -> [Int64: [String: String]] {
+    static func mediaNames(_ db: SQLConnection, revisionIds: [Int64]) throws -> [Int64: [String: String]] {
         guard !revisionIds.isEmpty else { return [:] }
         let marks = Array(repeating: "?", count: revisionIds.count).joined(separator: ",")
         var result: [Int64: [String: String]] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT questionRevisionId, name, mediaSha256 FROM questionRevisionMedia WHERE questionRevisionId IN (\(marks))",
-                                    arguments: StatementArguments(revisionIds)) {
+        for row in try SQLRow.fetchAll(db, sql: "SELECT questionRevisionId, name, mediaSha256 FROM questionRevisionMedia WHERE questionRevisionId IN (\(marks))",
+                                    arguments: SQLArguments(revisionIds)) {
             result[row["questionRevisionId"], default: [:]][row["name"]] = row["mediaSha256"]
         }
         return result
     }
 
-    static func facets(_ db: Database, bank name: String, actor: Actor) throws -> BankFacets {
+    static func facets(_ db: SQLConnection, bank name: String, actor: Actor) throws -> BankFacets {
         let bank = try bank(db, named: name, .read, actor)
         let live = "question q WHERE q.bankId = ? AND NOT q.retired"
         func text(_ expression: String) throws -> [BankFacets.Count] {
-            try Row.fetchAll(db, sql: "SELECT \(expression) AS value, count(*) AS n FROM \(live) AND \(expression) IS NOT NULL GROUP BY value",
+            try SQLRow.fetchAll(db, sql: "SELECT \(expression) AS value, count(*) AS n FROM \(live) AND \(expression) IS NOT NULL GROUP BY value",
                              arguments: [bank.id!]).map { BankFacets.Count(value: $0["value"], count: $0["n"]) }
                 .sorted { VietnameseCollation.precedes($0.value, $1.value) }
         }
-        let grades = try Row.fetchAll(db, sql: "SELECT q.currentGrade AS value, count(*) AS n FROM \(live) AND q.currentGrade IS NOT NULL GROUP BY q.currentGrade ORDER BY q.currentGrade",
+        let grades = try SQLRow.fetchAll(db, sql: "SELECT q.currentGrade AS value, count(*) AS n FROM \(live) AND q.currentGrade IS NOT NULL GROUP BY q.currentGrade ORDER BY q.currentGrade",
                                       arguments: [bank.id!]).map { BankFacets.Count(value: String($0["value"] as Int), count: $0["n"]) }
-        let tags = try Row.fetchAll(db, sql: """
+        let tags = try SQLRow.fetchAll(db, sql: """
             SELECT t.tag AS value, count(*) AS n FROM question q
             JOIN questionRevision r ON r.questionId = q.id AND r.revision = q.currentRevision JOIN questionTag t ON t.questionRevisionId = r.id
             WHERE q.bankId = ? AND NOT q.retired GROUP BY t.tag
@@ -273,26 +273,26 @@ extension AppDatabase {
         let retired: Bool
     }
 
-    static func questionRow(_ db: Database, bankId: Int64, id: String) throws -> QuestionRow {
-        guard let row = try Row.fetchOne(db, sql: "SELECT id, externalId, currentRevision, retired FROM question WHERE bankId = ? AND externalId = ?",
+    static func questionRow(_ db: SQLConnection, bankId: Int64, id: String) throws -> QuestionRow {
+        guard let row = try SQLRow.fetchOne(db, sql: "SELECT id, externalId, currentRevision, retired FROM question WHERE bankId = ? AND externalId = ?",
                                          arguments: [bankId, id]) else {
             throw StoreError(.notFound, "không có câu hỏi \"\(id)\" / no question \"\(id)\"", field: "id")
         }
         return QuestionRow(id: row["id"], externalId: row["externalId"], currentRevision: row["currentRevision"], retired: row["retired"])
     }
 
-    static func currentQuestion(_ db: Database, questionId: Int64, revision: Int) throws -> (question: Question, revisionId: Int64) {
-        guard let row = try Row.fetchOne(db, sql: "SELECT id, content FROM questionRevision WHERE questionId = ? AND revision = ?", arguments: [questionId, revision]) else {
+    static func currentQuestion(_ db: SQLConnection, questionId: Int64, revision: Int) throws -> (question: Question, revisionId: Int64) {
+        guard let row = try SQLRow.fetchOne(db, sql: "SELECT id, content FROM questionRevision WHERE questionId = ? AND revision = ?", arguments: [questionId, revision]) else {
             throw StoreError(.notFound, "không có phiên bản \(revision) / no revision \(revision)", field: "revision")
         }
         return (try JSONDecoder().decode(Question.self, from: Data((row["content"] as String).utf8)), row["id"])
     }
 
-    static func detail(_ db: Database, bank name: String, id: String, actor: Actor) throws -> QuestionDetail {
+    static func detail(_ db: SQLConnection, bank name: String, id: String, actor: Actor) throws -> QuestionDetail {
         let bank = try bank(db, named: name, .read, actor)
         let question = try questionRow(db, bankId: bank.id!, id: id)
         let decoder = JSONDecoder()
-        let rows = try Row.fetchAll(db, sql: "SELECT id, revision, content, createdAt, createdBy FROM questionRevision WHERE questionId = ? ORDER BY revision",
+        let rows = try SQLRow.fetchAll(db, sql: "SELECT id, revision, content, createdAt, createdBy FROM questionRevision WHERE questionId = ? ORDER BY revision",
                                     arguments: [question.id])
         var revisions: [QuestionDetail.Revision] = []
         var currentRevisionId: Int64 = 0
@@ -314,7 +314,7 @@ extension AppDatabase {
     /// Saves a question from the editor: a new question (`baseRevision` nil) or a new revision of the one
     /// opened at `baseRevision` (refused with `staleRevision` if someone saved since). Checked by ExamCore's
     /// rules; its images must be stored already. Saving it unchanged makes no revision.
-    static func saveQuestion(_ db: Database, bank name: String, question incoming: Question, baseRevision: Int?, media: [String: String],
+    static func saveQuestion(_ db: SQLConnection, bank name: String, question incoming: Question, baseRevision: Int?, media: [String: String],
                              actor: Actor, now: Date, action: String = "question.edit", reason: String = "") throws -> SavedQuestion {
         let bank = try bank(db, named: name, .edit, actor)
         var question = incoming
@@ -340,7 +340,7 @@ extension AppDatabase {
         }
         let referenced = Set(MediaReferences.texts(of: question).flatMap(MediaReferences.names(in:)))
         let kept = media.filter { referenced.contains($0.key) }
-        for sha in Set(kept.values) where try !MediaRecord.exists(db, key: sha) {
+        for sha in Set(kept.values) where try !MediaRecord.exists(db, sha256: sha) {
             throw StoreError(.invalid, "ảnh \(sha.prefix(12))… chưa được tải lên / image not uploaded", field: "media")
         }
         guard let baseRevision else {
@@ -354,8 +354,7 @@ extension AppDatabase {
                 throw StoreError(.exists, "ngân hàng đã có câu này: \(same) / the bank has this question already: \(same)", field: "id")
             }
             question.revision = 1
-            try db.execute(sql: "INSERT INTO question(bankId, externalId, currentRevision) VALUES (?, ?, 1)", arguments: [bank.id!, question.id])
-            _ = try insertRevision(db, questionId: db.lastInsertedRowID, question: question, content: try Canonical.content(of: question),
+            _ = try insertRevision(db, questionId: try db.insert(sql: "INSERT INTO question(bankId, externalId, currentRevision) VALUES (?, ?, 1)", arguments: [bank.id!, question.id]), question: question, content: try Canonical.content(of: question),
                                    media: kept, createdBy: actor.username, now: now)
             try auditQuestion(db, action: "question.create", bank: bank.name, id: question.id, from: nil, to: 1, changes: [], actor: actor.username, now: now)
             try touch(db, bank.id!, now)
@@ -389,7 +388,7 @@ extension AppDatabase {
     }
 
     /// An earlier revision saved again as the newest (nothing is ever overwritten).
-    static func restoreRevision(_ db: Database, bank name: String, id: String, revision: Int, baseRevision: Int, actor: Actor, now: Date) throws -> SavedQuestion {
+    static func restoreRevision(_ db: SQLConnection, bank name: String, id: String, revision: Int, baseRevision: Int, actor: Actor, now: Date) throws -> SavedQuestion {
         let bank = try bank(db, named: name, .edit, actor)
         let row = try questionRow(db, bankId: bank.id!, id: id)
         let (old, revisionId) = try currentQuestion(db, questionId: row.id, revision: revision)
@@ -398,11 +397,11 @@ extension AppDatabase {
                                 action: "question.restore", reason: "phiên bản \(revision) / revision \(revision)")
     }
 
-    static func touch(_ db: Database, _ bankId: Int64, _ now: Date) throws {
+    static func touch(_ db: SQLConnection, _ bankId: Int64, _ now: Date) throws {
         try db.execute(sql: "UPDATE bank SET updatedAt = ? WHERE id = ?", arguments: [now, bankId])
     }
 
-    static func isUsed(_ db: Database, questionId: Int64) throws -> Bool {
+    static func isUsed(_ db: SQLConnection, questionId: Int64) throws -> Bool {
         try Bool.fetchOne(db, sql: "SELECT \(usedCondition) FROM question q WHERE q.id = ?", arguments: [questionId]) ?? false
     }
 
@@ -411,7 +410,7 @@ extension AppDatabase {
     /// The most questions one bulk change takes.
     static let maximumBulk = 5_000
 
-    static func bulk(_ db: Database, bank name: String, ids: [String], action: BulkAction, actor: Actor, now: Date) throws -> BulkResult {
+    static func bulk(_ db: SQLConnection, bank name: String, ids: [String], action: BulkAction, actor: Actor, now: Date) throws -> BulkResult {
         let bank = try bank(db, named: name, .edit, actor)
         guard !ids.isEmpty, ids.count <= maximumBulk else { throw StoreError.invalid("ids", "chọn từ 1 đến \(maximumBulk) câu / choose 1 to \(maximumBulk) questions") }
         var result = BulkResult.none
@@ -470,8 +469,7 @@ extension AppDatabase {
                     copy.id = StableID.make(prefix: "q", identity: Canonical.identityHash(copy), taken: &taken)
                 }
                 let media = try mediaNames(db, revisionIds: [revisionId])[revisionId] ?? [:]
-                try db.execute(sql: "INSERT INTO question(bankId, externalId, currentRevision) VALUES (?, ?, 1)", arguments: [target!.id!, copy.id])
-                _ = try insertRevision(db, questionId: db.lastInsertedRowID, question: copy, content: try Canonical.content(of: copy), media: media,
+                _ = try insertRevision(db, questionId: try db.insert(sql: "INSERT INTO question(bankId, externalId, currentRevision) VALUES (?, ?, 1)", arguments: [target!.id!, copy.id]), question: copy, content: try Canonical.content(of: copy), media: media,
                                        createdBy: actor.username, now: now)
                 result.copied += 1
                 touchedIds.append(id)
@@ -521,7 +519,7 @@ extension AppDatabase {
     }
 
     /// Why a question cannot go into `bank`: its id is taken there, or the bank has the same question.
-    static func conflict(_ db: Database, question: Question, in bank: BankRecord, idMayDiffer: Bool = false) throws -> String? {
+    static func conflict(_ db: SQLConnection, question: Question, in bank: BankRecord, idMayDiffer: Bool = false) throws -> String? {
         if !idMayDiffer, try Int64.fetchOne(db, sql: "SELECT id FROM question WHERE bankId = ? AND externalId = ?", arguments: [bank.id!, question.id]) != nil {
             return "mã \(question.id) đã có ở ngân hàng đích / the id is taken in the target bank"
         }
@@ -534,9 +532,9 @@ extension AppDatabase {
     }
 
     /// The passage `group` of one bank, made available in another (its current text as revision 1).
-    static func copyPassage(_ db: Database, _ group: String, from source: Int64, to target: Int64, now: Date) throws {
+    static func copyPassage(_ db: SQLConnection, _ group: String, from source: Int64, to target: Int64, now: Date) throws {
         guard try Int64.fetchOne(db, sql: "SELECT id FROM passage WHERE bankId = ? AND externalId = ?", arguments: [target, group]) == nil,
-              let row = try Row.fetchOne(db, sql: """
+              let row = try SQLRow.fetchOne(db, sql: """
                 SELECT r.text, r.shuffleQuestions, r.contentHash FROM passage p JOIN passageRevision r ON r.passageId = p.id AND r.revision = p.currentRevision
                 WHERE p.bankId = ? AND p.externalId = ?
                 """, arguments: [source, group]) else { return }
@@ -553,7 +551,7 @@ extension AppDatabase {
     public static let maximumImageBytes = 5 * 1024 * 1024
 
     /// Stores an image (PNG, JPEG, GIF or WebP, told by its bytes, not its name) once by its SHA-256.
-    static func storeImage(_ db: Database, data: Data) throws -> (sha256: String, mimeType: String) {
+    static func storeImage(_ db: SQLConnection, data: Data) throws -> (sha256: String, mimeType: String) {
         guard data.count <= maximumImageBytes else {
             throw StoreError.invalid("image", "ảnh lớn hơn \(maximumImageBytes / 1024 / 1024) MB / the image is larger than \(maximumImageBytes / 1024 / 1024) MB")
         }
@@ -561,7 +559,7 @@ extension AppDatabase {
             throw StoreError.invalid("image", "chỉ nhận ảnh PNG, JPEG, GIF hoặc WebP / only PNG, JPEG, GIF or WebP images")
         }
         let sha = Canonical.sha256(data)
-        if try !MediaRecord.exists(db, key: sha) {
+        if try !MediaRecord.exists(db, sha256: sha) {
             try MediaRecord(sha256: sha, mimeType: mimeType, byteCount: data.count, data: data).insert(db)
         }
         return (sha, mimeType)
@@ -569,11 +567,11 @@ extension AppDatabase {
 
     // MARK: - audit
 
-    static func audit(_ db: Database, action: String, subject: String, actor: Actor, now: Date, details: [String: String] = [:], reason: String = "") throws {
+    static func audit(_ db: SQLConnection, action: String, subject: String, actor: Actor, now: Date, details: [String: String] = [:], reason: String = "") throws {
         try audit(db, action: action, subject: subject, actor: actor, now: now, encoded: details, reason: reason)
     }
 
-    static func audit(_ db: Database, action: String, subject: String, actor: Actor, now: Date, encoded details: some Encodable, reason: String = "") throws {
+    static func audit(_ db: SQLConnection, action: String, subject: String, actor: Actor, now: Date, encoded details: some Encodable, reason: String = "") throws {
         var entry = AuditRecord(id: nil, at: now, actor: actor.username, action: action, examId: nil, sbd: nil, subject: subject, reason: reason,
                                 details: String(decoding: try Canonical.encoder.encode(details), as: UTF8.self))
         try entry.insert(db)
@@ -582,7 +580,7 @@ extension AppDatabase {
     /// From the command line: who owns a bank (nil: the school's) and who sees it. Recorded in the audit log.
     public func setBankOwner(bank name: String, owner: String?, visibility: BankVisibility, by actor: String = "khaothi bank owner") throws {
         try writer.write { db in
-            guard var bank = try BankRecord.filter(BankRecord.Columns.name == name).fetchOne(db) else { throw Self.notFoundBank(name) }
+            guard var bank = try BankRecord.fetchOne(db, where: "name = ?", arguments: [name]) else { throw Self.notFoundBank(name) }
             if let owner, try String.fetchOne(db, sql: "SELECT username FROM staff WHERE username = ?", arguments: [owner]) == nil {
                 throw StoreError(.notFound, "không có cán bộ \"\(owner)\" / no member of staff \"\(owner)\"", field: "owner")
             }
@@ -598,9 +596,9 @@ extension AppDatabase {
         try writer.read { db in try Self.auditEntries(db, query) }
     }
 
-    static func auditEntries(_ db: Database, _ query: AuditQuery) throws -> [AuditEntry] {
+    static func auditEntries(_ db: SQLConnection, _ query: AuditQuery) throws -> [AuditEntry] {
         var conditions: [String] = []
-        var arguments: StatementArguments = []
+        var arguments: SQLArguments = []
         func escapeLike(_ text: String) -> String { text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") }
         if let actor = query.actor { conditions.append("a.actor = ?"); arguments += [actor] }
         if let action = query.action { conditions.append("(a.action = ? OR a.action LIKE ? ESCAPE '\\')"); arguments += [action, escapeLike(action) + "%"] }
@@ -614,7 +612,7 @@ extension AppDatabase {
             arguments += ["room:" + room, room]
         }
         arguments += [max(1, min(query.limit, 10_000))]
-        return try Row.fetchAll(db, sql: """
+        return try SQLRow.fetchAll(db, sql: """
             SELECT a.id, a.at, a.actor, a.action, e.name AS exam, a.sbd, a.subject, a.reason, a.details FROM audit a LEFT JOIN exam e ON e.id = a.examId
             \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")) ORDER BY a.id \(query.ascending ? "ASC" : "DESC") LIMIT ?
             """, arguments: arguments).map {
@@ -652,17 +650,17 @@ enum ImageKind {
 extension SQLiteStore {
     /// Authoring writes go through GRDB's writer (not the answer writer's queue): they are rare, and the
     /// exam day's hot path does not wait behind a 2,000-question import longer than one transaction.
-    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func write<T: Sendable>(_ body: @escaping @Sendable (SQLConnection) throws -> T) async throws -> T {
         try await database.writer.write(body)
     }
 
-    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func read<T: Sendable>(_ body: @escaping @Sendable (SQLConnection) throws -> T) async throws -> T {
         try await database.writer.read(body)
     }
 
     public func exportBank(named name: String) async throws -> QuestionBank {
         try await read { db in
-            guard let bank = try BankRecord.filter(BankRecord.Columns.name == name).fetchOne(db) else { throw AppDatabase.notFoundBank(name) }
+            guard let bank = try BankRecord.fetchOne(db, where: "name = ?", arguments: [name]) else { throw AppDatabase.notFoundBank(name) }
             var source = try AppDatabase.paperBank(db, bankId: bank.id!, name: bank.name).bank
             source.subject = bank.subject
             return source

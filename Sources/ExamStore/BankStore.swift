@@ -147,12 +147,12 @@ extension Canonical {
 struct ImportMatcher {
     let bankId: Int64?
     let bankSubject: String?
-    let byId: GRDB.Statement?
-    let byIdentity: GRDB.Statement?
-    let hashes: GRDB.Statement?
+    let byId: SQLStatement?
+    let byIdentity: SQLStatement?
+    let hashes: SQLStatement?
     let decoder = JSONDecoder()
 
-    init(_ db: Database, bankId: Int64?, bankSubject: String?) throws {
+    init(_ db: SQLConnection, bankId: Int64?, bankSubject: String?) throws {
         self.bankId = bankId
         self.bankSubject = bankSubject
         guard bankId != nil else { byId = nil; byIdentity = nil; hashes = nil; return }
@@ -175,7 +175,7 @@ struct ImportMatcher {
         if stored.subject == Question.unclassifiedTopic, let bankSubject { stored.subject = bankSubject }
         guard let bankId, let byId, let byIdentity, let hashes else { return .new(stored, content: try Canonical.content(of: stored)) }
         let identity = Canonical.identityHash(stored)
-        guard let row = try Row.fetchOne(byId, arguments: [bankId, incoming.id]) ?? Row.fetchOne(byIdentity, arguments: [identity, bankId]) else {
+        guard let row = try SQLRow.fetchOne(byId, arguments: [bankId, incoming.id]) ?? SQLRow.fetchOne(byIdentity, arguments: [identity, bankId]) else {
             return .new(stored, content: try Canonical.content(of: stored))
         }
         let questionId: Int64 = row[0]
@@ -199,19 +199,18 @@ struct ImportMatcher {
 
 extension AppDatabase {
     /// Writes one revision of a question with its tags, images and search text; returns the revision's row id.
-    static func insertRevision(_ db: Database, questionId: Int64, question: Question, content: Canonical.Content,
+    static func insertRevision(_ db: SQLConnection, questionId: Int64, question: Question, content: Canonical.Content,
                                media: [String: String], createdBy: String?, now: Date) throws -> Int64 {
         let insert = try db.cachedStatement(sql: """
             INSERT INTO questionRevision(questionId, revision, kind, subject, grade, topic, lesson, requirement, level,
               pointsHundredths, passageExternalId, content, contentHash, createdAt, unclassified, createdBy, identityHash)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
             """)
-        try insert.execute(arguments: [
+        let revisionId = try insert.insertedID(arguments: [
             questionId, question.revision, question.kind.rawValue, question.subject, question.grade, question.topic, question.lesson,
             question.requirement, question.level.rawValue, question.points.hundredths, question.groupID,
             content.json, content.hash, now, question.unclassified, createdBy, content.identity,
         ])
-        let revisionId = db.lastInsertedRowID
         let insertTag = try db.cachedStatement(sql: "INSERT OR IGNORE INTO questionTag(questionRevisionId, tag) VALUES (?, ?)")
         for tag in question.tags { try insertTag.execute(arguments: [revisionId, tag]) }
         if !media.isEmpty {
@@ -230,7 +229,7 @@ extension AppDatabase {
 
     /// Records a change to a question in the audit log: who, when, which question, revision before → after,
     /// and which fields changed.
-    static func auditQuestion(_ db: Database, action: String, bank: String, id: String, from: Int?, to: Int, changes: [QuestionChange],
+    static func auditQuestion(_ db: SQLConnection, action: String, bank: String, id: String, from: Int?, to: Int, changes: [QuestionChange],
                               actor: String, now: Date, reason: String = "") throws {
         struct Details: Encodable { var from: Int?; var to: Int; var fields: [String]; var keyPointsOrText: Bool }
         let details = Details(from: from, to: to, fields: changes.map(\.field), keyPointsOrText: changes.contains(where: \.isKeyPointsOrText))
@@ -249,7 +248,7 @@ extension AppDatabase {
         try writer.write { db in try Self.importBank(db, imported, bankName: bankName, partial: partial, actor: actor, now: Date(), progress: progress) }
     }
 
-    static func importBank(_ db: Database, _ imported: ImportedBank, bankName: String?, partial: Bool, actor: Actor?, now: Date,
+    static func importBank(_ db: SQLConnection, _ imported: ImportedBank, bankName: String?, partial: Bool, actor: Actor?, now: Date,
                            progress: (@Sendable (Int, Int) -> Void)?) throws -> ImportSummary {
         if !imported.problems.isEmpty && !partial {
             throw StoreError(.importRefused,
@@ -261,7 +260,7 @@ extension AppDatabase {
         var summary = ImportSummary(bank: name, added: 0, revised: 0, unchanged: 0, skipped: imported.skipped,
                                     passagesAdded: 0, passagesRevised: 0, mediaAdded: 0)
         var bank: BankRecord
-        if let existing = try BankRecord.filter(BankRecord.Columns.name == name).fetchOne(db) {
+        if let existing = try BankRecord.fetchOne(db, where: "name = ?", arguments: [name]) {
             if let actor { try requireAccess(db, existing, .edit, actor) }
             bank = existing
         } else {
@@ -275,8 +274,8 @@ extension AppDatabase {
 
         for group in imported.bank.groups {
             let hash = Canonical.hash(group)
-            if var passage = try PassageRecord.filter(PassageRecord.Columns.bankId == bankId && PassageRecord.Columns.externalId == group.id).fetchOne(db) {
-                let current = try PassageRevisionRecord.filter(PassageRevisionRecord.Columns.passageId == passage.id! && PassageRevisionRecord.Columns.revision == passage.currentRevision).fetchOne(db)
+            if var passage = try PassageRecord.fetchOne(db, where: "bankId = ? AND externalId = ?", arguments: [bankId, group.id]) {
+                let current = try PassageRevisionRecord.fetchOne(db, where: "passageId = ? AND revision = ?", arguments: [passage.id!, passage.currentRevision])
                 guard current?.contentHash != hash else { continue }
                 passage.currentRevision += 1
                 try passage.update(db)
@@ -294,7 +293,7 @@ extension AppDatabase {
 
         var knownMedia = Set<String>()
         for file in imported.media {
-            if try MediaRecord.exists(db, key: file.sha256) { knownMedia.insert(file.sha256); continue }
+            if try MediaRecord.exists(db, sha256: file.sha256) { knownMedia.insert(file.sha256); continue }
             try MediaRecord(sha256: file.sha256, mimeType: file.mimeType, byteCount: file.data.count, data: file.data).insert(db)
             knownMedia.insert(file.sha256)
             summary.mediaAdded += 1
@@ -303,7 +302,7 @@ extension AppDatabase {
 
         let total = imported.bank.questions.count
         let matcher = try ImportMatcher(db, bankId: bankId, bankSubject: bank.subject)
-        let insertQuestion = try db.cachedStatement(sql: "INSERT INTO question(bankId, externalId, currentRevision) VALUES (?, ?, 1)")
+        let insertQuestion = try db.cachedStatement(sql: "INSERT INTO question(bankId, externalId, currentRevision) VALUES (?, ?, 1) RETURNING id")
         let bumpQuestion = try db.cachedStatement(sql: "UPDATE question SET currentRevision = ? WHERE id = ?")
         var added: [String] = []
         for (index, incoming) in imported.bank.questions.enumerated() {
@@ -312,8 +311,7 @@ extension AppDatabase {
             case .unchanged:
                 summary.unchanged += 1
             case let .new(question, content):
-                try insertQuestion.execute(arguments: [bankId, question.id])
-                _ = try insertRevision(db, questionId: db.lastInsertedRowID, question: question, content: content, media: mediaByName,
+                _ = try insertRevision(db, questionId: try insertQuestion.insertedID(arguments: [bankId, question.id]), question: question, content: content, media: mediaByName,
                                        createdBy: actor?.username, now: now)
                 added.append(question.id)
                 summary.added += 1
@@ -339,10 +337,10 @@ extension AppDatabase {
     }
 
     /// What importing would do, without doing it: per question new / changed / unchanged, with what changes.
-    static func planImport(_ db: Database, _ imported: ImportedBank, bankName: String?, actor: Actor?) throws -> ImportPlan {
+    static func planImport(_ db: SQLConnection, _ imported: ImportedBank, bankName: String?, actor: Actor?) throws -> ImportPlan {
         let name = (bankName ?? imported.bank.name).trimmingCharacters(in: .whitespaces)
         guard !name.isEmpty else { throw StoreError.invalid("bank", "thiếu tên ngân hàng / the bank needs a name") }
-        let bank = try BankRecord.filter(BankRecord.Columns.name == name).fetchOne(db)
+        let bank = try BankRecord.fetchOne(db, where: "name = ?", arguments: [name])
         if let bank, let actor { try requireAccess(db, bank, .edit, actor) }
         let matcher = try ImportMatcher(db, bankId: bank?.id, bankSubject: bank?.subject ?? imported.bank.subject)
         var plan = ImportPlan(bank: name, bankExists: bank != nil, added: 0, revised: 0, unchanged: 0, unclassified: 0, kinds: [:], entries: [])
@@ -372,9 +370,9 @@ extension AppDatabase {
         try writer.read { db in try Self.banks(db) }
     }
 
-    static func banks(_ db: Database) throws -> [BankSummary] {
+    static func banks(_ db: SQLConnection) throws -> [BankSummary] {
         do {
-            return try Row.fetchAll(db, sql: """
+            return try SQLRow.fetchAll(db, sql: """
                 SELECT b.name, b.subject, b.updatedAt,
                   (SELECT count(*) FROM question q WHERE q.bankId = b.id) AS questions,
                   (SELECT count(*) FROM questionRevision r JOIN question q ON q.id = r.questionId WHERE q.bankId = b.id) AS revisions,
@@ -390,7 +388,7 @@ extension AppDatabase {
     /// The current revision of every question of a bank, with its passages, in the order they were added.
     public func loadBank(named name: String) throws -> QuestionBank {
         try writer.read { db in
-            guard let bank = try BankRecord.filter(BankRecord.Columns.name == name).fetchOne(db) else {
+            guard let bank = try BankRecord.fetchOne(db, where: "name = ?", arguments: [name]) else {
                 throw StoreError(.notFound, "không có ngân hàng \"\(name)\" / no bank named \"\(name)\"", field: "bank")
             }
             let contents = try String.fetchAll(db, sql: """
@@ -399,7 +397,7 @@ extension AppDatabase {
                 """, arguments: [bank.id!])
             let decoder = JSONDecoder()
             let questions = try contents.map { try decoder.decode(Question.self, from: Data($0.utf8)) }
-            let groups = try Row.fetchAll(db, sql: """
+            let groups = try SQLRow.fetchAll(db, sql: """
                 SELECT p.externalId, r.revision, r.text, r.shuffleQuestions FROM passage p
                 JOIN passageRevision r ON r.passageId = p.id AND r.revision = p.currentRevision
                 WHERE p.bankId = ? ORDER BY p.id
@@ -413,7 +411,7 @@ extension AppDatabase {
     /// The images a bank's current questions use, for export beside the bank file.
     public func media(forBank name: String) throws -> [MediaFile] {
         try writer.read { db in
-            try Row.fetchAll(db, sql: """
+            try SQLRow.fetchAll(db, sql: """
                 SELECT DISTINCT m.name, media.data, media.mimeType, media.sha256 FROM bank b
                 JOIN question q ON q.bankId = b.id
                 JOIN questionRevision r ON r.questionId = q.id AND r.revision = q.currentRevision
@@ -429,12 +427,12 @@ extension AppDatabase {
         try writer.read { db in try Self.question(db, id: id, bank: bank, revision: revision) }
     }
 
-    static func question(_ db: Database, id: String, bank: String?, revision: Int?) throws -> StoredQuestion {
+    static func question(_ db: SQLConnection, id: String, bank: String?, revision: Int?) throws -> StoredQuestion {
         do {
             var sql = "SELECT q.id, q.currentRevision, b.name FROM question q JOIN bank b ON b.id = q.bankId WHERE q.externalId = ?"
-            var arguments: StatementArguments = [id]
+            var arguments: SQLArguments = [id]
             if let bank { sql += " AND b.name = ?"; arguments += [bank] }
-            let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
+            let rows = try SQLRow.fetchAll(db, sql: sql, arguments: arguments)
             guard let row = rows.first else { throw StoreError(.notFound, "không có câu hỏi \"\(id)\" / no question \"\(id)\"", field: "id") }
             guard rows.count == 1 else {
                 throw StoreError(.invalid, "câu \"\(id)\" có ở nhiều ngân hàng; chọn một / \"\(id)\" is in several banks; name one",
@@ -443,11 +441,11 @@ extension AppDatabase {
             let questionId: Int64 = row["id"]
             let current: Int = row["currentRevision"]
             let wanted = revision ?? current
-            guard let revisionRow = try QuestionRevisionRecord.filter(QuestionRevisionRecord.Columns.questionId == questionId && QuestionRevisionRecord.Columns.revision == wanted).fetchOne(db) else {
+            guard let revisionRow = try QuestionRevisionRecord.fetchOne(db, where: "questionId = ? AND revision = ?", arguments: [questionId, wanted]) else {
                 throw StoreError(.notFound, "câu \"\(id)\" không có phiên bản \(wanted) / no revision \(wanted)", field: "revision")
             }
-            let history = try QuestionRevisionRecord.filter(QuestionRevisionRecord.Columns.questionId == questionId).order(QuestionRevisionRecord.Columns.revision).fetchAll(db)
-            let media = try Row.fetchAll(db, sql: "SELECT name, mediaSha256 FROM questionRevisionMedia WHERE questionRevisionId = ?", arguments: [revisionRow.id!])
+            let history = try QuestionRevisionRecord.fetchAll(db, where: "questionId = ? ORDER BY revision", arguments: [questionId])
+            let media = try SQLRow.fetchAll(db, sql: "SELECT name, mediaSha256 FROM questionRevisionMedia WHERE questionRevisionId = ?", arguments: [revisionRow.id!])
             return StoredQuestion(
                 bank: row["name"], question: try JSONDecoder().decode(Question.self, from: Data(revisionRow.content.utf8)),
                 currentRevision: current,
@@ -461,9 +459,9 @@ extension AppDatabase {
         try writer.read { db in try Self.search(db, query) }
     }
 
-    static func search(_ db: Database, _ query: QuestionQuery) throws -> [SearchHit] {
+    static func search(_ db: SQLConnection, _ query: QuestionQuery) throws -> [SearchHit] {
         var conditions: [String] = []
-        var arguments: StatementArguments = []
+        var arguments: SQLArguments = []
         var from = "question q JOIN bank b ON b.id = q.bankId JOIN questionRevision r ON r.questionId = q.id AND r.revision = q.currentRevision"
         var order = "b.name, q.id"
         if let match = Canonical.matchExpression(query.text) {
@@ -482,7 +480,7 @@ extension AppDatabase {
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         arguments += [max(1, min(query.limit, 10_000))]
         do {
-            return try Row.fetchAll(db, sql: """
+            return try SQLRow.fetchAll(db, sql: """
                 SELECT b.name AS bank, q.externalId, r.revision, r.kind, r.subject, r.grade, r.topic, r.level, r.content
                 FROM \(from) \(whereClause) ORDER BY \(order) LIMIT ?
                 """, arguments: arguments).map { row in
@@ -500,7 +498,7 @@ extension AppDatabase {
         let content = String(decoding: try Canonical.encoder.encode(blueprint), as: UTF8.self)
         let now = Date()
         try writer.write { db in
-            if var existing = try BlueprintRecord.filter(BlueprintRecord.Columns.name == blueprint.name).fetchOne(db) {
+            if var existing = try BlueprintRecord.fetchOne(db, where: "name = ?", arguments: [blueprint.name]) {
                 existing.content = content
                 existing.subject = blueprint.subject
                 existing.updatedAt = now
@@ -516,7 +514,7 @@ extension AppDatabase {
 
     public func blueprint(named name: String) throws -> Blueprint {
         try writer.read { db in
-            guard let record = try BlueprintRecord.filter(BlueprintRecord.Columns.name == name).fetchOne(db) else {
+            guard let record = try BlueprintRecord.fetchOne(db, where: "name = ?", arguments: [name]) else {
                 throw StoreError(.notFound, "không có ma trận \"\(name)\" / no blueprint named \"\(name)\"", field: "blueprint")
             }
             return try JSONDecoder().decode(Blueprint.self, from: Data(record.content.utf8))
@@ -529,6 +527,6 @@ extension AppDatabase {
 
     /// An image by its SHA-256.
     public func mediaFile(sha256: String) throws -> MediaData? {
-        try writer.read { db in try MediaRecord.fetchOne(db, key: sha256).map { MediaData(data: $0.data, mimeType: $0.mimeType) } }
+        try writer.read { db in try MediaRecord.fetchOne(db, where: "sha256 = ?", arguments: [sha256]).map { MediaData(data: $0.data, mimeType: $0.mimeType) } }
     }
 }

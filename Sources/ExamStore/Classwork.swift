@@ -264,11 +264,11 @@ extension SQLiteStore: ClassworkRepository {
         }
     }
 
-    static func classInfo(_ db: Database, id: Int64) throws -> SchoolClassInfo {
-        guard let row = try Row.fetchOne(db, sql: "SELECT id, year, name, joinCode FROM schoolClass WHERE id = ?", arguments: [id]) else {
+    static func classInfo(_ db: SQLConnection, id: Int64) throws -> SchoolClassInfo {
+        guard let row = try SQLRow.fetchOne(db, sql: "SELECT id, year, name, joinCode FROM schoolClass WHERE id = ?", arguments: [id]) else {
             throw StoreError(.notFound, "không có lớp \(id) / no class \(id)", field: "class")
         }
-        let teachers = try Row.fetchAll(db, sql: """
+        let teachers = try SQLRow.fetchAll(db, sql: """
             SELECT s.username, s.fullName, t.subject FROM classTeacher t JOIN staff s ON s.id = t.staffId WHERE t.classId = ? ORDER BY s.fullName, t.subject
             """, arguments: [id]).map { SchoolClassInfo.Teacher(username: $0["username"], fullName: $0["fullName"], subject: $0["subject"]) }
         let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM classStudent WHERE classId = ?", arguments: [id]) ?? 0
@@ -276,7 +276,7 @@ extension SQLiteStore: ClassworkRepository {
     }
 
     /// 404 for a class that does not exist, 403 for a teacher who does not teach it.
-    static func checkClass(_ db: Database, id: Int64, actor: Actor, coordinator: Bool) throws {
+    static func checkClass(_ db: SQLConnection, id: Int64, actor: Actor, coordinator: Bool) throws {
         guard try Int.fetchOne(db, sql: "SELECT count(*) FROM schoolClass WHERE id = ?", arguments: [id])! > 0 else {
             throw StoreError(.notFound, "không có lớp \(id) / no class \(id)", field: "class")
         }
@@ -314,7 +314,7 @@ extension SQLiteStore: ClassworkRepository {
         try await database.writer.read { db in
             try Self.checkClass(db, id: id, actor: actor, coordinator: coordinator)
             let info = try Self.classInfo(db, id: id)
-            let students = try Row.fetchAll(db, sql: """
+            let students = try SQLRow.fetchAll(db, sql: """
                 SELECT s.studentId, s.fullName, s.dateOfBirth, s.passwordHash IS NOT NULL AS hasPassword, s.mustChangePassword
                 FROM student s JOIN classStudent cs ON cs.studentId = s.id WHERE cs.classId = ?
                 """, arguments: [id]).map { row in
@@ -362,7 +362,7 @@ extension SQLiteStore: ClassworkRepository {
         // Hashed before the transaction: bcrypt is slow on purpose.
         let students = try await database.writer.read { db in
             try Self.checkClass(db, id: classID, actor: actor, coordinator: coordinator)
-            return try Row.fetchAll(db, sql: """
+            return try SQLRow.fetchAll(db, sql: """
                 SELECT s.id, s.studentId, s.fullName FROM student s JOIN classStudent cs ON cs.studentId = s.id
                 WHERE cs.classId = ? AND (? OR s.passwordHash IS NULL)
                 """, arguments: [classID, all]).map { (id: $0["id"] as Int64, studentID: $0["studentId"] as String, fullName: $0["fullName"] as String) }
@@ -390,7 +390,7 @@ extension SQLiteStore: ClassworkRepository {
         let hash = try await StudentPasswords.hash(password)
         return try await database.writer.write { db in
             try Self.checkClass(db, id: classID, actor: actor, coordinator: coordinator)
-            guard let row = try Row.fetchOne(db, sql: """
+            guard let row = try SQLRow.fetchOne(db, sql: """
                 SELECT s.id, s.fullName FROM student s JOIN classStudent cs ON cs.studentId = s.id WHERE cs.classId = ? AND s.studentId = ?
                 """, arguments: [classID, studentID]) else {
                 throw StoreError(.notFound, "lớp không có học sinh \(studentID) / no student \(studentID) in this class", field: "studentID")
@@ -412,8 +412,8 @@ extension SQLiteStore: ClassworkRepository {
         }
     }
 
-    static func account(_ db: Database, studentID: String) throws -> (account: StudentAccount, hash: String?, id: Int64)? {
-        guard let row = try Row.fetchOne(db, sql: """
+    static func account(_ db: SQLConnection, studentID: String) throws -> (account: StudentAccount, hash: String?, id: Int64)? {
+        guard let row = try SQLRow.fetchOne(db, sql: """
             SELECT id, studentId, fullName, dateOfBirth, passwordHash, mustChangePassword, sessionsValidAfter FROM student WHERE studentId = ?
             """, arguments: [studentID]) else { return nil }
         let classes = try String.fetchAll(db, sql: """
@@ -511,15 +511,14 @@ extension SQLiteStore: ClassworkRepository {
             // The papers: one for everyone, or a pool of own papers (one per student and attempt, up to three
             // attempts, and up to 200: a class never shares one; an assignment for a whole grade reuses the pool).
             let students = try Int.fetchOne(db, sql: "SELECT count(DISTINCT studentId) FROM classStudent WHERE classId IN (\(definition.classIDs.map { _ in "?" }.joined(separator: ",")))",
-                                            arguments: StatementArguments(definition.classIDs))!
+                                            arguments: SQLArguments(definition.classIDs))!
             let pool = definition.ownPapers ? min(max(1, students * min(definition.attemptsAllowed ?? 3, 3)), 200) : 1
             try Self.makePapers(db, examId: examId, bank: definition.bank, blueprint: definition.blueprint, seed: definition.seed, count: pool, only: fixed)
-            try db.execute(sql: """
+            let id = try db.insert(sql: """
                 INSERT INTO assignment(examId, title, createdBy, opensAt, closesAt, lateUntil, timeLimitSeconds, attemptsAllowed, counting, ownPapers, reviewAfter, createdAt)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [examId, title, actor.username, definition.opensAt, definition.closesAt, definition.lateUntil, definition.timeLimitMinutes.map { $0 * 60 },
                                  definition.attemptsAllowed, definition.counting.rawValue, definition.ownPapers, definition.reviewAfter.rawValue, now])
-            let id = db.lastInsertedRowID
             for classId in Set(definition.classIDs) {
                 try db.execute(sql: "INSERT INTO assignmentClass(assignmentId, classId) VALUES (?, ?)", arguments: [id, classId])
             }
@@ -541,7 +540,7 @@ extension SQLiteStore: ClassworkRepository {
     }
 
     /// The papers of an assignment; `only`: the fixed set's questions (every paper holds them all, scored on 10).
-    static func makePapers(_ db: Database, examId: Int64, bank: String, blueprint: Blueprint, seed: UInt64, count: Int, only: QuestionBank? = nil) throws {
+    static func makePapers(_ db: SQLConnection, examId: Int64, bank: String, blueprint: Blueprint, seed: UInt64, count: Int, only: QuestionBank? = nil) throws {
         guard let bankId = try Int64.fetchOne(db, sql: "SELECT id FROM bank WHERE name = ?", arguments: [bank]) else {
             throw StoreError(.notFound, "không có ngân hàng \"\(bank)\" / no bank named \"\(bank)\"", field: "bank")
         }
@@ -556,7 +555,7 @@ extension SQLiteStore: ClassworkRepository {
 
     /// The bank's questions named by `ids` (current revisions, not retired; a passage's questions only all together)
     /// as a bank of their own, and the blueprint only they fill.
-    static func fixedSet(_ db: Database, bank: String, ids: [String], title: String) throws -> (QuestionBank, Blueprint) {
+    static func fixedSet(_ db: SQLConnection, bank: String, ids: [String], title: String) throws -> (QuestionBank, Blueprint) {
         guard let bankId = try Int64.fetchOne(db, sql: "SELECT id FROM bank WHERE name = ?", arguments: [bank]) else {
             throw StoreError(.notFound, "không có ngân hàng \"\(bank)\" / no bank named \"\(bank)\"", field: "bank")
         }
@@ -582,8 +581,8 @@ extension SQLiteStore: ClassworkRepository {
     }
 
     /// `counts`: the students and those who submitted (a scan of the attempts; a student's own view needs neither).
-    static func assignmentSummary(_ db: Database, id: Int64, counts: Bool = true) throws -> AssignmentSummary {
-        guard let row = try Row.fetchOne(db, sql: """
+    static func assignmentSummary(_ db: SQLConnection, id: Int64, counts: Bool = true) throws -> AssignmentSummary {
+        guard let row = try SQLRow.fetchOne(db, sql: """
             SELECT a.*, e.name AS exam, e.subject, e.reviewPolicy, e.blueprint FROM assignment a JOIN exam e ON e.id = a.examId WHERE a.id = ?
             """, arguments: [id]) else { throw StoreError(.notFound, "không có bài tập \(id) / no assignment \(id)", field: "assignment") }
         let classes = try String.fetchAll(db, sql: """
@@ -606,7 +605,7 @@ extension SQLiteStore: ClassworkRepository {
     }
 
     /// 404 for no such assignment, 403 for a teacher who teaches none of its classes.
-    static func checkAssignment(_ db: Database, id: Int64, actor: Actor, coordinator: Bool) throws {
+    static func checkAssignment(_ db: SQLConnection, id: Int64, actor: Actor, coordinator: Bool) throws {
         let classes = try Int64.fetchAll(db, sql: "SELECT classId FROM assignmentClass WHERE assignmentId = ?", arguments: [id])
         guard try Int.fetchOne(db, sql: "SELECT count(*) FROM assignment WHERE id = ?", arguments: [id])! > 0 else {
             throw StoreError(.notFound, "không có bài tập \(id) / no assignment \(id)", field: "assignment")
@@ -621,11 +620,11 @@ extension SQLiteStore: ClassworkRepository {
     }
 
     /// Every student of the assignment's classes with their attempts, the counted score by the assignment's rule.
-    static func assignmentLines(_ db: Database, id: Int64, onlyStudent: String? = nil) throws -> (AssignmentSummary, [AssignmentLine]) {
+    static func assignmentLines(_ db: SQLConnection, id: Int64, onlyStudent: String? = nil) throws -> (AssignmentSummary, [AssignmentLine]) {
         let summary = try assignmentSummary(db, id: id, counts: onlyStudent == nil)
         let examId = try Int64.fetchOne(db, sql: "SELECT examId FROM assignment WHERE id = ?", arguments: [id])!
         var attempts: [String: [AssignmentAttempt]] = [:]
-        for row in try Row.fetchAll(db, sql: """
+        for row in try SQLRow.fetchAll(db, sql: """
             SELECT c.studentId, c.attemptNumber, c.sbd, t.state, t.startedAt, t.submittedAt, t.scoreHundredths, t.pendingItems
             FROM candidate c LEFT JOIN attempt t ON t.candidateId = c.id WHERE c.examId = ? AND (? IS NULL OR c.studentId = ?) ORDER BY c.attemptNumber
             """, arguments: [examId, onlyStudent, onlyStudent]) {
@@ -636,7 +635,7 @@ extension SQLiteStore: ClassworkRepository {
                 score: (row["scoreHundredths"] as Int?).map(Points.init(hundredths:)), pendingItems: row["pendingItems"] ?? 0,
                 late: submittedAt.map { $0 > summary.closesAt } ?? false))
         }
-        let students = try Row.fetchAll(db, sql: """
+        let students = try SQLRow.fetchAll(db, sql: """
             SELECT DISTINCT s.studentId, s.fullName, c.name AS className FROM student s JOIN classStudent cs ON cs.studentId = s.id
             JOIN schoolClass c ON c.id = cs.classId JOIN assignmentClass ac ON ac.classId = c.id WHERE ac.assignmentId = ? AND (? IS NULL OR s.studentId = ?)
             """, arguments: [id, onlyStudent, onlyStudent])
@@ -682,17 +681,17 @@ extension SQLiteStore: ClassworkRepository {
     }
 
     /// Per question over submitted attempts: the mean share of its points.
-    static func facility(_ db: Database, assignment id: Int64) throws -> [AssignmentTable.Facility] {
+    static func facility(_ db: SQLConnection, assignment id: Int64) throws -> [AssignmentTable.Facility] {
         let examId = try Int64.fetchOne(db, sql: "SELECT examId FROM assignment WHERE id = ?", arguments: [id])!
         var questionAt: [Int64: [Int: (String, String)]] = [:]
-        for row in try Row.fetchAll(db, sql: """
+        for row in try SQLRow.fetchAll(db, sql: """
             SELECT pi.paperId, pi.position, q.externalId, q.currentTopic AS topic FROM paperItem pi JOIN paper p ON p.id = pi.paperId
             JOIN questionRevision r ON r.id = pi.questionRevisionId JOIN question q ON q.id = r.questionId WHERE p.examId = ?
             """, arguments: [examId]) {
             questionAt[row["paperId"], default: [:]][row["position"]] = (row["externalId"], (row["topic"] as String?) ?? "")
         }
         var sums: [String: (topic: String, attempts: Int, share: Double)] = [:]
-        for row in try Row.fetchAll(db, sql: """
+        for row in try SQLRow.fetchAll(db, sql: """
             SELECT c.paperId, t.breakdown FROM attempt t JOIN candidate c ON c.id = t.candidateId WHERE c.examId = ? AND t.state = 'submitted' AND t.breakdown IS NOT NULL
             """, arguments: [examId]) {
             guard let points = PaperScore.storedPoints(row["breakdown"]), let positions = questionAt[row["paperId"]] else { continue }
@@ -710,7 +709,7 @@ extension SQLiteStore: ClassworkRepository {
 
     public func studentHome(studentID: String, now: Date) async throws -> (assignments: [StudentAssignment], practice: [PracticeInfo], progress: [PracticeProgress]) {
         try await database.writer.read { db in
-            let ids = try Row.fetchAll(db, sql: """
+            let ids = try SQLRow.fetchAll(db, sql: """
                 SELECT DISTINCT a.id, c.name AS className FROM assignment a JOIN assignmentClass ac ON ac.assignmentId = a.id JOIN schoolClass c ON c.id = ac.classId
                 JOIN classStudent cs ON cs.classId = c.id JOIN student s ON s.id = cs.studentId WHERE s.studentId = ? ORDER BY a.closesAt, a.id
                 """, arguments: [studentID])
@@ -724,7 +723,7 @@ extension SQLiteStore: ClassworkRepository {
             let practice = try Self.practiceList(db, where: """
                 p.closedAt IS NULL AND p.classId IN (SELECT cs.classId FROM classStudent cs JOIN student s ON s.id = cs.studentId WHERE s.studentId = ?)
                 """, arguments: [studentID])
-            let progress = try Row.fetchAll(db, sql: """
+            let progress = try SQLRow.fetchAll(db, sql: """
                 SELECT a.topic, count(*) AS answered, sum(a.awardedHundredths = a.maximumHundredths) AS correct, sum(a.awardedHundredths) AS awarded,
                        sum(a.maximumHundredths) AS maximum FROM practiceAnswer a JOIN student s ON s.id = a.studentId WHERE s.studentId = ?
                 GROUP BY a.topic ORDER BY a.topic
@@ -759,7 +758,7 @@ extension SQLiteStore: ClassworkRepository {
         // Decided on a read (the window, the attempts left, the paper); the write is only the new attempt's row, so
         // the answer writer waits for it as little as possible.
         let decision = try await database.writer.read { db -> OpenDecision in
-            guard let student = try Row.fetchOne(db, sql: """
+            guard let student = try SQLRow.fetchOne(db, sql: """
                 SELECT s.id, s.fullName, s.dateOfBirth, c.name AS className FROM student s JOIN classStudent cs ON cs.studentId = s.id
                 JOIN schoolClass c ON c.id = cs.classId JOIN assignmentClass ac ON ac.classId = c.id WHERE ac.assignmentId = ? AND s.studentId = ?
                 """, arguments: [id, studentID]) else {
@@ -801,11 +800,10 @@ extension SQLiteStore: ClassworkRepository {
             let latest = try Int.fetchOne(db, sql: "SELECT max(attemptNumber) FROM candidate WHERE examId = ? AND studentId = ?",
                                           arguments: [attempt.examId, studentID]) ?? 0
             guard latest < attempt.number else { return nil }
-            try db.execute(sql: """
+            let candidateId = try db.insert(sql: """
                 INSERT INTO candidate(examId, studentId, fullName, dateOfBirth, className, sbd, examSessionId, paperId, attemptNumber) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [attempt.examId, studentID, attempt.fullName, attempt.dateOfBirth, attempt.className, sbd, attempt.sessionId,
                                  attempt.paperId, attempt.number])
-            let candidateId = db.lastInsertedRowID
             let version = try ExamDay.bumpVersion(db, examId: attempt.examId)
             return (version, try ExamDay.fetchCandidates(db, where: "c.id = ?", arguments: [candidateId]).first!)
         }
@@ -819,7 +817,7 @@ extension SQLiteStore: ClassworkRepository {
 
     public func pushAssignment(id: Int64, subject: String, semester: Int, slot: GradeSlot, commit: Bool, overwrite: Set<String>, by actor: Actor,
                                coordinator: Bool, now: Date) async throws -> [GradePush] {
-        let push = { (db: Database) throws -> [GradePush] in
+        let push: @Sendable (SQLConnection) throws -> [GradePush] = { db in
             try Self.checkAssignment(db, id: id, actor: actor, coordinator: coordinator)
             let (summary, lines) = try Self.assignmentLines(db, id: id)
             // One push per class year (an assignment's classes share a year in practice, but need not).
@@ -861,8 +859,8 @@ extension SQLiteStore: ClassworkRepository {
 
     // MARK: practice
 
-    static func practiceList(_ db: Database, where condition: String, arguments: StatementArguments) throws -> [PracticeInfo] {
-        try Row.fetchAll(db, sql: """
+    static func practiceList(_ db: SQLConnection, where condition: String, arguments: SQLArguments) throws -> [PracticeInfo] {
+        try SQLRow.fetchAll(db, sql: """
             SELECT p.id, c.name AS className, b.name AS bank, p.topic, p.openedBy, p.closedAt IS NOT NULL AS closed,
                    (SELECT count(*) FROM question q WHERE q.bankId = p.bankId AND NOT q.retired AND (p.topic IS NULL OR q.currentTopic = p.topic)) AS questions
             FROM practice p JOIN schoolClass c ON c.id = p.classId JOIN bank b ON b.id = p.bankId WHERE \(condition) ORDER BY p.id DESC
@@ -882,9 +880,8 @@ extension SQLiteStore: ClassworkRepository {
             let questions = try Int.fetchOne(db, sql: "SELECT count(*) FROM question WHERE bankId = ? AND NOT retired AND (? IS NULL OR currentTopic = ?)",
                                              arguments: [bankId, topic, topic])!
             guard questions > 0 else { throw StoreError.invalid("topic", "chủ đề không có câu hỏi nào / no question on this topic") }
-            try db.execute(sql: "INSERT INTO practice(classId, bankId, topic, openedBy, openedAt) VALUES (?, ?, ?, ?, ?)",
+            let id = try db.insert(sql: "INSERT INTO practice(classId, bankId, topic, openedBy, openedAt) VALUES (?, ?, ?, ?, ?)",
                            arguments: [classID, bankId, topic, actor.username, now])
-            let id = db.lastInsertedRowID
             try AppDatabase.audit(db, action: "practice.open", subject: "practice:\(id)", actor: actor, now: now, details: ["bank": bank, "topic": topic ?? ""])
             return try Self.practiceList(db, where: "p.id = ?", arguments: [id]).first!
         }
@@ -902,13 +899,13 @@ extension SQLiteStore: ClassworkRepository {
     }
 
     /// The practice's questions as the student may use them: 404 unless it is open to a class of theirs.
-    static func practiceQuestions(_ db: Database, id: Int64, studentID: String) throws -> [(question: Question, topic: String)] {
-        guard let row = try Row.fetchOne(db, sql: """
+    static func practiceQuestions(_ db: SQLConnection, id: Int64, studentID: String) throws -> [(question: Question, topic: String)] {
+        guard let row = try SQLRow.fetchOne(db, sql: """
             SELECT p.bankId, p.topic FROM practice p JOIN classStudent cs ON cs.classId = p.classId JOIN student s ON s.id = cs.studentId
             WHERE p.id = ? AND s.studentId = ? AND p.closedAt IS NULL
             """, arguments: [id, studentID]) else { throw StoreError(.notFound, "không có bài luyện tập \(id) / no practice \(id)", field: "practice") }
         let decoder = JSONDecoder()
-        return try Row.fetchAll(db, sql: """
+        return try SQLRow.fetchAll(db, sql: """
             SELECT r.content, q.currentTopic AS topic FROM question q JOIN questionRevision r ON r.questionId = q.id AND r.revision = q.currentRevision
             WHERE q.bankId = ? AND NOT q.retired AND (? IS NULL OR q.currentTopic = ?) ORDER BY q.id
             """, arguments: [row["bankId"] as Int64, row["topic"] as String?, row["topic"] as String?]).compactMap { row in

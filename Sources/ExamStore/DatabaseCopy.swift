@@ -155,7 +155,7 @@ struct TableShape: Sendable {
 
     static func all() throws -> [TableShape] {
         let reference = try AppDatabase.inMemory()
-        return try reference.writer.read { db in
+        return try reference.writer.sqlite!.read { db in
             try DatabaseCopy.tableOrder.map { table in
                 if table == "questionSearch" {
                     return TableShape(name: table, columns: [

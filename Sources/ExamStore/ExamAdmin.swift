@@ -96,12 +96,12 @@ public protocol StaffAdminRepository: Sendable {
 }
 
 extension AppDatabase {
-    static func overview(_ db: Database, exam name: String, now: Date) throws -> ExamOverview {
+    static func overview(_ db: SQLConnection, exam name: String, now: Date) throws -> ExamOverview {
         let row = try examRow(db, name)
         let examId: Int64 = row["id"]
         let sessions = try ExamSessionRecord.fetchAll(db, sql: "SELECT * FROM examSession WHERE examId = ? ORDER BY opensAt, id", arguments: [examId])
         let rooms = try String.fetchAll(db, sql: "SELECT name FROM room WHERE examId = ? ORDER BY id", arguments: [examId])
-        let candidates = try Row.fetchAll(db, sql: """
+        let candidates = try SQLRow.fetchAll(db, sql: """
             SELECT c.studentId, c.fullName, c.dateOfBirth, c.className, c.sbd, r.name AS room FROM candidate c LEFT JOIN room r ON r.id = c.roomId
             WHERE c.examId = ? ORDER BY c.sbd, c.className, c.fullName, c.studentId
             """, arguments: [examId]).map {
@@ -118,10 +118,10 @@ extension AppDatabase {
                                      graceSeconds: $0.graceSeconds, policy: $0.policy)
             },
             rooms: rooms,
-            capacities: Dictionary(try Row.fetchAll(db, sql: "SELECT name, capacity FROM room WHERE examId = ? AND capacity IS NOT NULL", arguments: [examId])
+            capacities: Dictionary(try SQLRow.fetchAll(db, sql: "SELECT name, capacity FROM room WHERE examId = ? AND capacity IS NOT NULL", arguments: [examId])
                 .map { ($0["name"] as String, $0["capacity"] as Int) }, uniquingKeysWith: { first, _ in first }),
             candidates: candidates, resultsReleasedAt: row["resultsReleasedAt"], resultsReleasedBy: row["resultsReleasedBy"],
-            proctors: Dictionary(grouping: try Row.fetchAll(db, sql: """
+            proctors: Dictionary(grouping: try SQLRow.fetchAll(db, sql: """
                 SELECT r.name AS room, p.username FROM roomProctor p JOIN room r ON r.id = p.roomId WHERE r.examId = ? ORDER BY r.id, p.username
                 """, arguments: [examId]), by: { $0["room"] as String }).mapValues { $0.map { $0["username"] as String } },
             running: try running(db, examId: examId, sessions: sessions, now: now))
@@ -129,7 +129,7 @@ extension AppDatabase {
 
     /// A session is running from its opening until the last candidate's deadline and grace (late starters under
     /// a from-start policy included); an attempt still open (added time, a pause) keeps it running too.
-    static func running(_ db: Database, examId: Int64, sessions: [ExamSessionRecord], now: Date) throws -> Bool {
+    static func running(_ db: SQLConnection, examId: Int64, sessions: [ExamSessionRecord], now: Date) throws -> Bool {
         for session in sessions {
             let late = session.policy == SessionTiming.DeadlinePolicy.fromStart.rawValue ? session.lateEntrySeconds : 0
             let end = session.opensAt.addingTimeInterval(TimeInterval(late + session.durationSeconds + session.graceSeconds))
@@ -270,7 +270,7 @@ extension SQLiteStore: ExamSetupRepository {
     public func proctorRooms(exam: String, username: String) async throws -> Set<String>? {
         try await read { db in
             let examId: Int64 = try AppDatabase.examRow(db, exam)["id"]
-            let rows = try Row.fetchAll(db, sql: "SELECT r.name AS room, p.username FROM roomProctor p JOIN room r ON r.id = p.roomId WHERE r.examId = ?",
+            let rows = try SQLRow.fetchAll(db, sql: "SELECT r.name AS room, p.username FROM roomProctor p JOIN room r ON r.id = p.roomId WHERE r.examId = ?",
                                         arguments: [examId])
             guard !rows.isEmpty else { return nil }
             return Set(rows.filter { $0["username"] as String == username }.map { $0["room"] as String })
@@ -291,7 +291,7 @@ extension SQLiteStore: ExamSetupRepository {
 
     /// A change to an exam's release through the writer, then the exam-day read model told (the version bumped).
     private func changeRelease(exam: String, by actor: Actor, now: Date,
-                               _ change: @escaping @Sendable (Database, ExamRecord) throws -> Date??) async throws -> ExamOverview {
+                               _ change: @escaping @Sendable (SQLConnection, ExamRecord) throws -> Date??) async throws -> ExamOverview {
         let examDay = self.examDay
         try await writer.perform({ db -> (Int64, Int, Date?)? in
             let record = try AppDatabase.exam(db, named: exam)
@@ -310,7 +310,7 @@ extension SQLiteStore: StaffAdminRepository {
         let password = StaffPasswords.newPassword()
         let hash = try StaffPasswords.hash(password)
         try await write { db in
-            guard try StaffRecord.filter(StaffRecord.Columns.username == username).fetchCount(db) == 0 else {
+            guard try StaffRecord.fetchAll(db, where: "username = ?", arguments: [username]).count == 0 else {
                 throw StoreError(.exists, "đã có cán bộ \(username) / \(username) exists", field: "username")
             }
             guard !username.isEmpty, username.count <= 64, !username.contains(where: { $0.isWhitespace || $0 == "/" }) else {
@@ -348,7 +348,7 @@ extension SQLiteStore: StaffAdminRepository {
 
     public func staffAccounts() async throws -> [StaffAccount] {
         try await read { db in
-            try StaffRecord.order(sql: "role, username").fetchAll(db).map { StaffAccount(member: $0.member, sessionsValidAfter: $0.sessionsValidAfter, disabled: $0.disabled) }
+            try StaffRecord.fetchAll(db, sql: "SELECT * FROM staff ORDER BY role, username").map { StaffAccount(member: $0.member, sessionsValidAfter: $0.sessionsValidAfter, disabled: $0.disabled) }
         }
     }
 }

@@ -247,8 +247,8 @@ final class ExamDay: Sendable {
         case pausedSeconds, scoreHundredths, sessionIssuedAt, pendingItems
     }
 
-    static func fetchCandidates(_ db: Database, where condition: String, arguments: StatementArguments) throws -> [Candidate] {
-        try Row.fetchAll(db, sql: candidateSelection + " WHERE c.sbd IS NOT NULL AND " + condition, arguments: arguments).map { row in
+    static func fetchCandidates(_ db: SQLConnection, where condition: String, arguments: SQLArguments) throws -> [Candidate] {
+        try SQLRow.fetchAll(db, sql: candidateSelection + " WHERE c.sbd IS NOT NULL AND " + condition, arguments: arguments).map { row in
             func value<T: DatabaseValueConvertible>(_ column: Column) -> T { row[column.rawValue] }
             var timing: SessionTiming?
             if let opensAt = value(.opensAt) as Date? {
@@ -273,8 +273,8 @@ final class ExamDay: Sendable {
         }
     }
 
-    static func fetchExam(_ db: Database, name: String) throws -> Exam {
-        guard let record = try ExamRecord.filter(ExamRecord.Columns.name == name).fetchOne(db) else {
+    static func fetchExam(_ db: SQLConnection, name: String) throws -> Exam {
+        guard let record = try ExamRecord.fetchOne(db, where: "name = ?", arguments: [name]) else {
             throw StoreError(.notFound, "không có kỳ thi \"\(name)\" / no exam named \"\(name)\"", field: "exam")
         }
         let candidates = try fetchCandidates(db, where: "c.examId = ?", arguments: [record.id!])
@@ -285,7 +285,7 @@ final class ExamDay: Sendable {
     }
 
     /// Increments an exam's version inside the writing transaction; returns the new one.
-    static func bumpVersion(_ db: Database, examId: Int64) throws -> Int {
+    static func bumpVersion(_ db: SQLConnection, examId: Int64) throws -> Int {
         try Int.fetchOne(try db.cachedStatement(sql: "UPDATE exam SET version = version + 1 WHERE id = ? RETURNING version"), arguments: [examId]) ?? 0
     }
 }

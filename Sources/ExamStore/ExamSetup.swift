@@ -122,7 +122,7 @@ extension AppDatabase {
         try writer.write { db in try Self.createExam(db, definition, now: Date()) }
     }
 
-    static func createExam(_ db: Database, _ definition: ExamDefinition, now: Date) throws {
+    static func createExam(_ db: SQLConnection, _ definition: ExamDefinition, now: Date) throws {
         try checkDefinition(db, definition, except: nil)
         let blueprint = String(decoding: try Canonical.encoder.encode(definition.blueprint), as: UTF8.self)
         var exam = ExamRecord(id: nil, name: definition.name, subject: definition.blueprint.subject, bankName: definition.bank, blueprint: blueprint,
@@ -136,7 +136,7 @@ extension AppDatabase {
     }
 
     /// A draft exam changed as a whole (its candidates stay; rooms kept by name keep their proctors).
-    static func updateExam(_ db: Database, named name: String, _ definition: ExamDefinition) throws {
+    static func updateExam(_ db: SQLConnection, named name: String, _ definition: ExamDefinition) throws {
         let record = try exam(db, named: name)
         guard record.state == "draft" else {
             throw StoreError(.alreadyPrepared, "kỳ thi \"\(name)\" đã chuẩn bị: không sửa được nữa / the exam is prepared and cannot change")
@@ -158,7 +158,7 @@ extension AppDatabase {
     }
 
     /// What every exam must be: a name (unique), sessions and rooms without repeats, a bank that can fill the blueprint.
-    static func checkDefinition(_ db: Database, _ definition: ExamDefinition, except examId: Int64?) throws {
+    static func checkDefinition(_ db: SQLConnection, _ definition: ExamDefinition, except examId: Int64?) throws {
         guard !definition.name.trimmingCharacters(in: .whitespaces).isEmpty else { throw StoreError.invalid("name", "kỳ thi cần tên / an exam needs a name") }
         guard !definition.sessions.isEmpty else { throw StoreError.invalid("sessions", "kỳ thi cần ít nhất một ca thi / an exam needs a session") }
         guard !definition.rooms.isEmpty else { throw StoreError.invalid("rooms", "kỳ thi cần ít nhất một phòng thi / an exam needs a room") }
@@ -178,7 +178,7 @@ extension AppDatabase {
     }
 
     /// The definition's sessions, and its rooms not there yet.
-    static func placeSessionsAndRooms(_ db: Database, examId: Int64, _ definition: ExamDefinition) throws {
+    static func placeSessionsAndRooms(_ db: SQLConnection, examId: Int64, _ definition: ExamDefinition) throws {
         for session in definition.sessions {
             let timing = session.timing
             var record = ExamSessionRecord(id: nil, examId: examId, name: session.name, opensAt: timing.opensAt, durationSeconds: timing.durationSeconds,
@@ -200,15 +200,15 @@ extension AppDatabase {
         try writer.read { db in try String.fetchAll(db, sql: "SELECT name FROM exam WHERE kind = 'exam' ORDER BY id DESC") }
     }
 
-    static func exam(_ db: Database, named name: String) throws -> ExamRecord {
-        guard let record = try ExamRecord.filter(ExamRecord.Columns.name == name).fetchOne(db) else {
+    static func exam(_ db: SQLConnection, named name: String) throws -> ExamRecord {
+        guard let record = try ExamRecord.fetchOne(db, where: "name = ?", arguments: [name]) else {
             throw StoreError(.notFound, "không có kỳ thi \"\(name)\" / no exam named \"\(name)\"", field: "exam")
         }
         return record
     }
 
-    static func examRow(_ db: Database, _ name: String) throws -> Row {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM exam WHERE name = ?", arguments: [name]) else {
+    static func examRow(_ db: SQLConnection, _ name: String) throws -> SQLRow {
+        guard let row = try SQLRow.fetchOne(db, sql: "SELECT * FROM exam WHERE name = ?", arguments: [name]) else {
             throw StoreError(.notFound, "không có kỳ thi \"\(name)\" / no exam named \"\(name)\"", field: "exam")
         }
         return row
@@ -220,7 +220,7 @@ extension AppDatabase {
         try writer.write { db in try Self.importCandidates(db, exam: exam, entries: entries) }
     }
 
-    static func importCandidates(_ db: Database, exam: String, entries: [RosterEntry]) throws -> (added: Int, updated: Int) {
+    static func importCandidates(_ db: SQLConnection, exam: String, entries: [RosterEntry]) throws -> (added: Int, updated: Int) {
         do {
             let row = try Self.examRow(db, exam)
             guard row["state"] as String == "draft" else {
@@ -251,7 +251,7 @@ extension AppDatabase {
         try writer.write { db in try Self.prepareExam(db, name, now: Date()) }
     }
 
-    static func prepareExam(_ db: Database, _ name: String, now: Date, progress: (Int, Int) -> Void = { _, _ in }) throws -> [LoginSlip] {
+    static func prepareExam(_ db: SQLConnection, _ name: String, now: Date, progress: (Int, Int) -> Void = { _, _ in }) throws -> [LoginSlip] {
         do {
             let row = try Self.examRow(db, name)
             guard row["state"] as String == "draft" else {
@@ -269,7 +269,7 @@ extension AppDatabase {
             let generator = try PaperGenerator(blueprint: blueprint, bank: source.bank)
 
             struct Candidate { let id: Int64; let studentID: String; let fullName: String; let birth: String?; let className: String? }
-            var candidates = try Row.fetchAll(db, sql: "SELECT id, studentId, fullName, dateOfBirth, className FROM candidate WHERE examId = ?", arguments: [examId])
+            var candidates = try SQLRow.fetchAll(db, sql: "SELECT id, studentId, fullName, dateOfBirth, className FROM candidate WHERE examId = ?", arguments: [examId])
                 .map { Candidate(id: $0["id"], studentID: $0["studentId"], fullName: $0["fullName"], birth: $0["dateOfBirth"], className: $0["className"]) }
             guard !candidates.isEmpty else {
                 throw StoreError.invalid("candidates", "kỳ thi chưa có thí sinh / the exam has no candidates yet")
@@ -281,8 +281,8 @@ extension AppDatabase {
                 if nameRank[a.fullName]! != nameRank[b.fullName]! { return nameRank[a.fullName]! < nameRank[b.fullName]! }
                 return a.studentID < b.studentID
             }
-            let sessions = try Row.fetchAll(db, sql: "SELECT id, name, opensAt FROM examSession WHERE examId = ? ORDER BY opensAt, id", arguments: [examId])
-            let rooms = try Row.fetchAll(db, sql: "SELECT id, name, capacity FROM room WHERE examId = ? ORDER BY id", arguments: [examId])
+            let sessions = try SQLRow.fetchAll(db, sql: "SELECT id, name, opensAt FROM examSession WHERE examId = ? ORDER BY opensAt, id", arguments: [examId])
+            let rooms = try SQLRow.fetchAll(db, sql: "SELECT id, name, capacity FROM room WHERE examId = ? ORDER BY id", arguments: [examId])
             let slots = sessions.flatMap { session in rooms.map { (session: session, room: $0) } }
             let sizes = try Self.seatCounts(candidates: candidates.count, capacities: slots.map { $0.room["capacity"] as Int? })
 
@@ -327,10 +327,9 @@ extension AppDatabase {
     }
 
     /// Stores a paper of an exam with the question revisions it uses, item by item; returns its row id.
-    static func insertPaper(_ db: Database, examId: Int64, _ paper: Paper, revisionIDs: [String: Int64]) throws -> Int64 {
-        try db.execute(sql: "INSERT INTO paper(examId, code, content) VALUES (?, ?, ?)",
+    static func insertPaper(_ db: SQLConnection, examId: Int64, _ paper: Paper, revisionIDs: [String: Int64]) throws -> Int64 {
+        let paperId = try db.insert(sql: "INSERT INTO paper(examId, code, content) VALUES (?, ?, ?)",
                        arguments: [examId, paper.code, String(decoding: try Canonical.encoder.encode(paper), as: UTF8.self)])
-        let paperId = db.lastInsertedRowID
         for (index, item) in paper.items.enumerated() {
             guard let revisionId = revisionIDs[item.question.id] else { continue }
             try db.execute(sql: "INSERT INTO paperItem(paperId, position, key, questionRevisionId, pointsHundredths) VALUES (?, ?, ?, ?, ?)",
@@ -366,7 +365,7 @@ extension AppDatabase {
     }
 
     /// New codes; the sessions of these candidates begun before `now` end.
-    static func resetAccessCodes(_ db: Database, exam: String, room: String?, sbd: String?, now: Date) throws -> [LoginSlip] {
+    static func resetAccessCodes(_ db: SQLConnection, exam: String, room: String?, sbd: String?, now: Date) throws -> [LoginSlip] {
         let row = try examRow(db, exam)
         guard row["state"] as String == "prepared" else { throw StoreError(.notPrepared, "kỳ thi chưa chuẩn bị / the exam is not prepared yet") }
         let key = try accessCodeKey(db)
@@ -375,10 +374,10 @@ extension AppDatabase {
             FROM candidate c JOIN room r ON r.id = c.roomId JOIN examSession s ON s.id = c.examSessionId JOIN paper p ON p.id = c.paperId
             WHERE c.examId = ?
             """
-        var arguments: StatementArguments = [row["id"] as Int64]
+        var arguments: SQLArguments = [row["id"] as Int64]
         if let room { sql += " AND r.name = ?"; arguments += [room] }
         if let sbd { sql += " AND c.sbd = ?"; arguments += [sbd] }
-        let rows = try Row.fetchAll(db, sql: sql + " ORDER BY c.sbd", arguments: arguments)
+        let rows = try SQLRow.fetchAll(db, sql: sql + " ORDER BY c.sbd", arguments: arguments)
         if let room, rows.isEmpty { throw StoreError(.notFound, "không có phòng \"\(room)\" hoặc phòng trống / no room \"\(room)\"", field: "room") }
         if let sbd, rows.isEmpty { throw StoreError(.notFound, "không có thí sinh \(sbd) / no candidate \(sbd)", field: "sbd") }
         let slips = try rows.map { candidate in
@@ -408,10 +407,10 @@ extension AppDatabase {
         try writer.read { db in try Self.examStatus(db, name: name) }
     }
 
-    static func examStatus(_ db: Database, name: String) throws -> ExamStatus {
+    static func examStatus(_ db: SQLConnection, name: String) throws -> ExamStatus {
         let row = try examRow(db, name)
         let examId: Int64 = row["id"]
-        let slots = try Row.fetchAll(db, sql: """
+        let slots = try SQLRow.fetchAll(db, sql: """
             SELECT s.name AS session, r.name AS room, count(c.id) AS candidates FROM examSession s CROSS JOIN room r
             LEFT JOIN candidate c ON c.examSessionId = s.id AND c.roomId = r.id
             WHERE s.examId = ? AND r.examId = ? GROUP BY s.id, r.id ORDER BY s.opensAt, s.id, r.id
@@ -428,13 +427,13 @@ extension AppDatabase {
         try writer.read { db in try Self.examResults(db, name: name) }
     }
 
-    static func examResults(_ db: Database, name: String) throws -> [ResultRow] {
+    static func examResults(_ db: SQLConnection, name: String) throws -> [ResultRow] {
         let examId: Int64 = try examRow(db, name)["id"]
         var graders: [Int64: Set<String>] = [:]
-        for row in try Row.fetchAll(db, sql: """
+        for row in try SQLRow.fetchAll(db, sql: """
             SELECT g.attemptId, g.grader FROM manualGrade g JOIN attempt a ON a.id = g.attemptId JOIN candidate c ON c.id = a.candidateId WHERE c.examId = ?
             """, arguments: [examId]) { graders[row[0], default: []].insert(row[1]) }
-        let rows = try Row.fetchAll(db, sql: """
+        let rows = try SQLRow.fetchAll(db, sql: """
             SELECT c.sbd, c.studentId, c.fullName, c.className, r.name AS room, p.code, a.scoreHundredths, s.name AS session, c.absentAt, a.id AS attemptId,
                    a.state, a.pendingItems, a.breakdown FROM candidate c
             LEFT JOIN room r ON r.id = c.roomId LEFT JOIN paper p ON p.id = c.paperId LEFT JOIN attempt a ON a.candidateId = c.id
@@ -495,10 +494,10 @@ extension AppDatabase {
         Hex.encode(HMAC<SHA256>.authenticationCode(for: Data(code.utf8), using: key))
     }
 
-    static func accessCodeKey(_ db: Database) throws -> SymmetricKey { try secretKey(db, named: "accessCodeKey") }
+    static func accessCodeKey(_ db: SQLConnection) throws -> SymmetricKey { try secretKey(db, named: "accessCodeKey") }
 
     /// A 256-bit secret kept in the `setting` table, made on first use.
-    static func secretKey(_ db: Database, named name: String) throws -> SymmetricKey {
+    static func secretKey(_ db: SQLConnection, named name: String) throws -> SymmetricKey {
         if let stored = try Data.fetchOne(db, sql: "SELECT value FROM setting WHERE key = ?", arguments: [name]) { return SymmetricKey(data: stored) }
         let key = SymmetricKey(size: .bits256)
         try db.execute(sql: "INSERT INTO setting(key, value) VALUES (?, ?)", arguments: [name, key.withUnsafeBytes { Data($0) }])

@@ -142,23 +142,22 @@ public protocol GradebookRepository: Sendable {
 }
 
 extension AppDatabase {
-    static func gradebookSubject(_ db: Database, _ name: String) throws -> (id: Int64, subject: GradebookSubject) {
-        guard let row = try Row.fetchOne(db, sql: "SELECT id, name, commentOnly, periodsPerYear FROM gradebookSubject WHERE name = ?", arguments: [name]) else {
+    static func gradebookSubject(_ db: SQLConnection, _ name: String) throws -> (id: Int64, subject: GradebookSubject) {
+        guard let row = try SQLRow.fetchOne(db, sql: "SELECT id, name, commentOnly, periodsPerYear FROM gradebookSubject WHERE name = ?", arguments: [name]) else {
             throw StoreError(.notFound, "chưa có môn \"\(name)\" trong sổ điểm: thêm môn trước / no subject \"\(name)\" in the gradebook: add it first", field: "subject")
         }
         return (row["id"], GradebookSubject(name: row["name"], commentOnly: row["commentOnly"], periodsPerYear: row["periodsPerYear"]))
     }
 
     /// The class of a year, made on first use.
-    static func schoolClass(_ db: Database, year: String, name: String, create: Bool) throws -> Int64 {
+    static func schoolClass(_ db: SQLConnection, year: String, name: String, create: Bool) throws -> Int64 {
         if let id = try Int64.fetchOne(db, sql: "SELECT id FROM schoolClass WHERE year = ? AND name = ?", arguments: [year, name]) { return id }
         guard create else { throw StoreError(.notFound, "không có lớp \(name) năm học \(year) / no class \(name) in \(year)", field: "class") }
-        try db.execute(sql: "INSERT INTO schoolClass(year, name) VALUES (?, ?)", arguments: [year, name])
-        return db.lastInsertedRowID
+        return try db.insert(sql: "INSERT INTO schoolClass(year, name) VALUES (?, ?)", arguments: [year, name])
     }
 
     /// The student by Mã học sinh, made or renamed on use, and placed in the class.
-    static func student(_ db: Database, studentID: String, fullName: String, dateOfBirth: String?, classId: Int64) throws -> Int64 {
+    static func student(_ db: SQLConnection, studentID: String, fullName: String, dateOfBirth: String?, classId: Int64) throws -> Int64 {
         try db.execute(sql: """
             INSERT INTO student(studentId, fullName, dateOfBirth) VALUES (?, ?, ?)
             ON CONFLICT(studentId) DO UPDATE SET fullName = excluded.fullName, dateOfBirth = coalesce(excluded.dateOfBirth, student.dateOfBirth)
@@ -176,7 +175,7 @@ extension AppDatabase {
     }
 
     /// `rows`: the scores to push, one per student (an assignment's counted attempts); an exam's results when nil.
-    static func gradePush(_ db: Database, exam: String, year: String, subject name: String, semester: Int, slot: GradeSlot, commit: Bool,
+    static func gradePush(_ db: SQLConnection, exam: String, year: String, subject name: String, semester: Int, slot: GradeSlot, commit: Bool,
                           overwrite: Set<String>, actor: Actor, now: Date, rows: [ResultRow]? = nil) throws -> GradePush {
         // What is missing first (404), then what is wrong (400).
         _ = try examRow(db, exam)
@@ -227,11 +226,10 @@ extension AppDatabase {
             push.lines.append(line)
         }
         guard commit else { return push }
-        try db.execute(sql: """
+        push.id = try db.insert(sql: """
             INSERT INTO gradePush(exam, year, subjectId, semester, slot, changes, pushedBy, pushedAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [exam, year, subjectId, semester, slot.description, String(decoding: try Canonical.encoder.encode(changes), as: UTF8.self),
                              actor.username, now])
-        push.id = db.lastInsertedRowID
         try audit(db, action: "gradebook.push", subject: "exam:\(exam)", actor: actor, now: now, details: [
             "push": String(push.id!), "year": year, "subject": name, "semester": String(semester), "slot": slot.vietnamese,
             "written": String(push.written), "conflicts": String(push.conflicts), "pending": String(push.pending),
@@ -239,8 +237,8 @@ extension AppDatabase {
         return push
     }
 
-    static func undoGradePush(_ db: Database, id: Int64, actor: Actor, now: Date) throws -> GradePush {
-        guard let row = try Row.fetchOne(db, sql: """
+    static func undoGradePush(_ db: SQLConnection, id: Int64, actor: Actor, now: Date) throws -> GradePush {
+        guard let row = try SQLRow.fetchOne(db, sql: """
             SELECT p.exam, p.year, s.name AS subject, p.subjectId, p.semester, p.slot, p.changes, p.undoneAt FROM gradePush p
             JOIN gradebookSubject s ON s.id = p.subjectId WHERE p.id = ?
             """, arguments: [id]) else { throw StoreError(.notFound, "không có lần chuyển điểm \(id) / no push \(id)") }
@@ -253,10 +251,10 @@ extension AppDatabase {
             let key: [DatabaseValueConvertible] = [classId, studentId, row["subjectId"] as Int64, row["semester"] as Int, row["slot"] as String]
             if let before = Int(change["before"] ?? "") {
                 try db.execute(sql: "UPDATE gradeEntry SET tenths = ?, source = 'undo', enteredBy = ?, enteredAt = ? WHERE classId = ? AND studentId = ? AND subjectId = ? AND semester = ? AND slot = ? AND tenths = ?",
-                               arguments: StatementArguments([before, actor.username, now] + key + [after]))
+                               arguments: SQLArguments([before, actor.username, now] + key + [after]))
             } else {
                 try db.execute(sql: "DELETE FROM gradeEntry WHERE classId = ? AND studentId = ? AND subjectId = ? AND semester = ? AND slot = ? AND tenths = ?",
-                               arguments: StatementArguments(key + [after]))
+                               arguments: SQLArguments(key + [after]))
             }
             restored += db.changesCount
         }
@@ -267,13 +265,13 @@ extension AppDatabase {
                          slot: GradeSlot(row["slot"] as String) ?? .midterm, committed: true, lines: [], written: restored, conflicts: 0, pending: 0)
     }
 
-    static func gradebookSheet(_ db: Database, year: String, className: String, subject name: String) throws -> GradebookSheet {
+    static func gradebookSheet(_ db: SQLConnection, year: String, className: String, subject name: String) throws -> GradebookSheet {
         let (subjectId, subject) = try gradebookSubject(db, name)
         let classId = try schoolClass(db, year: year, name: className, create: false)
         let slots = (1...subject.regularCount).map { "tx\($0)" } + ["gk", "ck"]
         let students = try gradebookStudents(db, classId: classId)
         var cells: [Int64: [Int: [String: String]]] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT studentId, semester, slot, tenths, comment FROM gradeEntry WHERE classId = ? AND subjectId = ?",
+        for row in try SQLRow.fetchAll(db, sql: "SELECT studentId, semester, slot, tenths, comment FROM gradeEntry WHERE classId = ? AND subjectId = ?",
                                     arguments: [classId, subjectId]) {
             let text = (row["tenths"] as Int?).flatMap { RecordedScore(tenths: $0)?.formatted(decimalMark: ",") } ?? (row["comment"] as String? ?? "")
             cells[row["studentId"], default: [:]][row["semester"], default: [:]][row["slot"]] = text
@@ -306,7 +304,7 @@ extension AppDatabase {
         return GradebookSheet(year: year, className: className, subject: subject, slots: slots, rows: rows)
     }
 
-    static func saveGradeCells(_ db: Database, year: String, className: String, subject name: String, cells: [GradeCell], actor: Actor, now: Date) throws {
+    static func saveGradeCells(_ db: SQLConnection, year: String, className: String, subject name: String, cells: [GradeCell], actor: Actor, now: Date) throws {
         let (subjectId, subject) = try gradebookSubject(db, name)
         let classId = try schoolClass(db, year: year, name: className, create: false)
         let allowed = Set((1...subject.regularCount).map { "tx\($0)" } + ["gk", "ck"])
@@ -335,7 +333,7 @@ extension AppDatabase {
             throw StoreError(.invalid, problems.first!, field: "cells", problems: problems)
         }
         for (studentId, cell, tenths, comment) in parsed {
-            let before = try Row.fetchOne(db, sql: "SELECT tenths, comment FROM gradeEntry WHERE classId = ? AND studentId = ? AND subjectId = ? AND semester = ? AND slot = ?",
+            let before = try SQLRow.fetchOne(db, sql: "SELECT tenths, comment FROM gradeEntry WHERE classId = ? AND studentId = ? AND subjectId = ? AND semester = ? AND slot = ?",
                                           arguments: [classId, studentId, subjectId, cell.semester, cell.slot])
             let old = (before?["tenths"] as Int?).flatMap { RecordedScore(tenths: $0)?.formatted(decimalMark: ",") } ?? (before?["comment"] as String? ?? "")
             let new = tenths.flatMap { RecordedScore(tenths: $0)?.formatted(decimalMark: ",") } ?? (comment ?? "")
@@ -360,10 +358,10 @@ extension AppDatabase {
 extension SQLiteStore: GradebookRepository {
     public func gradebookClasses() async throws -> GradebookClasses {
         try await database.writer.read { db in
-            let classes = try Row.fetchAll(db, sql: "SELECT year, name FROM schoolClass ORDER BY year DESC, name")
+            let classes = try SQLRow.fetchAll(db, sql: "SELECT year, name FROM schoolClass ORDER BY year DESC, name")
             let years = Dictionary(grouping: classes, by: { $0["year"] as String }).map { GradebookClasses.Year(name: $0.key, classes: $0.value.map { $0["name"] }) }
                 .sorted { $0.name > $1.name }
-            let subjects = try Row.fetchAll(db, sql: "SELECT name, commentOnly, periodsPerYear FROM gradebookSubject ORDER BY name").map {
+            let subjects = try SQLRow.fetchAll(db, sql: "SELECT name, commentOnly, periodsPerYear FROM gradebookSubject ORDER BY name").map {
                 GradebookSubject(name: $0["name"], commentOnly: $0["commentOnly"], periodsPerYear: $0["periodsPerYear"])
             }
             return GradebookClasses(years: years, subjects: subjects)
@@ -449,8 +447,8 @@ extension SQLiteStore: GradebookRepository {
 
 extension AppDatabase {
     /// A class's students, sorted as a Vietnamese class list is (given name, then family name).
-    static func gradebookStudents(_ db: Database, classId: Int64) throws -> [(id: Int64, studentID: String, fullName: String, dateOfBirth: String?)] {
-        let rows = try Row.fetchAll(db, sql: """
+    static func gradebookStudents(_ db: SQLConnection, classId: Int64) throws -> [(id: Int64, studentID: String, fullName: String, dateOfBirth: String?)] {
+        let rows = try SQLRow.fetchAll(db, sql: """
             SELECT s.id, s.studentId, s.fullName, s.dateOfBirth FROM classStudent cs JOIN student s ON s.id = cs.studentId WHERE cs.classId = ?
             """, arguments: [classId]).map { (id: $0["id"] as Int64, studentID: $0["studentId"] as String, fullName: $0["fullName"] as String,
                                               dateOfBirth: $0["dateOfBirth"] as String?) }

@@ -126,14 +126,14 @@ enum Grading {
 }
 
 extension AppDatabase {
-    static func gradingSettings(_ db: Database, examId: Int64) throws -> GradingSettings {
-        let row = try Row.fetchOne(db, sql: "SELECT gradingRounds, gradingThresholdHundredths FROM exam WHERE id = ?", arguments: [examId])!
+    static func gradingSettings(_ db: SQLConnection, examId: Int64) throws -> GradingSettings {
+        let row = try SQLRow.fetchOne(db, sql: "SELECT gradingRounds, gradingThresholdHundredths FROM exam WHERE id = ?", arguments: [examId])!
         let graders = try String.fetchAll(db, sql: "SELECT username FROM examGrader WHERE examId = ? ORDER BY username", arguments: [examId])
         return GradingSettings(rounds: row["gradingRounds"], threshold: Points(hundredths: row["gradingThresholdHundredths"]), graders: graders)
     }
 
     /// Refuses a teacher the exam does not list as a grader (when it lists any); coordinators always pass.
-    static func checkGrader(_ db: Database, examId: Int64, actor: Actor, coordinator: Bool) throws -> GradingSettings {
+    static func checkGrader(_ db: SQLConnection, examId: Int64, actor: Actor, coordinator: Bool) throws -> GradingSettings {
         let settings = try gradingSettings(db, examId: examId)
         if !coordinator, !settings.graders.isEmpty, !settings.graders.contains(actor.username) {
             throw StoreError(.forbidden, "bạn không được phân công chấm kỳ thi này / you are not a grader of this exam")
@@ -142,10 +142,10 @@ extension AppDatabase {
     }
 
     /// Manual grades of an exam's items: attempt → item → round → (grader, points, comment).
-    static func manualGrades(_ db: Database, examId: Int64, attempt: Int64? = nil) throws -> [Int64: [String: [Int: (String, Points, String)]]] {
+    static func manualGrades(_ db: SQLConnection, examId: Int64, attempt: Int64? = nil) throws -> [Int64: [String: [Int: (String, Points, String)]]] {
         var result: [Int64: [String: [Int: (String, Points, String)]]] = [:]
         let filter = attempt == nil ? "" : " AND g.attemptId = \(attempt!)"
-        for row in try Row.fetchAll(db, sql: """
+        for row in try SQLRow.fetchAll(db, sql: """
             SELECT g.attemptId, g.itemKey, g.round, g.grader, g.pointsHundredths, g.comment FROM manualGrade g
             JOIN attempt a ON a.id = g.attemptId JOIN candidate c ON c.id = a.candidateId WHERE c.examId = ?\(filter)
             """, arguments: [examId]) {
@@ -156,7 +156,7 @@ extension AppDatabase {
     }
 
     /// The decided manual points of one attempt, by item key.
-    static func manualFinals(_ db: Database, examId: Int64, attemptId: Int64, settings: GradingSettings) throws -> [String: Points] {
+    static func manualFinals(_ db: SQLConnection, examId: Int64, attemptId: Int64, settings: GradingSettings) throws -> [String: Points] {
         var finals: [String: Points] = [:]
         for (item, rounds) in try manualGrades(db, examId: examId, attempt: attemptId)[attemptId] ?? [:] {
             if let final = Grading.decide(rounds.mapValues(\.1), settings: settings).final { finals[item] = final }
@@ -165,8 +165,8 @@ extension AppDatabase {
     }
 
     /// Items graded by hand on an exam's papers: essays, and questions a coordinator sent for review.
-    static func essayItems(_ db: Database, examId: Int64) throws -> [(revision: Int64, questionID: String, key: String, paperId: Int64, points: Points, essay: Bool)] {
-        try Row.fetchAll(db, sql: """
+    static func essayItems(_ db: SQLConnection, examId: Int64) throws -> [(revision: Int64, questionID: String, key: String, paperId: Int64, points: Points, essay: Bool)] {
+        try SQLRow.fetchAll(db, sql: """
             SELECT i.questionRevisionId, q.externalId, i.key, i.paperId, i.pointsHundredths, r.kind = 'essay' FROM paperItem i JOIN paper p ON p.id = i.paperId
             JOIN questionRevision r ON r.id = i.questionRevisionId JOIN question q ON q.id = r.questionId
             WHERE p.examId = ? AND (r.kind = 'essay' OR i.questionRevisionId IN (SELECT questionRevisionId FROM reviewQuestion WHERE examId = p.examId))
@@ -175,18 +175,18 @@ extension AppDatabase {
     }
 
     /// Whether the item `key` of this paper is graded by hand in this exam.
-    static func handGraded(_ db: Database, examId: Int64, paperId: Int64, key: String) throws -> Bool {
+    static func handGraded(_ db: SQLConnection, examId: Int64, paperId: Int64, key: String) throws -> Bool {
         try Bool.fetchOne(db, sql: """
             SELECT r.kind = 'essay' OR EXISTS (SELECT 1 FROM reviewQuestion v WHERE v.examId = ? AND v.questionRevisionId = i.questionRevisionId)
             FROM paperItem i JOIN questionRevision r ON r.id = i.questionRevisionId WHERE i.paperId = ? AND i.key = ?
             """, arguments: [examId, paperId, key]) ?? false
     }
 
-    static func gradingOverview(_ db: Database, exam: String, actor: Actor, coordinator: Bool) throws -> GradingOverview {
+    static func gradingOverview(_ db: SQLConnection, exam: String, actor: Actor, coordinator: Bool) throws -> GradingOverview {
         let examId: Int64 = try examRow(db, exam)["id"]
         let settings = try checkGrader(db, examId: examId, actor: actor, coordinator: coordinator)
         let items = try essayItems(db, examId: examId)
-        let submitted = try Row.fetchAll(db, sql: """
+        let submitted = try SQLRow.fetchAll(db, sql: """
             SELECT a.id, c.paperId FROM attempt a JOIN candidate c ON c.id = a.candidateId WHERE c.examId = ? AND a.state = 'submitted'
             """, arguments: [examId]).map { ($0[0] as Int64, $0[1] as Int64) }
         let grades = try manualGrades(db, examId: examId)
@@ -219,7 +219,7 @@ extension AppDatabase {
                                pending: pendingAttempts.count)
     }
 
-    static func gradingSheet(_ db: Database, exam: String, question revision: Int64, actor: Actor, coordinator: Bool, names: Bool) throws -> GradingSheet {
+    static func gradingSheet(_ db: SQLConnection, exam: String, question revision: Int64, actor: Actor, coordinator: Bool, names: Bool) throws -> GradingSheet {
         let overview = try gradingOverview(db, exam: exam, actor: actor, coordinator: coordinator)
         guard let summary = overview.questions.first(where: { $0.id == revision }) else {
             throw StoreError(.notFound, "kỳ thi không có câu tự luận \(revision) / no essay \(revision) in this exam", field: "question")
@@ -231,7 +231,7 @@ extension AppDatabase {
         if case let .essay(body) = question.body { rubric = body.rubric }
         let grades = try manualGrades(db, examId: examId)
         var answers: [GradingAnswer] = []
-        for row in try Row.fetchAll(db, sql: """
+        for row in try SQLRow.fetchAll(db, sql: """
             SELECT a.id, i.key, c.sbd, c.fullName, r.value, a.breakdown FROM attempt a JOIN candidate c ON c.id = a.candidateId
             JOIN paperItem i ON i.paperId = c.paperId AND i.questionRevisionId = ?
             LEFT JOIN response r ON r.attemptId = a.id AND r.itemKey = i.key
@@ -250,7 +250,7 @@ extension AppDatabase {
             }
             answers.append(answer)
         }
-        let media = try Dictionary(Row.fetchAll(db, sql: "SELECT name, mediaSha256 FROM questionRevisionMedia WHERE questionRevisionId = ?",
+        let media = try Dictionary(SQLRow.fetchAll(db, sql: "SELECT name, mediaSha256 FROM questionRevisionMedia WHERE questionRevisionId = ?",
                                                 arguments: [revision]).map { ($0[0] as String, $0[1] as String) }, uniquingKeysWith: { first, _ in first })
         return GradingSheet(exam: exam, question: summary, rubric: rubric, explanation: question.explanation, step: Grading.step(for: summary.maximum),
                             rounds: overview.settings.rounds, answers: answers, media: media)
@@ -284,7 +284,7 @@ extension SQLiteStore: GradingRepository {
             }
             var result = try AppDatabase.candidateResult(db, candidateId: candidateId, papers: papers, staff: true)
             var events: [String: [CandidateResult.LoggedEvent]] = [:]
-            for row in try Row.fetchAll(db, sql: """
+            for row in try SQLRow.fetchAll(db, sql: """
                 SELECT e.itemKey, e.sequence, e.value, e.clientTime, e.receivedAt FROM responseEvent e JOIN attempt a ON a.id = e.attemptId
                 WHERE a.candidateId = ? ORDER BY e.sequence
                 """, arguments: [candidateId]) {
@@ -445,7 +445,7 @@ extension AppDatabase {
     /// Grades a submitted attempt again from its stored answers and its decided manual grades (and `paper`, when
     /// a regrade gives one with fixed keys), and stores the score.
     @discardableResult
-    static func rescore(_ db: Database, row: inout AttemptRow, papers: PaperCache, settings: GradingSettings, paper: Paper? = nil) throws -> PaperScore {
+    static func rescore(_ db: SQLConnection, row: inout AttemptRow, papers: PaperCache, settings: GradingSettings, paper: Paper? = nil) throws -> PaperScore {
         let paper = try paper ?? papers.paper(row.paperId, db: db).paper
         let responses = try SQLiteStore.responses(db, attemptId: row.id)
         let manual = try manualFinals(db, examId: row.examId, attemptId: row.id, settings: settings)

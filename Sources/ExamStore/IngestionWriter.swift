@@ -110,7 +110,7 @@ public final class IngestionWriter: Service, Sendable {
 
     struct Work: Sendable {
         let isolated: Bool
-        let run: @Sendable (Database, _ isolated: Bool) throws -> Void
+        let run: @Sendable (SQLConnection, _ isolated: Bool) throws -> Void
         let finish: @Sendable (Error?) -> Void
     }
 
@@ -165,7 +165,7 @@ public final class IngestionWriter: Service, Sendable {
     /// committed (after `afterCommit` has run with it, on the writer's queue). If `work` throws, its
     /// changes are rolled back and the error is thrown here; the rest of the group is not affected.
     @discardableResult
-    func perform<T: Sendable>(isolated: Bool = true, _ work: @escaping @Sendable (Database) throws -> T,
+    func perform<T: Sendable>(isolated: Bool = true, _ work: @escaping @Sendable (SQLConnection) throws -> T,
                               afterCommit: (@Sendable (T) -> Void)? = nil) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in
             let outcome = Outcome(work)
@@ -246,7 +246,7 @@ public final class IngestionWriter: Service, Sendable {
     /// Runs a group in the current transaction, in order. Consecutive answer batches are stored together;
     /// returns the batches refused by their checks (by index in the group). With `isolated`, every piece runs
     /// in a savepoint of its own, so one that fails cannot take the others with it.
-    private func run(_ group: [Job], db: Database, isolated: Bool) throws -> [Int: Error] {
+    private func run(_ group: [Job], db: SQLConnection, isolated: Bool) throws -> [Int: Error] {
         var refusals: [Int: Error] = [:]
         var index = 0
         while index < group.count {
@@ -297,12 +297,12 @@ public final class IngestionWriter: Service, Sendable {
 /// A job's work and result: run inside the group's transaction (in a savepoint of its own when isolated),
 /// read after the commit, both on the writer's serial queue.
 private final class Outcome<T: Sendable>: @unchecked Sendable {
-    let work: @Sendable (Database) throws -> T
+    let work: @Sendable (SQLConnection) throws -> T
     var result: Result<T, Error> = .failure(CancellationError())
 
-    init(_ work: @escaping @Sendable (Database) throws -> T) { self.work = work }
+    init(_ work: @escaping @Sendable (SQLConnection) throws -> T) { self.work = work }
 
-    func run(_ db: Database, isolated: Bool) throws {
+    func run(_ db: SQLConnection, isolated: Bool) throws {
         guard isolated else {
             result = .success(try work(db))
             return

@@ -37,19 +37,24 @@ public struct StoreFigures: Sendable, Hashable {
 extension SQLiteStore: OperationsRepository {
     public func health() async throws -> StoreHealth {
         let started = ContinuousClock.now
-        _ = try await database.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
+        _ = try await database.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM exam") }
         let elapsed = ContinuousClock.now - started
-        return StoreHealth(engine: "sqlite", writerRunning: writer.running,
+        return StoreHealth(engine: database.engine, writerRunning: writer.running,
                            readSeconds: elapsed / .seconds(1))
     }
 
     public func figures() async throws -> StoreFigures {
-        let path = database.writer.path
         func size(_ file: String) -> Int64 {
             ((try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? NSNumber)?.int64Value ?? 0
         }
+        var bytes: Int64 = 0, walBytes: Int64 = 0
+        if let path = database.writer.path {
+            if path != ":memory:" { bytes = size(path); walBytes = size(path + "-wal") }
+        } else {
+            bytes = try await database.writer.read { db in try Int64.fetchOne(db, sql: "SELECT pg_database_size(current_database())") ?? 0 }
+        }
         let held = examDay.entriesSummary()
-        return StoreFigures(engine: "sqlite", databaseBytes: path == ":memory:" ? 0 : size(path), walBytes: path == ":memory:" ? 0 : size(path + "-wal"),
+        return StoreFigures(engine: database.engine, databaseBytes: bytes, walBytes: walBytes,
                             examsInMemory: held.exams, candidatesInMemory: held.candidates, papersInMemory: papers.entries.withLock { $0.count },
                             writerWaiting: writer.waiting, writerCommits: writer.transactions, writerJobs: writer.batches)
     }

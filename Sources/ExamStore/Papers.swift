@@ -39,14 +39,14 @@ public final class PaperCache: Sendable {
 
     func known(_ id: Int64) -> Entry? { entries.withLock { $0[id] } }
 
-    func paper(_ id: Int64, db: Database) throws -> Entry {
+    func paper(_ id: Int64, db: SQLConnection) throws -> Entry {
         if let known = known(id) { return known }
         guard let content = try String.fetchOne(db, sql: "SELECT content FROM paper WHERE id = ?", arguments: [id]) else {
             throw StoreError(.notFound, "không có đề \(id) / no paper \(id)")
         }
         let paper = try JSONDecoder().decode(Paper.self, from: Data(content.utf8))
         var media: [String: [String: String]] = [:]
-        for row in try Row.fetchAll(db, sql: """
+        for row in try SQLRow.fetchAll(db, sql: """
             SELECT i.key, m.name, m.mediaSha256 FROM paperItem i JOIN questionRevisionMedia m ON m.questionRevisionId = i.questionRevisionId
             WHERE i.paperId = ?
             """, arguments: [id]) {

@@ -25,8 +25,8 @@ struct PaperBank {
 }
 
 extension AppDatabase {
-    static func paperBank(_ db: Database, bankId: Int64, name: String) throws -> PaperBank {
-        let rows = try Row.fetchAll(db, sql: """
+    static func paperBank(_ db: SQLConnection, bankId: Int64, name: String) throws -> PaperBank {
+        let rows = try SQLRow.fetchAll(db, sql: """
             SELECT q.externalId, r.id AS revisionId, r.content FROM question q
             JOIN questionRevision r ON r.questionId = q.id AND r.revision = q.currentRevision
             WHERE q.bankId = ? AND NOT q.retired ORDER BY q.id
@@ -39,12 +39,12 @@ extension AppDatabase {
             revisionIDs[row["externalId"]] = row["revisionId"]
             questions.append(try decoder.decode(Question.self, from: Data((row["content"] as String).utf8)))
         }
-        let groups = try Row.fetchAll(db, sql: """
+        let groups = try SQLRow.fetchAll(db, sql: """
             SELECT p.externalId, r.revision, r.text, r.shuffleQuestions FROM passage p
             JOIN passageRevision r ON r.passageId = p.id AND r.revision = p.currentRevision WHERE p.bankId = ? ORDER BY p.id
             """, arguments: [bankId]).map { QuestionGroup(id: $0["externalId"], revision: $0["revision"], passage: $0["text"], shuffleQuestions: $0["shuffleQuestions"]) }
         var media: [Int64: [String: String]] = [:]
-        for row in try Row.fetchAll(db, sql: """
+        for row in try SQLRow.fetchAll(db, sql: """
             SELECT m.questionRevisionId, m.name, m.mediaSha256 FROM question q
             JOIN questionRevision r ON r.questionId = q.id AND r.revision = q.currentRevision
             JOIN questionRevisionMedia m ON m.questionRevisionId = r.id WHERE q.bankId = ? AND NOT q.retired
@@ -60,9 +60,9 @@ extension AppDatabase {
         actor.isAdmin || (record.ownerUsername != nil && record.ownerUsername == actor.username)
     }
 
-    static func blueprintSummaries(_ db: Database, actor: Actor) throws -> [BlueprintSummary] {
+    static func blueprintSummaries(_ db: SQLConnection, actor: Actor) throws -> [BlueprintSummary] {
         let decoder = JSONDecoder()
-        return try BlueprintRecord.order(BlueprintRecord.Columns.name).fetchAll(db).compactMap { record in
+        return try BlueprintRecord.fetchAll(db, sql: "SELECT * FROM blueprint ORDER BY name").compactMap { record in
             guard let blueprint = try? decoder.decode(Blueprint.self, from: Data(record.content.utf8)) else { return nil }
             return BlueprintSummary(name: record.name, subject: record.subject, grade: blueprint.grade, template: blueprint.template,
                                     questions: blueprint.questionCount, points: blueprint.totalPoints, owner: record.ownerUsername,
@@ -70,8 +70,8 @@ extension AppDatabase {
         }
     }
 
-    static func blueprintRecord(_ db: Database, named name: String) throws -> BlueprintRecord {
-        guard let record = try BlueprintRecord.filter(BlueprintRecord.Columns.name == name).fetchOne(db) else {
+    static func blueprintRecord(_ db: SQLConnection, named name: String) throws -> BlueprintRecord {
+        guard let record = try BlueprintRecord.fetchOne(db, where: "name = ?", arguments: [name]) else {
             throw StoreError(.notFound, "không có ma trận \"\(name)\" / no blueprint named \"\(name)\"", field: "blueprint")
         }
         return record
@@ -81,7 +81,7 @@ extension AppDatabase {
     /// the one opened as `originalName`, under its new name if renamed. Only its owner or an admin changes one.
     /// A blueprint is saved while still incomplete (the editor keeps work in progress); its problems come back
     /// with it, and papers are refused until it is valid.
-    static func saveBlueprint(_ db: Database, _ blueprint: Blueprint, originalName: String?, actor: Actor, now: Date) throws -> [String] {
+    static func saveBlueprint(_ db: SQLConnection, _ blueprint: Blueprint, originalName: String?, actor: Actor, now: Date) throws -> [String] {
         let name = blueprint.name.trimmingCharacters(in: .whitespaces)
         guard !name.isEmpty, name.count <= 200 else { throw StoreError.invalid("name", "tên ma trận từ 1 đến 200 ký tự / a blueprint name of 1 to 200 characters") }
         guard !blueprint.subject.trimmingCharacters(in: .whitespaces).isEmpty else { throw StoreError.invalid("subject", "ma trận cần môn học / the blueprint needs a subject") }
@@ -91,7 +91,7 @@ extension AppDatabase {
         var stored = blueprint
         stored.name = name
         let content = String(decoding: try Canonical.encoder.encode(stored), as: UTF8.self)
-        let existing = try BlueprintRecord.filter(BlueprintRecord.Columns.name == name).fetchOne(db)
+        let existing = try BlueprintRecord.fetchOne(db, where: "name = ?", arguments: [name])
         if let originalName {
             var record = try blueprintRecord(db, named: originalName)
             guard canEdit(record, actor) else {
@@ -111,7 +111,7 @@ extension AppDatabase {
         do { try stored.validate(); return [] } catch let error as ExamCoreError { return error.problems }
     }
 
-    static func deleteBlueprint(_ db: Database, name: String, actor: Actor, now: Date) throws {
+    static func deleteBlueprint(_ db: SQLConnection, name: String, actor: Actor, now: Date) throws {
         let record = try blueprintRecord(db, named: name)
         guard canEdit(record, actor) else { throw StoreError(.forbidden, "ma trận \"\(name)\" không phải của bạn / the blueprint is not yours", field: "blueprint") }
         try db.execute(sql: "DELETE FROM blueprint WHERE id = ?", arguments: [record.id!])
@@ -120,9 +120,9 @@ extension AppDatabase {
 
     /// A blueprint against a bank, from the bank's columns (no question is decoded): 20,000 questions are
     /// counted in a few milliseconds, so the editor checks as the teacher types.
-    static func checkBlueprint(_ db: Database, _ blueprint: Blueprint, bank name: String, actor: Actor) throws -> BlueprintCheck {
+    static func checkBlueprint(_ db: SQLConnection, _ blueprint: Blueprint, bank name: String, actor: Actor) throws -> BlueprintCheck {
         let bank = try bank(db, named: name, .read, actor)
-        let traits = try Row.fetchAll(db, sql: """
+        let traits = try SQLRow.fetchAll(db, sql: """
             SELECT r.subject, r.grade, r.topic, r.lesson, r.level, r.kind, r.unclassified, r.passageExternalId FROM question q
             JOIN questionRevision r ON r.questionId = q.id AND r.revision = q.currentRevision WHERE q.bankId = ? AND NOT q.retired
             """, arguments: [bank.id!]).compactMap { row -> QuestionTraits? in
@@ -134,7 +134,7 @@ extension AppDatabase {
     }
 
     /// One paper drawn now ("Xem thử đề"), with the images its items use.
-    static func previewPaper(_ db: Database, _ blueprint: Blueprint, bank name: String, seed: UInt64, actor: Actor) throws -> (Paper, [String: [String: String]]) {
+    static func previewPaper(_ db: SQLConnection, _ blueprint: Blueprint, bank name: String, seed: UInt64, actor: Actor) throws -> (Paper, [String: [String: String]]) {
         let bank = try bank(db, named: name, .read, actor)
         let source = try paperBank(db, bankId: bank.id!, name: bank.name)
         let paper = try PaperGenerator(blueprint: blueprint, bank: source.bank).generate(PaperRequest(mode: .codes(["000"]), seed: seed))[0]
@@ -143,7 +143,7 @@ extension AppDatabase {
 
     // MARK: - print sets
 
-    static func createPrintSet(_ db: Database, _ request: PrintRequest, actor: Actor, now: Date, progress: (@Sendable (Int, Int) -> Void)?) throws -> PrintSetSummary {
+    static func createPrintSet(_ db: SQLConnection, _ request: PrintRequest, actor: Actor, now: Date, progress: (@Sendable (Int, Int) -> Void)?) throws -> PrintSetSummary {
         let name = request.name.trimmingCharacters(in: .whitespaces)
         guard !name.isEmpty, name.count <= 200 else { throw StoreError.invalid("name", "tên bộ đề từ 1 đến 200 ký tự / a name of 1 to 200 characters") }
         guard try Int64.fetchOne(db, sql: "SELECT id FROM printSet WHERE name = ?", arguments: [name]) == nil else {
@@ -160,17 +160,15 @@ extension AppDatabase {
         case let .candidates(count): modeName = "candidates"; total = count
         }
         guard (1...1_000).contains(total) else { throw StoreError.invalid("count", "từ 1 đến 1000 đề / 1 to 1000 papers") }
-        try db.execute(sql: """
+        let setId = try db.insert(sql: """
             INSERT INTO printSet(name, blueprint, blueprintName, bankName, mode, seed, school, examTitle, ownerUsername, createdAt)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [name, String(decoding: try Canonical.encoder.encode(blueprint), as: UTF8.self), blueprint.name, bank.name, modeName,
                              Int64(bitPattern: request.seed), request.school, request.examTitle, actor.username, now])
-        let setId = db.lastInsertedRowID
         var done = 0
         try generator.generate(PaperRequest(mode: request.mode, seed: request.seed)) { paper in
-            try db.execute(sql: "INSERT INTO printPaper(printSetId, code, content) VALUES (?, ?, ?)",
+            let paperId = try db.insert(sql: "INSERT INTO printPaper(printSetId, code, content) VALUES (?, ?, ?)",
                            arguments: [setId, paper.code, String(decoding: try Canonical.encoder.encode(paper), as: UTF8.self)])
-            let paperId = db.lastInsertedRowID
             for (index, item) in paper.items.enumerated() {
                 guard let revisionId = source.revisionIDs[item.question.id] else { continue }
                 try db.execute(sql: "INSERT INTO printPaperItem(printPaperId, position, questionRevisionId) VALUES (?, ?, ?)", arguments: [paperId, index + 1, revisionId])
@@ -184,25 +182,25 @@ extension AppDatabase {
     }
 
     /// Who may see a print set: it holds answer keys. Its maker, admins and coordinators.
-    static func printSetSummaries(_ db: Database, actor: Actor, id: Int64? = nil, coordinator: Bool = false) throws -> [PrintSetSummary] {
+    static func printSetSummaries(_ db: SQLConnection, actor: Actor, id: Int64? = nil, coordinator: Bool = false) throws -> [PrintSetSummary] {
         var sql = """
             SELECT s.id, s.name, s.blueprintName, s.bankName, s.blueprint, s.ownerUsername, s.createdAt, s.school, s.examTitle,
               (SELECT count(*) FROM printPaper p WHERE p.printSetId = s.id) AS papers FROM printSet s
             """
-        var arguments: StatementArguments = []
+        var arguments: SQLArguments = []
         var conditions: [String] = []
         if let id { conditions.append("s.id = ?"); arguments += [id] }
         if !actor.isAdmin && !coordinator { conditions.append("s.ownerUsername = ?"); arguments += [actor.username] }
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
         sql += " ORDER BY s.createdAt DESC, s.id DESC"
-        return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+        return try SQLRow.fetchAll(db, sql: sql, arguments: arguments).map { row in
             let subject = (try? JSONDecoder().decode(Blueprint.self, from: Data((row["blueprint"] as String).utf8)))?.subject ?? ""
             return PrintSetSummary(id: row["id"], name: row["name"], blueprint: row["blueprintName"], bank: row["bankName"], subject: subject,
                                    papers: row["papers"], owner: row["ownerUsername"], createdAt: row["createdAt"], school: row["school"], examTitle: row["examTitle"])
         }
     }
 
-    static func printSet(_ db: Database, id: Int64, actor: Actor, coordinator: Bool) throws -> PrintSet {
+    static func printSet(_ db: SQLConnection, id: Int64, actor: Actor, coordinator: Bool) throws -> PrintSet {
         guard let summary = try printSetSummaries(db, actor: actor, id: id, coordinator: coordinator).first else {
             throw StoreError(.notFound, "không có bộ đề \(id) / no print set \(id)", field: "printSet")
         }
@@ -210,13 +208,13 @@ extension AppDatabase {
         let blueprint = try decoder.decode(Blueprint.self, from: Data(try String.fetchOne(db, sql: "SELECT blueprint FROM printSet WHERE id = ?", arguments: [id])!.utf8))
         var papers: [Paper] = []
         var media: [String: [String: [String: String]]] = [:]
-        let names = try Row.fetchAll(db, sql: """
+        let names = try SQLRow.fetchAll(db, sql: """
             SELECT p.code, i.position, m.name, m.mediaSha256 FROM printPaper p JOIN printPaperItem i ON i.printPaperId = p.id
             JOIN questionRevisionMedia m ON m.questionRevisionId = i.questionRevisionId WHERE p.printSetId = ?
             """, arguments: [id])
         var byPosition: [String: [Int: [String: String]]] = [:]
         for row in names { byPosition[row["code"], default: [:]][row["position"], default: [:]][row["name"]] = row["mediaSha256"] }
-        for row in try Row.fetchAll(db, sql: "SELECT code, content FROM printPaper WHERE printSetId = ? ORDER BY id", arguments: [id]) {
+        for row in try SQLRow.fetchAll(db, sql: "SELECT code, content FROM printPaper WHERE printSetId = ? ORDER BY id", arguments: [id]) {
             let paper = try decoder.decode(Paper.self, from: Data((row["content"] as String).utf8))
             papers.append(paper)
             if let positions = byPosition[paper.code] {
@@ -228,7 +226,7 @@ extension AppDatabase {
         return PrintSet(summary: summary, blueprint: blueprint, papers: papers, media: media)
     }
 
-    static func deletePrintSet(_ db: Database, id: Int64, actor: Actor, now: Date) throws {
+    static func deletePrintSet(_ db: SQLConnection, id: Int64, actor: Actor, now: Date) throws {
         guard let summary = try printSetSummaries(db, actor: actor, id: id).first else {
             throw StoreError(.notFound, "không có bộ đề \(id) / no print set \(id)", field: "printSet")
         }

@@ -3,7 +3,7 @@ import Foundation
 internal import GRDB
 
 /// A bank (ngân hàng câu hỏi).
-struct BankRecord: Codable, FetchableRecord, MutablePersistableRecord {
+struct BankRecord: IdentifiedRecord {
     static let databaseTableName = "bank"
     var id: Int64?
     var name: String
@@ -14,32 +14,19 @@ struct BankRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var ownerUsername: String?
     /// "private" (the owner and whom it is shared with) or "school" (every member of staff reads it).
     var visibility: String = "school"
-
-    enum Columns {
-        static let name = Column(CodingKeys.name)
-    }
-
-    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
 /// A passage's stable identity in a bank; its text lives in revisions.
-struct PassageRecord: Codable, FetchableRecord, MutablePersistableRecord {
+struct PassageRecord: IdentifiedRecord {
     static let databaseTableName = "passage"
     var id: Int64?
     var bankId: Int64
     var externalId: String
     var currentRevision: Int
-
-    enum Columns {
-        static let bankId = Column(CodingKeys.bankId)
-        static let externalId = Column(CodingKeys.externalId)
-    }
-
-    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
 /// One immutable revision of a passage.
-struct PassageRevisionRecord: Codable, FetchableRecord, MutablePersistableRecord {
+struct PassageRevisionRecord: IdentifiedRecord {
     static let databaseTableName = "passageRevision"
     var id: Int64?
     var passageId: Int64
@@ -48,17 +35,10 @@ struct PassageRevisionRecord: Codable, FetchableRecord, MutablePersistableRecord
     var shuffleQuestions: Bool
     var contentHash: String
     var createdAt: Date
-
-    enum Columns {
-        static let passageId = Column(CodingKeys.passageId)
-        static let revision = Column(CodingKeys.revision)
-    }
-
-    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
 /// A question's stable identity in a bank; its content lives in revisions.
-struct QuestionRecord: Codable, FetchableRecord, MutablePersistableRecord {
+struct QuestionRecord: IdentifiedRecord {
     static let databaseTableName = "question"
     var id: Int64?
     var bankId: Int64
@@ -66,19 +46,11 @@ struct QuestionRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var currentRevision: Int
     /// Deleted from the bank but kept: a paper used it.
     var retired: Bool = false
-
-    enum Columns {
-        static let bankId = Column(CodingKeys.bankId)
-        static let externalId = Column(CodingKeys.externalId)
-        static let currentRevision = Column(CodingKeys.currentRevision)
-    }
-
-    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
 /// One immutable revision of a question: the filter columns, and the whole question as JSON.
 /// Papers point at these rows, so a taken paper never changes.
-struct QuestionRevisionRecord: Codable, FetchableRecord, MutablePersistableRecord {
+struct QuestionRevisionRecord: IdentifiedRecord {
     static let databaseTableName = "questionRevision"
     var id: Int64?
     var questionId: Int64
@@ -98,23 +70,20 @@ struct QuestionRevisionRecord: Codable, FetchableRecord, MutablePersistableRecor
     var unclassified: Bool = false
     var createdBy: String?
     var identityHash: String?
-
-    enum Columns {
-        static let questionId = Column(CodingKeys.questionId)
-        static let revision = Column(CodingKeys.revision)
-    }
-
-    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
-struct QuestionTagRecord: Codable, FetchableRecord, PersistableRecord {
+struct QuestionTagRecord: StoredRecord {
     static let databaseTableName = "questionTag"
     var questionRevisionId: Int64
     var tag: String
 }
 
 /// An image, stored once by its SHA-256.
-struct MediaRecord: Codable, FetchableRecord, PersistableRecord {
+struct MediaRecord: StoredRecord {
+    static func exists(_ db: SQLConnection, sha256: String) throws -> Bool {
+        try Int.fetchOne(db, sql: "SELECT 1 FROM media WHERE sha256 = ?", arguments: [sha256]) != nil
+    }
+
     static let databaseTableName = "media"
     var sha256: String
     var mimeType: String
@@ -123,14 +92,14 @@ struct MediaRecord: Codable, FetchableRecord, PersistableRecord {
 }
 
 /// The name a revision's text uses for an image.
-struct QuestionRevisionMediaRecord: Codable, FetchableRecord, PersistableRecord {
+struct QuestionRevisionMediaRecord: StoredRecord {
     static let databaseTableName = "questionRevisionMedia"
     var questionRevisionId: Int64
     var name: String
     var mediaSha256: String
 }
 
-struct BlueprintRecord: Codable, FetchableRecord, MutablePersistableRecord {
+struct BlueprintRecord: IdentifiedRecord {
     static let databaseTableName = "blueprint"
     var id: Int64?
     var name: String
@@ -140,16 +109,10 @@ struct BlueprintRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var updatedAt: Date
     var ownerUsername: String?
     var updatedBy: String?
-
-    enum Columns {
-        static let name = Column(CodingKeys.name)
-    }
-
-    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
 /// A secret the server keeps (signing keys, the key of access-code hashes).
-struct SettingRecord: Codable, FetchableRecord, PersistableRecord {
+struct SettingRecord: StoredRecord {
     static let databaseTableName = "setting"
     var key: String
     var value: Data
@@ -157,7 +120,7 @@ struct SettingRecord: Codable, FetchableRecord, PersistableRecord {
 
 /// An exam (kỳ thi). `version` grows with every change to its candidates and attempts, so a process that
 /// keeps them in memory can tell it has missed a change made elsewhere (another process, another node).
-struct ExamRecord: Codable, FetchableRecord, MutablePersistableRecord {
+struct ExamRecord: IdentifiedRecord {
     static let databaseTableName = "exam"
     var id: Int64?
     var name: String
@@ -174,17 +137,10 @@ struct ExamRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var preparedAt: Date?
     var resultsReleasedAt: Date?
     var version: Int
-
-    enum Columns {
-        static let name = Column(CodingKeys.name)
-        static let state = Column(CodingKeys.state)
-    }
-
-    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
 /// A session (ca thi) of an exam.
-struct ExamSessionRecord: Codable, FetchableRecord, MutablePersistableRecord {
+struct ExamSessionRecord: IdentifiedRecord {
     static let databaseTableName = "examSession"
     var id: Int64?
     var examId: Int64
@@ -200,32 +156,26 @@ struct ExamSessionRecord: Codable, FetchableRecord, MutablePersistableRecord {
         SessionTiming(opensAt: opensAt, durationSeconds: durationSeconds, lateEntrySeconds: lateEntrySeconds, graceSeconds: graceSeconds,
                       policy: SessionTiming.DeadlinePolicy(rawValue: policy) ?? .fixedEnd, endsBy: endsBy)
     }
-
-    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
-struct RoomRecord: Codable, FetchableRecord, MutablePersistableRecord {
+struct RoomRecord: IdentifiedRecord {
     static let databaseTableName = "room"
     var id: Int64?
     var examId: Int64
     var name: String
-
-    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
 /// A paper (one exam code, or one candidate's own) with its key, as JSON.
-struct PaperRecord: Codable, FetchableRecord, MutablePersistableRecord {
+struct PaperRecord: IdentifiedRecord {
     static let databaseTableName = "paper"
     var id: Int64?
     var examId: Int64
     var code: String
     var content: String
-
-    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
 /// The question revision behind one item of a paper.
-struct PaperItemRecord: Codable, FetchableRecord, PersistableRecord {
+struct PaperItemRecord: StoredRecord {
     static let databaseTableName = "paperItem"
     var paperId: Int64
     var position: Int
@@ -235,7 +185,7 @@ struct PaperItemRecord: Codable, FetchableRecord, PersistableRecord {
 }
 
 /// A candidate of an exam: from the class list, then numbered, seated and given a paper and an access code.
-struct CandidateRecord: Codable, FetchableRecord, MutablePersistableRecord {
+struct CandidateRecord: IdentifiedRecord {
     static let databaseTableName = "candidate"
     var id: Int64?
     var examId: Int64
@@ -249,12 +199,10 @@ struct CandidateRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var paperId: Int64?
     var accessCodeHash: String?
     var sessionsValidAfter: Date?
-
-    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
 /// A candidate's attempt. Its timing lives with its session: read both with `AttemptRow`.
-struct AttemptRecord: Codable, FetchableRecord, MutablePersistableRecord {
+struct AttemptRecord: IdentifiedRecord {
     static let databaseTableName = "attempt"
     var id: Int64?
     var candidateId: Int64
@@ -270,12 +218,10 @@ struct AttemptRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var pausedAt: Date?
     var pausedSeconds: Int
     var sessionIssuedAt: Date?
-
-    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
 /// The latest answer to one item (the highest sequence wins).
-struct ResponseRecord: Codable, FetchableRecord, PersistableRecord {
+struct ResponseRecord: StoredRecord {
     static let databaseTableName = "response"
     var attemptId: Int64
     var itemKey: String
@@ -285,7 +231,7 @@ struct ResponseRecord: Codable, FetchableRecord, PersistableRecord {
 }
 
 /// One answer event as it arrived; never changed.
-struct ResponseEventRecord: Codable, FetchableRecord, MutablePersistableRecord {
+struct ResponseEventRecord: IdentifiedRecord {
     static let databaseTableName = "responseEvent"
     var id: Int64?
     var attemptId: Int64
@@ -294,12 +240,10 @@ struct ResponseEventRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var value: String
     var clientTime: Date?
     var receivedAt: Date
-
-    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
 /// A member of staff with their bcrypt hash.
-struct StaffRecord: Codable, FetchableRecord, MutablePersistableRecord {
+struct StaffRecord: IdentifiedRecord {
     static let databaseTableName = "staff"
     var id: Int64?
     var username: String
@@ -310,18 +254,12 @@ struct StaffRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var sessionsValidAfter: Date?
     var disabled: Bool
 
-    enum Columns {
-        static let username = Column(CodingKeys.username)
-    }
-
     var member: StaffMember { StaffMember(username: username, fullName: fullName, role: StaffRole(rawValue: role) ?? .teacher) }
-
-    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
 /// An attempt with the timing of its session and where it belongs (candidate, exam, paper): the one read
 /// every decision about an attempt starts from, written once.
-struct AttemptRow: FetchableRecord, Sendable {
+struct AttemptRow: Sendable {
     var id: Int64
     var candidateId: Int64
     var examId: Int64
@@ -348,7 +286,7 @@ struct AttemptRow: FetchableRecord, Sendable {
         self.attempt = attempt; self.scoreHundredths = scoreHundredths; self.breakdown = breakdown; self.sessionIssuedAt = sessionIssuedAt
     }
 
-    init(row: Row) {
+    init(row: SQLRow) {
         id = row[0]; candidateId = row[1]; examId = row[2]; paperId = row[3]; deviceToken = row[4]
         let timing = SessionTiming(opensAt: row[14], durationSeconds: row[15], lateEntrySeconds: row[16], graceSeconds: row[17],
                                    policy: SessionTiming.DeadlinePolicy(rawValue: row[18]) ?? .fixedEnd, endsBy: row[21])
@@ -357,21 +295,21 @@ struct AttemptRow: FetchableRecord, Sendable {
         scoreHundredths = row[12]; breakdown = row[13]; sessionIssuedAt = row[19]; pendingItems = row[20] ?? 0
     }
 
-    static func fetch(_ db: Database, id: Int64) throws -> AttemptRow? {
-        try AttemptRow.fetchOne(try db.cachedStatement(sql: selection + " WHERE a.id = ?"), arguments: [id])
+    static func fetch(_ db: SQLConnection, id: Int64) throws -> AttemptRow? {
+        try SQLRow.fetchOne(try db.cachedStatement(sql: selection + " WHERE a.id = ?"), arguments: [id]).map(AttemptRow.init(row:))
     }
 
-    static func fetch(_ db: Database, candidateId: Int64) throws -> AttemptRow? {
-        try AttemptRow.fetchOne(try db.cachedStatement(sql: selection + " WHERE a.candidateId = ?"), arguments: [candidateId])
+    static func fetch(_ db: SQLConnection, candidateId: Int64) throws -> AttemptRow? {
+        try SQLRow.fetchOne(try db.cachedStatement(sql: selection + " WHERE a.candidateId = ?"), arguments: [candidateId]).map(AttemptRow.init(row:))
     }
 
     /// Every attempt still in progress (for the deadline watcher).
-    static func inProgress(_ db: Database) throws -> [AttemptRow] {
-        try AttemptRow.fetchAll(db, sql: selection + " WHERE a.state = 'in-progress'")
+    static func inProgress(_ db: SQLConnection) throws -> [AttemptRow] {
+        try SQLRow.fetchAll(db, sql: selection + " WHERE a.state = 'in-progress'").map(AttemptRow.init(row:))
     }
 
     /// Writes back what the state machine changed (state, times, pauses).
-    func save(_ db: Database) throws {
+    func save(_ db: SQLConnection) throws {
         try db.execute(sql: """
             UPDATE attempt SET state = ?, submittedAt = ?, autoSubmitted = ?, extraSeconds = ?, pausedAt = ?, pausedSeconds = ? WHERE id = ?
             """, arguments: [attempt.state == .submitted ? "submitted" : "in-progress", attempt.submittedAt, attempt.autoSubmitted,
@@ -380,7 +318,7 @@ struct AttemptRow: FetchableRecord, Sendable {
 }
 
 /// One entry of the audit log: who changed what, on which exam, candidate or object, when and why.
-struct AuditRecord: Codable, FetchableRecord, MutablePersistableRecord {
+struct AuditRecord: IdentifiedRecord {
     static let databaseTableName = "audit"
     var id: Int64?
     var at: Date
@@ -391,6 +329,4 @@ struct AuditRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var subject: String?
     var reason: String
     var details: String?
-
-    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }

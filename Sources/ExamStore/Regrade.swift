@@ -72,12 +72,12 @@ extension AppDatabase {
         var scores: [Int64: PaperScore]
     }
 
-    static func regradeWork(_ db: Database, exam: String, plan: RegradePlan, papers cache: PaperCache) throws -> RegradeWork {
+    static func regradeWork(_ db: SQLConnection, exam: String, plan: RegradePlan, papers cache: PaperCache) throws -> RegradeWork {
         let examId: Int64 = try examRow(db, exam)["id"]
         let decoder = JSONDecoder()
         // The questions on the exam's papers, the revision each paper has, and the one to regrade with.
         struct Placed { var paperId: Int64; var position: Int; var key: String; var revisionId: Int64; var points: Points; var questionID: String; var revision: Int }
-        let placed = try Row.fetchAll(db, sql: """
+        let placed = try SQLRow.fetchAll(db, sql: """
             SELECT i.paperId, i.position, i.key, i.questionRevisionId, i.pointsHundredths, q.externalId, r.revision
             FROM paperItem i JOIN paper p ON p.id = i.paperId JOIN questionRevision r ON r.id = i.questionRevisionId JOIN question q ON q.id = r.questionId
             WHERE p.examId = ? ORDER BY i.paperId, i.position
@@ -96,11 +96,11 @@ extension AppDatabase {
         // Target revision per question: (revision number, row id, question as authored).
         var targets: [String: (revision: Int, id: Int64, question: ExamCore.Question)] = [:]
         for questionID in Set(placed.map(\.questionID)) {
-            let bankQuestion = try Row.fetchOne(db, sql: """
+            let bankQuestion = try SQLRow.fetchOne(db, sql: """
                 SELECT q.id, q.currentRevision FROM question q WHERE q.externalId = ? AND q.id = (SELECT r.questionId FROM questionRevision r WHERE r.id = ?)
                 """, arguments: [questionID, placed.first { $0.questionID == questionID }!.revisionId])!
             let wanted = plan.revisions[questionID] ?? bankQuestion["currentRevision"]
-            guard let row = try Row.fetchOne(db, sql: "SELECT id, content FROM questionRevision WHERE questionId = ? AND revision = ?",
+            guard let row = try SQLRow.fetchOne(db, sql: "SELECT id, content FROM questionRevision WHERE questionId = ? AND revision = ?",
                                              arguments: [bankQuestion["id"] as Int64, wanted]) else {
                 throw StoreError(.notFound, "câu \(questionID) không có phiên bản \(wanted) / question \(questionID) has no revision \(wanted)", field: "revisions")
             }
@@ -174,12 +174,12 @@ extension AppDatabase {
         for entry in work.papers.values { for index in entry.changed.keys { changedKeys.insert(entry.paper.items[index].key) } }
         // The answers to changed items, attempt by attempt in id order, read alongside the attempts (a merge, so
         // no attempt's answers are held longer than its own turn).
-        let answers = changedKeys.isEmpty ? nil : try Row.fetchCursor(db, sql: """
+        let answers = changedKeys.isEmpty ? nil : try SQLRow.fetchCursor(db, sql: """
             SELECT r.attemptId, r.itemKey, r.value FROM response r JOIN attempt a ON a.id = r.attemptId JOIN candidate c ON c.id = a.candidateId
             WHERE c.examId = ? AND a.state = 'submitted' AND a.breakdown IS NOT NULL
               AND r.itemKey IN (\(Array(repeating: "?", count: changedKeys.count).joined(separator: ",")))
             ORDER BY r.attemptId
-            """, arguments: StatementArguments([examId] + changedKeys.sorted()))
+            """, arguments: SQLArguments([examId] + changedKeys.sorted()))
         var pendingAnswer: (attemptId: Int64, key: String, value: String)?
         func answersOf(_ attemptId: Int64) throws -> [String: String] {
             var found: [String: String] = [:]
@@ -191,7 +191,7 @@ extension AppDatabase {
             }
         }
         var before: [Int] = [], after: [Int] = []
-        let attempts = try Row.fetchCursor(db, sql: """
+        let attempts = try SQLRow.fetchCursor(db, sql: """
             SELECT a.id, c.paperId, c.sbd, c.fullName, c.className, a.breakdown FROM attempt a JOIN candidate c ON c.id = a.candidateId
             WHERE c.examId = ? AND a.state = 'submitted' AND a.breakdown IS NOT NULL ORDER BY a.id
             """, arguments: [examId])
@@ -242,13 +242,13 @@ extension AppDatabase {
     }
 
     /// A revision's key as authored (bank order).
-    static func originalKey(_ db: Database, revisionId: Int64) throws -> String {
+    static func originalKey(_ db: SQLConnection, revisionId: Int64) throws -> String {
         let content = try String.fetchOne(db, sql: "SELECT content FROM questionRevision WHERE id = ?", arguments: [revisionId])!
         return try JSONDecoder().decode(ExamCore.Question.self, from: Data(content.utf8)).keyText
     }
 
     /// Stores a regrade's papers and scores; audited (each question changed, and the candidates' old → new).
-    static func commitRegrade(_ db: Database, _ work: RegradeWork, actor: Actor, now: Date, reason: String = "") throws {
+    static func commitRegrade(_ db: SQLConnection, _ work: RegradeWork, actor: Actor, now: Date, reason: String = "") throws {
         let examId: Int64 = try examRow(db, work.report.exam)["id"]
         let encoder = Canonical.encoder
         for (paperId, entry) in work.papers {
@@ -302,7 +302,7 @@ extension SQLiteStore: RegradeRepository {
 
 extension AppDatabase {
     /// Refused while a session of the exam runs; else the regrade worked out and stored in this transaction.
-    static func regradeCommitted(_ db: Database, exam: String, plan: RegradePlan, papers: PaperCache, force: Bool = false, reason: String = "",
+    static func regradeCommitted(_ db: SQLConnection, exam: String, plan: RegradePlan, papers: PaperCache, force: Bool = false, reason: String = "",
                                  actor: Actor, now: Date) throws -> RegradeReport {
         let record = try Self.exam(db, named: exam)
         let sessions = try ExamSessionRecord.fetchAll(db, sql: "SELECT * FROM examSession WHERE examId = ?", arguments: [record.id!])

@@ -147,7 +147,7 @@ extension SQLiteStore: AttemptRepository {
     /// and which session may hold the attempt) is made on what the database holds, and the new device's token
     /// is written. A session older than the one holding the attempt (the computer taken over) is refused: it
     /// must sign in again with the access code.
-    static func start(_ db: Database, candidateId: Int64, token: String, session: Date, now: Date) throws -> Started {
+    static func start(_ db: SQLConnection, candidateId: Int64, token: String, session: Date, now: Date) throws -> Started {
         if var row = try AttemptRow.fetch(db, candidateId: candidateId) {
             if let holder = row.sessionIssuedAt, session.milliseconds < holder.milliseconds {
                 throw StoreError(.takenOver, "Máy khác đã đăng nhập vào bài thi này; đăng nhập lại bằng mã truy cập / another computer has signed in; sign in again with the access code")
@@ -155,7 +155,7 @@ extension SQLiteStore: AttemptRepository {
             // A newer sign-in takes an attempt in progress over: by the exam's policy, only within a proctor's
             // permission (used up here); every takeover goes into the room's log.
             if row.attempt.state == .inProgress, let holder = row.sessionIssuedAt, session.milliseconds > holder.milliseconds {
-                let gate = try Row.fetchOne(db, sql: """
+                let gate = try SQLRow.fetchOne(db, sql: """
                     SELECT e.takeoverPolicy, c.moveAllowedUntil, c.sbd FROM candidate c JOIN exam e ON e.id = c.examId WHERE c.id = ?
                     """, arguments: [candidateId])
                 if gate?["takeoverPolicy"] as String? == "proctor" {
@@ -176,13 +176,13 @@ extension SQLiteStore: AttemptRepository {
             row.sessionIssuedAt = session
             // The answers given on the other device, read here (a few indexed rows): no second trip to a reader.
             var started = Started(row: row, version: try ExamDay.bumpVersion(db, examId: row.examId))
-            for answer in try Row.fetchAll(try db.cachedStatement(sql: "SELECT itemKey, value FROM response WHERE attemptId = ?"), arguments: [row.id]) {
+            for answer in try SQLRow.fetchAll(try db.cachedStatement(sql: "SELECT itemKey, value FROM response WHERE attemptId = ?"), arguments: [row.id]) {
                 started.responses[answer[0]] = answer[1]
             }
             started.lastSequence = try Int.fetchOne(try db.cachedStatement(sql: "SELECT max(sequence) FROM responseEvent WHERE attemptId = ?"), arguments: [row.id]) ?? 0
             return started
         }
-        guard let schedule = try Row.fetchOne(try db.cachedStatement(sql: """
+        guard let schedule = try SQLRow.fetchOne(try db.cachedStatement(sql: """
             SELECT s.opensAt, s.durationSeconds, s.lateEntrySeconds, s.graceSeconds, s.policy, c.examId, c.paperId, s.endsBy FROM candidate c
             JOIN examSession s ON s.id = c.examSessionId WHERE c.id = ? AND c.paperId IS NOT NULL
             """), arguments: [candidateId]) else {
@@ -268,7 +268,7 @@ extension SQLiteStore: AttemptRepository {
     /// The candidate submits, inside the writer's transaction (after every answer handed to it before);
     /// graded with ExamCore's scoring: the score on the paper's scale and the breakdown are stored, essays
     /// stay pending.
-    static func submit(_ db: Database, attemptID: Int64, deviceToken: String, now: Date, papers: PaperCache) throws -> Submitted {
+    static func submit(_ db: SQLConnection, attemptID: Int64, deviceToken: String, now: Date, papers: PaperCache) throws -> Submitted {
         guard var row = try AttemptRow.fetch(db, id: attemptID) else { throw StoreError(.notFound, "không có bài thi / no attempt \(attemptID)") }
         guard row.deviceToken == deviceToken else { throw takenOver }
         do { try row.attempt.submit(at: now) } catch { throw StoreError(error) }
@@ -277,12 +277,12 @@ extension SQLiteStore: AttemptRepository {
 
     /// Submits at the deadline, inside the writer's transaction, if the attempt's time and grace are over
     /// by what the database holds (time may have been added since it was found); nil otherwise.
-    static func submitIfExpired(_ db: Database, attemptID: Int64, now: Date, papers: PaperCache) throws -> Submitted? {
+    static func submitIfExpired(_ db: SQLConnection, attemptID: Int64, now: Date, papers: PaperCache) throws -> Submitted? {
         guard var row = try AttemptRow.fetch(db, id: attemptID), row.attempt.tick(at: now) else { return nil }
         return try grade(db, row: &row, papers: papers)
     }
 
-    static func grade(_ db: Database, row: inout AttemptRow, papers: PaperCache) throws -> Submitted {
+    static func grade(_ db: SQLConnection, row: inout AttemptRow, papers: PaperCache) throws -> Submitted {
         let paper = try papers.paper(row.paperId, db: db).paper
         let score = paper.grade(try responses(db, attemptId: row.id))
         try row.save(db)
@@ -294,9 +294,9 @@ extension SQLiteStore: AttemptRepository {
     }
 
     /// An attempt's latest answers by item key.
-    static func responses(_ db: Database, attemptId: Int64) throws -> [String: ResponseValue] {
+    static func responses(_ db: SQLConnection, attemptId: Int64) throws -> [String: ResponseValue] {
         var responses: [String: ResponseValue] = [:]
-        for response in try Row.fetchAll(try db.cachedStatement(sql: "SELECT itemKey, value FROM response WHERE attemptId = ?"), arguments: [attemptId]) {
+        for response in try SQLRow.fetchAll(try db.cachedStatement(sql: "SELECT itemKey, value FROM response WHERE attemptId = ?"), arguments: [attemptId]) {
             responses[response[0]] = try ResponseValue(storedJSON: response[1])
         }
         return responses
@@ -399,7 +399,7 @@ enum AnswerStore {
     static let attemptsSQL = texts { AttemptRow.selection + " WHERE a.id IN (" + repeatElement("?", count: $0).joined(separator: ",") + ")" }
 
     /// Stores what passes its checks; returns the refusals by position in `batches`.
-    static func store(_ batches: [IngestionWriter.AnswerBatch], db: Database) throws -> [Int: Error] {
+    static func store(_ batches: [IngestionWriter.AnswerBatch], db: SQLConnection) throws -> [Int: Error] {
         let attempts = try rows(Array(Set(batches.map(\.attemptID))), db: db)
         var refusals: [Int: Error] = [:]
         var log: [DatabaseValueConvertible?] = []
@@ -431,23 +431,23 @@ enum AnswerStore {
     }
 
     /// The attempts with their timing, read with one statement per `rowsPerStatement` of them.
-    static func rows(_ ids: [Int64], db: Database) throws -> [Int64: AttemptRow] {
+    static func rows(_ ids: [Int64], db: SQLConnection) throws -> [Int64: AttemptRow] {
         var found: [Int64: AttemptRow] = [:]
         for start in stride(from: 0, to: ids.count, by: rowsPerStatement) {
             let chunk = Array(ids[start..<min(ids.count, start + rowsPerStatement)])
             let statement = try db.cachedStatement(sql: attemptsSQL[chunk.count])
-            for row in try AttemptRow.fetchAll(statement, arguments: StatementArguments(chunk)) { found[row.id] = row }
+            for row in try SQLRow.fetchAll(statement, arguments: SQLArguments(chunk)).map(AttemptRow.init(row:)) { found[row.id] = row }
         }
         return found
     }
 
     /// One multi-row insert per `rowsPerStatement` rows of `columns` values each.
-    static func insert(_ values: [DatabaseValueConvertible?], columns: Int, db: Database, sql: [String]) throws {
+    static func insert(_ values: [DatabaseValueConvertible?], columns: Int, db: SQLConnection, sql: [String]) throws {
         let rowCount = values.count / columns
         for start in stride(from: 0, to: rowCount, by: rowsPerStatement) {
             let count = min(rowsPerStatement, rowCount - start)
             let statement = try db.cachedStatement(sql: sql[count])
-            try statement.execute(arguments: StatementArguments(values[(start * columns)..<((start + count) * columns)]))
+            try statement.execute(arguments: SQLArguments(values[(start * columns)..<((start + count) * columns)]))
         }
     }
 }
@@ -466,14 +466,14 @@ extension SQLiteStore: ExamRepository {
         // What memory does not hold: how many items each attempt has answered, when it last saved, paper sizes.
         let (activity, sizes, absent) = try await database.writer.read { db in
             var activity: [Int64: (answered: Int, lastSavedAt: Date?)] = [:]
-            for row in try Row.fetchAll(db, sql: """
+            for row in try SQLRow.fetchAll(db, sql: """
                 SELECT x.attemptId, sum(x.value NOT IN ('""', '[]', '{}')), max(x.receivedAt) FROM response x
                 JOIN attempt a ON a.id = x.attemptId JOIN candidate c ON c.id = a.candidateId WHERE c.examId = ? GROUP BY x.attemptId
                 """, arguments: [exam.id]) {
                 activity[row[0]] = (row[1] ?? 0, row[2])
             }
             var sizes: [Int64: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT i.paperId, count(*) FROM paperItem i JOIN paper p ON p.id = i.paperId WHERE p.examId = ? GROUP BY i.paperId",
+            for row in try SQLRow.fetchAll(db, sql: "SELECT i.paperId, count(*) FROM paperItem i JOIN paper p ON p.id = i.paperId WHERE p.examId = ? GROUP BY i.paperId",
                                         arguments: [exam.id]) {
                 sizes[row[0]] = row[1]
             }
@@ -551,7 +551,7 @@ extension SQLiteStore: ExamRepository {
             let examId: Int64 = try AppDatabase.examRow(db, exam)["id"]
             var room = room
             if let sbd {
-                guard let candidateRoom = try Row.fetchOne(db, sql: """
+                guard let candidateRoom = try SQLRow.fetchOne(db, sql: """
                     SELECT r.name FROM candidate c LEFT JOIN room r ON r.id = c.roomId WHERE c.examId = ? AND c.sbd = ?
                     """, arguments: [examId, sbd]) else {
                     throw StoreError(.notFound, "không có thí sinh \(sbd) / no candidate \(sbd)", field: "sbd")
@@ -647,7 +647,7 @@ extension SQLiteStore: ExamRepository {
 
 extension SQLiteStore: StaffRepository {
     public func verify(username: String, password: String) async throws -> StaffMember? {
-        let stored = try await database.writer.read { db in try StaffRecord.filter(StaffRecord.Columns.username == username).fetchOne(db) }
+        let stored = try await database.writer.read { db in try StaffRecord.fetchOne(db, where: "username = ?", arguments: [username]) }
         let valid = await StaffPasswords.verify(password, hash: stored?.passwordHash ?? StaffPasswords.decoyHash)
         guard valid, let stored, !stored.disabled else { return nil }
         return stored.member
@@ -655,7 +655,7 @@ extension SQLiteStore: StaffRepository {
 
     public func account(username: String) async throws -> StaffAccount? {
         try await database.writer.read { db in
-            try StaffRecord.filter(StaffRecord.Columns.username == username).fetchOne(db).map {
+            try StaffRecord.fetchOne(db, where: "username = ?", arguments: [username]).map {
                 StaffAccount(member: $0.member, sessionsValidAfter: $0.sessionsValidAfter, disabled: $0.disabled)
             }
         }
@@ -668,7 +668,7 @@ extension SQLiteStore: StaffRepository {
 
 extension SQLiteStore: MediaRepository {
     public func file(sha256: String) async throws -> MediaData? {
-        try await database.writer.read { db in try MediaRecord.fetchOne(db, key: sha256).map { MediaData(data: $0.data, mimeType: $0.mimeType) } }
+        try await database.writer.read { db in try MediaRecord.fetchOne(db, where: "sha256 = ?", arguments: [sha256]).map { MediaData(data: $0.data, mimeType: $0.mimeType) } }
     }
 }
 

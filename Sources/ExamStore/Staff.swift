@@ -168,16 +168,16 @@ extension AppDatabase {
         try writer.read { db in try Self.staffMembers(db) }
     }
 
-    static func staffMembers(_ db: Database) throws -> [StaffMember] {
-        try StaffRecord.order(sql: "role, username").fetchAll(db).map(\.member)
+    static func staffMembers(_ db: SQLConnection) throws -> [StaffMember] {
+        try StaffRecord.fetchAll(db, sql: "SELECT * FROM staff ORDER BY role, username").map(\.member)
     }
 
     /// A candidate's result: the score and breakdown once submitted and released, and as much more as the
     /// exam's review policy allows.
     /// `staff`: everything (the key, unreleased results), for a coordinator looking into a dispute.
     /// Results released for a moment still to come (an assignment's review after its window) show from then on.
-    static func candidateResult(_ db: Database, candidateId: Int64, papers: PaperCache, staff: Bool = false, now: Date = Date()) throws -> CandidateResult {
-        guard let row = try Row.fetchOne(db, sql: """
+    static func candidateResult(_ db: SQLConnection, candidateId: Int64, papers: PaperCache, staff: Bool = false, now: Date = Date()) throws -> CandidateResult {
+        guard let row = try SQLRow.fetchOne(db, sql: """
             SELECT a.id, c.paperId, a.state, a.submittedAt, a.autoSubmitted, a.scoreHundredths, a.pendingItems, a.breakdown, e.reviewPolicy,
                    e.resultsPolicy = 'immediate' OR coalesce(e.resultsReleasedAt <= ?, 0) AS released
             FROM attempt a JOIN candidate c ON c.id = a.candidateId JOIN exam e ON e.id = c.examId WHERE c.id = ?
@@ -200,12 +200,12 @@ extension AppDatabase {
         let paper = try papers.paper(row["paperId"], db: db).paper
         result.paperId = row["paperId"]
         let answers = try SQLiteStore.responses(db, attemptId: attemptId)
-        let comments = try Dictionary(Row.fetchAll(db, sql: """
+        let comments = try Dictionary(SQLRow.fetchAll(db, sql: """
             SELECT itemKey, comment FROM manualGrade WHERE attemptId = ? AND comment <> '' ORDER BY round
             """, arguments: [attemptId]).map { ($0["itemKey"] as String, $0["comment"] as String) }, uniquingKeysWith: { _, later in later })
         var graders: [String: String] = [:]
         if staff {
-            for row in try Row.fetchAll(db, sql: "SELECT itemKey, round, grader, pointsHundredths FROM manualGrade WHERE attemptId = ? ORDER BY round",
+            for row in try SQLRow.fetchAll(db, sql: "SELECT itemKey, round, grader, pointsHundredths FROM manualGrade WHERE attemptId = ? ORDER BY round",
                                         arguments: [attemptId]) {
                 let entry = "vòng \(row["round"] as Int): \(row["grader"] as String) (\(Points(hundredths: row["pointsHundredths"]).formatted(decimalMark: ",")))"
                 graders[row["itemKey"], default: ""] += (graders[row["itemKey"]] == nil ? "" : "; ") + entry

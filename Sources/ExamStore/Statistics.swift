@@ -69,7 +69,7 @@ extension AppDatabase {
 
     /// Two passes over the database, no answer kept in memory: the attempts' stored scores (totals, item
     /// points), then the choice questions' answers counted straight into their options.
-    static func statistics(_ db: Database, exam: String, papers: PaperCache) throws -> ExamStatistics {
+    static func statistics(_ db: SQLConnection, exam: String, papers: PaperCache) throws -> ExamStatistics {
         let examId: Int64 = try examRow(db, exam)["id"]
         let decoder = JSONDecoder()
         // Each paper's layout: per position the question's index in `gathered`, and for choice questions the
@@ -78,7 +78,7 @@ extension AppDatabase {
         var indexOfRevision: [Int64: Int] = [:]
         var layouts: [Int64: [(question: Int, options: [Int]?)]] = [:]
         var positionOfKey: [Int64: [String: Int]] = [:]
-        let placed = try Row.fetchAll(db, sql: """
+        let placed = try SQLRow.fetchAll(db, sql: """
             SELECT i.paperId, i.position, i.key, i.questionRevisionId, r.content FROM paperItem i JOIN paper p ON p.id = i.paperId
             JOIN questionRevision r ON r.id = i.questionRevisionId WHERE p.examId = ? ORDER BY i.paperId, i.position
             """, arguments: [examId])
@@ -115,7 +115,7 @@ extension AppDatabase {
         var rowOfAttempt: [Int64: (row: Int, paper: Int64)] = [:]
         var pending = 0
         var scale = Points(10)
-        let attempts = try Row.fetchCursor(db, sql: """
+        let attempts = try SQLRow.fetchCursor(db, sql: """
             SELECT a.id, c.paperId, a.pendingItems, a.breakdown FROM attempt a JOIN candidate c ON c.id = a.candidateId
             WHERE c.examId = ? AND a.state = 'submitted' AND a.breakdown IS NOT NULL ORDER BY a.id
             """, arguments: [examId])
@@ -159,7 +159,7 @@ extension AppDatabase {
             for (attemptId, place) in rowOfAttempt { attemptOfRow[place.row] = attemptId }
             let top = (Int((totals[lastTop] * 100).rounded()), attemptOfRow[lastTop])
             let bottom = (Int((totals[firstBottom] * 100).rounded()), attemptOfRow[firstBottom])
-            let answers = try Row.fetchCursor(db, sql: """
+            let answers = try SQLRow.fetchCursor(db, sql: """
                 SELECT c.paperId, r.itemKey, r.value,
                        (CASE WHEN a.scoreHundredths > ? OR (a.scoreHundredths = ? AND a.id <= ?) THEN 1 ELSE 0 END)
                        | (CASE WHEN a.scoreHundredths < ? OR (a.scoreHundredths = ? AND a.id >= ?) THEN 2 ELSE 0 END), count(*)
@@ -167,7 +167,7 @@ extension AppDatabase {
                 WHERE c.examId = ? AND a.state = 'submitted' AND coalesce(a.pendingItems, 0) = 0 AND a.breakdown IS NOT NULL
                   AND r.itemKey IN (\(Array(repeating: "?", count: choiceKeys.count).joined(separator: ",")))
                 GROUP BY 1, 2, 3, 4
-                """, arguments: StatementArguments([top.0, top.0, top.1, bottom.0, bottom.0, bottom.1, examId] as [DatabaseValueConvertible] + choiceKeys.sorted()))
+                """, arguments: SQLArguments([top.0, top.0, top.1, bottom.0, bottom.0, bottom.1, examId] as [DatabaseValueConvertible] + choiceKeys.sorted()))
             while let row = try answers.next() {
                 let paperId: Int64 = row[0], bits: Int = row[3], count: Int = row[4]
                 guard let position = positionOfKey[paperId]?[row[1]], let options = layouts[paperId]?[position].options else { continue }
@@ -262,7 +262,7 @@ extension AppDatabase {
         try writer.write { db in try Self.storeStatistics(db, exam: exam, papers: PaperCache(), actor: Actor(username: actor, isAdmin: true), now: Date()) }
     }
 
-    static func storeStatistics(_ db: Database, exam: String, papers: PaperCache, actor: Actor, now: Date) throws -> Int {
+    static func storeStatistics(_ db: SQLConnection, exam: String, papers: PaperCache, actor: Actor, now: Date) throws -> Int {
         let statistics = try statistics(db, exam: exam, papers: papers)
         let examId: Int64 = try examRow(db, exam)["id"]
         for question in statistics.questions {

@@ -25,7 +25,7 @@ struct BankStoreTests {
     func pragmas() throws {
         let path = Self.temporaryPath()
         let db = try AppDatabase.open(at: path)
-        let (synchronous, journal, foreignKeys) = try db.writer.writeWithoutTransaction { db in
+        let (synchronous, journal, foreignKeys) = try db.writer.sqlite!.writeWithoutTransaction { db in
             (try Int.fetchOne(db, sql: "PRAGMA synchronous"), try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA foreign_keys"))
         }
         #expect(synchronous == 2)

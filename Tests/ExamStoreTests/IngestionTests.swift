@@ -187,7 +187,7 @@ struct IngestionTests {
         let other = try await store.start(exam: exam, sbd: slips[4].sbd, session: Self.at(5), now: Self.at(5))
         #expect(try await store.submitExpired(now: Self.at(3030)) == 0)
         #expect(try await store.submitExpired(now: Self.at(3031)) == 1)
-        let row = try await db.writer.read { try Row.fetchOne($0, sql: "SELECT state, autoSubmitted, scoreHundredths FROM attempt WHERE id = ?", arguments: [other.attemptID])! }
+        let row = try await db.writer.read { try SQLRow.fetchOne($0, sql: "SELECT state, autoSubmitted, scoreHundredths FROM attempt WHERE id = ?", arguments: [other.attemptID])! }
         #expect(row["state"] as String == "submitted" && row["autoSubmitted"] as Bool && row["scoreHundredths"] as Int == 0)
         // The read model knows at once: the page's poll sees it submitted.
         #expect(try await store.status(exam: exam, sbd: slips[4].sbd, now: Self.at(3032)).state == .submitted)
@@ -227,7 +227,7 @@ struct IngestionTests {
         #expect(refusals.keys.sorted() == [2])
         #expect((refusals[2] as? StoreError)?.code == .takenOver)
         let answers = try await db.writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT attemptId, itemKey, value, sequence FROM response ORDER BY attemptId, itemKey").map { "\($0[0] as Int64 == a.attemptID ? "a" : "b") \($0[1] as String) \($0[2] as String) \($0[3] as Int)" }
+            try SQLRow.fetchAll(db, sql: "SELECT attemptId, itemKey, value, sequence FROM response ORDER BY attemptId, itemKey").map { "\($0[0] as Int64 == a.attemptID ? "a" : "b") \($0[1] as String) \($0[2] as String) \($0[3] as Int)" }
         }
         #expect(answers == ["a I.1 \"C\" 5", "b I.2 \"B\" 4"])
         let logged = try await db.writer.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM responseEvent")! }

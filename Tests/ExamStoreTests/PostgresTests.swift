@@ -29,7 +29,7 @@ struct PostgresTests {
         try await session.migrate()
         let reference = try AppDatabase.inMemory()
         for table in DatabaseCopy.tableOrder where table != "questionSearch" {
-            let sqlite = try reference.writer.read { db in
+            let sqlite = try reference.writer.sqlite!.read { db in
                 try Row.fetchAll(db, sql: "SELECT name, type, \"notnull\" AS required, pk FROM pragma_table_info(?)", arguments: [table])
             }
             let postgres = try await session.rows(

@@ -185,25 +185,11 @@ final class PostgresSession: Sendable {
         }
     }
 
-    /// Brings the schema up to date: each of `PostgresSchema.migrations` not yet applied, in order, in one
-    /// transaction under an advisory lock, so nodes starting together migrate once. Refuses a database that a
-    /// newer khaothi migrated (a migration this build does not know).
+    /// Brings the schema up to date (see `PostgresLink.migrate`), off the caller's thread.
     func migrate() async throws {
-        try await transaction {
-            try await execute("SELECT pg_advisory_xact_lock(\(Self.migrationLock))")
-            try await execute("CREATE TABLE IF NOT EXISTS khaothi_migration (identifier text PRIMARY KEY, appliedAt timestamptz NOT NULL DEFAULT now())")
-            let applied = Set(try await rows("SELECT identifier FROM khaothi_migration").compactMap { row -> String? in
-                if case .text(let identifier) = row[0] { return identifier }
-                return nil
-            })
-            let known = Set(PostgresSchema.migrations.map(\.identifier))
-            if let unknown = applied.subtracting(known).sorted().first {
-                throw StoreError(.invalid, "\(address): cơ sở dữ liệu do bản khaothi mới hơn tạo (\(unknown)) / migrated by a newer khaothi", field: "database")
-            }
-            for migration in PostgresSchema.migrations where !applied.contains(migration.identifier) {
-                try await script(migration.sql)
-                try await execute("INSERT INTO khaothi_migration(identifier) VALUES ($1)", [.text(migration.identifier)])
-            }
+        let link = PostgresLink(connection: connection, address: address, logger: logger)
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
+            DispatchQueue.global().async { continuation.resume(with: Result { try link.migrate() }) }
         }
     }
 
@@ -251,6 +237,16 @@ final class PostgresSession: Sendable {
             case .float4, .float8: return .real(try cell.decode(Double.self))
             case .bytea: return .blob(Array(buffer: try cell.decode(ByteBuffer.self)))
             case .bool: return .integer(try cell.decode(Bool.self) ? 1 : 0)
+            // sum() and avg() of integers: whole numbers stay integers, as SQLite's sum() gives them.
+            case .numeric:
+                let number = try cell.decode(Decimal.self)
+                var rounded = Decimal()
+                var copy = number
+                NSDecimalRound(&rounded, &copy, 0, .plain)
+                if rounded == number, let integer = Int64(exactly: NSDecimalNumber(decimal: number).int64Value), Decimal(integer) == number {
+                    return .integer(integer)
+                }
+                return .real(NSDecimalNumber(decimal: number).doubleValue)
             default: return .text(try cell.decode(String.self))
             }
         }

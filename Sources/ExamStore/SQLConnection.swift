@@ -1,0 +1,543 @@
+import Foundation
+internal import GRDB
+import Logging
+import NIOCore
+import PostgresNIO
+import Synchronization
+
+// The one seam between ExamStore's repositories and the two engines. Repositories write SQL that both SQLite and
+// PostgreSQL accept (placeholders `?`, unquoted identifiers, booleans as 0/1, dates as GRDB's UTC text) and read
+// rows by column name or position; `SQLConnection` runs it on a GRDB `Database` or on a PostgreSQL connection.
+// Nothing outside ExamStore sees either.
+
+/// Which engine a connection talks to; the few statements that differ (full-text search, sizes) ask.
+enum SQLEngine: String, Sendable {
+    case sqlite
+    case postgresql
+}
+
+/// The values bound to a statement's `?`s, in order.
+struct SQLArguments: ExpressibleByArrayLiteral, Sendable {
+    var values: [DatabaseValue]
+
+    init() { values = [] }
+    init(arrayLiteral elements: (any DatabaseValueConvertible)?...) { values = elements.map { $0?.databaseValue ?? .null } }
+    init<S: Sequence>(_ sequence: S) where S.Element: DatabaseValueConvertible { values = sequence.map(\.databaseValue) }
+    init<S: Sequence>(_ sequence: S) where S.Element == any DatabaseValueConvertible { values = sequence.map(\.databaseValue) }
+    init<S: Sequence>(_ sequence: S) where S.Element == (any DatabaseValueConvertible)? { values = sequence.map { $0?.databaseValue ?? .null } }
+
+    var isEmpty: Bool { values.isEmpty }
+    var grdb: StatementArguments { StatementArguments(values) }
+
+    static func += (lhs: inout SQLArguments, rhs: SQLArguments) { lhs.values += rhs.values }
+    static func + (lhs: SQLArguments, rhs: SQLArguments) -> SQLArguments { var sum = lhs; sum += rhs; return sum }
+    mutating func append(contentsOf other: SQLArguments) { values += other.values }
+}
+
+/// One row of a result, read by position or by column name (without regard to case: PostgreSQL folds unquoted
+/// names to lower case). A NULL read as a non-optional value, or a value of the wrong kind, is a programming
+/// error and stops the process, as GRDB's rows do.
+struct SQLRow: @unchecked Sendable {  // fetched rows are copies nobody changes; a cursor's row is valid until its next step
+    /// The names of a result's columns, shared by its rows.
+    final class Columns: Sendable {
+        let names: [String]
+        let index: [String: Int]
+        init(_ names: [String]) {
+            self.names = names
+            var index: [String: Int] = [:]
+            for (position, name) in names.enumerated().reversed() { index[name.lowercased()] = position }
+            self.index = index
+        }
+    }
+
+    enum Storage {
+        case sqlite(Row)
+        case values(Columns, [DatabaseValue])
+    }
+    let storage: Storage
+
+    init(_ row: Row) { storage = .sqlite(row) }
+    init(columns: Columns, values: [DatabaseValue]) { storage = .values(columns, values) }
+
+    var count: Int {
+        switch storage {
+        case let .sqlite(row): row.count
+        case let .values(_, values): values.count
+        }
+    }
+
+    var columnNames: [String] {
+        switch storage {
+        case let .sqlite(row): Array(row.columnNames)
+        case let .values(columns, _): columns.names
+        }
+    }
+
+    func databaseValue(at index: Int) -> DatabaseValue {
+        switch storage {
+        case let .sqlite(row): row[index] as DatabaseValue
+        case let .values(_, values): values[index]
+        }
+    }
+
+    /// The value of the named column; NULL when there is no such column.
+    func databaseValue(named name: String) -> DatabaseValue {
+        switch storage {
+        case let .sqlite(row): return row[name] as DatabaseValue? ?? .null
+        case let .values(columns, values):
+            guard let index = columns.index[name] ?? columns.index[name.lowercased()] else { return .null }
+            return values[index]
+        }
+    }
+
+    func hasColumn(_ name: String) -> Bool {
+        switch storage {
+        case let .sqlite(row): row.hasColumn(name)
+        case let .values(columns, _): columns.index[name.lowercased()] != nil
+        }
+    }
+
+    // As GRDB's rows: `row["x"] as String?` reads NULL as nil (Optional is DatabaseValueConvertible).
+    subscript<T: DatabaseValueConvertible>(_ index: Int) -> T { Self.convert(databaseValue(at: index), "#\(index)") }
+    subscript<T: DatabaseValueConvertible>(_ name: String) -> T { Self.convert(databaseValue(named: name), name) }
+    /// SQLite's rows read these straight from the statement.
+    subscript<T: DatabaseValueConvertible & StatementColumnConvertible>(_ index: Int) -> T {
+        switch storage {
+        case let .sqlite(row): row[index]
+        case let .values(_, values): Self.convert(values[index], "#\(index)")
+        }
+    }
+    subscript<T: DatabaseValueConvertible & StatementColumnConvertible>(_ name: String) -> T {
+        switch storage {
+        case let .sqlite(row): row[name]
+        case .values: Self.convert(databaseValue(named: name), name)
+        }
+    }
+
+    private static func convert<T: DatabaseValueConvertible>(_ value: DatabaseValue, _ column: String) -> T {
+        guard let converted = T.fromDatabaseValue(value) else { fatalError("column \(column): \(value) is not a \(T.self)") }
+        return converted
+    }
+
+    /// The same row as GRDB's, for decoding records.
+    var grdb: Row {
+        switch storage {
+        case let .sqlite(row): return row
+        case let .values(columns, values):
+            var dictionary: [String: DatabaseValue] = [:]
+            for (name, value) in zip(columns.names, values) where dictionary[name] == nil { dictionary[name] = value }
+            return Row(dictionary)
+        }
+    }
+}
+
+/// How a savepoint ends.
+enum SavepointEnd {
+    case commit
+    case rollback
+}
+
+/// One connection inside a transaction (or a savepoint of one): what every repository function takes.
+final class SQLConnection {
+    enum Backend {
+        case sqlite(Database)
+        case postgres(PostgresLink)
+    }
+    let backend: Backend
+
+    init(_ db: Database) { backend = .sqlite(db) }
+    init(_ link: PostgresLink) { backend = .postgres(link) }
+
+    var engine: SQLEngine {
+        switch backend {
+        case .sqlite: .sqlite
+        case .postgres: .postgresql
+        }
+    }
+
+    /// Rows changed by the last statement.
+    private(set) var changesCount = 0
+
+    /// Runs one statement (on SQLite, several separated by `;` when there are no arguments).
+    func execute(sql: String, arguments: SQLArguments = []) throws {
+        switch backend {
+        case let .sqlite(db):
+            try db.execute(sql: sql, arguments: arguments.grdb)
+            changesCount = db.changesCount
+        case let .postgres(link):
+            changesCount = try link.run(sql, arguments.values)
+        }
+    }
+
+    /// Runs an INSERT into a table with an `id` column and returns the id the database gave the row.
+    func insert(sql: String, arguments: SQLArguments = []) throws -> Int64 {
+        try cachedStatement(sql: sql + " RETURNING id").insertedID(arguments: arguments)
+    }
+
+    /// A statement prepared once per connection (SQLite) and run many times.
+    func cachedStatement(sql: String) throws -> SQLStatement {
+        switch backend {
+        case let .sqlite(db): SQLStatement(connection: self, sql: sql, sqlite: try db.cachedStatement(sql: sql))
+        case .postgres: SQLStatement(connection: self, sql: sql, sqlite: nil)
+        }
+    }
+
+    /// The rows one by one. SQLite steps the statement as they are read (a row is valid until the next one);
+    /// PostgreSQL's arrive whole first (PostgreSQL cannot keep two results of one connection open at once).
+    func cursor(sql: String, arguments: SQLArguments = []) throws -> SQLCursor<SQLRow> {
+        switch backend {
+        case let .sqlite(db):
+            let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments.grdb)
+            return SQLCursor { try cursor.next().map(SQLRow.init) }
+        case .postgres:
+            var rows = try self.rows(sql: sql, arguments: arguments).makeIterator()
+            return SQLCursor { rows.next() }
+        }
+    }
+
+    func rows(sql: String, arguments: SQLArguments = [], statement: Statement? = nil, limit: Int = .max) throws -> [SQLRow] {
+        switch backend {
+        case let .sqlite(db):
+            // Rows of a cursor are reused: each one kept is copied.
+            let cursor = try statement.map { try Row.fetchCursor($0, arguments: arguments.grdb) }
+                ?? Row.fetchCursor(db, sql: sql, arguments: arguments.grdb)
+            var rows: [SQLRow] = []
+            while rows.count < limit, let row = try cursor.next() { rows.append(SQLRow(row.copy())) }
+            return rows
+        case let .postgres(link):
+            var rows: [SQLRow] = []
+            try link.run(sql, arguments.values) { rows.append($0) }
+            return rows.count > limit ? Array(rows.prefix(limit)) : rows
+        }
+    }
+
+    /// Runs `body` in a savepoint: released when it returns `.commit`, rolled back when it returns `.rollback`
+    /// or throws.
+    func inSavepoint(_ body: () throws -> SavepointEnd) throws {
+        switch backend {
+        case let .sqlite(db):
+            try db.inSavepoint {
+                switch try body() {
+                case .commit: .commit
+                case .rollback: .rollback
+                }
+            }
+        case let .postgres(link):
+            let name = "khaothi_\(link.nextSavepoint())"
+            _ = try link.run("SAVEPOINT \(name)", [])
+            do {
+                switch try body() {
+                case .commit: _ = try link.run("RELEASE SAVEPOINT \(name)", [])
+                case .rollback:
+                    _ = try link.run("ROLLBACK TO SAVEPOINT \(name)", [])
+                    _ = try link.run("RELEASE SAVEPOINT \(name)", [])
+                }
+            } catch {
+                // The transaction stays usable: only the savepoint's work is undone.
+                _ = try? link.run("ROLLBACK TO SAVEPOINT \(name)", [])
+                _ = try? link.run("RELEASE SAVEPOINT \(name)", [])
+                throw error
+            }
+        }
+    }
+}
+
+/// A statement for `SQLConnection.cachedStatement`: prepared on SQLite, sent as it is to PostgreSQL.
+struct SQLStatement {
+    let connection: SQLConnection
+    let sql: String
+    let sqlite: Statement?
+
+    func execute(arguments: SQLArguments = []) throws {
+        if let sqlite {
+            try sqlite.execute(arguments: arguments.grdb)
+        } else {
+            try connection.execute(sql: sql, arguments: arguments)
+        }
+    }
+
+    /// Runs an `INSERT … RETURNING id` and returns the id.
+    func insertedID(arguments: SQLArguments = []) throws -> Int64 {
+        guard let id = try Int64.fetchOne(self, arguments: arguments) else { throw StoreError(.invalid, "no id returned by: \(sql)") }
+        return id
+    }
+
+    func rows(arguments: SQLArguments, limit: Int = .max) throws -> [SQLRow] {
+        try connection.rows(sql: sql, arguments: arguments, statement: sqlite, limit: limit)
+    }
+}
+
+/// Rows (or values) read one at a time.
+final class SQLCursor<Element> {
+    private let step: () throws -> Element?
+    init(_ step: @escaping () throws -> Element?) { self.step = step }
+    func next() throws -> Element? { try step() }
+}
+
+// MARK: - fetching, with the shapes GRDB's fetchers have
+
+extension SQLRow {
+    static func fetchAll(_ db: SQLConnection, sql: String, arguments: SQLArguments = []) throws -> [SQLRow] {
+        try db.rows(sql: sql, arguments: arguments)
+    }
+    static func fetchOne(_ db: SQLConnection, sql: String, arguments: SQLArguments = []) throws -> SQLRow? {
+        try db.rows(sql: sql, arguments: arguments, limit: 1).first
+    }
+    static func fetchAll(_ statement: SQLStatement, arguments: SQLArguments = []) throws -> [SQLRow] {
+        try statement.rows(arguments: arguments)
+    }
+    static func fetchCursor(_ db: SQLConnection, sql: String, arguments: SQLArguments = []) throws -> SQLCursor<SQLRow> {
+        try db.cursor(sql: sql, arguments: arguments)
+    }
+    static func fetchOne(_ statement: SQLStatement, arguments: SQLArguments = []) throws -> SQLRow? {
+        try statement.rows(arguments: arguments, limit: 1).first
+    }
+}
+
+extension DatabaseValueConvertible {
+    static func fetchOne(_ db: SQLConnection, sql: String, arguments: SQLArguments = []) throws -> Self? {
+        try db.rows(sql: sql, arguments: arguments, limit: 1).first.flatMap { Self.fromDatabaseValue($0.databaseValue(at: 0)) }
+    }
+    static func fetchOne(_ statement: SQLStatement, arguments: SQLArguments = []) throws -> Self? {
+        try statement.rows(arguments: arguments, limit: 1).first.flatMap { Self.fromDatabaseValue($0.databaseValue(at: 0)) }
+    }
+    /// The first column of every row; a NULL or a value of another kind is refused.
+    static func fetchAll(_ db: SQLConnection, sql: String, arguments: SQLArguments = []) throws -> [Self] {
+        try values(of: db.rows(sql: sql, arguments: arguments), sql: sql)
+    }
+    static func fetchAll(_ statement: SQLStatement, arguments: SQLArguments = []) throws -> [Self] {
+        try values(of: statement.rows(arguments: arguments), sql: statement.sql)
+    }
+    static func fetchCursor(_ db: SQLConnection, sql: String, arguments: SQLArguments = []) throws -> SQLCursor<Self> {
+        let rows = try db.cursor(sql: sql, arguments: arguments)
+        return SQLCursor {
+            guard let row = try rows.next() else { return nil }
+            guard let value = Self.fromDatabaseValue(row.databaseValue(at: 0)) else {
+                throw StoreError(.invalid, "\(row.databaseValue(at: 0)) is not a \(Self.self) in: \(sql)")
+            }
+            return value
+        }
+    }
+
+    private static func values(of rows: [SQLRow], sql: String) throws -> [Self] {
+        try rows.map { row in
+            guard let value = Self.fromDatabaseValue(row.databaseValue(at: 0)) else {
+                throw StoreError(.invalid, "\(row.databaseValue(at: 0)) is not a \(Self.self) in: \(sql)")
+            }
+            return value
+        }
+    }
+}
+
+extension DatabaseValueConvertible where Self: Hashable {
+    static func fetchSet(_ db: SQLConnection, sql: String, arguments: SQLArguments = []) throws -> Set<Self> {
+        Set(try fetchAll(db, sql: sql, arguments: arguments))
+    }
+}
+
+extension FetchableRecord {
+    static func fetchAll(_ db: SQLConnection, sql: String, arguments: SQLArguments = []) throws -> [Self] {
+        try db.rows(sql: sql, arguments: arguments).map { try Self(row: $0.grdb) }
+    }
+    static func fetchOne(_ db: SQLConnection, sql: String, arguments: SQLArguments = []) throws -> Self? {
+        try db.rows(sql: sql, arguments: arguments, limit: 1).first.map { try Self(row: $0.grdb) }
+    }
+}
+
+// MARK: - records
+
+/// A Codable struct stored as one row of `databaseTableName` (its properties are the columns).
+protocol StoredRecord: Codable, FetchableRecord, EncodableRecord {
+    static var databaseTableName: String { get }
+}
+
+/// A record whose table numbers its rows (`id`, given by the database on insert).
+protocol IdentifiedRecord: StoredRecord {
+    var id: Int64? { get set }
+}
+
+extension StoredRecord {
+    static func fetchAll(_ db: SQLConnection, where condition: String, arguments: SQLArguments = []) throws -> [Self] {
+        try fetchAll(db, sql: "SELECT * FROM \(databaseTableName) WHERE \(condition)", arguments: arguments)
+    }
+    static func fetchOne(_ db: SQLConnection, where condition: String, arguments: SQLArguments = []) throws -> Self? {
+        try fetchOne(db, sql: "SELECT * FROM \(databaseTableName) WHERE \(condition)", arguments: arguments)
+    }
+
+    fileprivate func columns(without skipped: String? = nil) throws -> (names: [String], values: SQLArguments) {
+        let dictionary = try databaseDictionary
+        let names = dictionary.keys.filter { $0 != skipped }.sorted()
+        return (names, SQLArguments(names.map { dictionary[$0]! }))
+    }
+
+    func insert(_ db: SQLConnection) throws {
+        let (names, values) = try columns()
+        try db.cachedStatement(sql: Self.insertSQL(names, returning: false)).execute(arguments: values)
+    }
+
+    fileprivate static func insertSQL(_ names: [String], returning: Bool) -> String {
+        "INSERT INTO \(databaseTableName)(\(names.joined(separator: ", "))) VALUES (\(names.map { _ in "?" }.joined(separator: ", ")))"
+            + (returning ? " RETURNING id" : "")
+    }
+}
+
+extension IdentifiedRecord {
+    /// Inserts the row and takes the id the database gave it.
+    mutating func insert(_ db: SQLConnection) throws {
+        if id != nil {
+            let (names, values) = try columns()
+            try db.cachedStatement(sql: Self.insertSQL(names, returning: false)).execute(arguments: values)
+            return
+        }
+        let (names, values) = try columns(without: "id")
+        guard let given = try Int64.fetchOne(try db.cachedStatement(sql: Self.insertSQL(names, returning: true)), arguments: values) else {
+            throw StoreError(.invalid, "\(Self.databaseTableName): no id given")
+        }
+        id = given
+    }
+
+    /// Writes every column of the row with this id.
+    func update(_ db: SQLConnection) throws {
+        guard let id else { throw StoreError(.invalid, "\(Self.databaseTableName): update without an id") }
+        let (names, values) = try columns(without: "id")
+        try db.cachedStatement(sql: "UPDATE \(Self.databaseTableName) SET \(names.map { "\($0) = ?" }.joined(separator: ", ")) WHERE id = ?")
+            .execute(arguments: values + [id])
+    }
+
+    /// Updates the row with this id, or inserts a new one.
+    mutating func save(_ db: SQLConnection) throws {
+        if id == nil { try insert(db) } else { try update(db) }
+    }
+}
+
+// MARK: - PostgreSQL
+
+/// One PostgreSQL connection used synchronously from the store's own threads (never from an event loop, as
+/// GRDB's calls): each statement is sent and its rows read before the call returns. `?` placeholders become
+/// `$1`, `$2`…; values are sent and read as SQLite's storage classes (see `SQLValue`).
+final class PostgresLink: @unchecked Sendable {
+    let connection: PostgresConnection
+    let address: PostgresAddress
+    let logger: Logger
+    private var savepoints = 0
+
+    init(connection: PostgresConnection, address: PostgresAddress, logger: Logger) {
+        self.connection = connection
+        self.address = address
+        self.logger = logger
+    }
+
+    /// Connects, waiting for the connection (call off the event loops).
+    static func connect(_ address: PostgresAddress, id: Int, logger: Logger) throws -> PostgresLink {
+        do {
+            let connection = try PostgresConnection.connect(on: MultiThreadedEventLoopGroup.singleton.any(), configuration: try address.configuration(),
+                                                            id: id, logger: logger).wait()
+            return PostgresLink(connection: connection, address: address, logger: logger)
+        } catch {
+            throw StoreError(.invalid, "\(address): không kết nối được / cannot connect (\(PostgresSession.explain(error)))", field: "database")
+        }
+    }
+
+    func close() { try? connection.close().wait() }
+
+    var isClosed: Bool { connection.isClosed }
+
+    func nextSavepoint() -> Int {
+        savepoints += 1
+        return savepoints
+    }
+
+    /// Runs one statement, hands each row to `body`, and returns the rows it changed.
+    @discardableResult
+    func run(_ sql: String, _ values: [DatabaseValue]) throws -> Int {
+        try run(sql, values) { _ in }
+    }
+
+    /// Runs one statement, hands each row to `body`, and returns the rows it changed.
+    @discardableResult
+    func run(_ sql: String, _ values: [DatabaseValue], _ body: (SQLRow) throws -> Void) throws -> Int {
+        let query = PostgresQuery(unsafeSQL: Self.numbered(sql), binds: PostgresSession.bindings(values.map(SQLValue.init)))
+        let result: PostgresQueryResult
+        do {
+            result = try connection.query(query, logger: logger).wait()
+        } catch {
+            throw Self.storeError(error, address: address)
+        }
+        if !result.rows.isEmpty {
+            let columns = SQLRow.Columns(result.rows[0].map(\.columnName))
+            for row in result.rows {
+                let values = try PostgresSession.values(of: row).map(\.databaseValue)
+                try body(SQLRow(columns: columns, values: values))
+            }
+        }
+        return result.metadata.rows ?? 0
+    }
+
+    /// The server's refusals as the store's own errors, naming the database and the server's words: a
+    /// duplicate is `.exists`, anything else `.invalid`.
+    static func storeError(_ error: any Error, address: PostgresAddress) -> StoreError {
+        let state = (error as? PSQLError)?.serverInfo?[.sqlState]
+        return StoreError(state == "23505" ? .exists : .invalid, "\(address): \(PostgresSession.explain(error))", field: "database", cause: error)
+    }
+
+    /// Brings the schema up to date: each of `PostgresSchema.migrations` not yet applied, in order, in one
+    /// transaction under an advisory lock, so nodes starting together migrate once. Refuses a database that a
+    /// newer khaothi migrated (a migration this build does not know).
+    func migrate() throws {
+        try run("BEGIN", [])
+        do {
+            try run("SELECT pg_advisory_xact_lock(\(PostgresSession.migrationLock))", [])
+            try run("CREATE TABLE IF NOT EXISTS khaothi_migration (identifier text PRIMARY KEY, appliedAt timestamptz NOT NULL DEFAULT now())", [])
+            var applied: Set<String> = []
+            try run("SELECT identifier FROM khaothi_migration", []) { applied.insert($0[0] as String) }
+            let known = Set(PostgresSchema.migrations.map(\.identifier))
+            if let unknown = applied.subtracting(known).sorted().first {
+                throw StoreError(.invalid, "\(address): cơ sở dữ liệu do bản khaothi mới hơn tạo (\(unknown)) / migrated by a newer khaothi", field: "database")
+            }
+            for migration in PostgresSchema.migrations where !applied.contains(migration.identifier) {
+                for statement in PostgresSession.statements(of: migration.sql) { try run(statement, []) }
+                try run("INSERT INTO khaothi_migration(identifier) VALUES (?)", [migration.identifier.databaseValue])
+            }
+            try run("COMMIT", [])
+        } catch {
+            try? run("ROLLBACK", [])
+            throw error
+        }
+    }
+
+    /// `?` → `$1`, `$2`… outside quoted text, identifiers and comments; remembered per statement text.
+    static func numbered(_ sql: String) -> String {
+        if let known = numberedCache.withLock({ $0[sql] }) { return known }
+        var result = ""
+        result.reserveCapacity(sql.utf8.count + 16)
+        var count = 0
+        var quote: Character?
+        var previous: Character = " "
+        var inComment = false
+        for character in sql {
+            if inComment {
+                if character == "\n" { inComment = false }
+            } else if let open = quote {
+                if character == open { quote = nil }
+            } else if character == "'" || character == "\"" {
+                quote = character
+            } else if character == "-" && previous == "-" {
+                inComment = true
+            } else if character == "?" {
+                count += 1
+                result += "$\(count)"
+                previous = character
+                continue
+            }
+            result.append(character)
+            previous = character
+        }
+        numberedCache.withLock { cache in
+            if cache.count > 4096 { cache.removeAll() }
+            cache[sql] = result
+        }
+        return result
+    }
+
+    private static let numberedCache = Mutex<[String: String]>([:])
+}
