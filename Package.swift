@@ -97,15 +97,16 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
-        /// Tests only: a PostgreSQL cluster of Debian's `postgresql`, started once per test process; a held local port.
-        .target(name: "PostgresTesting"),
+        /// Tests only: a PostgreSQL cluster of Debian's `postgresql`, started once per test process; the engine the
+        /// store's and the server's suites run on (`KHAOTHI_TEST_ENGINE`); a held local port.
+        .target(name: "PostgresTesting", dependencies: ["ExamStore"]),
         .testTarget(name: "ExamCoreTests", dependencies: ["ExamCore"]),
         .testTarget(name: "BankFormatsTests", dependencies: ["BankFormats", "ExamCore"]),
         .testTarget(name: "ExamStoreTests", dependencies: ["ExamStore", "BankFormats", "ExamCore", "PostgresTesting", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(
             name: "ExamServerTests",
             dependencies: [
-                "ExamServer", "ExamStore", "BankFormats", "ExamCore",
+                "ExamServer", "ExamStore", "BankFormats", "ExamCore", "PostgresTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -35,7 +35,7 @@ _ = try db.importCandidates(exam: exam, entries: (0..<candidates).map {
     RosterEntry(studentID: String(format: "HS%06d", $0), fullName: "Thí sinh \($0)", dateOfBirth: "2008-01-01", className: "12A\($0 % 10 + 1)")
 })
 let slips = try db.prepareExam(exam)
-let store = SQLiteStore(database: db)
+let store = DatabaseStore(database: db)
 print("khaothi results benchmark: \(candidates) attempts × 40 items")
 
 // Every candidate answers as an ability makes likely (so items discriminate) and submits, during the session.

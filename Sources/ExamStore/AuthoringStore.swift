@@ -44,10 +44,10 @@ extension AppDatabase {
     static func bankInfos(_ db: SQLConnection, actor: Actor, only name: String? = nil) throws -> [BankInfo] {
         let rows = try SQLRow.fetchAll(db, sql: """
             SELECT b.id, b.name, b.subject, b.updatedAt, b.ownerUsername, b.visibility,
-              (SELECT count(*) FROM question q WHERE q.bankId = b.id AND NOT q.retired) AS questions,
+              (SELECT count(*) FROM question q WHERE q.bankId = b.id AND q.retired = 0) AS questions,
               (SELECT count(*) FROM question q JOIN questionRevision r ON r.questionId = q.id AND r.revision = q.currentRevision
-                 WHERE q.bankId = b.id AND NOT q.retired AND r.unclassified) AS unclassified,
-              (SELECT count(*) FROM question q WHERE q.bankId = b.id AND q.retired) AS retired,
+                 WHERE q.bankId = b.id AND q.retired = 0 AND r.unclassified <> 0) AS unclassified,
+              (SELECT count(*) FROM question q WHERE q.bankId = b.id AND q.retired <> 0) AS retired,
               (SELECT access FROM bankShare s WHERE s.bankId = b.id AND s.username = ?) AS shared
             FROM bank b \(name == nil ? "" : "WHERE b.name = ?") ORDER BY b.name
             """, arguments: name.map { [actor.username, $0] } ?? [actor.username])
@@ -94,7 +94,7 @@ extension AppDatabase {
             }
             try db.execute(sql: "DELETE FROM bankShare WHERE bankId = ?", arguments: [bank.id!])
             for share in shares where share.username != bank.ownerUsername {
-                try db.execute(sql: "INSERT OR REPLACE INTO bankShare(bankId, username, access) VALUES (?, ?, ?)", arguments: [bank.id!, share.username, share.access.rawValue])
+                try db.execute(sql: "INSERT INTO bankShare(bankId, username, access) VALUES (?, ?, ?) ON CONFLICT(bankId, username) DO UPDATE SET access = excluded.access", arguments: [bank.id!, share.username, share.access.rawValue])
             }
         }
         bank.updatedAt = now
@@ -116,13 +116,13 @@ extension AppDatabase {
         // The question rows carry their current revision's attributes (v7), so the filters and the sort never
         // visit the revisions; only the page's 50 contents are read after.
         var from = "question q"
-        var conditions = ["q.bankId = ?", query.retired ? "q.retired" : "NOT q.retired"]
+        var conditions = ["q.bankId = ?", query.retired ? "q.retired <> 0" : "q.retired = 0"]
         var arguments: SQLArguments = []
-        if let match = Canonical.matchExpression(query.text) {
+        if let match = Canonical.matchExpression(query.text, on: db.engine) {
             // The full-text search runs once, first (CROSS JOIN keeps that order): joined the other way round,
             // SQLite ran it once per question of the bank. No ranking: bm25 over thousands of matches cost more
             // than the rest of the page, and the browser sorts by the teacher's column.
-            from = "(SELECT rowid AS id FROM questionSearch WHERE questionSearch MATCH ?) hits CROSS JOIN question q"
+            from = "(\(db.searchHits(ranked: false))) hits CROSS JOIN question q"
             conditions.append("q.id = hits.id")
             arguments += [match]
         }
@@ -131,7 +131,7 @@ extension AppDatabase {
                                      kind: query.kind, tag: query.tag)
         conditions += filters.conditions
         arguments += filters.arguments
-        if let unclassified = query.unclassified { conditions.append(unclassified ? "q.currentUnclassified" : "NOT q.currentUnclassified") }
+        if let unclassified = query.unclassified { conditions.append(unclassified ? "q.currentUnclassified <> 0" : "q.currentUnclassified = 0") }
         if let used = query.used { conditions.append((used ? "" : "NOT ") + usedCondition) }
         let whereClause = conditions.joined(separator: " AND ")
         let direction = query.descending ? "DESC" : "ASC"
@@ -225,7 +225,7 @@ extension AppDatabase {
               SELECT DISTINCT u.questionId, 'e' || p.paperId AS paper FROM questionRevision u JOIN paperItem p ON p.questionRevisionId = u.id WHERE u.questionId IN (\(marks))
               UNION
               SELECT DISTINCT u.questionId, 'p' || p.printPaperId FROM questionRevision u JOIN printPaperItem p ON p.questionRevisionId = u.id WHERE u.questionId IN (\(marks))
-            ) GROUP BY questionId
+            ) used GROUP BY questionId
             """, arguments: ids + ids).map { ($0["questionId"] as Int64, $0["uses"] as Int) })
     }
 
@@ -243,7 +243,7 @@ extension AppDatabase {
 
     static func facets(_ db: SQLConnection, bank name: String, actor: Actor) throws -> BankFacets {
         let bank = try bank(db, named: name, .read, actor)
-        let live = "question q WHERE q.bankId = ? AND NOT q.retired"
+        let live = "question q WHERE q.bankId = ? AND q.retired = 0"
         func text(_ expression: String) throws -> [BankFacets.Count] {
             try SQLRow.fetchAll(db, sql: "SELECT \(expression) AS value, count(*) AS n FROM \(live) AND \(expression) IS NOT NULL GROUP BY value",
                              arguments: [bank.id!]).map { BankFacets.Count(value: $0["value"], count: $0["n"]) }
@@ -254,14 +254,14 @@ extension AppDatabase {
         let tags = try SQLRow.fetchAll(db, sql: """
             SELECT t.tag AS value, count(*) AS n FROM question q
             JOIN questionRevision r ON r.questionId = q.id AND r.revision = q.currentRevision JOIN questionTag t ON t.questionRevisionId = r.id
-            WHERE q.bankId = ? AND NOT q.retired GROUP BY t.tag
+            WHERE q.bankId = ? AND q.retired = 0 GROUP BY t.tag
             """, arguments: [bank.id!]).map { BankFacets.Count(value: $0["value"], count: $0["n"]) }.sorted { VietnameseCollation.precedes($0.value, $1.value) }
         return BankFacets(
             subjects: try text("q.currentSubject"), grades: grades, topics: try text("q.currentTopic"),
             lessons: try text("q.currentTopic || ' / ' || q.currentLesson"), levels: try text("q.currentLevel"), kinds: try text("q.currentKind"), tags: tags,
-            unclassified: try Int.fetchOne(db, sql: "SELECT count(*) FROM \(live) AND q.currentUnclassified", arguments: [bank.id!]) ?? 0,
+            unclassified: try Int.fetchOne(db, sql: "SELECT count(*) FROM \(live) AND q.currentUnclassified <> 0", arguments: [bank.id!]) ?? 0,
             used: try Int.fetchOne(db, sql: "SELECT count(*) FROM \(live) AND \(usedCondition)", arguments: [bank.id!]) ?? 0,
-            retired: try Int.fetchOne(db, sql: "SELECT count(*) FROM question q WHERE q.bankId = ? AND q.retired", arguments: [bank.id!]) ?? 0)
+            retired: try Int.fetchOne(db, sql: "SELECT count(*) FROM question q WHERE q.bankId = ? AND q.retired <> 0", arguments: [bank.id!]) ?? 0)
     }
 
     // MARK: - one question
@@ -349,7 +349,7 @@ extension AppDatabase {
             }
             if let same = try String.fetchOne(db, sql: """
                 SELECT q.externalId FROM questionRevision r JOIN question q ON q.id = r.questionId
-                WHERE r.identityHash = ? AND q.bankId = ? AND r.revision = q.currentRevision AND NOT q.retired LIMIT 1
+                WHERE r.identityHash = ? AND q.bankId = ? AND r.revision = q.currentRevision AND q.retired = 0 LIMIT 1
                 """, arguments: [identity, bank.id!]) {
                 throw StoreError(.exists, "ngân hàng đã có câu này: \(same) / the bank has this question already: \(same)", field: "id")
             }
@@ -439,7 +439,7 @@ extension AppDatabase {
                     try db.execute(sql: "UPDATE question SET retired = 1 WHERE id = ?", arguments: [row.id])
                     result.retired += 1
                 } else {
-                    try db.execute(sql: "DELETE FROM questionSearch WHERE rowid = ?", arguments: [row.id])
+                    try db.execute(sql: "DELETE FROM questionSearch WHERE \(db.searchKey) = ?", arguments: [row.id])
                     try db.execute(sql: "DELETE FROM questionRevision WHERE questionId = ?", arguments: [row.id])
                     try db.execute(sql: "DELETE FROM question WHERE id = ?", arguments: [row.id])
                     result.deleted += 1
@@ -647,7 +647,7 @@ enum ImageKind {
 
 // MARK: - the repositories
 
-extension SQLiteStore {
+extension DatabaseStore {
     /// Authoring writes go through GRDB's writer (not the answer writer's queue): they are rare, and the
     /// exam day's hot path does not wait behind a 2,000-question import longer than one transaction.
     func write<T: Sendable>(_ body: @escaping @Sendable (SQLConnection) throws -> T) async throws -> T {
@@ -712,7 +712,7 @@ extension SQLiteStore {
     }
 }
 
-extension SQLiteStore: BlueprintRepository {
+extension DatabaseStore: BlueprintRepository {
     public func blueprints(for actor: Actor) async throws -> [BlueprintSummary] { try await read { try AppDatabase.blueprintSummaries($0, actor: actor) } }
 
     public func blueprint(named name: String, for actor: Actor) async throws -> (blueprint: Blueprint, canEdit: Bool) {
@@ -741,7 +741,7 @@ extension SQLiteStore: BlueprintRepository {
     }
 }
 
-extension SQLiteStore: PrintSetRepository {
+extension DatabaseStore: PrintSetRepository {
     public func printSets(for actor: Actor, coordinator: Bool) async throws -> [PrintSetSummary] {
         try await read { try AppDatabase.printSetSummaries($0, actor: actor, coordinator: coordinator) }
     }
@@ -759,6 +759,6 @@ extension SQLiteStore: PrintSetRepository {
     }
 }
 
-extension SQLiteStore: AuditRepository {
+extension DatabaseStore: AuditRepository {
     public func entries(_ query: AuditQuery) async throws -> [AuditEntry] { try await read { try AppDatabase.auditEntries($0, query) } }
 }

@@ -95,12 +95,17 @@ enum Canonical {
         sha256(Data((group.passage + "\u{0}" + (group.shuffleQuestions ? "1" : "0")).utf8))
     }
 
-    /// An FTS5 query for what a user typed: each word folded (no diacritics), quoted (no FTS syntax from the
-    /// user) and taken as a prefix; nil when nothing is left to search for.
-    static func matchExpression(_ text: String?) -> String? {
+    /// A full-text query for what a user typed: each word folded (no diacritics) and taken as a prefix, every
+    /// word required; nil when nothing is left to search for. FTS5's syntax on SQLite (each word quoted, so no
+    /// syntax comes from the user), `to_tsquery`'s on PostgreSQL (words are letters and digits only).
+    static func matchExpression(_ text: String?, on engine: SQLEngine = .sqlite) -> String? {
         guard let text else { return nil }
         let words = TextFolding.fold(text).split(whereSeparator: { !$0.isLetter && !$0.isNumber }).prefix(20)
-        return words.isEmpty ? nil : words.map { "\"\($0)\"*" }.joined(separator: " ")
+        guard !words.isEmpty else { return nil }
+        switch engine {
+        case .sqlite: return words.map { "\"\($0)\"*" }.joined(separator: " ")
+        case .postgresql: return words.map { "\($0):*" }.joined(separator: " & ")
+        }
     }
 
     /// The text the search index holds for a question: every rich text, accepted words, tags, topic, lesson
@@ -109,6 +114,23 @@ enum Canonical {
         var parts = MediaReferences.texts(of: question) + question.tags + [question.topic, question.lesson ?? "", question.requirement ?? ""]
         if case let .shortText(body) = question.body { parts += body.answers }
         return TextFolding.fold(parts.joined(separator: " \n "))
+    }
+}
+
+extension SQLConnection {
+    /// The search table's key, the question's id: FTS5's rowid on SQLite, a column on PostgreSQL.
+    var searchKey: String { engine == .sqlite ? "rowid" : "id" }
+
+    /// The questions whose search text matches one `?` (a `Canonical.matchExpression`): `id`, and with `ranked`
+    /// a `score`, lower for a better match.
+    func searchHits(ranked: Bool) -> String {
+        switch engine {
+        case .sqlite:
+            "SELECT rowid AS id\(ranked ? ", bm25(questionSearch) AS score" : "") FROM questionSearch WHERE questionSearch MATCH ?"
+        case .postgresql:
+            "SELECT s.id\(ranked ? ", -ts_rank(to_tsvector('simple', s.folded), q) AS score" : "") FROM questionSearch s, to_tsquery('simple', ?) q"
+                + " WHERE to_tsvector('simple', s.folded) @@ q"
+        }
     }
 }
 
@@ -211,10 +233,10 @@ extension AppDatabase {
             question.requirement, question.level.rawValue, question.points.hundredths, question.groupID,
             content.json, content.hash, now, question.unclassified, createdBy, content.identity,
         ])
-        let insertTag = try db.cachedStatement(sql: "INSERT OR IGNORE INTO questionTag(questionRevisionId, tag) VALUES (?, ?)")
+        let insertTag = try db.cachedStatement(sql: "INSERT INTO questionTag(questionRevisionId, tag) VALUES (?, ?) ON CONFLICT DO NOTHING")
         for tag in question.tags { try insertTag.execute(arguments: [revisionId, tag]) }
         if !media.isEmpty {
-            let insertMedia = try db.cachedStatement(sql: "INSERT OR IGNORE INTO questionRevisionMedia(questionRevisionId, name, mediaSha256) VALUES (?, ?, ?)")
+            let insertMedia = try db.cachedStatement(sql: "INSERT INTO questionRevisionMedia(questionRevisionId, name, mediaSha256) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
             for text in MediaReferences.texts(of: question) {
                 for name in MediaReferences.names(in: text) {
                     guard let sha = media[name] else { continue }
@@ -222,8 +244,8 @@ extension AppDatabase {
                 }
             }
         }
-        try db.execute(sql: "DELETE FROM questionSearch WHERE rowid = ?", arguments: [questionId])
-        try db.execute(sql: "INSERT INTO questionSearch(rowid, folded) VALUES (?, ?)", arguments: [questionId, Canonical.searchText(question)])
+        try db.execute(sql: "DELETE FROM questionSearch WHERE \(db.searchKey) = ?", arguments: [questionId])
+        try db.execute(sql: "INSERT INTO questionSearch(\(db.searchKey), folded) VALUES (?, ?)", arguments: [questionId, Canonical.searchText(question)])
         return revisionId
     }
 
@@ -464,14 +486,14 @@ extension AppDatabase {
         var arguments: SQLArguments = []
         var from = "question q JOIN bank b ON b.id = q.bankId JOIN questionRevision r ON r.questionId = q.id AND r.revision = q.currentRevision"
         var order = "b.name, q.id"
-        if let match = Canonical.matchExpression(query.text) {
+        if let match = Canonical.matchExpression(query.text, on: db.engine) {
             // The full-text search first, once (see `browse`).
-            from = "(SELECT rowid AS id, bm25(questionSearch) AS score FROM questionSearch WHERE questionSearch MATCH ?) hits CROSS JOIN " + from
+            from = "(\(db.searchHits(ranked: true))) hits CROSS JOIN " + from
             conditions.append("q.id = hits.id")
             arguments += [match]
             order = "hits.score, q.id"
         }
-        conditions.append("NOT q.retired")
+        conditions.append("q.retired = 0")
         if let bank = query.bank { conditions.append("b.name = ?"); arguments += [bank] }
         let filters = AppDatabase.currentFilters(subject: query.subject, grade: query.grade, topic: query.topic, lesson: nil, level: query.level,
                                                  kind: query.kind, tag: query.tag)

@@ -249,7 +249,7 @@ public protocol ClassworkRepository: Sendable {
     func answerPractice(id: Int64, studentID: String, questionID: String, response: ResponseValue, now: Date) async throws -> PracticeOutcome
 }
 
-extension SQLiteStore: ClassworkRepository {
+extension DatabaseStore: ClassworkRepository {
     // MARK: classes
 
     public func classes(for actor: Actor, coordinator: Bool) async throws -> [SchoolClassInfo] {
@@ -257,7 +257,7 @@ extension SQLiteStore: ClassworkRepository {
             let ids = coordinator
                 ? try Int64.fetchAll(db, sql: "SELECT id FROM schoolClass ORDER BY year DESC, name")
                 : try Int64.fetchAll(db, sql: """
-                    SELECT DISTINCT c.id FROM schoolClass c JOIN classTeacher t ON t.classId = c.id JOIN staff s ON s.id = t.staffId
+                    SELECT DISTINCT c.id, c.year, c.name FROM schoolClass c JOIN classTeacher t ON t.classId = c.id JOIN staff s ON s.id = t.staffId
                     WHERE s.username = ? ORDER BY c.year DESC, c.name
                     """, arguments: [actor.username])
             return try ids.map { try Self.classInfo(db, id: $0) }
@@ -301,7 +301,7 @@ extension SQLiteStore: ClassworkRepository {
                 _ = try AppDatabase.student(db, studentID: entry.studentID, fullName: entry.fullName, dateOfBirth: entry.dateOfBirth, classId: classId)
             }
             if existing == nil, !coordinator || teacherSubject != nil, let staffId = try Int64.fetchOne(db, sql: "SELECT id FROM staff WHERE username = ?", arguments: [actor.username]) {
-                try db.execute(sql: "INSERT OR IGNORE INTO classTeacher(classId, staffId, subject) VALUES (?, ?, ?)", arguments: [classId, staffId, teacherSubject ?? ""])
+                try db.execute(sql: "INSERT INTO classTeacher(classId, staffId, subject) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", arguments: [classId, staffId, teacherSubject ?? ""])
             }
             try AppDatabase.audit(db, action: "class.students", subject: "class:\(year)/\(name)", actor: actor, now: now,
                                   details: ["students": String(students.count), "created": String(existing == nil)])
@@ -346,7 +346,7 @@ extension SQLiteStore: ClassworkRepository {
                 guard let staffId = try Int64.fetchOne(db, sql: "SELECT id FROM staff WHERE username = ?", arguments: [teacher.username]) else {
                     throw StoreError(.notFound, "không có cán bộ \"\(teacher.username)\" / no member of staff \"\(teacher.username)\"", field: "teachers")
                 }
-                try db.execute(sql: "INSERT OR IGNORE INTO classTeacher(classId, staffId, subject) VALUES (?, ?, ?)",
+                try db.execute(sql: "INSERT INTO classTeacher(classId, staffId, subject) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                                arguments: [classID, staffId, teacher.subject.trimmingCharacters(in: .whitespaces)])
             }
             let info = try Self.classInfo(db, id: classID)
@@ -364,7 +364,7 @@ extension SQLiteStore: ClassworkRepository {
             try Self.checkClass(db, id: classID, actor: actor, coordinator: coordinator)
             return try SQLRow.fetchAll(db, sql: """
                 SELECT s.id, s.studentId, s.fullName FROM student s JOIN classStudent cs ON cs.studentId = s.id
-                WHERE cs.classId = ? AND (? OR s.passwordHash IS NULL)
+                WHERE cs.classId = ? AND (? <> 0 OR s.passwordHash IS NULL)
                 """, arguments: [classID, all]).map { (id: $0["id"] as Int64, studentID: $0["studentId"] as String, fullName: $0["fullName"] as String) }
         }
         var made: [(Int64, StudentSlip, String)] = []
@@ -626,7 +626,7 @@ extension SQLiteStore: ClassworkRepository {
         var attempts: [String: [AssignmentAttempt]] = [:]
         for row in try SQLRow.fetchAll(db, sql: """
             SELECT c.studentId, c.attemptNumber, c.sbd, t.state, t.startedAt, t.submittedAt, t.scoreHundredths, t.pendingItems
-            FROM candidate c LEFT JOIN attempt t ON t.candidateId = c.id WHERE c.examId = ? AND (? IS NULL OR c.studentId = ?) ORDER BY c.attemptNumber
+            FROM candidate c LEFT JOIN attempt t ON t.candidateId = c.id WHERE c.examId = ? AND (CAST(? AS TEXT) IS NULL OR c.studentId = ?) ORDER BY c.attemptNumber
             """, arguments: [examId, onlyStudent, onlyStudent]) {
             let state: Attempt.State = switch row["state"] as String? { case nil: .notStarted; case "submitted"?: .submitted; default: .inProgress }
             let submittedAt: Date? = row["submittedAt"]
@@ -637,7 +637,7 @@ extension SQLiteStore: ClassworkRepository {
         }
         let students = try SQLRow.fetchAll(db, sql: """
             SELECT DISTINCT s.studentId, s.fullName, c.name AS className FROM student s JOIN classStudent cs ON cs.studentId = s.id
-            JOIN schoolClass c ON c.id = cs.classId JOIN assignmentClass ac ON ac.classId = c.id WHERE ac.assignmentId = ? AND (? IS NULL OR s.studentId = ?)
+            JOIN schoolClass c ON c.id = cs.classId JOIN assignmentClass ac ON ac.classId = c.id WHERE ac.assignmentId = ? AND (CAST(? AS TEXT) IS NULL OR s.studentId = ?)
             """, arguments: [id, onlyStudent, onlyStudent])
         var lines = students.map { row -> AssignmentLine in
             let mine = attempts[row["studentId"]] ?? []
@@ -710,7 +710,7 @@ extension SQLiteStore: ClassworkRepository {
     public func studentHome(studentID: String, now: Date) async throws -> (assignments: [StudentAssignment], practice: [PracticeInfo], progress: [PracticeProgress]) {
         try await database.writer.read { db in
             let ids = try SQLRow.fetchAll(db, sql: """
-                SELECT DISTINCT a.id, c.name AS className FROM assignment a JOIN assignmentClass ac ON ac.assignmentId = a.id JOIN schoolClass c ON c.id = ac.classId
+                SELECT DISTINCT a.id, c.name AS className, a.closesAt FROM assignment a JOIN assignmentClass ac ON ac.assignmentId = a.id JOIN schoolClass c ON c.id = ac.classId
                 JOIN classStudent cs ON cs.classId = c.id JOIN student s ON s.id = cs.studentId WHERE s.studentId = ? ORDER BY a.closesAt, a.id
                 """, arguments: [studentID])
             var seen = Set<Int64>()
@@ -724,7 +724,7 @@ extension SQLiteStore: ClassworkRepository {
                 p.closedAt IS NULL AND p.classId IN (SELECT cs.classId FROM classStudent cs JOIN student s ON s.id = cs.studentId WHERE s.studentId = ?)
                 """, arguments: [studentID])
             let progress = try SQLRow.fetchAll(db, sql: """
-                SELECT a.topic, count(*) AS answered, sum(a.awardedHundredths = a.maximumHundredths) AS correct, sum(a.awardedHundredths) AS awarded,
+                SELECT a.topic, count(*) AS answered, sum(CASE WHEN a.awardedHundredths = a.maximumHundredths THEN 1 ELSE 0 END) AS correct, sum(a.awardedHundredths) AS awarded,
                        sum(a.maximumHundredths) AS maximum FROM practiceAnswer a JOIN student s ON s.id = a.studentId WHERE s.studentId = ?
                 GROUP BY a.topic ORDER BY a.topic
                 """, arguments: [studentID]).map {
@@ -862,7 +862,7 @@ extension SQLiteStore: ClassworkRepository {
     static func practiceList(_ db: SQLConnection, where condition: String, arguments: SQLArguments) throws -> [PracticeInfo] {
         try SQLRow.fetchAll(db, sql: """
             SELECT p.id, c.name AS className, b.name AS bank, p.topic, p.openedBy, p.closedAt IS NOT NULL AS closed,
-                   (SELECT count(*) FROM question q WHERE q.bankId = p.bankId AND NOT q.retired AND (p.topic IS NULL OR q.currentTopic = p.topic)) AS questions
+                   (SELECT count(*) FROM question q WHERE q.bankId = p.bankId AND q.retired = 0 AND (p.topic IS NULL OR q.currentTopic = p.topic)) AS questions
             FROM practice p JOIN schoolClass c ON c.id = p.classId JOIN bank b ON b.id = p.bankId WHERE \(condition) ORDER BY p.id DESC
             """, arguments: arguments).map {
             PracticeInfo(id: $0["id"], className: $0["className"], bank: $0["bank"], topic: $0["topic"], questions: $0["questions"], openedBy: $0["openedBy"],
@@ -877,7 +877,7 @@ extension SQLiteStore: ClassworkRepository {
             guard let bankId = try Int64.fetchOne(db, sql: "SELECT id FROM bank WHERE name = ?", arguments: [bank]) else {
                 throw StoreError(.notFound, "không có ngân hàng \"\(bank)\" / no bank named \"\(bank)\"", field: "bank")
             }
-            let questions = try Int.fetchOne(db, sql: "SELECT count(*) FROM question WHERE bankId = ? AND NOT retired AND (? IS NULL OR currentTopic = ?)",
+            let questions = try Int.fetchOne(db, sql: "SELECT count(*) FROM question WHERE bankId = ? AND retired = 0 AND (CAST(? AS TEXT) IS NULL OR currentTopic = ?)",
                                              arguments: [bankId, topic, topic])!
             guard questions > 0 else { throw StoreError.invalid("topic", "chủ đề không có câu hỏi nào / no question on this topic") }
             let id = try db.insert(sql: "INSERT INTO practice(classId, bankId, topic, openedBy, openedAt) VALUES (?, ?, ?, ?, ?)",
@@ -907,7 +907,7 @@ extension SQLiteStore: ClassworkRepository {
         let decoder = JSONDecoder()
         return try SQLRow.fetchAll(db, sql: """
             SELECT r.content, q.currentTopic AS topic FROM question q JOIN questionRevision r ON r.questionId = q.id AND r.revision = q.currentRevision
-            WHERE q.bankId = ? AND NOT q.retired AND (? IS NULL OR q.currentTopic = ?) ORDER BY q.id
+            WHERE q.bankId = ? AND q.retired = 0 AND (CAST(? AS TEXT) IS NULL OR q.currentTopic = ?) ORDER BY q.id
             """, arguments: [row["bankId"] as Int64, row["topic"] as String?, row["topic"] as String?]).compactMap { row in
             guard let question = try? decoder.decode(Question.self, from: Data((row["content"] as String).utf8)) else { return nil }
             return (question, (row["topic"] as String?) ?? question.topic)

@@ -141,7 +141,7 @@ extension AppDatabase {
     }
 }
 
-extension SQLiteStore: ExamSetupRepository {
+extension DatabaseStore: ExamSetupRepository {
     public func exams(now: Date) async throws -> [ExamOverview] {
         try await read { db in
             try String.fetchAll(db, sql: "SELECT name FROM exam WHERE kind = 'exam' ORDER BY createdAt DESC, id DESC").map { try AppDatabase.overview(db, exam: $0, now: now) }
@@ -232,7 +232,7 @@ extension SQLiteStore: ExamSetupRepository {
                 throw StoreError(.notFound, "không có phòng \(room) / no room \(room)", field: "room")
             }
             for name in names {
-                guard let role = try String.fetchOne(db, sql: "SELECT role FROM staff WHERE username = ? AND NOT disabled", arguments: [name]),
+                guard let role = try String.fetchOne(db, sql: "SELECT role FROM staff WHERE username = ? AND disabled = 0", arguments: [name]),
                       let parsed = StaffRole(rawValue: role), parsed.proctors else {
                     throw StoreError.invalid("usernames", "\(name) không phải giám thị / \(name) is not a proctor")
                 }
@@ -305,7 +305,7 @@ extension SQLiteStore: ExamSetupRepository {
     }
 }
 
-extension SQLiteStore: StaffAdminRepository {
+extension DatabaseStore: StaffAdminRepository {
     public func addStaff(username: String, fullName: String, role: StaffRole, by actor: Actor, now: Date) async throws -> String {
         let password = StaffPasswords.newPassword()
         let hash = try StaffPasswords.hash(password)

@@ -172,7 +172,7 @@ extension AppDatabase {
             throw StoreError(.notFound, "không có ngân hàng \"\(definition.bank)\" / no bank named \"\(definition.bank)\"", field: "bank")
         }
         _ = try PaperGenerator(blueprint: definition.blueprint, bank: try paperBank(db, bankId: bankId, name: definition.bank).bank)
-        if try Int64.fetchOne(db, sql: "SELECT id FROM exam WHERE name = ? AND id IS NOT ?", arguments: [definition.name, examId]) != nil {
+        if try Int64.fetchOne(db, sql: "SELECT id FROM exam WHERE name = ? AND id IS DISTINCT FROM ?", arguments: [definition.name, examId]) != nil {
             throw StoreError(.exists, "đã có kỳ thi \"\(definition.name)\" / an exam named \"\(definition.name)\" exists", field: "name")
         }
     }
@@ -399,7 +399,7 @@ extension AppDatabase {
                 SELECT c.accessCodeHash FROM candidate c JOIN exam e ON e.id = c.examId WHERE e.name = ? AND c.sbd = ?
                 """, arguments: [exam, sbd]),
                 let key = try Data.fetchOne(db, sql: "SELECT value FROM setting WHERE key = 'accessCodeKey'") else { return false }
-            return SQLiteStore.sameHash(Self.hash(code.uppercased().trimmingCharacters(in: .whitespaces), key: SymmetricKey(data: key)), stored)
+            return DatabaseStore.sameHash(Self.hash(code.uppercased().trimmingCharacters(in: .whitespaces), key: SymmetricKey(data: key)), stored)
         }
     }
 

@@ -163,7 +163,7 @@ extension AppDatabase {
             ON CONFLICT(studentId) DO UPDATE SET fullName = excluded.fullName, dateOfBirth = coalesce(excluded.dateOfBirth, student.dateOfBirth)
             """, arguments: [studentID, fullName, dateOfBirth])
         let id = try Int64.fetchOne(db, sql: "SELECT id FROM student WHERE studentId = ?", arguments: [studentID])!
-        try db.execute(sql: "INSERT OR IGNORE INTO classStudent(classId, studentId) VALUES (?, ?)", arguments: [classId, id])
+        try db.execute(sql: "INSERT INTO classStudent(classId, studentId) VALUES (?, ?) ON CONFLICT DO NOTHING", arguments: [classId, id])
         return id
     }
 
@@ -355,7 +355,7 @@ extension AppDatabase {
     }
 }
 
-extension SQLiteStore: GradebookRepository {
+extension DatabaseStore: GradebookRepository {
     public func gradebookClasses() async throws -> GradebookClasses {
         try await database.writer.read { db in
             let classes = try SQLRow.fetchAll(db, sql: "SELECT year, name FROM schoolClass ORDER BY year DESC, name")

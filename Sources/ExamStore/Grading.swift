@@ -274,7 +274,7 @@ extension AppDatabase {
     }
 }
 
-extension SQLiteStore: GradingRepository {
+extension DatabaseStore: GradingRepository {
     public func attemptDetail(exam: String, sbd: String) async throws -> CandidateResult {
         let papers = self.papers
         return try await database.writer.read { db in
@@ -389,7 +389,7 @@ extension SQLiteStore: GradingRepository {
             }
             guard kind != QuestionKind.essay.rawValue else { throw StoreError.invalid("question", "câu tự luận luôn được chấm tay / an essay is always graded by hand") }
             if review {
-                try db.execute(sql: "INSERT OR IGNORE INTO reviewQuestion(examId, questionRevisionId) VALUES (?, ?)", arguments: [examId, revision])
+                try db.execute(sql: "INSERT INTO reviewQuestion(examId, questionRevisionId) VALUES (?, ?) ON CONFLICT DO NOTHING", arguments: [examId, revision])
             } else {
                 let graded = try Int.fetchOne(db, sql: """
                     SELECT count(*) FROM manualGrade g JOIN attempt a ON a.id = g.attemptId JOIN candidate c ON c.id = a.candidateId
@@ -415,7 +415,7 @@ extension SQLiteStore: GradingRepository {
         return try await writer.perform { db in
             let examId: Int64 = try AppDatabase.examRow(db, exam)["id"]
             for name in names {
-                guard let role = try String.fetchOne(db, sql: "SELECT role FROM staff WHERE username = ? AND NOT disabled", arguments: [name]),
+                guard let role = try String.fetchOne(db, sql: "SELECT role FROM staff WHERE username = ? AND disabled = 0", arguments: [name]),
                       role == StaffRole.teacher.rawValue || StaffRole(rawValue: role)?.coordinates == true else {
                     throw StoreError.invalid("graders", "\(name) không phải giáo viên / \(name) is not a teacher")
                 }
@@ -447,7 +447,7 @@ extension AppDatabase {
     @discardableResult
     static func rescore(_ db: SQLConnection, row: inout AttemptRow, papers: PaperCache, settings: GradingSettings, paper: Paper? = nil) throws -> PaperScore {
         let paper = try paper ?? papers.paper(row.paperId, db: db).paper
-        let responses = try SQLiteStore.responses(db, attemptId: row.id)
+        let responses = try DatabaseStore.responses(db, attemptId: row.id)
         let manual = try manualFinals(db, examId: row.examId, attemptId: row.id, settings: settings)
         let score = paper.grade(responses, manual: manual)
         try db.execute(sql: "UPDATE attempt SET scoreHundredths = ?, pendingItems = ?, breakdown = ? WHERE id = ?",

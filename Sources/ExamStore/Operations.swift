@@ -34,7 +34,7 @@ public struct StoreFigures: Sendable, Hashable {
     public var writerJobs: Int
 }
 
-extension SQLiteStore: OperationsRepository {
+extension DatabaseStore: OperationsRepository {
     public func health() async throws -> StoreHealth {
         let started = ContinuousClock.now
         _ = try await database.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM exam") }

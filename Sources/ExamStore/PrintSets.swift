@@ -29,7 +29,7 @@ extension AppDatabase {
         let rows = try SQLRow.fetchAll(db, sql: """
             SELECT q.externalId, r.id AS revisionId, r.content FROM question q
             JOIN questionRevision r ON r.questionId = q.id AND r.revision = q.currentRevision
-            WHERE q.bankId = ? AND NOT q.retired ORDER BY q.id
+            WHERE q.bankId = ? AND q.retired = 0 ORDER BY q.id
             """, arguments: [bankId])
         let decoder = JSONDecoder()
         var revisionIDs: [String: Int64] = [:]
@@ -47,7 +47,7 @@ extension AppDatabase {
         for row in try SQLRow.fetchAll(db, sql: """
             SELECT m.questionRevisionId, m.name, m.mediaSha256 FROM question q
             JOIN questionRevision r ON r.questionId = q.id AND r.revision = q.currentRevision
-            JOIN questionRevisionMedia m ON m.questionRevisionId = r.id WHERE q.bankId = ? AND NOT q.retired
+            JOIN questionRevisionMedia m ON m.questionRevisionId = r.id WHERE q.bankId = ? AND q.retired = 0
             """, arguments: [bankId]) {
             media[row["questionRevisionId"], default: [:]][row["name"]] = row["mediaSha256"]
         }
@@ -124,7 +124,7 @@ extension AppDatabase {
         let bank = try bank(db, named: name, .read, actor)
         let traits = try SQLRow.fetchAll(db, sql: """
             SELECT r.subject, r.grade, r.topic, r.lesson, r.level, r.kind, r.unclassified, r.passageExternalId FROM question q
-            JOIN questionRevision r ON r.questionId = q.id AND r.revision = q.currentRevision WHERE q.bankId = ? AND NOT q.retired
+            JOIN questionRevision r ON r.questionId = q.id AND r.revision = q.currentRevision WHERE q.bankId = ? AND q.retired = 0
             """, arguments: [bank.id!]).compactMap { row -> QuestionTraits? in
             guard let level = Level(rawValue: row["level"]), let kind = QuestionKind(rawValue: row["kind"]) else { return nil }
             return QuestionTraits(subject: row["subject"], grade: row["grade"], topic: row["topic"], lesson: row["lesson"], level: level, kind: kind,

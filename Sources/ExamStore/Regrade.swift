@@ -286,7 +286,7 @@ extension PaperCache {
     func forget(_ ids: some Sequence<Int64>) { entries.withLock { for id in ids { $0[id] = nil } } }
 }
 
-extension SQLiteStore: RegradeRepository {
+extension DatabaseStore: RegradeRepository {
     public func regrade(exam: String, plan: RegradePlan, commit: Bool, force: Bool, reason: String, by actor: Actor, now: Date) async throws -> RegradeReport {
         let papers = self.papers
         guard commit else {

@@ -3,7 +3,7 @@ import Foundation
 import ServiceLifecycle
 
 // What the exam server needs of storage, as protocols over plain values (hummingbird-examples'
-// todos-postgres-tutorial is the pattern): the SQLite implementation is `SQLiteStore`; which one runs is
+// todos-postgres-tutorial is the pattern): the SQLite implementation is `DatabaseStore`; which one runs is
 // chosen where the application is built. Every call is async: none blocks an event-loop thread.
 
 /// The candidates' side of a running exam: the hot path.

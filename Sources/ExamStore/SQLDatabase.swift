@@ -67,6 +67,8 @@ final class SQLDatabase: Sendable {
     func close() {
         if case let .postgres(pool) = engine { pool.close() }
     }
+
+    deinit { close() }
 }
 
 /// Connections to one PostgreSQL database, opened as needed up to `size` and kept. Work awaited by the store

@@ -179,9 +179,9 @@ extension AppDatabase {
     static func candidateResult(_ db: SQLConnection, candidateId: Int64, papers: PaperCache, staff: Bool = false, now: Date = Date()) throws -> CandidateResult {
         guard let row = try SQLRow.fetchOne(db, sql: """
             SELECT a.id, c.paperId, a.state, a.submittedAt, a.autoSubmitted, a.scoreHundredths, a.pendingItems, a.breakdown, e.reviewPolicy,
-                   e.resultsPolicy = 'immediate' OR coalesce(e.resultsReleasedAt <= ?, 0) AS released
+                   CASE WHEN e.resultsPolicy = 'immediate' OR e.resultsReleasedAt <= ? THEN 1 ELSE 0 END AS released
             FROM attempt a JOIN candidate c ON c.id = a.candidateId JOIN exam e ON e.id = c.examId WHERE c.id = ?
-            """, arguments: [now, candidateId]) else { throw SQLiteStore.notStarted }
+            """, arguments: [now, candidateId]) else { throw DatabaseStore.notStarted }
         let state: Attempt.State = (row["state"] as String) == "submitted" ? .submitted : .inProgress
         let review = staff ? .key : ExamDefinition.ReviewPolicy(rawValue: row["reviewPolicy"]) ?? .score
         var result = CandidateResult(state: state, submittedAt: row["submittedAt"], autoSubmitted: row["autoSubmitted"], released: staff || row["released"],
@@ -199,7 +199,7 @@ extension AppDatabase {
         let attemptId: Int64 = row["id"]
         let paper = try papers.paper(row["paperId"], db: db).paper
         result.paperId = row["paperId"]
-        let answers = try SQLiteStore.responses(db, attemptId: attemptId)
+        let answers = try DatabaseStore.responses(db, attemptId: attemptId)
         let comments = try Dictionary(SQLRow.fetchAll(db, sql: """
             SELECT itemKey, comment FROM manualGrade WHERE attemptId = ? AND comment <> '' ORDER BY round
             """, arguments: [attemptId]).map { ($0["itemKey"] as String, $0["comment"] as String) }, uniquingKeysWith: { _, later in later })

@@ -239,7 +239,7 @@ extension Points {
     public var decimalValue: Double { Double(hundredths) / 100 }
 }
 
-extension SQLiteStore: StatisticsRepository {
+extension DatabaseStore: StatisticsRepository {
     public func statistics(exam: String) async throws -> ExamStatistics {
         let papers = self.papers
         return try await database.writer.read { db in try AppDatabase.statistics(db, exam: exam, papers: papers) }

@@ -52,7 +52,7 @@ public enum TestPostgres {
         let port = held.port
         try run(asOwner + [bin + "/initdb", "-D", dir + "/data", "-A", "trust", "-U", "khaothi", "-E", "UTF8", "--locale=C", "--no-sync"])
         try run(asOwner + [bin + "/pg_ctl", "-D", dir + "/data", "-l", dir + "/log", "-w", "-o",
-                           "-p \(port) -k \(dir) -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200", "start"])
+                           "-p \(port) -k \(dir) -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=500", "start"])
         stopCommand = asOwner + [bin + "/pg_ctl", "-D", dir + "/data", "-m", "immediate", "stop"]
         atexit {
             if let command = TestPostgres.stopCommand { _ = try? TestPostgres.run(command) }

@@ -1,3 +1,4 @@
+import PostgresTesting
 import BankFormats
 import ExamCore
 import ExamServer
@@ -31,7 +32,7 @@ struct Fixture {
     /// An exam of 40 candidates on the bank in QuestionBanks/`bank` (its YAML file and blueprint).
     init(results: ExamDefinition.ResultsPolicy = .immediate, bank folder: String = "vat-li-12", review: ExamDefinition.ReviewPolicy = .score) throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("khaothi-api-\(UUID().uuidString)/db.sqlite").path
-        database = try AppDatabase.open(at: path)
+        database = try TestEngine.database(file: path)
         let banks = Self.root.appendingPathComponent("QuestionBanks")
         let bank = try database.importBank(try BankReaders.read(banks.appendingPathComponent("\(folder)/\(folder).yaml"))).bank
         let blueprint = try JSONDecoder().decode(Blueprint.self, from: Data(contentsOf: banks.appendingPathComponent("\(folder)/blueprint.json")))

@@ -1,3 +1,4 @@
+import PostgresTesting
 import ExamStore
 import Foundation
 import HTTPTypes
@@ -18,7 +19,7 @@ struct OperationsTests {
                 #expect(response.status == .ok)
                 let body = Fixture.object(response.body)
                 #expect(body["status"] as? String == "ok")
-                #expect(body["engine"] as? String == "sqlite")
+                #expect(body["engine"] as? String == (TestEngine.isPostgres ? "postgresql" : "sqlite"))
                 #expect(body["writer"] as? String == "running")
             }
             let cookie = try await fixture.login(client, slip: fixture.slips[0])
@@ -83,7 +84,7 @@ struct OperationsTests {
                 #expect(response.status == .ok)
                 let body = Fixture.object(response.body)
                 #expect(body["status"] as? String == "ok")
-                #expect(body["engine"] as? String == "sqlite")
+                #expect(body["engine"] as? String == (TestEngine.isPostgres ? "postgresql" : "sqlite"))
                 #expect((body["databaseBytes"] as? Int ?? 0) > 0)
                 #expect((body["candidatesInMemory"] as? Int ?? 0) >= 40, "the candidate signed in above")
                 #expect(body["writerCommits"] is Int && body["startedAt"] is String)
@@ -94,7 +95,7 @@ struct OperationsTests {
     @Test("/healthz is 503 once the writer has stopped")
     func healthWhenStopped() async throws {
         let fixture = try Fixture()
-        let sqlite = SQLiteStore(database: fixture.database)
+        let sqlite = DatabaseStore(database: fixture.database)
         let store = sqlite.store
         #expect(try await store.operations.health().writerRunning)
         // The writer's shutdown path: it drains and stops taking work.

@@ -1,3 +1,4 @@
+import PostgresTesting
 import BankFormats
 import ExamCore
 import Foundation
@@ -14,7 +15,7 @@ struct AuthoringTests {
 
     /// A database with three staff and the 44-question sample bank imported by `lan` as "Toán".
     static func setUp() async throws -> (AppDatabase, Store) {
-        let db = try AppDatabase.inMemory()
+        let db = try TestEngine.database()
         for (name, role) in [("lan", StaffRole.teacher), ("minh", .teacher), ("admin", .admin)] {
             try db.saveStaff(username: name, fullName: name, role: role, password: "mật-khẩu-\(name)", now: now)
         }

@@ -1,3 +1,4 @@
+import PostgresTesting
 import BankFormats
 import ExamCore
 import Foundation
@@ -35,7 +36,7 @@ struct BankStoreTests {
 
     @Test("import, re-import unchanged, then a changed question gets a new revision and the old one stays")
     func revisions() throws {
-        let db = try AppDatabase.inMemory()
+        let db = try TestEngine.database()
         var bank = try Self.sampleBank()
         let first = try db.importBank(ImportedBank(bank: bank))
         #expect(first.added == 44 && first.revised == 0 && first.unchanged == 0)
@@ -56,7 +57,7 @@ struct BankStoreTests {
 
     @Test("a bank loads back equal to what went in (current revisions)")
     func loadBack() throws {
-        let db = try AppDatabase.inMemory()
+        let db = try TestEngine.database()
         let imported = try Self.allKinds()
         #expect(imported.problems.isEmpty)
         _ = try db.importBank(imported)
@@ -69,7 +70,7 @@ struct BankStoreTests {
         ("ham so", 9), ("hàm số", 9), ("HAM SO", 9), ("tich phan", 8), ("xac suat dieu kien", 5), ("đạo hàm", 4), ("zzz", 0),
     ])
     func search(text: String, atLeast: Int) throws {
-        let db = try AppDatabase.inMemory()
+        let db = try TestEngine.database()
         _ = try db.importBank(ImportedBank(bank: try Self.sampleBank()))
         let hits = try db.search(QuestionQuery(text: text, limit: 100))
         if atLeast == 0 { #expect(hits.isEmpty) } else { #expect(hits.count >= atLeast, "\(text): \(hits.count)") }
@@ -77,7 +78,7 @@ struct BankStoreTests {
 
     @Test("filters by kind, level, topic, tag combine")
     func filters() throws {
-        let db = try AppDatabase.inMemory()
+        let db = try TestEngine.database()
         _ = try db.importBank(ImportedBank(bank: try Self.sampleBank()))
         #expect(try db.search(QuestionQuery(kind: .trueFalse, limit: 100)).count == 8)
         #expect(try db.search(QuestionQuery(kind: .numeric, limit: 100)).count == 12)
@@ -90,7 +91,7 @@ struct BankStoreTests {
 
     @Test("a file with problems is refused whole and the database is unchanged; --partial takes the good ones")
     func refusal() throws {
-        let db = try AppDatabase.inMemory()
+        let db = try TestEngine.database()
         _ = try db.importBank(ImportedBank(bank: try Self.sampleBank()))
         let before = try db.banks()
         var bad = try Self.allKinds()
@@ -106,22 +107,22 @@ struct BankStoreTests {
 
     @Test("the schema refuses what the checks forbid, whatever the code does")
     func constraints() throws {
-        let db = try AppDatabase.inMemory()
-        #expect(throws: DatabaseError.self) {
+        let db = try TestEngine.database()
+        #expect(throws: (any Error).self) {
             try db.writer.write { try $0.execute(sql: "INSERT INTO bank(name, createdAt, updatedAt) VALUES ('  ', '2026-01-01', '2026-01-01')") }
         }
         _ = try db.importBank(ImportedBank(bank: try Self.sampleBank()))
-        #expect(throws: DatabaseError.self) {
+        #expect(throws: (any Error).self) {
             try db.writer.write { try $0.execute(sql: "UPDATE questionRevision SET level = 'rat-kho' WHERE id = 1") }
         }
-        #expect(throws: DatabaseError.self) {
+        #expect(throws: (any Error).self) {
             try db.writer.write { try $0.execute(sql: "DELETE FROM question WHERE id = 1") }
         }
     }
 
     @Test("images are stored once by content and exported with the bank")
     func media() throws {
-        let db = try AppDatabase.inMemory()
+        let db = try TestEngine.database()
         let image = MediaFile(name: "images/cube.svg", data: Data("<svg/>".utf8))
         var bank = try Self.sampleBank()
         bank.questions[0].stem += " ![Hình](images/cube.svg)"
@@ -157,7 +158,7 @@ struct BankStoreTests {
 
     @Test("blueprints are checked, saved and read back")
     func blueprints() throws {
-        let db = try AppDatabase.inMemory()
+        let db = try TestEngine.database()
         let blueprint = try JSONDecoder().decode(Blueprint.self, from: Data(contentsOf: Self.root.appendingPathComponent("QuestionBanks/samples/toan12-blueprint.json")))
         try db.saveBlueprint(blueprint)
         try db.saveBlueprint(blueprint)

@@ -1,3 +1,4 @@
+import PostgresTesting
 import BankFormats
 import ExamCore
 import Foundation
@@ -10,7 +11,7 @@ struct ExamStoreTests {
     static let banks = BankStoreTests.root.appendingPathComponent("QuestionBanks")
 
     static func setUp(mode: ExamDefinition.PaperMode = .codes, codes: Int = 4, rooms: [String] = ["P101", "P102"]) throws -> (AppDatabase, ExamDefinition) {
-        let db = try AppDatabase.inMemory()
+        let db = try TestEngine.database()
         _ = try db.importBank(try BankReaders.read(banks.appendingPathComponent("vat-li-12/vat-li-12.yaml")))
         let blueprint = try JSONDecoder().decode(Blueprint.self, from: Data(contentsOf: banks.appendingPathComponent("vat-li-12/blueprint.json")))
         let opens = Date(timeIntervalSince1970: 1_800_000_000)
@@ -25,7 +26,7 @@ struct ExamStoreTests {
 
     @Test("an exam whose bank cannot fill its blueprint is refused with every short cell")
     func infeasible() throws {
-        let db = try AppDatabase.inMemory()
+        let db = try TestEngine.database()
         _ = try db.importBank(try BankReaders.read(Self.banks.appendingPathComponent("vat-li-12/vat-li-12.yaml")))
         var blueprint = try JSONDecoder().decode(Blueprint.self, from: Data(contentsOf: Self.banks.appendingPathComponent("vat-li-12/blueprint.json")))
         blueprint.parts[0].rows[0].cells[0].count = 30

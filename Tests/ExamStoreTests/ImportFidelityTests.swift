@@ -1,4 +1,5 @@
 @testable import BankFormats
+import PostgresTesting
 import Crypto
 import ExamCore
 import Foundation
@@ -64,7 +65,7 @@ struct ImportFidelityTests {
         var read = try Self.moodleRead()
         read.bank.questions.removeAll { $0.id == "mq2" }
         read.problems.removeAll { $0.questionID == "mq2" }
-        let db = try AppDatabase.inMemory()
+        let db = try TestEngine.database()
         _ = try db.importBank(read, bankName: "Moodle")
         let stored = try db.question(id: "mq1", bank: "Moodle")
         #expect(stored.question.stem.contains("π ≈ 3,14…"))
@@ -117,7 +118,7 @@ struct ImportFidelityTests {
         #expect(Self.fraction(question, ["A", "C", "D"]) == Points(hundredths: 75))
         #expect(Self.fraction(question, ["D"]) == 0)
         #expect(read.media.map(\.name) == ["images/figure 1.png"] && read.media[0].sha256 == Self.pictureSHA)
-        let db = try AppDatabase.inMemory()
+        let db = try TestEngine.database()
         _ = try db.importBank(read, bankName: "QTI")
         #expect(try db.question(id: "q-map", bank: "QTI").media == ["images/figure 1.png": Self.pictureSHA])
     }

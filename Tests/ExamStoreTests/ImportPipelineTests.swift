@@ -1,3 +1,4 @@
+import PostgresTesting
 import BankFormats
 import ExamCore
 import Foundation
@@ -12,7 +13,7 @@ struct ImportPipelineTests {
 
     @Test("native → DB → QTI package → DB gives equal questions, with images", arguments: ["toan-12", "vat-li-12", "lich-su-12", "tieng-anh-12"])
     func qtiRoundTrip(subject: String) throws {
-        let first = try AppDatabase.inMemory()
+        let first = try TestEngine.database()
         let imported = try BankReaders.read(Self.banks.appendingPathComponent("\(subject)/\(subject).yaml"))
         #expect(imported.problems.isEmpty)
         _ = try first.importBank(imported)
@@ -21,7 +22,7 @@ struct ImportPipelineTests {
         #expect(skipped.isEmpty)
         let back = try QTIFormat.read(package, context: ImportContext(fileName: "\(subject).zip"))
         #expect(back.problems.isEmpty, "\(back.problems)")
-        let second = try AppDatabase.inMemory()
+        let second = try TestEngine.database()
         _ = try second.importBank(back, bankName: stored.name)
         let again = try second.loadBank(named: stored.name)
         #expect(again.questions == stored.questions)
@@ -31,7 +32,7 @@ struct ImportPipelineTests {
 
     @Test("native → DB → GIFT → DB gives equal questions for what GIFT holds")
     func giftRoundTrip() throws {
-        let first = try AppDatabase.inMemory()
+        let first = try TestEngine.database()
         let imported = try BankReaders.read(Self.banks.appendingPathComponent("lich-su-12/lich-su-12.yaml"))
         _ = try first.importBank(imported)
         let stored = try first.loadBank(named: imported.bank.name)
@@ -39,7 +40,7 @@ struct ImportPipelineTests {
         #expect(skipped.count == stored.questions.filter { $0.kind == .trueFalse }.count, "GIFT has no true/false clusters")
         let back = try GIFTFormat.read(Data(text.utf8), context: ImportContext(fileName: "ls.gift"))
         #expect(back.problems.isEmpty, "\(back.problems)")
-        let second = try AppDatabase.inMemory()
+        let second = try TestEngine.database()
         _ = try second.importBank(back, bankName: stored.name)
         let again = try second.loadBank(named: stored.name)
         #expect(again.questions == stored.questions.filter { $0.kind != .trueFalse })
@@ -82,7 +83,7 @@ struct ImportPipelineTests {
         let defaults = QuestionDefaults(subject: "Tổng hợp", grade: 12, topic: "Chung", level: .recognition)
         let read = try BankReaders.read(Self.fixtures.appendingPathComponent(path), defaults: defaults)
         #expect(read.bank.questions.count == questions, "\(read.problems)")
-        let db = try AppDatabase.inMemory()
+        let db = try TestEngine.database()
         _ = try db.importBank(read, partial: true)
         #expect(try db.banks().first?.questions == questions)
     }
@@ -94,7 +95,7 @@ struct ImportPipelineTests {
         ("points-combining-mark.yaml", "points-combining-mark.yaml:7"), ("azota-combining-mark.txt", "azota-combining-mark.txt:"),
     ])
     func malformed(file: String, place: String) throws {
-        let db = try AppDatabase.inMemory()
+        let db = try TestEngine.database()
         _ = try db.importBank(ImportedBank(bank: try BankStoreTests.sampleBank()))
         let before = try db.banks()
         let defaults = QuestionDefaults(subject: "Toán", topic: "T", level: .recognition)

@@ -1,3 +1,4 @@
+import PostgresTesting
 import BankFormats
 import ExamCore
 import Foundation
@@ -11,9 +12,10 @@ struct IngestionTests {
     static func at(_ seconds: Int) -> Date { opens.addingTimeInterval(TimeInterval(seconds)) }
 
     /// A prepared exam in a file database (real WAL, synchronous=FULL): 40 candidates, 4 codes, 50 minutes.
-    static func prepared() throws -> (AppDatabase, String, [LoginSlip], String) {
-        let path = BankStoreTests.temporaryPath()
-        let db = try AppDatabase.open(at: path)
+    /// On the engine under test unless `location` names a database.
+    static func prepared(at location: String? = nil) throws -> (AppDatabase, String, [LoginSlip], String) {
+        let path = try location ?? TestEngine.location(file: BankStoreTests.temporaryPath())
+        let db = try AppDatabase.open(path)
         _ = try db.importBank(try BankReaders.read(ExamStoreTests.banks.appendingPathComponent("vat-li-12/vat-li-12.yaml")))
         let blueprint = try JSONDecoder().decode(Blueprint.self, from: Data(contentsOf: ExamStoreTests.banks.appendingPathComponent("vat-li-12/blueprint.json")))
         try db.createExam(ExamDefinition(name: "Thi thử", bank: "Vật lí 12", blueprint: blueprint, codeCount: 4, seed: 3,
@@ -37,8 +39,8 @@ struct IngestionTests {
         #expect(UTCText.iso8601(Date(timeIntervalSince1970: 1_800_000_000.75)) == "2027-01-15T08:00:00Z")
     }
 
-    static func store(_ db: AppDatabase, freshness: Duration = .seconds(3600)) -> SQLiteStore {
-        SQLiteStore(database: db, now: { at(0) }, freshness: freshness)
+    static func store(_ db: AppDatabase, freshness: Duration = .seconds(3600)) -> DatabaseStore {
+        DatabaseStore(database: db, now: { at(0) }, freshness: freshness)
     }
 
     static func event(_ sequence: Int, _ item: String, _ value: String) -> ResponseEvent { ResponseEvent(sequence: sequence, item: item, value: .text(value)) }
@@ -92,7 +94,7 @@ struct IngestionTests {
         #expect(await refusal(ResponseEvent(sequence: 1, item: "I.1", value: .map(["a": "Đ"])), at: 1) == (.invalid, "events[0].value"))
         #expect(await refusal(ResponseEvent(sequence: 1, item: "I.1", value: .malformed), at: 1) == (.invalid, "events[0].value"))
         #expect(await refusal(Self.event(0, "I.1", "A"), at: 1) == (.invalid, "events[0].sequence"))
-        #expect(await refusal(Self.event(SQLiteStore.maximumSequence + 1, "I.1", "A"), at: 1) == (.invalid, "events[0].sequence"))
+        #expect(await refusal(Self.event(DatabaseStore.maximumSequence + 1, "I.1", "A"), at: 1) == (.invalid, "events[0].sequence"))
         #expect(await refusal(Self.event(1, "I.1", "A"), at: 3031) == (.timeUp, nil))
         #expect(await refusal(ResponseEvent(sequence: 1, item: "II.1", value: .map(["a": "Đ"])), at: 3030) == (nil, nil))
     }
@@ -112,8 +114,8 @@ struct IngestionTests {
         #expect(resumed.lastSequence == 4)
         let log = try await db.writer.read { try Int.fetchAll($0, sql: "SELECT sequence FROM responseEvent ORDER BY id") }
         #expect(log == [3, 2, 4], "a replay is not logged twice")
-        #expect(throws: DatabaseError.self) { try db.writer.write { try $0.execute(sql: "UPDATE responseEvent SET value = 'x'") } }
-        #expect(throws: DatabaseError.self) { try db.writer.write { try $0.execute(sql: "DELETE FROM responseEvent") } }
+        #expect(throws: (any Error).self) { try db.writer.write { try $0.execute(sql: "UPDATE responseEvent SET value = 'x'") } }
+        #expect(throws: (any Error).self) { try db.writer.write { try $0.execute(sql: "DELETE FROM responseEvent") } }
     }
 
     @Test("concurrent batches are committed together (group commit) and are on disk when acknowledged")
@@ -138,7 +140,7 @@ struct IngestionTests {
         let transactions = store.ingestion.transactions - before
         #expect(transactions < 500, "\(transactions) transactions for 500 batches")
         // A second, independent connection to the file sees every acknowledged event.
-        let other = try AppDatabase.open(at: path)
+        let other = try AppDatabase.open(path)
         let stored = try await other.writer.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM responseEvent")! }
         #expect(stored == 500)
     }

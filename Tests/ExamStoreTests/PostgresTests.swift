@@ -127,7 +127,7 @@ struct PostgresTests {
     /// A SQLite database with something in most tables: a bank with media, a prepared exam, started attempts
     /// with answers (the event log), a submitted one, a statistic with a fraction.
     static func filledDatabase() async throws -> String {
-        let (db, exam, slips, path) = try IngestionTests.prepared()
+        let (db, exam, slips, path) = try IngestionTests.prepared(at: BankStoreTests.temporaryPath())
         let store = IngestionTests.store(db)
         for (index, slip) in slips.prefix(5).enumerated() {
             let started = try await store.start(exam: exam, sbd: slip.sbd, session: IngestionTests.at(10 + index), now: IngestionTests.at(10 + index))

@@ -6,9 +6,9 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// The repositories over one SQLite database: the exam-day read model in memory, papers decoded once, and
+/// The repositories over one database (SQLite or PostgreSQL): the exam-day read model in memory, papers decoded once, and
 /// every write of a running exam through the one group-commit writer.
-public final class SQLiteStore: Sendable {
+public final class DatabaseStore: Sendable {
     let database: AppDatabase
     let writer: IngestionWriter
     let examDay: ExamDay
@@ -53,16 +53,16 @@ public final class SQLiteStore: Sendable {
 }
 
 extension AppDatabase {
-    /// The repositories over this database (see `SQLiteStore`).
+    /// The repositories over this database (see `DatabaseStore`).
     public func makeStore(now: @escaping @Sendable () -> Date = { Date() }, deadlineInterval: Duration = .seconds(5),
                           freshness: Duration = .seconds(1), logger: Logger = Logger(label: "khaothi.store")) -> Store {
-        SQLiteStore(database: self, now: now, deadlineInterval: deadlineInterval, freshness: freshness, logger: logger).store
+        DatabaseStore(database: self, now: now, deadlineInterval: deadlineInterval, freshness: freshness, logger: logger).store
     }
 }
 
 /// Submits attempts whose time (and grace) is over, every `interval`, through the writer, until shutdown.
 struct DeadlineWatcher: Service {
-    let store: SQLiteStore
+    let store: DatabaseStore
     let interval: Duration
     let now: @Sendable () -> Date
     let logger: Logger
@@ -84,7 +84,7 @@ struct DeadlineWatcher: Service {
 
 // MARK: - attempts
 
-extension SQLiteStore: AttemptRepository {
+extension DatabaseStore: AttemptRepository {
     public func candidate(exam name: String, sbd: String) async throws -> CandidateInfo {
         let (exam, candidate) = try await examDay.candidate(exam: name, sbd: sbd)
         return CandidateInfo(exam: exam.name, sbd: sbd, subject: exam.subject, fullName: candidate.fullName, className: candidate.className,
@@ -349,7 +349,7 @@ extension SQLiteStore: AttemptRepository {
 
 extension ExamDay {
     /// A submit (by the candidate or at the deadline) committed by this process.
-    func applySubmitted(_ submitted: SQLiteStore.Submitted) {
+    func applySubmitted(_ submitted: DatabaseStore.Submitted) {
         apply(examId: submitted.row.examId, candidateId: submitted.row.candidateId, version: submitted.version) { candidate in
             candidate.attempt?.attempt = submitted.row.attempt
             candidate.attempt?.scoreHundredths = submitted.row.scoreHundredths
@@ -388,7 +388,7 @@ enum AnswerStore {
     private static func rows(_ count: Int, columns: Int) -> String {
         repeatElement("(" + repeatElement("?", count: columns).joined(separator: ",") + ")", count: count).joined(separator: ",")
     }
-    static let logSQL = texts { "INSERT OR IGNORE INTO responseEvent(attemptId, sequence, itemKey, value, clientTime, receivedAt) VALUES \(rows($0, columns: 6))" }
+    static let logSQL = texts { "INSERT INTO responseEvent(attemptId, sequence, itemKey, value, clientTime, receivedAt) VALUES \(rows($0, columns: 6)) ON CONFLICT DO NOTHING" }
     static let latestSQL = texts {
         """
         INSERT INTO response(attemptId, itemKey, value, sequence, receivedAt) VALUES \(rows($0, columns: 5))
@@ -403,9 +403,11 @@ enum AnswerStore {
         let attempts = try rows(Array(Set(batches.map(\.attemptID))), db: db)
         var refusals: [Int: Error] = [:]
         var log: [DatabaseValueConvertible?] = []
-        var latest: [DatabaseValueConvertible?] = []
         log.reserveCapacity(batches.count * 6)
-        latest.reserveCapacity(batches.count * 5)
+        // One row per item for the latest answers, the highest sequence of the group: a statement may not touch
+        // a row twice on PostgreSQL (SQLite would apply them in turn to the same end).
+        var latest: [(attemptID: Int64, item: String, value: String, sequence: Int, received: String)] = []
+        var latestIndex: [ItemOfAttempt: Int] = [:]
         for (position, batch) in batches.enumerated() {
             if let refusal = refusal(batch, attempts[batch.attemptID]) { refusals[position] = refusal; continue }
             // Dates become text once per batch, as GRDB writes them but without its formatter.
@@ -413,17 +415,28 @@ enum AnswerStore {
             for event in batch.events {
                 let value = event.value.canonicalJSON
                 log += [batch.attemptID, event.sequence, event.item, value, event.clientTime.map(UTCText.database), received]
-                latest += [batch.attemptID, event.item, value, event.sequence, received]
+                let key = ItemOfAttempt(attemptID: batch.attemptID, item: event.item)
+                if let index = latestIndex[key] {
+                    if event.sequence > latest[index].sequence { latest[index] = (batch.attemptID, event.item, value, event.sequence, received) }
+                } else {
+                    latestIndex[key] = latest.count
+                    latest.append((batch.attemptID, event.item, value, event.sequence, received))
+                }
             }
         }
         try insert(log, columns: 6, db: db, sql: logSQL)
-        try insert(latest, columns: 5, db: db, sql: latestSQL)
+        try insert(latest.flatMap { [$0.attemptID, $0.item, $0.value, $0.sequence, $0.received] as [DatabaseValueConvertible?] }, columns: 5, db: db, sql: latestSQL)
         return refusals
+    }
+
+    private struct ItemOfAttempt: Hashable {
+        let attemptID: Int64
+        let item: String
     }
 
     static func refusal(_ batch: IngestionWriter.AnswerBatch, _ row: AttemptRow?) -> StoreError? {
         guard let row else { return StoreError(.notFound, "không có bài thi \(batch.attemptID) / no attempt \(batch.attemptID)") }
-        guard row.deviceToken == batch.deviceToken else { return SQLiteStore.takenOver }
+        guard row.deviceToken == batch.deviceToken else { return DatabaseStore.takenOver }
         for event in batch.events {
             do { try row.attempt.accepts(sequence: event.sequence, at: batch.receivedAt) } catch { return StoreError(error) }
         }
@@ -454,7 +467,7 @@ enum AnswerStore {
 
 // MARK: - running an exam (proctors, coordinators)
 
-extension SQLiteStore: ExamRepository {
+extension DatabaseStore: ExamRepository {
     public func preparedExams() async throws -> [ExamStatus] {
         try await database.writer.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM exam WHERE state = 'prepared' AND kind = 'exam' ORDER BY createdAt DESC, id DESC").map { try AppDatabase.examStatus(db, name: $0) }
@@ -467,7 +480,7 @@ extension SQLiteStore: ExamRepository {
         let (activity, sizes, absent) = try await database.writer.read { db in
             var activity: [Int64: (answered: Int, lastSavedAt: Date?)] = [:]
             for row in try SQLRow.fetchAll(db, sql: """
-                SELECT x.attemptId, sum(x.value NOT IN ('""', '[]', '{}')), max(x.receivedAt) FROM response x
+                SELECT x.attemptId, sum(CASE WHEN x.value NOT IN ('""', '[]', '{}') THEN 1 ELSE 0 END), max(x.receivedAt) FROM response x
                 JOIN attempt a ON a.id = x.attemptId JOIN candidate c ON c.id = a.candidateId WHERE c.examId = ? GROUP BY x.attemptId
                 """, arguments: [exam.id]) {
                 activity[row[0]] = (row[1] ?? 0, row[2])
@@ -645,7 +658,7 @@ extension SQLiteStore: ExamRepository {
 
 // MARK: - staff, media, banks, secrets
 
-extension SQLiteStore: StaffRepository {
+extension DatabaseStore: StaffRepository {
     public func verify(username: String, password: String) async throws -> StaffMember? {
         let stored = try await database.writer.read { db in try StaffRecord.fetchOne(db, where: "username = ?", arguments: [username]) }
         let valid = await StaffPasswords.verify(password, hash: stored?.passwordHash ?? StaffPasswords.decoyHash)
@@ -666,13 +679,13 @@ extension SQLiteStore: StaffRepository {
     }
 }
 
-extension SQLiteStore: MediaRepository {
+extension DatabaseStore: MediaRepository {
     public func file(sha256: String) async throws -> MediaData? {
         try await database.writer.read { db in try MediaRecord.fetchOne(db, where: "sha256 = ?", arguments: [sha256]).map { MediaData(data: $0.data, mimeType: $0.mimeType) } }
     }
 }
 
-extension SQLiteStore: BankRepository {
+extension DatabaseStore: BankRepository {
     public func banks() async throws -> [BankSummary] { try await database.writer.read { db in try AppDatabase.banks(db) } }
     public func search(_ query: QuestionQuery) async throws -> [SearchHit] { try await database.writer.read { db in try AppDatabase.search(db, query) } }
     public func question(id: String, bank: String?, revision: Int?) async throws -> StoredQuestion {
@@ -683,10 +696,10 @@ extension SQLiteStore: BankRepository {
     }
 }
 
-extension SQLiteStore: SessionRepository {
+extension DatabaseStore: SessionRepository {
     public func revoke(session: String, expiresAt: Date) async throws {
         try await database.writer.write { db in
-            try db.execute(sql: "INSERT OR IGNORE INTO revokedSession(id, expiresAt) VALUES (?, ?)", arguments: [session, expiresAt])
+            try db.execute(sql: "INSERT INTO revokedSession(id, expiresAt) VALUES (?, ?) ON CONFLICT DO NOTHING", arguments: [session, expiresAt])
         }
         revoked.withLock { _ = $0.insert(session) }
     }
@@ -707,7 +720,7 @@ extension SQLiteStore: SessionRepository {
     }
 }
 
-extension SQLiteStore: SecretRepository {
+extension DatabaseStore: SecretRepository {
     public func secret(named name: String) async throws -> Data {
         try await database.writer.write { db in try AppDatabase.secretKey(db, named: name).withUnsafeBytes { Data($0) } }
     }
