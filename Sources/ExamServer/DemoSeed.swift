@@ -50,13 +50,24 @@ public enum DemoSeed {
         throw Failure(description: "không tìm thấy QuestionBanks/ (cần samples/danh-sach-12A.csv) / cannot find QuestionBanks/. Tried: \(tried.joined(separator: ", "))")
     }
 
-    /// Rebuilds the database at `path` (its old content is removed) and returns it with every login.
+    /// Rebuilds the database at `path` (its old content is removed) and returns it with every login. A PostgreSQL
+    /// database (`postgres://…`) must be empty: the demo never removes data from a server's database.
     public static func build(path: String, banksDirectory: String, url: String) async throws -> (AppDatabase, Logins) {
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let db: AppDatabase
-        do { db = try AppDatabase.open(at: path) } catch { throw Failure(description: "\(path): không tạo được cơ sở dữ liệu / cannot create the database (\(error))") }
+        // The printed slips go beside a SQLite file, or into data/ for a PostgreSQL database.
+        var folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        if case .postgres(let address)? = try? DatabaseAddress(path) {
+            folder = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("data")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            do { db = try AppDatabase.open(path) } catch { throw Failure(description: "\(address): không mở được cơ sở dữ liệu / cannot open the database (\(error))") }
+            guard try db.staffMembers().isEmpty, try db.banks().isEmpty else {
+                throw Failure(description: "\(address): bản demo cần một cơ sở dữ liệu trống (dropdb rồi createdb) / the demo needs an empty database (dropdb, then createdb)")
+            }
+        } else {
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            do { db = try AppDatabase.open(at: path) } catch { throw Failure(description: "\(path): không tạo được cơ sở dữ liệu / cannot create the database (\(error))") }
+        }
 
         var logins: [Logins.Staff] = []
         for member in staff {

@@ -4,14 +4,33 @@ import ExamCore
 import ExamStore
 import Foundation
 
-/// `--db PATH`, shared by every command that opens the database.
+/// `--db PATH|URL`, shared by every command that opens the database: a SQLite file, or a PostgreSQL database as
+/// `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE`. Without it, `KHAOTHI_DATABASE` (which keeps a password off
+/// the command line, where `ps` shows it), else `data/khaothi.sqlite`.
 struct DatabaseOptions: ParsableArguments {
-    @Option(name: .customLong("db"), help: "The SQLite database file.")
-    var path: String = AppDatabase.defaultPath
+    @Option(name: [.customLong("db"), .customLong("database")],
+            help: "The database: a SQLite file, or postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE (default: $KHAOTHI_DATABASE, else data/khaothi.sqlite).")
+    var path: String = ProcessInfo.processInfo.environment["KHAOTHI_DATABASE"].flatMap { $0.isEmpty ? nil : $0 } ?? AppDatabase.defaultPath
 
-    func open() throws -> AppDatabase {
-        do { return try AppDatabase.open(at: path) } catch {
-            throw UserError("\(path): không mở được cơ sở dữ liệu / cannot open the database (\(error))")
+    /// The location as it may be printed (a PostgreSQL password hidden).
+    var shown: String { Self.shown(path) }
+    static func shown(_ path: String) -> String { (try? DatabaseAddress(path))?.description ?? path }
+
+    /// The SQLite file, for commands only SQLite has; a PostgreSQL URL is refused naming what to use instead.
+    func sqlitePath(_ instead: String) throws -> String {
+        guard case .sqlite(let file)? = try? DatabaseAddress(path) else {
+            throw UserError("\(shown): cơ sở dữ liệu PostgreSQL: \(instead) / a PostgreSQL database: \(instead)")
+        }
+        return file
+    }
+
+    func open() throws -> AppDatabase { try Self.open(path) }
+
+    static func open(_ path: String) throws -> AppDatabase {
+        do { return try AppDatabase.open(path) } catch let error as StoreError where error.field == "database" {
+            throw UserError(error.message)
+        } catch {
+            throw UserError("\(shown(path)): không mở được cơ sở dữ liệu / cannot open the database (\(error))")
         }
     }
 }

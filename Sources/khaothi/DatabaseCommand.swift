@@ -32,9 +32,10 @@ extension DatabaseCommand {
         @Flag(help: "Print JSON.") var json = false
         func run() throws {
             try reportingErrors {
-                try AppDatabase.restore(from: path, to: database.path)
-                if json { return try printJSON(["restored": database.path, "from": path]) }
-                print("Đã khôi phục \(database.path) từ \(path) / restored")
+                let target = try database.sqlitePath("dùng pg_restore hoặc khaothi db copy / use pg_restore or khaothi db copy")
+                try AppDatabase.restore(from: path, to: target)
+                if json { return try printJSON(["restored": target, "from": path]) }
+                print("Đã khôi phục \(target) từ \(path) / restored")
             }
         }
     }

@@ -13,7 +13,7 @@ struct DemoCommand: AsyncParsableCommand {
 
     @OptionGroup var server: ServerOptions
     @OptionGroup var webOptions: WebOptions
-    @Option(name: .customLong("db"), help: "The demo database file (replaced).") var path = "data/demo.sqlite"
+    @Option(name: .customLong("db"), help: "The demo database file (replaced), or an empty PostgreSQL database (postgres://…).") var path = "data/demo.sqlite"
     @Option(help: "The QuestionBanks/ directory. Default: next to Web/, or ./QuestionBanks.") var banks: String?
     @Option(help: "Also write every login (staff and candidates) as JSON to this file.") var loginsOut: String?
     @Flag(help: "Build the database and print the logins, but do not start the server.") var noServe = false

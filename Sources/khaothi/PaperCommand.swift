@@ -217,19 +217,21 @@ enum Inputs {
             }
             return imported.bank
         }
-        guard FileManager.default.fileExists(atPath: database) else {
+        return try openNamed(argument, database: database).loadBank(named: argument)
+    }
+
+    /// The database that holds what `argument` names (a file of that name does not exist).
+    private static func openNamed(_ argument: String, database: String) throws -> AppDatabase {
+        if case .sqlite(let path)? = try? DatabaseAddress(database), !FileManager.default.fileExists(atPath: path) {
             throw UserError("\(argument): không có tệp này, và chưa có cơ sở dữ liệu \(database) / no such file, and no database at \(database)")
         }
-        return try AppDatabase.open(at: database).loadBank(named: argument)
+        return try DatabaseOptions.open(database)
     }
 
     static func blueprint(_ argument: String, database: String) throws -> Blueprint {
         if FileManager.default.fileExists(atPath: argument) {
             return try JSONFiles.read(Blueprint.self, from: argument, what: "ma trận / blueprint")
         }
-        guard FileManager.default.fileExists(atPath: database) else {
-            throw UserError("\(argument): không có tệp này, và chưa có cơ sở dữ liệu \(database) / no such file, and no database at \(database)")
-        }
-        return try AppDatabase.open(at: database).blueprint(named: argument)
+        return try openNamed(argument, database: database).blueprint(named: argument)
     }
 }

@@ -92,7 +92,7 @@ struct ServeCommand: AsyncParsableCommand {
         try await exitOnUserError {
             let db = try database.open()
             let web = try await webOptions.load(logger: logger)
-            let (host, port, path) = (server.host, server.port, database.path)
+            let (host, port, path) = (server.host, server.port, database.shown)
             try await server.run(database: db, web: web, logger: logger) {
                 logger.info("khaothi \(Khaothi.version) on http://\(host):\(port) with \(path)")
             }

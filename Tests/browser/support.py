@@ -1,5 +1,6 @@
-"""What the real-browser tests share: `khaothi demo` on a free port (SQLite in a temporary directory) and a
-Chromium driver at 1024×768 that keeps a screenshot and the console of a failed test.
+"""What the real-browser tests share: `khaothi demo` on a free port (SQLite in a temporary directory, or a new
+database on the PostgreSQL server named by KHAOTHI_BROWSER_POSTGRES=postgres://USER@HOST:PORT) and a Chromium
+driver at 1024×768 that keeps a screenshot and the console of a failed test.
 """
 import json
 import os
@@ -45,6 +46,11 @@ class Server:
     def __init__(self):
         self.dir = tempfile.mkdtemp(prefix="khaothi-browser-")
         self.db = os.path.join(self.dir, "demo.sqlite")
+        postgres = os.environ.get("KHAOTHI_BROWSER_POSTGRES")
+        if postgres:
+            name = "browser_" + os.path.basename(self.dir).replace("-", "_").lower()
+            subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", postgres + "/postgres", "-c", f"CREATE DATABASE {name}"], check=True)
+            self.db = f"{postgres}/{name}"
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         logins_file = os.path.join(self.dir, "logins.json")

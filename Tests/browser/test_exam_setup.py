@@ -285,7 +285,7 @@ class ExamSetupTest(BrowserTest):
         self.visible("system")
         facts = self.by_id("system-facts").text
         self.assertIn("Hoạt động bình thường", facts)
-        self.assertIn("SQLite", facts)
+        self.assertIn("PostgreSQL" if os.environ.get("KHAOTHI_BROWSER_POSTGRES") else "SQLite", facts)
         self.assertRegex(facts, r"Dung lượng dữ liệu\s+[0-9.,]+ (KB|MB)")
         self.browser.execute_script("arguments[0].scrollIntoView()", self.by_id("system"))
         self.browser.save_screenshot(os.path.join(SHOTS, "staff-home-admin.png"))

@@ -33,15 +33,15 @@
       };
       var rows = [
         [T.sys_status, T["sys_status_" + s.status] || s.status],
-        [T.sys_engine, s.engine === "sqlite" ? "SQLite" : s.engine],
+        [T.sys_engine, s.engine === "sqlite" ? "SQLite" : s.engine === "postgresql" ? "PostgreSQL" : s.engine],
         [T.sys_started, K.staff.date(s.startedAt)],
         [T.sys_database, size(s.databaseBytes)],
-        [T.sys_wal, size(s.walBytes)],
+      ].concat(s.engine === "sqlite" ? [[T.sys_wal, size(s.walBytes)]] : []).concat([
         [T.sys_memory, size(s.residentBytes)],
         [T.sys_in_memory, number(s.examsInMemory) + " / " + number(s.candidatesInMemory)],
         [T.sys_saved, number(s.writerJobs)],
         [T.sys_commits, number(s.writerCommits) + (s.writerCommits ? " (" + (s.writerJobs / s.writerCommits).toFixed(1) + " " + T.sys_per_commit + ")" : "")],
-      ];
+      ]);
       facts.textContent = "";
       rows.forEach(function (row) {
         var div = document.createElement("div"), dt = document.createElement("dt"), dd = document.createElement("dd");
