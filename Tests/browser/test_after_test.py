@@ -238,6 +238,8 @@ class AfterTheTest(BrowserTest):
         for slot, value in [("tx1", "8"), ("tx2", "7,5"), ("tx3", "9"), ("tx4", "6"), ("ck", "8,5")]:
             box = self.browser.find_element(By.CSS_SELECTOR, f"#gb-rows tr[data-student='{candidates[0]['studentID']}'] input[data-semester='1'][data-slot='{slot}']")
             box.send_keys(value + Keys.TAB)
+            # Saved and drawn again (the sheet is redrawn with the stored values: wait before the next cell).
+            self.wait(lambda: self.by_id("gb-rows").get_attribute("data-busy") is None, message="the cell was not saved")
             self.wait(lambda slot=slot, value=value: self.browser.find_element(
                 By.CSS_SELECTOR, f"#gb-rows tr[data-student='{candidates[0]['studentID']}'] input[data-semester='1'][data-slot='{slot}']").get_attribute("value") == value)
         average = lambda: self.browser.find_element(By.CSS_SELECTOR, f"#gb-rows tr[data-student='{candidates[0]['studentID']}'] td.average").text

@@ -70,8 +70,15 @@
   function cellInput(row, semester, slot) {
     var value = (row.semesters[semester - 1].slots || {})[slot] || "";
     var input = el("input", { value: value, size: "4", "class": "cell", "data-student": row.studentID, "data-semester": String(semester), "data-slot": slot,
-      "aria-label": row.fullName + " HK" + semester + " " + slotName(slot) });
-    input.addEventListener("change", function () { save([cellOf(input)]); });
+      "aria-label": row.fullName + " HK" + semester + " " + slotName(slot), "data-saved": value });
+    // Saved when it changes; also on leaving a cell whose typing a redraw kept (no change event then).
+    var saveIfChanged = function () {
+      if (input.value === input.getAttribute("data-saved")) return;
+      input.setAttribute("data-saved", input.value);
+      save([cellOf(input)]);
+    };
+    input.addEventListener("change", saveIfChanged);
+    input.addEventListener("blur", saveIfChanged);
     input.addEventListener("paste", function (event) {
       var text = (event.clipboardData || window.clipboardData).getData("text");
       if (text.indexOf("\t") < 0 && text.indexOf("\n") < 0) return;
@@ -89,6 +96,7 @@
           var box = boxes[column + j];
           if (!box) return;
           box.value = value.trim();
+          box.setAttribute("data-saved", box.value);
           cells.push(cellOf(box));
         });
       });
@@ -101,8 +109,15 @@
   }
   function slotName(slot) { return slot === "gk" ? "ĐĐGgk" : slot === "ck" ? "ĐĐGck" : "ĐĐGtx " + slot.slice(2); }
 
+  var saving = 0;
+  function cellKey(input) { return [input.getAttribute("data-student"), input.getAttribute("data-semester"), input.getAttribute("data-slot")].join("|"); }
+
   function save(cells) {
+    saving += 1;
+    $("gb-rows").setAttribute("data-busy", "true");
     api("PUT", "/api/staff/gradebook/sheet?" + params(), { cells: cells }).then(function (result) {
+      saving -= 1;
+      if (!saving) $("gb-rows").removeAttribute("data-busy");
       var box = $("gb-problems");
       if (result.status !== 200) {
         box.hidden = false;
@@ -111,7 +126,22 @@
         return;
       }
       box.hidden = true;
+      // The sheet is drawn again with the stored values and averages; what was typed meanwhile (the next cell,
+      // on a slow network) stays, with the caret where it was.
+      var typed = {}, active = document.activeElement, focused = null;
+      Array.prototype.forEach.call(document.querySelectorAll("#gb-rows input.cell"), function (input) {
+        if (input.value !== input.getAttribute("data-saved")) typed[cellKey(input)] = input.value;
+      });
+      if (active && active.matches && active.matches("#gb-rows input.cell")) focused = { key: cellKey(active), start: active.selectionStart, end: active.selectionEnd };
       draw(result.body);
+      Array.prototype.forEach.call(document.querySelectorAll("#gb-rows input.cell"), function (input) {
+        var key = cellKey(input);
+        if (typed[key] !== undefined) input.value = typed[key];
+        if (focused && key === focused.key) {
+          input.focus();
+          try { input.setSelectionRange(focused.start, focused.end); } catch (e) { /* not a text field */ }
+        }
+      });
       S.notice(T.gb_saved, "ok");
     });
   }
