@@ -434,7 +434,7 @@ final class PostgresLink: @unchecked Sendable {
                                                             id: id, logger: logger).wait()
             return PostgresLink(connection: connection, address: address, logger: logger)
         } catch {
-            throw StoreError(.invalid, "\(address): không kết nối được / cannot connect (\(PostgresSession.explain(error)))", field: "database")
+            throw connectionError(error, address: address)
         }
     }
 
@@ -471,6 +471,10 @@ final class PostgresLink: @unchecked Sendable {
             }
         }
         return result.metadata.rows ?? 0
+    }
+
+    static func connectionError(_ error: any Error, address: PostgresAddress) -> StoreError {
+        StoreError(.invalid, "\(address): không kết nối được / cannot connect (\(PostgresSession.explain(error)))", field: "database")
     }
 
     /// The server's refusals as the store's own errors, naming the database and the server's words: a

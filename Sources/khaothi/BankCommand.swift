@@ -19,7 +19,7 @@ struct DatabaseOptions: ParsableArguments {
     /// The SQLite file, for commands only SQLite has; a PostgreSQL URL is refused naming what to use instead.
     func sqlitePath(_ instead: String) throws -> String {
         guard case .sqlite(let file)? = try? DatabaseAddress(path) else {
-            throw UserError("\(shown): cơ sở dữ liệu PostgreSQL: \(instead) / a PostgreSQL database: \(instead)")
+            throw UserError("\(shown): cơ sở dữ liệu PostgreSQL / a PostgreSQL database: \(instead)")
         }
         return file
     }

@@ -120,7 +120,7 @@ final class PostgresSession: Sendable {
             let connection = try await PostgresConnection.connect(configuration: try address.configuration(), id: 1, logger: logger)
             return PostgresSession(connection: connection, address: address, logger: logger)
         } catch {
-            throw StoreError(.invalid, "\(address): không kết nối được / cannot connect (\(Self.explain(error)))", field: "database")
+            throw PostgresLink.connectionError(error, address: address)
         }
     }
 
@@ -162,7 +162,7 @@ final class PostgresSession: Sendable {
         } catch let passed as Passed {
             throw passed.error
         } catch {
-            throw StoreError(.invalid, "\(address): \(Self.explain(error))", field: "database")
+            throw PostgresLink.storeError(error, address: address)
         }
     }
 
