@@ -16,6 +16,14 @@
 // lab exam runs: each signs in with their own account at a random moment within --window seconds, opens their
 // home page, starts, answers --homework-changes items with pauses of --homework-think seconds, and submits. Their
 // acknowledged answers are checked the same way.
+//
+// Several nodes (issue 15): with --database postgres://… the prepared database is copied there (`khaothi db copy
+// --replace`) and the servers run on it; --nodes N starts N servers on ports --port, --port+1, … and every call goes
+// to a node picked at random (no sticky routing; a failed call is retried on another). --kills then kills a random
+// node; --pg-restarts K runs --pg-restart-command (a shell command: e.g. `pg_ctl stop -m immediate` then start)
+// K times during the steady phase; --takeovers T candidates move to another computer mid-exam: they sign in again
+// and resume on one node, and their old computer's next save, sent to a third node, must be refused (409
+// takenOver) and never stored. The check reads a SQLite copy of the PostgreSQL database (`db copy` back).
 import AsyncHTTPClient
 import BankFormats
 import ExamCore
@@ -45,6 +53,11 @@ struct Options {
     var window = 1800.0
     var homeworkChanges = 8
     var homeworkThink = 20.0
+    var database: String?
+    var nodes = 1
+    var pgRestarts = 0
+    var pgRestartCommand: String?
+    var takeovers = 0
 
     static func parse(_ arguments: [String]) -> Options {
         var options = Options()
@@ -83,8 +96,13 @@ struct Options {
             case "--window": options.window = seconds()
             case "--homework-changes": options.homeworkChanges = max(1, integer())
             case "--homework-think": options.homeworkThink = seconds()
+            case "--database": options.database = value()
+            case "--nodes": options.nodes = max(1, integer())
+            case "--pg-restarts": options.pgRestarts = integer()
+            case "--pg-restart-command": options.pgRestartCommand = value()
+            case "--takeovers": options.takeovers = integer()
             case "--help", "-h":
-                print("loadgen --candidates N [--connections 512] [--storm 10] [--steady 30] [--think 10] [--submit 10] [--kills 0] [--server PATH] [--root PATH] [--port P] [--json FILE] [--keep] [--homework N --classes 250 --window 1800 --homework-changes 8 --homework-think 20]")
+                print("loadgen --candidates N [--connections 512] [--storm 10] [--steady 30] [--think 10] [--submit 10] [--kills 0] [--server PATH] [--root PATH] [--port P] [--json FILE] [--keep] [--homework N --classes 250 --window 1800 --homework-changes 8 --homework-think 20] [--database postgres://… --nodes N --pg-restarts K --pg-restart-command CMD --takeovers T]")
                 exit(0)
             default: fail("unknown option \(arguments[index])")
             }
@@ -221,6 +239,39 @@ final class ServerProcess: @unchecked Sendable {
     }
 }
 
+/// Runs `khaothi ARGUMENTS` to the end (output appended to `log`); fails the run when it fails.
+func runKhaothi(_ binary: String, _ arguments: [String], log path: String) throws {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: binary)
+    process.arguments = arguments
+    if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+    let output = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+    output.seekToEndOfFile()
+    process.standardOutput = output
+    process.standardError = output
+    try process.run()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { fail("khaothi \(arguments.joined(separator: " ")) failed; see \(path)") }
+}
+
+/// Runs a shell command to the end; fails the run when it fails.
+func runShell(_ command: String) throws {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    process.arguments = ["-c", command]
+    try process.run()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { fail("\(command): exit \(process.terminationStatus)") }
+}
+
+/// A count shared by tasks.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func add() { lock.withLock { count += 1 } }
+    var value: Int { lock.withLock { count } }
+}
+
 // MARK: the exam
 
 /// A fresh database: the Vật lí 12 sample bank, an exam open now for two hours, N candidates.
@@ -298,6 +349,8 @@ final class Candidate: @unchecked Sendable {
     var sequence = 0
     var pending: [Event] = []
     var acknowledged: [Event] = []
+    /// Saves the server refused on purpose (an old computer's after a takeover): never to be stored.
+    var refused: [Event] = []
     var submitted = false
     var generator: SeededGenerator
 
@@ -322,16 +375,18 @@ final class Candidate: @unchecked Sendable {
 
 struct Driver: Sendable {
     let client: HTTPClient
-    let base: String
+    /// One address per node.
+    let bases: [String]
     let recorder: Recorder
     let encoder = JSONEncoder()
 
-    /// One call; retried after connection failures and 5xx (the server may be restarting) until `until`.
+    /// One call, to `node` or to a node picked at random each try; retried after connection failures and 5xx (a
+    /// node or the database may be restarting) until `until`.
     func call(_ kind: String, _ method: HTTPMethod, _ path: String, cookie: String? = nil, body: Data? = nil,
-              retryUntil: Double = .infinity) async throws -> (status: UInt, body: Data, cookie: String?) {
+              retryUntil: Double = .infinity, node: Int? = nil) async throws -> (status: UInt, body: Data, cookie: String?) {
         var delay = 0.05
         while true {
-            var request = HTTPClientRequest(url: base + path)
+            var request = HTTPClientRequest(url: (node.map { bases[$0] } ?? bases.randomElement()!) + path)
             request.method = method
             request.headers.add(name: "X-Khaothi", value: "1")
             if let cookie { request.headers.add(name: "Cookie", value: cookie) }
@@ -356,15 +411,15 @@ struct Driver: Sendable {
         }
     }
 
-    func login(_ candidate: Candidate) async throws {
+    func login(_ candidate: Candidate, node: Int? = nil) async throws {
         let body = try JSONSerialization.data(withJSONObject: ["exam": "Tải", "sbd": candidate.slip.sbd, "accessCode": candidate.slip.accessCode])
-        let response = try await call("login", .POST, "/api/login", body: body)
+        let response = try await call("login", .POST, "/api/login", body: body, node: node)
         guard response.status == 200, let cookie = response.cookie else { fail("login \(candidate.slip.sbd): HTTP \(response.status)") }
         candidate.cookie = cookie
     }
 
-    func start(_ candidate: Candidate, kind: String = "start") async throws {
-        let response = try await call(kind, .POST, "/api/attempt/start", cookie: candidate.cookie)
+    func start(_ candidate: Candidate, kind: String = "start", node: Int? = nil) async throws {
+        let response = try await call(kind, .POST, "/api/attempt/start", cookie: candidate.cookie, node: node)
         guard response.status == 200, let object = try JSONSerialization.jsonObject(with: response.body) as? [String: Any],
               let token = object["deviceToken"] as? String, let paper = object["paper"] as? [String: Any],
               let parts = paper["parts"] as? [[String: Any]] else {
@@ -389,6 +444,23 @@ struct Driver: Sendable {
         let done = Set(((try JSONSerialization.jsonObject(with: response.body) as? [String: Any])?["acknowledged"] as? [Int]) ?? [])
         candidate.acknowledged += batch.filter { done.contains($0.sequence) }
         candidate.pending.removeAll { done.contains($0.sequence) }
+    }
+
+    /// The candidate moves to another computer: everything acknowledged first, then a new sign-in and resume on
+    /// node `to`; the old computer then saves through node `via`. True when that save is refused as taken over.
+    func takeover(_ candidate: Candidate, to: Int, via: Int) async throws -> Bool {
+        while !candidate.pending.isEmpty { try await flush(candidate) }
+        let oldCookie = candidate.cookie, oldToken = candidate.token
+        try await login(candidate, node: to)
+        try await start(candidate, kind: "takeover-start", node: to)
+        guard let item = candidate.items.first else { return false }
+        candidate.sequence += 1
+        let stale = Event(sequence: candidate.sequence, item: item.key, value: candidate.randomValue(for: item))
+        candidate.refused.append(stale)
+        let body = try encoder.encode(EventsBody(deviceToken: oldToken, events: [stale]))
+        let response = try await call("takeover-old", .POST, "/api/attempt/events", cookie: oldCookie, body: body, node: via)
+        let code = ((try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any]).flatMap { $0["error"] as? [String: Any] }?["code"] as? String
+        return response.status == 409 && code == "takenOver"
     }
 
     /// A student from home: their own sign-in, their page, the assignment's attempt (its test page's session), the
@@ -429,12 +501,14 @@ struct Verdict: Codable {
     var differentEvents: Int
     var finalAnswersChecked: Int
     var finalAnswersWrong: Int
+    /// Saves refused on purpose (an old computer's after a takeover) found stored anyway.
+    var refusedStored: Int
 }
 
 func verify(database: String, candidates: [Candidate]) throws -> Verdict {
     let queue = try DatabaseQueue(path: database)
     return try queue.read { db in
-        var verdict = Verdict(attempts: 0, submitted: 0, acknowledgedEvents: 0, missingEvents: 0, differentEvents: 0, finalAnswersChecked: 0, finalAnswersWrong: 0)
+        var verdict = Verdict(attempts: 0, submitted: 0, acknowledgedEvents: 0, missingEvents: 0, differentEvents: 0, finalAnswersChecked: 0, finalAnswersWrong: 0, refusedStored: 0)
         let decoder = JSONDecoder()
         for candidate in candidates {
             guard let attempt = try Row.fetchOne(db, sql: """
@@ -447,6 +521,7 @@ func verify(database: String, candidates: [Candidate]) throws -> Verdict {
             for row in try Row.fetchAll(db, sql: "SELECT sequence, value FROM responseEvent WHERE attemptId = ?", arguments: [id]) {
                 logged[row["sequence"]] = try decoder.decode(ResponseValue.self, from: Data((row["value"] as String).utf8))
             }
+            verdict.refusedStored += candidate.refused.filter { logged[$0.sequence] != nil }.count
             var last: [String: Event] = [:]
             for event in candidate.acknowledged {
                 verdict.acknowledgedEvents += 1
@@ -481,6 +556,11 @@ struct Report: Codable {
     var connections: Int
     var kills: Int
     var restarts: Int
+    var nodes: Int
+    var engine: String
+    var pgRestarts: Int
+    var takeovers: Int
+    var takeoversRefused: Int
     var startStormSeconds: Double
     var rssAfterStartKiB: Int
     var peakRSSKiB: Int
@@ -501,24 +581,38 @@ struct LoadGenerator {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("khaothi-load-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         log("preparing \(options.candidates) candidates in \(directory)")
-        let (database, slips) = try prepareExam(root: options.root, directory: directory, candidates: options.candidates)
+        let (prepared, slips) = try prepareExam(root: options.root, directory: directory, candidates: options.candidates)
         var homeworkSlips: [LoginSlip] = [], assignment: Int64 = 0
         if options.homework > 0 {
             log("preparing \(options.homework) students in \(options.classes) classes and their assignment")
-            (homeworkSlips, assignment) = try await prepareHomework(database: database, root: options.root, students: options.homework,
+            (homeworkSlips, assignment) = try await prepareHomework(database: prepared, root: options.root, students: options.homework,
                                                                     classes: options.classes, window: options.window)
         }
+        var database = prepared
+        if let url = options.database {
+            log("copying the prepared database to PostgreSQL")
+            try runKhaothi(options.server, ["db", "copy", "--from", prepared, "--to", url, "--replace"], log: directory + "/copy.log")
+            database = url
+        }
+        if options.pgRestarts > 0 && options.pgRestartCommand == nil { fail("--pg-restarts needs --pg-restart-command") }
 
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool = .init(idleTimeout: .seconds(120), concurrentHTTP1ConnectionsPerHostSoftLimit: options.connections)
         configuration.timeout = .init(connect: .seconds(10), read: .seconds(60))
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-        let server = ServerProcess(binary: options.server, database: database, port: options.port, logPath: directory + "/server.log")
-        try await server.start(client: client)
-        log("server pid \(server.pid) on port \(options.port)")
+        let servers = (0..<options.nodes).map {
+            ServerProcess(binary: options.server, database: database, port: options.port + $0, logPath: directory + "/server\($0).log")
+        }
+        for server in servers {
+            try await server.start(client: client)
+            log("server pid \(server.pid) on port \(server.port)")
+        }
+        func memory() -> (current: Int, peak: Int) {
+            servers.map { $0.memory() }.reduce((0, 0)) { (max($0.0, $1.current), max($0.1, $1.peak)) }
+        }
 
         let recorder = Recorder()
-        let driver = Driver(client: client, base: "http://127.0.0.1:\(options.port)", recorder: recorder)
+        let driver = Driver(client: client, bases: servers.map { "http://127.0.0.1:\($0.port)" }, recorder: recorder)
         let candidates = slips.enumerated().map { Candidate(slip: $1, seed: UInt64($0) + 1) }
         let students = homeworkSlips.enumerated().map { Candidate(slip: $1, seed: UInt64($0) + 1_000_001) }
 
@@ -560,34 +654,56 @@ struct LoadGenerator {
             try await group.waitForAll()
         }
         let stormSeconds = Clock.seconds() - stormBegan
-        let afterStart = server.memory()
-        log("start storm: \(candidates.count) started in \(String(format: "%.2f", stormSeconds)) s; server RSS \(afterStart.current / 1024) MiB")
+        let afterStart = memory()
+        log("start storm: \(candidates.count) started in \(String(format: "%.2f", stormSeconds)) s; server RSS \(afterStart.current / 1024) MiB (the largest node)")
 
         // 2. Steady autosave (with the kills, if asked): pauses around --think seconds, now and then a burst
         //    of quick changes, every change sent at once with whatever is still waiting.
         let steadyEnds = Clock.seconds() + options.steady
+        let takeoversRefused = Counter(), takeoversMade = Counter()
         try await withThrowingTaskGroup(of: Void.self) { group in
             if options.kills > 0 {
                 group.addTask {
                     let gap = options.steady / Double(options.kills + 1)
                     for kill in 1...options.kills {
                         try await Task.sleep(for: .seconds(Double.random(in: gap * 0.5...gap * 1.5)))
+                        let server = servers.randomElement()!
                         server.kill(SIGKILL)
-                        log("kill \(kill): SIGKILL")
+                        log("kill \(kill): SIGKILL to the node on port \(server.port)")
                         try await server.restart(client: client)
+                    }
+                }
+            }
+            if options.pgRestarts > 0, let command = options.pgRestartCommand {
+                group.addTask {
+                    let gap = options.steady / Double(options.pgRestarts + 1)
+                    for restart in 1...options.pgRestarts {
+                        try await Task.sleep(for: .seconds(Double.random(in: gap * 0.5...gap * 1.5)))
+                        log("PostgreSQL restart \(restart): \(command)")
+                        try runShell(command)
+                        log("PostgreSQL restart \(restart): back")
                     }
                 }
             }
             group.addTask {
                 while Clock.seconds() < steadyEnds {
-                    _ = server.memory()
+                    _ = memory()
                     try await Task.sleep(for: .milliseconds(500))
                 }
             }
-            for candidate in candidates {
+            for (index, candidate) in candidates.enumerated() {
                 group.addTask {
                     try await Task.sleep(for: .seconds(Double.random(in: 0..<options.think)))
+                    // Some move to another computer once, a little into the phase: sign in again on one node,
+                    // the old computer's save through another.
+                    var movesAt = index < options.takeovers ? Clock.seconds() + Double.random(in: 0..<options.steady / 2) : .infinity
                     while Clock.seconds() < steadyEnds {
+                        if Clock.seconds() >= movesAt {
+                            movesAt = .infinity
+                            let to = Int.random(in: 0..<options.nodes), via = options.nodes > 1 ? (to + 1) % options.nodes : to
+                            takeoversMade.add()
+                            if try await driver.takeover(candidate, to: to, via: via) { takeoversRefused.add() }
+                        }
                         let burst = Int.random(in: 0..<10) == 0 ? Int.random(in: 2...4) : 1
                         for _ in 0..<burst {
                             candidate.change()
@@ -616,18 +732,26 @@ struct LoadGenerator {
         log("lab exam done")
         let homeworkSeconds = try await homework.value
         if options.homework > 0 { log("homework done: \(students.count) students in \(String(format: "%.1f", homeworkSeconds)) s") }
-        let peak = server.memory().peak
-        log("stopping the server (SIGTERM) and checking the database")
-        server.kill(SIGTERM)
+        let peak = memory().peak
+        log("stopping the servers (SIGTERM) and checking the database")
+        for server in servers { server.kill(SIGTERM) }
         try await client.shutdown()
 
-        let verdict = try verify(database: database, candidates: candidates)
-        let homeworkVerdict = options.homework > 0 ? try verify(database: database, candidates: students) : nil
+        var checked = database
+        if options.database != nil {
+            checked = directory + "/check.sqlite"
+            try runKhaothi(options.server, ["db", "copy", "--from", database, "--to", checked], log: directory + "/copy.log")
+        }
+        let verdict = try verify(database: checked, candidates: candidates)
+        let homeworkVerdict = options.homework > 0 ? try verify(database: checked, candidates: students) : nil
         let report = Report(date: ISO8601DateFormatter().string(from: Date()), candidates: options.candidates, homework: options.homework,
                             homeworkSeconds: homeworkSeconds, homeworkVerdict: homeworkVerdict, connections: options.connections,
-                            kills: options.kills, restarts: server.restarts, startStormSeconds: stormSeconds, rssAfterStartKiB: afterStart.current,
+                            kills: options.kills, restarts: servers.map(\.restarts).reduce(0, +), nodes: options.nodes,
+                            engine: options.database == nil ? "sqlite" : "postgresql", pgRestarts: options.pgRestarts, takeovers: takeoversMade.value,
+                            takeoversRefused: takeoversRefused.value, startStormSeconds: stormSeconds, rssAfterStartKiB: afterStart.current,
                             peakRSSKiB: peak, requests: recorder.lines(), verdict: verdict)
-        print("candidates \(report.candidates), connections \(report.connections), kills \(report.kills) (restarts \(report.restarts))")
+        print("candidates \(report.candidates), connections \(report.connections), \(report.engine), nodes \(report.nodes), kills \(report.kills) (restarts \(report.restarts)), "
+              + "PostgreSQL restarts \(report.pgRestarts), takeovers \(report.takeoversRefused) of \(report.takeovers) refused the old computer")
         print("start storm: \(String(format: "%.2f", stormSeconds)) s; server RSS after the start storm \(afterStart.current / 1024) MiB, peak \(peak / 1024) MiB")
         print("kind      count   errors  req/s     p50 ms   p95 ms   p99 ms   max ms")
         for line in report.requests {
@@ -635,7 +759,8 @@ struct LoadGenerator {
         }
         print("""
             check: \(verdict.attempts) attempts, \(verdict.submitted) submitted; \(verdict.acknowledgedEvents) acknowledged events, \
-            \(verdict.missingEvents) missing, \(verdict.differentEvents) different; \(verdict.finalAnswersChecked) final answers, \(verdict.finalAnswersWrong) wrong
+            \(verdict.missingEvents) missing, \(verdict.differentEvents) different; \(verdict.finalAnswersChecked) final answers, \(verdict.finalAnswersWrong) wrong; \
+            \(verdict.refusedStored) refused saves stored
             """)
         if let homeworkVerdict {
             print("homework: \(options.homework) students in \(options.classes) classes over \(String(format: "%.0f", homeworkSeconds)) s; "
@@ -650,7 +775,8 @@ struct LoadGenerator {
         if !options.keep { try? FileManager.default.removeItem(atPath: directory) }
         let homeworkOK = homeworkVerdict.map { $0.missingEvents == 0 && $0.differentEvents == 0 && $0.finalAnswersWrong == 0
             && $0.submitted == options.homework && $0.attempts == options.homework } ?? true
-        let ok = verdict.missingEvents == 0 && verdict.differentEvents == 0 && verdict.finalAnswersWrong == 0
+        let ok = verdict.missingEvents == 0 && verdict.differentEvents == 0 && verdict.finalAnswersWrong == 0 && verdict.refusedStored == 0
+            && takeoversRefused.value == takeoversMade.value
             && verdict.submitted == options.candidates && verdict.attempts == options.candidates && homeworkOK
         if !ok { fail("the database does not hold what was acknowledged") }
     }

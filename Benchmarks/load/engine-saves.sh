@@ -14,28 +14,10 @@ cd "$(dirname "$0")/../.."
 seconds=${1:-10}
 clients=${2:-"64 512"}
 groups=${3:-"1 16"}
-bin=/usr/lib/postgresql/15/bin
-[ -x "$bin/pgbench" ] || { echo "needs PostgreSQL 15: apt-get install postgresql-15" >&2; exit 1; }
-work=$(mktemp -d)
-chmod 755 "$work"
-port=$((20000 + RANDOM % 20000))
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-[ "$(id -u)" = 0 ] && chown postgres "$work"
-cleanup() { as_pg "$bin/pg_ctl" -D "$work/pg" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$work"; }
-trap cleanup EXIT
-
-as_pg "$bin/initdb" -D "$work/pg" -A trust -U khaothi >/dev/null
-cat >>"$work/pg/postgresql.conf" <<EOF
-port = $port
-listen_addresses = '127.0.0.1'
-unix_socket_directories = '$work'
-max_connections = 600
-shared_buffers = 256MB
-fsync = on
-synchronous_commit = on
-full_page_writes = on
-EOF
-as_pg "$bin/pg_ctl" -D "$work/pg" -l "$work/pg.log" -w start >/dev/null
+. Benchmarks/load/pg-cluster.sh
+[ -x "$bin/pgbench" ] || { echo "needs pgbench: apt-get install postgresql" >&2; exit 1; }
+pg_cluster_start "max_connections = 600
+shared_buffers = 256MB"
 psql() { command psql -h 127.0.0.1 -p "$port" -U khaothi -d postgres -v ON_ERROR_STOP=1 -q "$@"; }
 
 schema_pg='

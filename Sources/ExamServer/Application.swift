@@ -128,7 +128,7 @@ public func buildApplication(store: Store, configuration: ServerConfiguration = 
     let state = ServerState(store: store, signer: SessionSigner(key: SymmetricKey(data: try await store.secrets.secret(named: "sessionKey"))),
                             staffSigner: SessionSigner(key: SymmetricKey(data: try await store.secrets.secret(named: "staffSessionKey"))),
                             studentSigner: SessionSigner(key: SymmetricKey(data: try await store.secrets.secret(named: "studentSessionKey"))),
-                            limiter: LoginLimiter(limits: configuration.loginLimits), papers: PaperViews(), configuration: configuration)
+                            limiter: LoginLimiter(limits: configuration.loginLimits, shared: store.sessions), papers: PaperViews(), configuration: configuration)
     ServerMetrics.bootstrap()
     let router = Router(context: ExamRequestContext.self, options: .autoGenerateHeadEndpoints)
     let routes = RouteTable()

@@ -242,23 +242,26 @@ struct CandidateAPI {
     }
 }
 
-/// The candidate's view of each paper (no keys) and its image addresses, encoded to JSON once per paper.
+/// The candidate's view of each paper (no keys) and its image addresses, encoded to JSON once per paper and
+/// revision: a regrade on any node bumps the paper's revision, and the store's paper (compared with the
+/// database at most once a second) then no longer matches the kept view.
 final class PaperViews: Sendable {
     struct View: Sendable {
         /// `CandidatePaper` as the API's JSONEncoder writes it.
         let paper: [UInt8]
         /// item key → (name in its text → address of the image).
         let media: [UInt8]
+        let revision: Int
     }
 
     private let views = Mutex<[Int64: View]>([:])
 
     func view(_ paperID: Int64, attempts: any AttemptRepository) async throws -> View {
-        if let known = views.withLock({ $0[paperID] }) { return known }
         let entry = try await attempts.paper(id: paperID)
+        if let known = views.withLock({ $0[paperID] }), known.revision == entry.revision { return known }
         let encoder = JSONEncoder.api
         let view = View(paper: Array(try encoder.encode(CandidatePaper(entry.paper))),
-                        media: Array(try encoder.encode(entry.media.mapValues { $0.mapValues { "/api/media/" + $0 } })))
+                        media: Array(try encoder.encode(entry.media.mapValues { $0.mapValues { "/api/media/" + $0 } })), revision: entry.revision)
         // Bounded like the decoded papers : one kept view makes room.
         views.withLock { views in
             if views.count >= PaperCache.capacity, views[paperID] == nil { views.remove(at: views.startIndex) }

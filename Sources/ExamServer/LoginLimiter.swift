@@ -1,3 +1,4 @@
+import ExamStore
 import Foundation
 import Synchronization
 
@@ -14,6 +15,9 @@ import Synchronization
 ///   NAT address).
 /// - Candidates and staff are different accounts even when the names collide.
 /// - A proctor can unlock a candidate (`unlock`); a new access code unlocks too.
+/// - With a `shared` store, wrong tries are also counted in the database and read back at most once a
+///   `syncInterval` before a try, so they hold across every node (and across restarts); the per-address 429
+///   count stays per node.
 public final class LoginLimiter: Sendable {
     public struct Limits: Sendable {
         /// Wrong tries from one address for one account before it must wait.
@@ -62,6 +66,8 @@ public final class LoginLimiter: Sendable {
         var failures = 0
         var inFlight = 0
         var lastFailure = Date.distantPast
+        /// When the shared count was last taken in (a read older than this is not applied).
+        var changedAt = Date.distantPast
     }
 
     private struct State {
@@ -69,12 +75,22 @@ public final class LoginLimiter: Sendable {
         /// Failures per address in the current and the previous minute.
         var addressFailures: [String: (minute: Int, current: Int, previous: Int)] = [:]
         var operations = 0
+        /// The shared counts: read up to this time (of this node's clock), at this instant, one reader at a time.
+        var syncedUpTo: Date?
+        var syncedAt: ContinuousClock.Instant?
+        var syncing = false
     }
 
     public let limits: Limits
     private let state = Mutex(State())
+    private let shared: (any SessionRepository)?
+    private let syncInterval: Duration
 
-    public init(limits: Limits = Limits()) { self.limits = limits }
+    public init(limits: Limits = Limits(), shared: (any SessionRepository)? = nil, syncInterval: Duration = .seconds(1)) {
+        self.limits = limits
+        self.shared = shared
+        self.syncInterval = syncInterval
+    }
 
     /// Takes a slot for one try of `account` from `address`, or says how long to wait.
     public func begin(_ account: Account, address: String, now: Date) -> Decision {
@@ -95,9 +111,11 @@ public final class LoginLimiter: Sendable {
         }
     }
 
-    /// The right code or password: the account's failures from this address are forgotten.
-    public func succeeded(_ ticket: Ticket) {
-        state.withLock { state in state.records[ticket.key] = nil }
+    /// The right code or password: the account's failures from this address are forgotten. True when there
+    /// were some (to forget in the shared count too).
+    @discardableResult
+    public func succeeded(_ ticket: Ticket) -> Bool {
+        state.withLock { state in state.records.removeValue(forKey: ticket.key).map { $0.failures > 0 } ?? false }
     }
 
     /// A wrong code or password.
@@ -128,6 +146,56 @@ public final class LoginLimiter: Sendable {
     /// A proctor unlocks an account (or a new access code was issued): every address may try again.
     public func unlock(_ account: Account) {
         state.withLock { state in state.records = state.records.filter { $0.key.account != account } }
+    }
+
+    /// Reads the wrong tries other nodes counted since the last read, when that is older than `syncInterval`
+    /// (one reader at a time). A failing database leaves the counts as they are.
+    public func sync(now: Date) async {
+        guard let shared else { return }
+        let clock = ContinuousClock.now
+        let since: Date? = state.withLock { state in
+            if state.syncing { return nil }
+            if let at = state.syncedAt, clock - at < syncInterval { return nil }
+            state.syncing = true
+            // Overlapping reads: nodes' clocks differ by a little.
+            return state.syncedUpTo.map { $0.addingTimeInterval(-5) } ?? now.addingTimeInterval(-(limits.forgetAfter + limits.maximumDelay))
+        }
+        guard let since else { return }
+        let rows = try? await shared.loginFailures(changedSince: since)
+        state.withLock { state in
+            state.syncing = false
+            state.syncedAt = ContinuousClock.now
+            guard let rows else { return }
+            state.syncedUpTo = now
+            for row in rows {
+                guard let account = Account(stored: row.account) else { continue }
+                take(row, for: Key(account: account, address: row.address), into: &state)
+            }
+        }
+    }
+
+    private func take(_ row: LoginFailures, for key: Key, into state: inout State) {
+        var record = state.records[key] ?? Record()
+        guard row.changedAt >= record.changedAt else { return }
+        record.failures = row.failures
+        record.lastFailure = row.failures == 0 ? .distantPast : row.lastFailure
+        record.changedAt = row.changedAt
+        state.records[key] = record
+    }
+
+    /// Counts a wrong try in the shared store too (when there is one), and takes in its count from every node.
+    func share(failure ticket: Ticket, now: Date) async {
+        guard let shared,
+              let row = try? await shared.recordLoginFailure(account: ticket.key.account.stored, address: ticket.key.address, at: now,
+                                                             forgetBefore: now.addingTimeInterval(-limits.forgetAfter))
+        else { return }
+        state.withLock { state in take(row, for: ticket.key, into: &state) }
+    }
+
+    /// A proctor unlocks an account (or a new access code was issued) on every node.
+    public func unlockEverywhere(_ account: Account, now: Date) async {
+        unlock(account)
+        try? await shared?.clearLoginFailures(account: account.stored, address: nil, at: now)
     }
 
     /// Accounts waiting now because of wrong tries from some address, with the end of the longest wait.
@@ -171,6 +239,7 @@ extension LoginLimiter {
     /// wait at this address, 401 (`wrong`) when the check fails (429 when the address has failed too often
     /// this minute); the check's value when it passes.
     func attempt<T>(_ account: Account, address: String, now: Date, wrong: APIError, _ check: () async throws -> T?) async throws -> T {
+        await sync(now: now)
         let ticket: Ticket
         switch begin(account, address: address, now: now) {
         case let .wait(until): throw APIError.tooManyAttempts(retryAfter: until.timeIntervalSince(now))
@@ -183,11 +252,35 @@ extension LoginLimiter {
         }
         guard let value else {
             failed(ticket, now: now)
+            await share(failure: ticket, now: now)
             if ticket.addressOverLimit { throw APIError.tooManyAttempts(retryAfter: 60) }
             throw wrong
         }
-        succeeded(ticket)
+        if succeeded(ticket) { try? await shared?.clearLoginFailures(account: account.stored, address: address, at: now) }
         return value
+    }
+}
+
+extension LoginLimiter.Account {
+    private static let separator: Character = "\u{1F}"
+
+    /// The account as the shared store keeps it: kind and names joined by a control character no name holds.
+    var stored: String {
+        switch self {
+        case let .candidate(exam, sbd): ["candidate", exam, sbd].joined(separator: String(Self.separator))
+        case let .staff(username): ["staff", username].joined(separator: String(Self.separator))
+        case let .student(id): ["student", id].joined(separator: String(Self.separator))
+        }
+    }
+
+    init?(stored: String) {
+        let parts = stored.split(separator: Self.separator, omittingEmptySubsequences: false).map(String.init)
+        switch (parts.first, parts.count) {
+        case ("candidate", 3): self = .candidate(exam: parts[1], sbd: parts[2])
+        case ("staff", 2): self = .staff(username: parts[1])
+        case ("student", 2): self = .student(id: parts[1])
+        default: return nil
+        }
     }
 }
 

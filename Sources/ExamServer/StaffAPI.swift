@@ -38,6 +38,7 @@ struct StaffAPI {
             let exam = try Self.parameter("exam", context)
             let now = state.configuration.now()
             // Candidates locked after wrong codes are shown, with the end of their wait.
+            await state.limiter.sync(now: now)
             let locked = state.limiter.locked(now: now)
             // A proctor assigned to rooms sees those rooms only.
             let rooms = try await allowedRooms(context, exam: exam)
@@ -53,7 +54,7 @@ struct StaffAPI {
             let exam = try Self.parameter("exam", context), sbd = try Self.parameter("sbd", context)
             try await checkCandidate(context, exam: exam, sbd: sbd)
             _ = try await state.store.attempts.candidate(exam: exam, sbd: sbd)
-            state.limiter.unlock(.candidate(exam: exam, sbd: sbd))
+            await state.limiter.unlockEverywhere(.candidate(exam: exam, sbd: sbd), now: state.configuration.now())
             return Response(status: .noContent)
         }
         signedIn.post("exams/:exam/candidates/:sbd/add-time", use: addTime)
@@ -176,7 +177,7 @@ struct StaffAPI {
             try await checkCandidate(context, exam: exam, sbd: sbd)
             let slip = try await state.store.exams.resetAccessCode(exam: exam, sbd: sbd, now: state.configuration.now())
             // A new code also unlocks: whoever holds it may sign in now.
-            state.limiter.unlock(.candidate(exam: exam, sbd: sbd))
+            await state.limiter.unlockEverywhere(.candidate(exam: exam, sbd: sbd), now: state.configuration.now())
             return NewCode(sbd: slip.sbd, accessCode: slip.accessCode)
         }
         // Refused (409 sessionRunning) while a session of the exam runs, unless `force` with a reason; audited.

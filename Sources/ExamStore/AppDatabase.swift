@@ -642,6 +642,26 @@ public struct AppDatabase: Sendable {
             }
             try db.create(index: "practiceAnswer_student", on: "practiceAnswer", columns: ["studentId", "answeredAt"])
         }
+        migrator.registerMigration("v19: several nodes: a paper's revision, leases for background work, wrong logins") { db in
+            // Bumped by every regrade that rewrites the paper: a node's cached copy is compared with it.
+            try db.alter(table: "paper") { t in t.add(column: "revision", .integer).notNull().defaults(to: 0) }
+            // Background work (the deadline watcher) held by one node at a time, until `expiresAt` unless renewed.
+            try db.create(table: "lease") { t in
+                t.primaryKey("name", .text)
+                t.column("holder", .text).notNull()
+                t.column("expiresAt", .datetime).notNull()
+            }
+            // Wrong access codes and passwords per account and address, shared by every node (`LoginLimiter`).
+            try db.create(table: "loginFailure") { t in
+                t.column("account", .text).notNull()
+                t.column("address", .text).notNull()
+                t.column("failures", .integer).notNull()
+                t.column("lastFailure", .datetime).notNull()
+                t.column("changedAt", .datetime).notNull()
+                t.primaryKey(["account", "address"])
+            }
+            try db.create(index: "loginFailure_changedAt", on: "loginFailure", columns: ["changedAt"])
+        }
         return migrator
     }
 

@@ -20,6 +20,7 @@ public enum DatabaseCopy {
         "audit", "bankShare", "printSet", "printPaper", "printPaperItem", "roomProctor", "manualGrade", "examGrader",
         "questionStatistic", "gradebookSubject", "schoolClass", "student", "classStudent", "gradeEntry",
         "gradePush", "reviewQuestion", "classTeacher", "assignment", "assignmentClass", "practice", "practiceAnswer",
+        "lease", "loginFailure",
     ]
 
     public struct TableSummary: Sendable, Equatable, Codable {

@@ -14,9 +14,11 @@ public final class DatabaseStore: Sendable {
     let examDay: ExamDay
     let papers = PaperCache()
     private let accessKey = Mutex<Data?>(nil)
-    /// Sessions ended by a logout (loaded on first use, refreshed with the deadline watcher's rounds).
-    let revoked = Mutex<Set<String>>([])
-    let revokedLoaded = Mutex(false)
+    /// Sessions ended by a logout, here or on another node: read again at most once a `freshness` interval
+    /// (one reader at a time; the others use the set read last), so a logout holds everywhere within it.
+    let revocations: Revocations
+    /// Who holds a lease (the deadline watcher's) when this process does: one per store.
+    let leaseHolder = UUID().uuidString
     private let deadlineInterval: Duration
     private let now: @Sendable () -> Date
     private let logger: Logger
@@ -30,6 +32,7 @@ public final class DatabaseStore: Sendable {
         self.database = database
         self.writer = IngestionWriter(database: database, now: now)
         self.examDay = ExamDay(database: database, freshness: freshness)
+        self.revocations = Revocations(freshness: freshness)
         self.deadlineInterval = deadlineInterval
         self.now = now
         self.logger = logger
@@ -60,7 +63,9 @@ extension AppDatabase {
     }
 }
 
-/// Submits attempts whose time (and grace) is over, every `interval`, through the writer, until shutdown.
+/// Submits attempts whose time (and grace) is over, every `interval`, through the writer, until shutdown; and
+/// forgets expired logouts and old wrong logins. On several nodes over one database only the node holding the
+/// "deadline" lease does it (a node that dies loses it after three intervals, and another takes it over).
 struct DeadlineWatcher: Service {
     let store: DatabaseStore
     let interval: Duration
@@ -70,15 +75,19 @@ struct DeadlineWatcher: Service {
     func run() async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
-                let count = try await store.submitExpired(now: now())
-                if count > 0 { logger.info("auto-submitted \(count) attempts") }
-                try await store.refreshRevocations(now: now())
+                if try await store.holdLease("deadline", for: interval * 3, now: now()) {
+                    let count = try await store.submitExpired(now: now())
+                    if count > 0 { logger.info("auto-submitted \(count) attempts") }
+                    try await store.forgetExpired(now: now())
+                }
             } catch {
                 logger.error("auto-submit failed: \(error)")
             }
             // Wakes at once on shutdown instead of finishing the sleep.
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
+        // A node stopping on purpose hands the work over at once (a killed one after the lease expires).
+        try? await store.releaseLease("deadline")
     }
 }
 
@@ -283,7 +292,7 @@ extension DatabaseStore: AttemptRepository {
     }
 
     static func grade(_ db: SQLConnection, row: inout AttemptRow, papers: PaperCache) throws -> Submitted {
-        let paper = try papers.paper(row.paperId, db: db).paper
+        let paper = try papers.paper(row.paperId, db: db, exact: true).paper
         let score = paper.grade(try responses(db, attemptId: row.id))
         try row.save(db)
         try db.execute(sql: "UPDATE attempt SET scoreHundredths = ?, pendingItems = ?, breakdown = ? WHERE id = ?",
@@ -701,23 +710,113 @@ extension DatabaseStore: SessionRepository {
         try await database.writer.write { db in
             try db.execute(sql: "INSERT INTO revokedSession(id, expiresAt) VALUES (?, ?) ON CONFLICT DO NOTHING", arguments: [session, expiresAt])
         }
-        revoked.withLock { _ = $0.insert(session) }
+        revocations.insert(session)
     }
 
     public func isRevoked(session: String) async throws -> Bool {
-        if !revokedLoaded.withLock({ $0 }) { try await refreshRevocations(now: now()) }
-        return revoked.withLock { $0.contains(session) }
+        if revocations.shouldRead() {
+            let now = self.now()
+            do {
+                let ids = try await database.writer.read { db in
+                    try String.fetchAll(db, sql: "SELECT id FROM revokedSession WHERE expiresAt >= ?", arguments: [now])
+                }
+                revocations.replace(with: Set(ids))
+            } catch {
+                revocations.readFailed()
+                throw error
+            }
+        }
+        return revocations.contains(session)
     }
 
-    /// Reads the revocations made anywhere (another process, another node) and forgets expired ones.
-    func refreshRevocations(now: Date) async throws {
-        let ids = try await database.writer.write { db in
+    /// The lease holder's chores: expired logouts and wrong logins long forgotten are deleted.
+    func forgetExpired(now: Date) async throws {
+        try await database.writer.write { db in
             try db.execute(sql: "DELETE FROM revokedSession WHERE expiresAt < ?", arguments: [now])
-            return try String.fetchAll(db, sql: "SELECT id FROM revokedSession")
+            try db.execute(sql: "DELETE FROM loginFailure WHERE changedAt < ?", arguments: [now.addingTimeInterval(-LoginFailures.keptFor)])
         }
-        revoked.withLock { $0 = Set(ids) }
-        revokedLoaded.withLock { $0 = true }
     }
+
+    public func recordLoginFailure(account: String, address: String, at time: Date, forgetBefore: Date) async throws -> LoginFailures {
+        try await database.writer.write { db in
+            let row = try SQLRow.fetchOne(db, sql: """
+                INSERT INTO loginFailure(account, address, failures, lastFailure, changedAt) VALUES (?, ?, 1, ?, ?)
+                ON CONFLICT (account, address) DO UPDATE SET
+                  failures = CASE WHEN loginFailure.lastFailure < ? THEN 1 ELSE loginFailure.failures + 1 END,
+                  lastFailure = excluded.lastFailure, changedAt = excluded.changedAt
+                RETURNING failures, lastFailure
+                """, arguments: [account, address, time, time, forgetBefore])!
+            return LoginFailures(account: account, address: address, failures: row[0], lastFailure: row[1], changedAt: time)
+        }
+    }
+
+    public func clearLoginFailures(account: String, address: String?, at time: Date) async throws {
+        try await database.writer.write { db in
+            // Kept with no failures (not deleted), so that other nodes read the change.
+            if let address {
+                try db.execute(sql: "UPDATE loginFailure SET failures = 0, changedAt = ? WHERE account = ? AND address = ? AND failures > 0",
+                               arguments: [time, account, address])
+            } else {
+                try db.execute(sql: "UPDATE loginFailure SET failures = 0, changedAt = ? WHERE account = ? AND failures > 0", arguments: [time, account])
+            }
+        }
+    }
+
+    public func loginFailures(changedSince: Date) async throws -> [LoginFailures] {
+        try await database.writer.read { db in
+            try SQLRow.fetchAll(db, sql: "SELECT account, address, failures, lastFailure, changedAt FROM loginFailure WHERE changedAt >= ?",
+                                arguments: [changedSince]).map {
+                LoginFailures(account: $0[0], address: $0[1], failures: $0[2], lastFailure: $0[3], changedAt: $0[4])
+            }
+        }
+    }
+}
+
+/// The set of ended sessions a store keeps, and when it was last read.
+final class Revocations: Sendable {
+    private struct State {
+        var ids: Set<String> = []
+        var readAt: ContinuousClock.Instant?
+        var reading = false
+        /// Logouts made here lately: a read that began before one committed must not drop it.
+        var recent: [String: ContinuousClock.Instant] = [:]
+    }
+
+    private let state = Mutex(State())
+    private let freshness: Duration
+
+    init(freshness: Duration) { self.freshness = freshness }
+
+    /// True for the one caller that should read the set again now (never read, or older than `freshness`).
+    func shouldRead() -> Bool {
+        let now = ContinuousClock.now
+        return state.withLock { state in
+            if let readAt = state.readAt, now - readAt < freshness || state.reading { return false }
+            // Never read: every caller reads (none has a set to answer with).
+            if state.readAt != nil { state.reading = true }
+            return true
+        }
+    }
+
+    func replace(with ids: Set<String>) {
+        let now = ContinuousClock.now
+        state.withLock { state in
+            state.recent = state.recent.filter { now - $0.value < .seconds(10) }
+            state.ids = ids.union(state.recent.keys)
+            state.readAt = now
+            state.reading = false
+        }
+    }
+
+    func readFailed() { state.withLock { $0.reading = false } }
+    func insert(_ id: String) {
+        let now = ContinuousClock.now
+        state.withLock { state in
+            state.ids.insert(id)
+            state.recent[id] = now
+        }
+    }
+    func contains(_ id: String) -> Bool { state.withLock { $0.ids.contains(id) } }
 }
 
 extension DatabaseStore: SecretRepository {

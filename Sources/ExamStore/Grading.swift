@@ -334,7 +334,7 @@ extension DatabaseStore: GradingRepository {
                 throw StoreError(.notFound, "không có bài làm \(attemptId) trong kỳ thi này / no attempt \(attemptId) in this exam", field: "attempt")
             }
             guard row.attempt.state == .submitted else { throw StoreError(.notSubmitted, "bài chưa nộp / the attempt is not submitted") }
-            let paper = try papers.paper(row.paperId, db: db).paper
+            let paper = try papers.paper(row.paperId, db: db, exact: true).paper
             guard let paperItem = paper.items.first(where: { $0.key == item }), try AppDatabase.handGraded(db, examId: examId, paperId: row.paperId, key: item) else {
                 throw StoreError(.notFound, "câu \(item) không chấm tay ở bài này / \(item) is not graded by hand on this paper", field: "item")
             }
@@ -446,7 +446,7 @@ extension AppDatabase {
     /// a regrade gives one with fixed keys), and stores the score.
     @discardableResult
     static func rescore(_ db: SQLConnection, row: inout AttemptRow, papers: PaperCache, settings: GradingSettings, paper: Paper? = nil) throws -> PaperScore {
-        let paper = try paper ?? papers.paper(row.paperId, db: db).paper
+        let paper = try paper ?? papers.paper(row.paperId, db: db, exact: true).paper
         let responses = try DatabaseStore.responses(db, attemptId: row.id)
         let manual = try manualFinals(db, examId: row.examId, attemptId: row.id, settings: settings)
         let score = paper.grade(responses, manual: manual)

@@ -18,8 +18,10 @@ public struct ResponseEvent: Codable, Sendable, Hashable {
 }
 
 /// Papers decoded once per paper and shared: ten thousand attempts on 24 codes hold 24 papers, not ten
-/// thousand. Papers never change once stored. Bounded: past `capacity` papers (one per candidate, or an
-/// assignment's pool of own papers) one kept paper makes room, and is read again if it is needed again.
+/// thousand. Only a regrade rewrites a paper, and it bumps the paper's `revision`: a kept paper is compared with
+/// it at most once a `freshness` interval when read, and always inside a writing transaction that grades (so a
+/// regrade committed by another node is never graded against the old key). Bounded: past `capacity` papers (one
+/// per candidate, or an assignment's pool of own papers) one kept paper makes room, and is read again if needed.
 public final class PaperCache: Sendable {
     public static let capacity = 512
 
@@ -31,16 +33,39 @@ public final class PaperCache: Sendable {
         public let kinds: [String: QuestionKind]
         /// Images: item key → (name in its text → SHA-256).
         public let media: [String: [String: String]]
+        /// The paper's revision in the database when it was read (bumped by every regrade that rewrites it).
+        public let revision: Int
     }
 
-    let entries = Mutex<[Int64: Entry]>([:])
+    struct Held {
+        var entry: Entry
+        var checkedAt: ContinuousClock.Instant
+    }
 
-    init() {}
+    let entries = Mutex<[Int64: Held]>([:])
+    let freshness: Duration
 
-    func known(_ id: Int64) -> Entry? { entries.withLock { $0[id] } }
+    init(freshness: Duration = .seconds(1)) { self.freshness = freshness }
 
-    func paper(_ id: Int64, db: SQLConnection) throws -> Entry {
-        if let known = known(id) { return known }
+    /// The paper, if it is kept and was compared with the database within `freshness`.
+    func known(_ id: Int64) -> Entry? {
+        let now = ContinuousClock.now
+        return entries.withLock { entries in entries[id].flatMap { now - $0.checkedAt < freshness ? $0.entry : nil } }
+    }
+
+    /// The paper as the database holds it: the kept one when it is fresh (or, `exact`, always compared with the
+    /// database's revision first), else read again.
+    func paper(_ id: Int64, db: SQLConnection, exact: Bool = false) throws -> Entry {
+        if !exact, let known = known(id) { return known }
+        guard let revision = try Int.fetchOne(try db.cachedStatement(sql: "SELECT revision FROM paper WHERE id = ?"), arguments: [id]) else {
+            throw StoreError(.notFound, "không có đề \(id) / no paper \(id)")
+        }
+        let now = ContinuousClock.now
+        if let kept = entries.withLock({ entries -> Entry? in
+            guard let held = entries[id], held.entry.revision == revision else { return nil }
+            entries[id]!.checkedAt = now
+            return held.entry
+        }) { return kept }
         guard let content = try String.fetchOne(db, sql: "SELECT content FROM paper WHERE id = ?", arguments: [id]) else {
             throw StoreError(.notFound, "không có đề \(id) / no paper \(id)")
         }
@@ -53,10 +78,10 @@ public final class PaperCache: Sendable {
             media[row["key"], default: [:]][row["name"]] = row["mediaSha256"]
         }
         let entry = Entry(id: id, paper: paper, kinds: Dictionary(paper.items.map { ($0.key, $0.question.kind) }, uniquingKeysWith: { first, _ in first }),
-                          media: media)
+                          media: media, revision: revision)
         entries.withLock { entries in
             if entries.count >= Self.capacity, entries[id] == nil { entries.remove(at: entries.startIndex) }
-            entries[id] = entry
+            entries[id] = Held(entry: entry, checkedAt: now)
         }
         return entry
     }

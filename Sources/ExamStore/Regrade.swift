@@ -112,7 +112,7 @@ extension AppDatabase {
         var questionChanges: [String: RegradeReport.QuestionChange] = [:]
         var refused = Set<String>()
         for (paperId, items) in Dictionary(grouping: placed, by: \.paperId) {
-            var paper = try cache.paper(paperId, db: db).paper
+            var paper = try cache.paper(paperId, db: db, exact: true).paper
             var changed: [Int: (revisionId: Int64, points: Points)] = [:]
             var flat = paper.items
             for item in items {
@@ -147,7 +147,7 @@ extension AppDatabase {
         // Questions refused on any paper are left out everywhere (one revision per question on an exam).
         if !refused.isEmpty {
             for paperId in Array(work.papers.keys) {
-                let original = try cache.paper(paperId, db: db).paper.items
+                let original = try cache.paper(paperId, db: db, exact: true).paper.items
                 var entry = work.papers[paperId]!
                 for (index, _) in entry.changed {
                     let questionID = placed.first { $0.paperId == paperId && $0.position == index + 1 }!.questionID
@@ -252,7 +252,7 @@ extension AppDatabase {
         let examId: Int64 = try examRow(db, work.report.exam)["id"]
         let encoder = Canonical.encoder
         for (paperId, entry) in work.papers {
-            try db.execute(sql: "UPDATE paper SET content = ? WHERE id = ?", arguments: [String(decoding: try encoder.encode(entry.paper), as: UTF8.self), paperId])
+            try db.execute(sql: "UPDATE paper SET content = ?, revision = revision + 1 WHERE id = ?", arguments: [String(decoding: try encoder.encode(entry.paper), as: UTF8.self), paperId])
             for (index, change) in entry.changed {
                 try db.execute(sql: "UPDATE paperItem SET questionRevisionId = ?, pointsHundredths = ? WHERE paperId = ? AND position = ?",
                                arguments: [change.revisionId, change.points.hundredths, paperId, index + 1])

@@ -148,6 +148,14 @@ public protocol SessionRepository: Sendable {
     /// Ends a session everywhere, until it would have expired anyway.
     func revoke(session: String, expiresAt: Date) async throws
     func isRevoked(session: String) async throws -> Bool
+
+    /// Counts a wrong login of `account` from `address` for every node: the count starts again when the last
+    /// one is older than `forgetBefore`.
+    func recordLoginFailure(account: String, address: String, at: Date, forgetBefore: Date) async throws -> LoginFailures
+    /// Forgets an account's wrong logins from `address` (every address when nil).
+    func clearLoginFailures(account: String, address: String?, at: Date) async throws
+    /// Wrong logins counted or cleared since `changedSince` (by any node).
+    func loginFailures(changedSince: Date) async throws -> [LoginFailures]
 }
 
 /// Whether a candidate's session still counts.

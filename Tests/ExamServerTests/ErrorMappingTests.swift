@@ -74,7 +74,7 @@ struct ErrorMappingTests {
                                      status: AttemptStatus(state: .inProgress, deadline: Date(timeIntervalSince1970: 1_800_003_000), remainingSeconds: 2990,
                                                            paused: false, deviceToken: "tok\"en/1"),
                                      lastSequence: 4, responses: ["I.1": "\"B\"", "II.1": "{\"a\":\"Đ\"}", "I.2\t": "[\"A\",\"C\"]"], paperID: 1)
-        let response = CandidateAPI.StartResponse(started: started, paper: .init(paper: paperBytes, media: Array(try encoder.encode(media))),
+        let response = CandidateAPI.StartResponse(started: started, paper: .init(paper: paperBytes, media: Array(try encoder.encode(media)), revision: 0),
                                                   serverTime: Date(timeIntervalSince1970: 1_800_000_010))
         struct Expected: Encodable {
             var attemptID: Int64; var deviceToken: String; var state: Attempt.State; var deadline: Date?; var remainingSeconds: Int; var paused: Bool

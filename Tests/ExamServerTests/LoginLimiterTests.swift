@@ -4,6 +4,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import PostgresTesting
 import Testing
 
 @Suite("Login limits: a guesser is slowed, the right owner still gets in")
@@ -95,5 +96,36 @@ struct LoginLimiterTests {
             #expect(statuses.filter { $0 == .unauthorized }.count <= 5)
             #expect(statuses.filter { $0 == .tooManyRequests }.count >= 95)
         }
+    }
+
+    @Test("several nodes: wrong tries on one node lock the account on another; a right login and an unlock on one clear it on the other")
+    func acrossNodes() async throws {
+        let database = try TestEngine.database()
+        // Two nodes: two stores over one database, each with its own limiter, reading the shared counts at every try.
+        let here = LoginLimiter(shared: database.makeStore().sessions, syncInterval: .zero)
+        let there = LoginLimiter(shared: database.makeStore().sessions, syncInterval: .zero)
+        let wrong = APIError(.unauthorized, code: "wrong", "sai / wrong")
+        func tryOnce(_ limiter: LoginLimiter, _ right: Bool, at seconds: Double, from address: String = "10.0.0.66") async -> Int {
+            do {
+                _ = try await limiter.attempt(Self.sbd, address: address, now: Self.t0.addingTimeInterval(seconds), wrong: wrong) { right ? true : nil }
+                return 200
+            } catch let error as APIError { return Int(error.status.code) } catch { return 500 }
+        }
+        for second in 0..<3 { #expect(await tryOnce(here, false, at: Double(second)) == 401) }
+        for second in 3..<5 { #expect(await tryOnce(there, false, at: Double(second)) == 401) }
+        // Five wrong tries over two nodes: locked on both, even for the right code from that address.
+        #expect(await tryOnce(here, true, at: 6) == 429)
+        #expect(await tryOnce(there, true, at: 6) == 429)
+        await there.sync(now: Self.t0.addingTimeInterval(6))
+        #expect(there.locked(now: Self.t0.addingTimeInterval(6))[Self.sbd] != nil)
+        // The owner at another PC is not locked out, on either node.
+        #expect(await tryOnce(there, true, at: 7, from: "10.0.0.7") == 200)
+        // A proctor unlocks on one node: the other lets the address try again.
+        await here.unlockEverywhere(Self.sbd, now: Self.t0.addingTimeInterval(8))
+        #expect(await tryOnce(there, false, at: 9) == 401)
+        #expect(await tryOnce(there, true, at: 10) == 200)
+        // The right login cleared the shared count: four wrong tries on the other node do not lock it.
+        for second in 11..<15 { #expect(await tryOnce(here, false, at: Double(second)) == 401) }
+        #expect(await tryOnce(here, true, at: 16) == 200)
     }
 }

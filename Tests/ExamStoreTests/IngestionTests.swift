@@ -283,6 +283,86 @@ struct IngestionTests {
         #expect(try await here.verifyAccessCode(exam: exam, sbd: sbd, code: newSlip.accessCode))
         #expect(try await !here.verifyAccessCode(exam: exam, sbd: sbd, code: slips[9].accessCode))
     }
+
+    @Test("several nodes: a logout made on one store is refused by the other once its freshness has passed, and at once by its own")
+    func revocationAcrossStores() async throws {
+        let (db, _, _, _) = try Self.prepared()
+        let here = Self.store(db, freshness: .zero), there = Self.store(db)
+        #expect(try await !here.isRevoked(session: "phien-1"))
+        #expect(try await !there.isRevoked(session: "phien-1"))
+        try await there.revoke(session: "phien-1", expiresAt: Self.at(3600))
+        #expect(try await there.isRevoked(session: "phien-1"))
+        #expect(try await here.isRevoked(session: "phien-1"))
+        // An expired logout is deleted by the lease holder's chores, and no store reads it again.
+        try await there.revoke(session: "phien-2", expiresAt: Self.at(-1))
+        try await there.forgetExpired(now: Self.at(0))
+        #expect(try await !here.isRevoked(session: "phien-2"))
+        #expect(try await db.writer.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM revokedSession") } == 1)
+    }
+
+    @Test("several nodes: a regrade committed by another store is what this store grades with, although it kept the paper")
+    func regradeAcrossStores() async throws {
+        let (db, exam, slips, _) = try Self.prepared()
+        let here = Self.store(db), there = Self.store(db)
+        let sbd = slips[10].sbd
+        let view = try await here.start(exam: exam, sbd: sbd, session: Self.at(0), now: Self.at(0))
+        let entry = try await here.paper(id: view.paperID)
+        let first = entry.paper.items[0]
+        _ = try await here.record(exam: exam, sbd: sbd, deviceToken: view.deviceToken,
+                                  events: [ResponseEvent(sequence: 1, item: first.key, value: .text(first.question.keyText))], now: Self.at(10))
+        // Another node doubles the first question's points (before this store's kept paper is a second old).
+        let report = try await there.regrade(exam: exam, plan: RegradePlan(points: [first.question.id: Points(hundredths: first.points.hundredths * 2)]),
+                                             commit: true, force: true, reason: "sai điểm", by: Actor(username: "admin", isAdmin: true), now: Self.at(20))
+        #expect(report.committed && !report.questions.isEmpty)
+        let submitted = try await here.submit(exam: exam, sbd: sbd, deviceToken: view.deviceToken, now: Self.at(30))
+        // Graded with the doubled points (scaled to the exam's maximum as always), not the kept paper's.
+        let regraded = try await there.paper(id: view.paperID).paper
+        #expect(regraded.items[0].points == Points(hundredths: first.points.hundredths * 2))
+        #expect(submitted.score.total == regraded.grade([first.key: .text(first.question.keyText)]).total)
+        #expect(submitted.score.total != entry.paper.grade([first.key: .text(first.question.keyText)]).total)
+        #expect(try await here.paper(id: view.paperID).revision == entry.revision + 1)
+    }
+
+    @Test("several nodes: the deadline lease is held by one store at a time, and taken over once its holder stops renewing it")
+    func deadlineLease() async throws {
+        let (db, _, _, _) = try Self.prepared()
+        let here = Self.store(db), there = Self.store(db)
+        let t = Date(timeIntervalSince1970: 1_900_000_000)
+        #expect(try await here.holdLease("deadline", for: .seconds(15), now: t))
+        #expect(try await !there.holdLease("deadline", for: .seconds(15), now: t.addingTimeInterval(1)))
+        // Renewed by its holder: still not the other's.
+        #expect(try await here.holdLease("deadline", for: .seconds(15), now: t.addingTimeInterval(10)))
+        #expect(try await !there.holdLease("deadline", for: .seconds(15), now: t.addingTimeInterval(20)))
+        // Its holder stopped (a killed node): taken over after it expires, and the old holder is refused.
+        #expect(try await there.holdLease("deadline", for: .seconds(15), now: t.addingTimeInterval(26)))
+        #expect(try await !here.holdLease("deadline", for: .seconds(15), now: t.addingTimeInterval(27)))
+        // A holder stopping on purpose gives it up: taken at once.
+        try await there.releaseLease("deadline")
+        #expect(try await here.holdLease("deadline", for: .seconds(15), now: t.addingTimeInterval(28)))
+        // Other leases are separate.
+        #expect(try await there.holdLease("statistics", for: .seconds(15), now: t.addingTimeInterval(28)))
+    }
+
+    @Test("several nodes: wrong logins counted by one store are read by another; cleared ones read as cleared; old ones start again")
+    func loginFailuresShared() async throws {
+        let (db, _, _, _) = try Self.prepared()
+        let here = Self.store(db), there = Self.store(db)
+        let t = Date(timeIntervalSince1970: 1_900_000_000)
+        for i in 1...3 {
+            let row = try await here.recordLoginFailure(account: "candidate\u{1F}Thi thử\u{1F}0001", address: "10.0.0.5", at: t.addingTimeInterval(Double(i)),
+                                                        forgetBefore: t.addingTimeInterval(Double(i) - 900))
+            #expect(row.failures == i)
+        }
+        let seen = try await there.loginFailures(changedSince: t)
+        #expect(seen.count == 1 && seen[0].failures == 3 && seen[0].address == "10.0.0.5" && seen[0].lastFailure == t.addingTimeInterval(3))
+        try await there.clearLoginFailures(account: "candidate\u{1F}Thi thử\u{1F}0001", address: nil, at: t.addingTimeInterval(5))
+        #expect(try await here.loginFailures(changedSince: t.addingTimeInterval(4)).map(\.failures) == [0])
+        #expect(try await here.loginFailures(changedSince: t.addingTimeInterval(6)).isEmpty)
+        // A failure long after the last one counts from one again.
+        let late = try await there.recordLoginFailure(account: "candidate\u{1F}Thi thử\u{1F}0001", address: "10.0.0.5", at: t.addingTimeInterval(2000),
+                                                      forgetBefore: t.addingTimeInterval(1100))
+        #expect(late.failures == 1)
+    }
 }
 
 @Suite("The writer's state machine (no threads)")

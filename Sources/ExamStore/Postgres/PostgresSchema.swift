@@ -19,6 +19,21 @@ enum PostgresSchema {
 
     static let migrations: [Migration] = [
         Migration(identifier: "1: the schema of SQLite's migrations v1 to v18", sql: baseline),
+        Migration(identifier: "2: SQLite's v19 (a paper's revision, leases, wrong logins)", sql: """
+            ALTER TABLE paper ADD COLUMN revision bigint NOT NULL DEFAULT 0;
+            CREATE TABLE lease (
+              name text PRIMARY KEY,
+              holder text NOT NULL,
+              expiresAt text NOT NULL);
+            CREATE TABLE loginFailure (
+              account text NOT NULL,
+              address text NOT NULL,
+              failures bigint NOT NULL,
+              lastFailure text NOT NULL,
+              changedAt text NOT NULL,
+              PRIMARY KEY (account, address));
+            CREATE INDEX loginFailure_changedAt ON loginFailure(changedAt);
+            """),
     ]
 
     private static let boolean = "smallint NOT NULL DEFAULT 0"
