@@ -607,8 +607,13 @@ struct LoadGenerator {
             try await server.start(client: client)
             log("server pid \(server.pid) on port \(server.port)")
         }
-        func memory() -> (current: Int, peak: Int) {
-            servers.map { $0.memory() }.reduce((0, 0)) { (max($0.0, $1.current), max($0.1, $1.peak)) }
+        @Sendable func memory() -> (current: Int, peak: Int) {
+            var largest = (current: 0, peak: 0)
+            for server in servers {
+                let figures = server.memory()
+                largest = (max(largest.current, figures.current), max(largest.peak, figures.peak))
+            }
+            return largest
         }
 
         let recorder = Recorder()
@@ -775,9 +780,10 @@ struct LoadGenerator {
         if !options.keep { try? FileManager.default.removeItem(atPath: directory) }
         let homeworkOK = homeworkVerdict.map { $0.missingEvents == 0 && $0.differentEvents == 0 && $0.finalAnswersWrong == 0
             && $0.submitted == options.homework && $0.attempts == options.homework } ?? true
-        let ok = verdict.missingEvents == 0 && verdict.differentEvents == 0 && verdict.finalAnswersWrong == 0 && verdict.refusedStored == 0
-            && takeoversRefused.value == takeoversMade.value
-            && verdict.submitted == options.candidates && verdict.attempts == options.candidates && homeworkOK
+        let answersOK = verdict.missingEvents == 0 && verdict.differentEvents == 0 && verdict.finalAnswersWrong == 0 && verdict.refusedStored == 0
+        let takeoversOK = takeoversRefused.value == takeoversMade.value
+        let attemptsOK = verdict.submitted == options.candidates && verdict.attempts == options.candidates
+        let ok = answersOK && takeoversOK && attemptsOK && homeworkOK
         if !ok { fail("the database does not hold what was acknowledged") }
     }
 }
