@@ -254,14 +254,22 @@ func runKhaothi(_ binary: String, _ arguments: [String], log path: String) throw
     guard process.terminationStatus == 0 else { fail("khaothi \(arguments.joined(separator: " ")) failed; see \(path)") }
 }
 
-/// Runs a shell command to the end; fails the run when it fails.
-func runShell(_ command: String) throws {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/sh")
-    process.arguments = ["-c", command]
-    try process.run()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else { fail("\(command): exit \(process.terminationStatus)") }
+/// Runs a shell command to the end on a thread of its own (posix_spawn and waitpid: Foundation's Process did not
+/// always notice the end of a shell whose child, a database server, stays running); fails the run when it fails.
+func runShell(_ command: String) async throws {
+    let status: Int32 = await withCheckedContinuation { continuation in
+        Thread.detachNewThread {
+            var pid: pid_t = 0
+            let arguments = ["/bin/sh", "-c", command]
+            var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+            defer { for pointer in argv { free(pointer) } }
+            guard posix_spawn(&pid, "/bin/sh", nil, nil, &argv, environ) == 0 else { continuation.resume(returning: -1); return }
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+            continuation.resume(returning: status)
+        }
+    }
+    guard status == 0 else { fail("\(command): exit status \(status)") }
 }
 
 /// A count shared by tasks.
@@ -685,7 +693,7 @@ struct LoadGenerator {
                     for restart in 1...options.pgRestarts {
                         try await Task.sleep(for: .seconds(Double.random(in: gap * 0.5...gap * 1.5)))
                         log("PostgreSQL restart \(restart): \(command)")
-                        try runShell(command)
+                        try await runShell(command)
                         log("PostgreSQL restart \(restart): back")
                     }
                 }

@@ -63,14 +63,14 @@ extension HTTPFields {
 
 extension StoreError: HTTPResponseError {
     /// Domain codes to HTTP: what is missing 404, what the caller got wrong 400 (422 for a refused file),
-    /// what the state of an exam or attempt refuses 409, a shutdown 503.
+    /// what the state of an exam or attempt refuses 409, a shutdown or a database that does not answer 503.
     public var status: HTTPResponse.Status {
         switch code {
         case .notFound: .notFound
         case .invalid: .badRequest
         case .importRefused: .unprocessableContent
         case .forbidden: .forbidden
-        case .shuttingDown: .serviceUnavailable
+        case .shuttingDown, .unavailable: .serviceUnavailable
         default: .conflict
         }
     }

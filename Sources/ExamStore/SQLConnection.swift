@@ -474,14 +474,29 @@ final class PostgresLink: @unchecked Sendable {
     }
 
     static func connectionError(_ error: any Error, address: PostgresAddress) -> StoreError {
-        StoreError(.invalid, "\(address): không kết nối được / cannot connect (\(PostgresSession.explain(error)))", field: "database")
+        StoreError(.unavailable, "\(address): không kết nối được / cannot connect (\(PostgresSession.explain(error)))", field: "database")
     }
 
     /// The server's refusals as the store's own errors, naming the database and the server's words: a
-    /// duplicate is `.exists`, anything else `.invalid`.
+    /// duplicate is `.exists`; a lost connection or a server shutting down, starting or out of connections
+    /// `.unavailable` (a moment later it may work: 503 to a client); anything else `.invalid`.
     static func storeError(_ error: any Error, address: PostgresAddress) -> StoreError {
         let state = (error as? PSQLError)?.serverInfo?[.sqlState]
-        return StoreError(state == "23505" ? .exists : .invalid, "\(address): \(PostgresSession.explain(error))", field: "database", cause: error)
+        let code: StoreError.Code
+        switch state {
+        case "23505": code = .exists
+        // No answer from the server at all (the connection closed, a network error), a connection exception
+        // (class 08), an operator or crash shutdown or a server still starting (57P01–57P03), too many connections.
+        case nil where Self.lostConnection(error), .some("57P01"), .some("57P02"), .some("57P03"), .some("53300"): code = .unavailable
+        case let .some(state) where state.hasPrefix("08"): code = .unavailable
+        default: code = .invalid
+        }
+        return StoreError(code, "\(address): \(PostgresSession.explain(error))", field: "database", cause: error)
+    }
+
+    static func lostConnection(_ error: any Error) -> Bool {
+        guard let error = error as? PSQLError else { return false }
+        return [.serverClosedConnection, .clientClosedConnection, .connectionError, .uncleanShutdown, .poolClosed].contains(error.code)
     }
 
     /// Brings the schema up to date: each of `PostgresSchema.migrations` not yet applied, in order, in one

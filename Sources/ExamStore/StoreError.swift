@@ -10,6 +10,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible, Equatable {
         case notFound, invalid, exists, importRefused, notPrepared, alreadyPrepared, inUse
         case takenOver, timeUp, alreadySubmitted, notOpenYet, lateEntryClosed, notStarted, paused, notPaused, sessionOver, notSubmitted
         case forbidden, shuttingDown, staleRevision, sessionRunning, alreadyStarted, moveNeedsProctor, alreadyDecided
+        case unavailable
     }
 
     public struct Code: Hashable, Sendable, CustomStringConvertible {
@@ -51,6 +52,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible, Equatable {
         public static let staleRevision = Code(base: .staleRevision)
         /// The server is stopping and takes no new writes.
         public static let shuttingDown = Code(base: .shuttingDown)
+        /// The database does not answer (PostgreSQL restarting, failing over, out of connections): try again.
+        public static let unavailable = Code(base: .unavailable)
         /// A session of the exam is still running: results wait for its end (unless forced).
         public static let sessionRunning = Code(base: .sessionRunning)
         /// The candidate has started: they cannot be marked absent.

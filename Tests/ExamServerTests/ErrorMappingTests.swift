@@ -12,7 +12,7 @@ import Testing
 struct ErrorMappingTests {
     @Test("each store code has its status", arguments: [
         (StoreError.Code.notFound, HTTPResponse.Status.notFound), (.invalid, .badRequest), (.importRefused, .unprocessableContent),
-        (.forbidden, .forbidden), (.shuttingDown, .serviceUnavailable), (.takenOver, .conflict), (.timeUp, .conflict),
+        (.forbidden, .forbidden), (.shuttingDown, .serviceUnavailable), (.unavailable, .serviceUnavailable), (.takenOver, .conflict), (.timeUp, .conflict),
         (.alreadySubmitted, .conflict), (.notOpenYet, .conflict), (.lateEntryClosed, .conflict), (.notStarted, .conflict),
         (.paused, .conflict), (.notPaused, .conflict), (.sessionOver, .conflict), (.notSubmitted, .conflict), (.notPrepared, .conflict),
         (.alreadyPrepared, .conflict), (.exists, .conflict), (.inUse, .conflict), (.staleRevision, .conflict), (.sessionRunning, .conflict), (.alreadyStarted, .conflict), (.moveNeedsProctor, .conflict),

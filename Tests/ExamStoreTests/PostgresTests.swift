@@ -269,7 +269,7 @@ struct PostgresTests {
         let unreachable = try await #require(throws: StoreError.self) {
             try await DatabaseCopy.copy(from: .sqlite(path: source), to: try DatabaseAddress("postgres://u@127.0.0.1:1/k"))
         }
-        #expect(unreachable.message.contains("cannot connect"))
+        #expect(unreachable.message.contains("cannot connect") && unreachable.code == .unavailable)
         await #expect(throws: StoreError.self) { try await DatabaseCopy.copy(from: .sqlite(path: source), to: .sqlite(path: source)) }
         let notADatabase = BankStoreTests.temporaryPath()
         try FileManager.default.createDirectory(at: URL(fileURLWithPath: notADatabase).deletingLastPathComponent(), withIntermediateDirectories: true)
