@@ -148,7 +148,18 @@ final class Recorder: @unchecked Sendable {
         }
     }
 
-    func error(_ kind: String) { lock.withLock { errors[kind, default: 0] += 1 } }
+    private var reasons: [String: Int] = [:]
+
+    /// An error of a request kind, and why (an HTTP status from the server, or the client's own error).
+    func error(_ kind: String, reason: String = "") {
+        lock.withLock {
+            errors[kind, default: 0] += 1
+            reasons["\(kind): \(reason)", default: 0] += 1
+        }
+    }
+
+    /// Each kind's errors by reason, most first.
+    func errorReasons() -> [(String, Int)] { lock.withLock { reasons.sorted { $0.value > $1.value } } }
 
     struct Line: Codable {
         var kind: String
@@ -195,7 +206,18 @@ final class ServerProcess: @unchecked Sendable {
 
     var pid: Int32 { process?.processIdentifier ?? 0 }
 
+    /// Starts the node; one that stops at start because the database is down (PostgreSQL restarting) is started
+    /// again a second later, as systemd's `Restart=always` in docs/deploy.md does, for up to a minute.
     func start(client: HTTPClient) async throws {
+        for attempt in 1... {
+            if try await launch(client: client) { return }
+            guard attempt < 60 else { fail("the server stopped at start 60 times; see \(logPath)") }
+            try await Task.sleep(for: .seconds(1))
+        }
+    }
+
+    /// One start: true when the node answers, false when it stopped.
+    private func launch(client: HTTPClient) async throws -> Bool {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["serve", "--api-only", "--port", String(port), "--db", database]
@@ -208,9 +230,9 @@ final class ServerProcess: @unchecked Sendable {
         self.process = process
         for _ in 0..<600 {
             if let response = try? await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/api/time"), timeout: .seconds(1)), response.status == .ok {
-                return
+                return true
             }
-            guard process.isRunning else { fail("the server stopped at start; see \(logPath)") }
+            guard process.isRunning else { return false }
             try await Task.sleep(for: .milliseconds(50))
         }
         fail("the server did not answer within 30 s; see \(logPath)")
@@ -381,6 +403,9 @@ final class Candidate: @unchecked Sendable {
     }
 }
 
+/// A 5xx from a node (retried like a connection failure).
+struct ServerRefused: Error { var status: UInt }
+
 struct Driver: Sendable {
     let client: HTTPClient
     /// One address per node.
@@ -406,12 +431,12 @@ struct Driver: Sendable {
             do {
                 let response = try await client.execute(request, timeout: .seconds(60))
                 let data = Data(try await response.body.collect(upTo: 8 << 20).readableBytesView)
-                if response.status.code >= 500 { throw URLError(.badServerResponse) }
+                if response.status.code >= 500 { throw ServerRefused(status: response.status.code) }
                 recorder.record(kind, since: started)
                 let setCookie = response.headers["set-cookie"].first.map { String($0.split(separator: ";")[0]) }
                 return (response.status.code, data, setCookie)
             } catch {
-                recorder.error(kind)
+                recorder.error(kind, reason: (error as? ServerRefused).map { "HTTP \($0.status)" } ?? "client: \(String(describing: error).prefix(60))")
                 guard Clock.seconds() < retryUntil else { throw error }
                 try await Task.sleep(for: .seconds(delay))
                 delay = min(delay * 2, 1)
@@ -770,6 +795,7 @@ struct LoadGenerator {
         for line in report.requests {
             print(String(format: "%-8@ %7d %7d %8.0f %8.1f %8.1f %8.1f %8.1f", line.kind as NSString, line.count, line.errors, line.perSecond, line.p50ms, line.p95ms, line.p99ms, line.maxms))
         }
+        for (reason, count) in recorder.errorReasons() { print("  errors, \(reason): \(count)") }
         print("""
             check: \(verdict.attempts) attempts, \(verdict.submitted) submitted; \(verdict.acknowledgedEvents) acknowledged events, \
             \(verdict.missingEvents) missing, \(verdict.differentEvents) different; \(verdict.finalAnswersChecked) final answers, \(verdict.finalAnswersWrong) wrong; \

@@ -429,18 +429,60 @@ final class PostgresLink: @unchecked Sendable {
 
     /// Connects, waiting for the connection (call off the event loops).
     static func connect(_ address: PostgresAddress, id: Int, logger: Logger) throws -> PostgresLink {
+        let connecting: EventLoopFuture<PostgresConnection>
         do {
-            let connection = try PostgresConnection.connect(on: MultiThreadedEventLoopGroup.singleton.any(), configuration: try address.configuration(),
-                                                            id: id, logger: logger).wait()
-            return PostgresLink(connection: connection, address: address, logger: logger)
+            connecting = PostgresConnection.connect(on: MultiThreadedEventLoopGroup.singleton.any(), configuration: try address.configuration(),
+                                                    id: id, logger: logger)
         } catch {
             throw connectionError(error, address: address)
         }
+        // A server that crashed or a network that lost the connection without a word must not hold a store
+        // thread (the answer writer among them) for ever: past the address's timeouts the connection is dropped
+        // and the call fails as `.unavailable`. The store's statements take milliseconds; these are guards.
+        let connectWithin = address.connectTimeout
+        switch Self.outcome(of: connecting, within: connectWithin) {
+        case let .success(connection)?:
+            return PostgresLink(connection: connection, address: address, logger: logger)
+        case let .failure(error)?:
+            throw connectionError(error, address: address)
+        case nil:
+            // A connection that comes after all is closed at once, not left open on the server.
+            connecting.whenSuccess { Self.drop($0) }
+            throw StoreError(.unavailable, "\(address): không kết nối được trong \(Int(connectWithin)) giây / no connection within \(Int(connectWithin)) s", field: "database")
+        }
     }
 
-    func close() { try? connection.close().wait() }
+    /// Closes the connection; waits a little for the server's goodbye, never for ever.
+    func close() {
+        abandoned.store(true, ordering: .relaxed)
+        _ = Self.outcome(of: Self.drop(connection), within: 2)
+    }
 
-    var isClosed: Bool { connection.isClosed }
+    /// Closes a connection without waiting, keeping it alive until it is closed (PostgresNIO requires that).
+    @discardableResult
+    static func drop(_ connection: PostgresConnection) -> EventLoopFuture<Void> {
+        let closing: EventLoopFuture<Void> = connection.close()
+        closing.whenComplete { _ in withExtendedLifetime(connection) {} }
+        return closing
+    }
+
+    /// A connection given up on (no answer in time) counts as closed though its channel may still be open.
+    private let abandoned = Atomic<Bool>(false)
+
+    var isClosed: Bool { abandoned.load(ordering: .relaxed) || connection.isClosed }
+
+    /// The future's result, or nil when it did not come within `seconds`. (`EventLoopFuture.wait()` waits for
+    /// ever; a semaphore with a deadline does not.)
+    static func outcome<T: Sendable>(of future: EventLoopFuture<T>, within seconds: Double) -> Result<T, any Error>? {
+        let arrived = DispatchSemaphore(value: 0)
+        let result = Mutex<Result<T, any Error>?>(nil)
+        future.whenComplete { outcome in
+            result.withLock { $0 = outcome }
+            arrived.signal()
+        }
+        guard arrived.wait(timeout: .now() + seconds) == .success else { return nil }
+        return result.withLock { $0 }
+    }
 
     func nextSavepoint() -> Int {
         savepoints += 1
@@ -458,10 +500,18 @@ final class PostgresLink: @unchecked Sendable {
     func run(_ sql: String, _ values: [DatabaseValue], _ body: (SQLRow) throws -> Void) throws -> Int {
         let query = PostgresQuery(unsafeSQL: Self.numbered(sql), binds: PostgresSession.bindings(values.map(SQLValue.init)))
         let result: PostgresQueryResult
-        do {
-            result = try connection.query(query, logger: logger).wait()
-        } catch {
+        let answerWithin = address.answerTimeout
+        switch Self.outcome(of: connection.query(query, logger: logger), within: answerWithin) {
+        case let .success(answer)?:
+            result = answer
+        case let .failure(error)?:
             throw Self.storeError(error, address: address)
+        case nil:
+            abandoned.store(true, ordering: .relaxed)
+            Self.drop(connection)
+            logger.error("PostgreSQL: no answer in \(Int(answerWithin)) s, connection dropped", metadata: ["sql": "\(sql.prefix(80))"])
+            throw StoreError(.unavailable, "\(address): không có trả lời trong \(Int(answerWithin)) giây / no answer within \(Int(answerWithin)) s",
+                             field: "database")
         }
         if !result.rows.isEmpty {
             let columns = SQLRow.Columns(result.rows[0].map(\.columnName))

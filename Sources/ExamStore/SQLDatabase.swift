@@ -129,7 +129,8 @@ final class PostgresPool: Sendable {
                 try link.run("COMMIT", [])
                 return value
             } catch {
-                try? link.run("ROLLBACK", [])
+                // A link whose transaction cannot be rolled back (the connection lost, no answer) is not used again.
+                if !link.isClosed, (try? link.run("ROLLBACK", [])) == nil { link.close() }
                 throw error
             }
         }

@@ -246,8 +246,12 @@ struct PostgresTests {
         let socket = try PostgresAddress(url: "postgresql://khaothi@/khaothi?host=/run/postgresql")
         #expect(socket.socketPath == "/run/postgresql")
         #expect(try DatabaseAddress("data/khaothi.sqlite") == .sqlite(path: "data/khaothi.sqlite"))
+        #expect(socket.connectTimeout == 15 && socket.answerTimeout == 30)
+        let patient = try PostgresAddress(url: "postgres://thi@db/k?connect_timeout=3&answer_timeout=0.5")
+        #expect(patient.connectTimeout == 3 && patient.answerTimeout == 0.5)
         for (bad, why) in [("postgres://db/khaothi", "user"), ("postgres://u@db/", "database"), ("postgres://u@db/k?sslmode=maybe", "sslmode"),
-                           ("postgres://u@db/k?pool=3", "pool"), ("postgres://u:secret@db:99999/k", "port")] {
+                           ("postgres://u@db/k?pool=3", "pool"), ("postgres://u:secret@db:99999/k", "port"),
+                           ("postgres://u@db/k?answer_timeout=0", "answer_timeout=0"), ("postgres://u@db/k?connect_timeout=soon", "connect_timeout=soon")] {
             do {
                 _ = try PostgresAddress(url: bad)
                 Issue.record("accepted \(bad)")
@@ -256,6 +260,34 @@ struct PostgresTests {
                 #expect(!error.message.contains("secret"))
             }
         }
+    }
+
+    @Test("a server that does not answer: no connection past connect_timeout, a statement waiting past answer_timeout is unavailable, the next one works")
+    func timeouts() async throws {
+        // A port that accepts connections (the kernel's backlog) and never says a word: a server that hangs.
+        let silent = try LocalPort.hold()
+        defer { close(silent.fd) }
+        let nothing = try #require(throws: StoreError.self) {
+            try AppDatabase.open("postgres://khaothi@127.0.0.1:\(silent.port)/k?connect_timeout=1")
+        }
+        // PostgresNIO's own connect timeout (the same seconds) or the store's wait, whichever comes first.
+        #expect(nothing.code == .unavailable && nothing.message.contains("1 s"), "\(nothing.message)")
+
+        // Another session holds the lock every write transaction takes, as a stuck node would: the write gives up.
+        let (address, holder) = try await Self.fresh()
+        let db = try AppDatabase.open(address.description + (address.description.contains("?") ? "&" : "?") + "answer_timeout=1")
+        defer { db.close() }
+        let store = DatabaseStore(database: db)
+        let t = Date(timeIntervalSince1970: 1_900_000_000)
+        try await holder.execute("SELECT pg_advisory_lock(\(PostgresPool.writeLock))")
+        let waited = try await #require(throws: StoreError.self) {
+            try await store.recordLoginFailure(account: "candidate\u{1F}Thi thử\u{1F}0001", address: "10.0.0.5", at: t, forgetBefore: t.addingTimeInterval(-900))
+        }
+        #expect(waited.code == .unavailable && waited.message.contains("no answer within 1 s"), "\(waited.message)")
+        try await holder.execute("SELECT pg_advisory_unlock(\(PostgresPool.writeLock))")
+        await holder.close()
+        let row = try await store.recordLoginFailure(account: "candidate\u{1F}Thi thử\u{1F}0001", address: "10.0.0.5", at: t, forgetBefore: t.addingTimeInterval(-900))
+        #expect(row.failures == 1)
     }
 
     @Test("db copy: an unreachable server, a missing source and the same database on both sides get clear errors")

@@ -16,7 +16,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
 from selenium.webdriver.support.ui import WebDriverWait
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -141,8 +141,17 @@ class BrowserTest(unittest.TestCase):
     # --- helpers ---------------------------------------------------------------------------------
     def wait(self, condition, timeout=15, message=""):
         # A page that redraws (the room's table every few seconds) or navigates leaves stale elements: look again.
+        # Chromium sometimes reports a stale element as "Node with given id does not belong to the document", a
+        # plain WebDriverException: that one is looked at again too; any other error still fails the test.
+        def look(_):
+            try:
+                return condition()
+            except WebDriverException as error:
+                if "does not belong to the document" in str(error):
+                    return False
+                raise
         return WebDriverWait(self.browser, timeout, poll_frequency=0.2,
-                             ignored_exceptions=[StaleElementReferenceException, NoSuchElementException]).until(lambda b: condition(), message)
+                             ignored_exceptions=[StaleElementReferenceException, NoSuchElementException]).until(look, message)
 
     def by_id(self, element_id):
         return self.browser.find_element(By.ID, element_id)

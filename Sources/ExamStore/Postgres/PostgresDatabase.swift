@@ -29,6 +29,8 @@ public enum DatabaseAddress: Sendable, Equatable, CustomStringConvertible {
 
 /// A PostgreSQL database: `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=disable|require]`, or
 /// `postgres://USER@/DATABASE?host=/run/postgresql` for a Unix socket. The password is never printed.
+/// `connect_timeout=S` (libpq's name; 15 by default) and `answer_timeout=S` (khaothi's; 30) bound the seconds
+/// a connection and a statement's answer are waited for before the work fails as unavailable (503).
 public struct PostgresAddress: Sendable, Equatable, CustomStringConvertible {
     public enum TLSMode: String, Sendable { case disable, require }
     public var host: String
@@ -38,6 +40,8 @@ public struct PostgresAddress: Sendable, Equatable, CustomStringConvertible {
     public var password: String?
     public var database: String
     public var tls: TLSMode
+    public var connectTimeout: Double = 15
+    public var answerTimeout: Double = 30
 
     public init(url text: String) throws {
         func refuse(_ why: String) -> StoreError {
@@ -47,9 +51,18 @@ public struct PostgresAddress: Sendable, Equatable, CustomStringConvertible {
             throw refuse("không phải địa chỉ PostgreSQL / not a PostgreSQL URL (postgres://user@host:port/database)")
         }
         let query = Dictionary((url.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { $1 })
-        for name in query.keys where !["sslmode", "host"].contains(name) {
-            throw refuse("không hiểu tham số \(name) / unknown parameter \(name) (sslmode, host)")
+        for name in query.keys where !["sslmode", "host", "connect_timeout", "answer_timeout"].contains(name) {
+            throw refuse("không hiểu tham số \(name) / unknown parameter \(name) (sslmode, host, connect_timeout, answer_timeout)")
         }
+        func seconds(_ name: String) throws -> Double? {
+            guard let text = query[name] else { return nil }
+            guard let value = Double(text), value > 0, value <= 3600 else {
+                throw refuse("\(name)=\(text): số giây, lớn hơn 0, tối đa 3600 / seconds, above 0, at most 3600")
+            }
+            return value
+        }
+        if let value = try seconds("connect_timeout") { connectTimeout = value }
+        if let value = try seconds("answer_timeout") { answerTimeout = value }
         socketPath = query["host"].flatMap { $0.hasPrefix("/") ? $0 : nil }
         host = url.host ?? ""
         if host.isEmpty && socketPath == nil { throw refuse("thiếu máy chủ / no host") }
@@ -80,15 +93,19 @@ public struct PostgresAddress: Sendable, Equatable, CustomStringConvertible {
     }
 
     func configuration() throws -> PostgresConnection.Configuration {
+        var configuration: PostgresConnection.Configuration
         if let socketPath {
-            return .init(unixSocketPath: socketPath, username: username, password: password, database: database)
+            configuration = .init(unixSocketPath: socketPath, username: username, password: password, database: database)
+        } else {
+            let mode: PostgresConnection.Configuration.TLS
+            switch tls {
+            case .disable: mode = .disable
+            case .require: mode = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            }
+            configuration = .init(host: host, port: port, username: username, password: password, database: database, tls: mode)
         }
-        let mode: PostgresConnection.Configuration.TLS
-        switch tls {
-        case .disable: mode = .disable
-        case .require: mode = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
-        }
-        return .init(host: host, port: port, username: username, password: password, database: database, tls: mode)
+        configuration.options.connectTimeout = .milliseconds(Int64(connectTimeout * 1000))
+        return configuration
     }
 }
 
