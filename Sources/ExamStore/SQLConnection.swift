@@ -489,6 +489,22 @@ final class PostgresLink: @unchecked Sendable {
         return savepoints
     }
 
+    /// Sends statements without values one after another without waiting in between (PostgreSQL runs them in
+    /// order on the connection), then waits for each answer: one round trip instead of one each. The first
+    /// refusal is thrown; the rows are not read.
+    func runTogether(_ statements: [String]) throws {
+        let answers = statements.map { connection.query(PostgresQuery(unsafeSQL: $0), logger: logger) }
+        var refusal: (any Error)?
+        for (answer, sql) in zip(answers, statements) {
+            do {
+                try settle(answer, sql: sql)
+            } catch {
+                if refusal == nil { refusal = error }
+            }
+        }
+        if let refusal { throw refusal }
+    }
+
     /// Runs one statement, hands each row to `body`, and returns the rows it changed.
     @discardableResult
     func run(_ sql: String, _ values: [DatabaseValue]) throws -> Int {
@@ -499,11 +515,25 @@ final class PostgresLink: @unchecked Sendable {
     @discardableResult
     func run(_ sql: String, _ values: [DatabaseValue], _ body: (SQLRow) throws -> Void) throws -> Int {
         let query = PostgresQuery(unsafeSQL: Self.numbered(sql), binds: PostgresSession.bindings(values.map(SQLValue.init)))
-        let result: PostgresQueryResult
+        let result = try settle(connection.query(query, logger: logger), sql: sql)
+        if !result.rows.isEmpty {
+            let columns = SQLRow.Columns(result.rows[0].map(\.columnName))
+            for row in result.rows {
+                let values = try PostgresSession.values(of: row).map(\.databaseValue)
+                try body(SQLRow(columns: columns, values: values))
+            }
+        }
+        return result.metadata.rows ?? 0
+    }
+
+    /// A statement's answer, waited for at most the address's `answer_timeout`: past it the connection is
+    /// dropped and the call fails as `.unavailable`.
+    @discardableResult
+    private func settle(_ answer: EventLoopFuture<PostgresQueryResult>, sql: String) throws -> PostgresQueryResult {
         let answerWithin = address.answerTimeout
-        switch Self.outcome(of: connection.query(query, logger: logger), within: answerWithin) {
-        case let .success(answer)?:
-            result = answer
+        switch Self.outcome(of: answer, within: answerWithin) {
+        case let .success(result)?:
+            return result
         case let .failure(error)?:
             throw Self.storeError(error, address: address)
         case nil:
@@ -513,14 +543,6 @@ final class PostgresLink: @unchecked Sendable {
             throw StoreError(.unavailable, "\(address): không có trả lời trong \(Int(answerWithin)) giây / no answer within \(Int(answerWithin)) s",
                              field: "database")
         }
-        if !result.rows.isEmpty {
-            let columns = SQLRow.Columns(result.rows[0].map(\.columnName))
-            for row in result.rows {
-                let values = try PostgresSession.values(of: row).map(\.databaseValue)
-                try body(SQLRow(columns: columns, values: values))
-            }
-        }
-        return result.metadata.rows ?? 0
     }
 
     static func connectionError(_ error: any Error, address: PostgresAddress) -> StoreError {
@@ -569,7 +591,7 @@ final class PostgresLink: @unchecked Sendable {
             }
             try run("COMMIT", [])
         } catch {
-            try? run("ROLLBACK", [])
+            _ = try? run("ROLLBACK", [])
             throw error
         }
     }

@@ -118,13 +118,13 @@ final class PostgresPool: Sendable {
 
     func transaction<T>(writing: Bool, _ body: (SQLConnection) throws -> T) throws -> T {
         try withLink { link in
-            if writing {
-                try link.run("BEGIN", [])
-                try link.run("SELECT pg_advisory_xact_lock(\(Self.writeLock))", [])
-            } else {
-                try link.run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", [])
-            }
             do {
+                if writing {
+                    // One round trip for both.
+                    try link.runTogether(["BEGIN", "SELECT pg_advisory_xact_lock(\(Self.writeLock))"])
+                } else {
+                    try link.run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", [])
+                }
                 let value = try body(SQLConnection(link))
                 try link.run("COMMIT", [])
                 return value
