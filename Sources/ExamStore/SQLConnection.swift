@@ -448,7 +448,7 @@ final class PostgresLink: @unchecked Sendable {
         case nil:
             // A connection that comes after all is closed at once, not left open on the server.
             connecting.whenSuccess { Self.drop($0) }
-            throw StoreError(.unavailable, "\(address): không kết nối được trong \(Int(connectWithin)) giây / no connection within \(Int(connectWithin)) s", field: "database")
+            throw StoreError(.unavailable, "\(address): không kết nối được trong \(PostgresAddress.seconds(connectWithin)) giây / no connection within \(PostgresAddress.seconds(connectWithin)) s", field: "database")
         }
     }
 
@@ -539,8 +539,8 @@ final class PostgresLink: @unchecked Sendable {
         case nil:
             abandoned.store(true, ordering: .relaxed)
             Self.drop(connection)
-            logger.error("PostgreSQL: no answer in \(Int(answerWithin)) s, connection dropped", metadata: ["sql": "\(sql.prefix(80))"])
-            throw StoreError(.unavailable, "\(address): không có trả lời trong \(Int(answerWithin)) giây / no answer within \(Int(answerWithin)) s",
+            logger.error("PostgreSQL: no answer in \(PostgresAddress.seconds(answerWithin)) s, connection dropped", metadata: ["sql": "\(sql.prefix(80))"])
+            throw StoreError(.unavailable, "\(address): không có trả lời trong \(PostgresAddress.seconds(answerWithin)) giây / no answer within \(PostgresAddress.seconds(answerWithin)) s",
                              field: "database")
         }
     }

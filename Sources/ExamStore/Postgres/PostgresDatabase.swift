@@ -80,6 +80,9 @@ public struct PostgresAddress: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// Seconds as people write them: "30", "0.5".
+    static func seconds(_ value: Double) -> String { String(format: "%g", value) }
+
     /// The address without its password.
     public var description: String {
         if let socketPath { return "postgres://\(username)@/\(database)?host=\(socketPath)" }
