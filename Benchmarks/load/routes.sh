@@ -3,7 +3,8 @@
 # second, its p99, and its ratio to the bare no-op (so a slower machine does not hide a regression).
 # Usage: Benchmarks/load/routes.sh [connections=64] [seconds=10]   (needs wrk: apt-get install wrk)
 # PROFILE="save start" also samples the server with `perf record -e cpu-clock` during those routes and prints
-# the hottest symbols (needs linux-perf; software clock, so it works where hardware counters do not).
+# the hottest symbols (needs linux-perf; software clock, so it works where hardware counters do not);
+# PROFILE_KEEP=DIR keeps the recordings (DIR/save.perf …) for `perf report -i`.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 connections=${1:-64}
@@ -60,6 +61,7 @@ run() {  # name url method path body cookie [script]
     echo "== perf: $name, hottest symbols (self)" >>"$work/profiles.txt"
     perf report -i "$work/$name.perf" --no-children --stdio --sort comm -g none 2>/dev/null | grep -E "^ +[0-9]" | head -8 >>"$work/profiles.txt" || true
     perf report -i "$work/$name.perf" --no-children --stdio --sort dso,symbol -g none >"$work/$name.report" 2>/dev/null || true
+    if [ -n "${PROFILE_KEEP:-}" ]; then mkdir -p "$PROFILE_KEEP" && cp "$work/$name.perf" "$PROFILE_KEEP/"; fi
     grep -E '^ +[0-9]' "$work/$name.report" | head -25 >>"$work/profiles.txt" || true
     # Our own code, with what it calls (inclusive).
     echo "== perf: $name, khaothi's frames with what they call (children)" >>"$work/profiles.txt"

@@ -68,7 +68,7 @@ struct ServerState: Sendable {
     /// Signs out: the session ends on the server too (its cookie no longer works, wherever it was copied), and
     /// the browser's cookie is cleared.
     func logout(_ request: Request, _ context: ExamRequestContext, cookie: String, signer: SessionSigner) async throws -> Response {
-        if let token = request.cookies[cookie]?.value, let identity = signer.identity(from: token, now: configuration.now()) {
+        if let token = request.cookie(cookie), let identity = signer.identity(from: token, now: configuration.now()) {
             try await store.sessions.revoke(session: identity.session, expiresAt: identity.issuedAt.addingTimeInterval(SessionSigner.maximumAge))
         }
         var response = Response(status: .noContent)

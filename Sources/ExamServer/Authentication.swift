@@ -12,7 +12,7 @@ struct CandidateAuthentication: RouterMiddleware {
     let state: ServerState
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let token = request.cookies[CandidateAPI.cookieName]?.value,
+        guard let token = request.cookie(CandidateAPI.cookieName),
               let identity = state.signer.identity(from: token, now: state.configuration.now()) else { throw APIError.notSignedIn }
         guard try await !state.store.sessions.isRevoked(session: identity.session) else { throw APIError.sessionEnded }
         switch try await state.store.attempts.sessionStanding(exam: identity.exam, sbd: identity.sbd, session: identity.issuedAt) {
@@ -33,7 +33,7 @@ struct StaffAuthentication: RouterMiddleware {
     let state: ServerState
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let token = request.cookies[StaffAPI.cookieName]?.value,
+        guard let token = request.cookie(StaffAPI.cookieName),
               let identity = state.staffSigner.identity(from: token, now: state.configuration.now()),
               let account = try await state.store.staff.account(username: identity.sbd), !account.disabled,
               account.sessionsValidAfter.map({ identity.issuedAt.milliseconds >= $0.milliseconds }) ?? true,

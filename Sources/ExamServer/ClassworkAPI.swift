@@ -296,7 +296,7 @@ struct StudentAuthentication: RouterMiddleware {
     let state: ServerState
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let token = request.cookies[ClassworkAPI.cookieName]?.value,
+        guard let token = request.cookie(ClassworkAPI.cookieName),
               let identity = state.studentSigner.identity(from: token, now: state.configuration.now()),
               let account = try await state.store.classwork.studentAccount(studentID: identity.sbd),
               account.sessionsValidAfter.map({ identity.issuedAt.milliseconds >= $0.milliseconds }) ?? true,

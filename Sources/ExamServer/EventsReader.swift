@@ -204,15 +204,22 @@ struct EventsReader {
         index += 1
         var out: [UInt8] = []
         var runStart = index
+        var ascii = true
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
+                // Most strings (tokens, keys, answers) are plain ASCII without escapes: no copy, no validation.
+                if ascii, out.isEmpty {
+                    defer { index += 1 }
+                    return String(decoding: bytes[runStart..<index], as: UTF8.self)
+                }
                 out.append(contentsOf: bytes[runStart..<index])
                 index += 1
                 guard let text = String(validating: out, as: UTF8.self) else { throw Failure(path: "") }
                 return text
             }
             if byte < 0x20 { throw Failure(path: "") }
+            if byte >= 0x80 { ascii = false }
             if byte == UInt8(ascii: "\\") {
                 out.append(contentsOf: bytes[runStart..<index])
                 index += 1

@@ -95,8 +95,9 @@ struct ControlCharactersInPath: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let raw = request.uri.path
+        // Almost every path has neither a "%" nor a control character: one pass over its bytes, no decoding.
+        guard raw.utf8.contains(where: { $0 == UInt8(ascii: "%") || $0 < 0x20 || $0 == 0x7F }) else { return try await next(request, context) }
         let decoded = raw.removingPercentEncoding ?? raw
-        guard raw.contains("%") || raw.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return try await next(request, context) }
         if decoded.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) || raw.removingPercentEncoding == nil {
             throw APIError(.badRequest, code: "invalid", "đường dẫn có ký tự điều khiển / the path holds a control character", field: "path")
         }
@@ -118,5 +119,30 @@ final class HTTPLayerSecurityHeaders: ChannelOutboundHandler, RemovableChannelHa
         }
         SecurityHeaders.apply(to: &head.headerFields, cacheable: false)
         context.write(wrapOutboundOut(.head(head)), promise: promise)
+    }
+}
+
+extension Request {
+    /// The value of the first cookie called `name`, found as Hummingbird's `cookies[name]` finds it (the pairs
+    /// of every Cookie header split at ";", leading spaces dropped, the name before the first "=") but without
+    /// parsing the others: every signed-in request reads one cookie.
+    func cookie(_ name: String) -> String? { Self.cookie(name, in: headers[values: .cookie]) }
+
+    static func cookie(_ name: String, in cookieHeaders: [String]) -> String? {
+        let wanted = name.utf8
+        for header in cookieHeaders {
+            var rest = header.utf8[...]
+            while !rest.isEmpty {
+                let end = rest.firstIndex(of: UInt8(ascii: ";")) ?? rest.endIndex
+                let pair = rest[..<end].drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D || $0 == 0x0B || $0 == 0x0C }
+                if let equals = pair.firstIndex(of: UInt8(ascii: "=")), pair[..<equals].elementsEqual(wanted) {
+                    // An empty value counts as no cookie, as Hummingbird has it (and stops there too).
+                    let value = pair[pair.index(after: equals)...]
+                    return value.isEmpty ? nil : String(Substring(value))
+                }
+                rest = end == rest.endIndex ? rest[end...] : rest[rest.index(after: end)...]
+            }
+        }
+        return nil
     }
 }

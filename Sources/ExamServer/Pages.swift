@@ -40,7 +40,7 @@ struct Pages {
     /// `?lang=en` switches the language and remembers it in a cookie; otherwise the cookie, else Vietnamese.
     func language(_ request: Request) -> (language: String, remember: Bool) {
         if let asked = request.uri.queryParameters.get("lang"), WebAssets.languages.contains(asked) { return (asked, true) }
-        if let kept = request.cookies[Self.languageCookie]?.value, WebAssets.languages.contains(kept) { return (kept, false) }
+        if let kept = request.cookie(Self.languageCookie), WebAssets.languages.contains(kept) { return (kept, false) }
         return ("vi", false)
     }
 

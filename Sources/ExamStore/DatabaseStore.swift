@@ -103,7 +103,9 @@ extension DatabaseStore: AttemptRepository {
 
     public func sessionStanding(exam: String, sbd: String, session: Date) async throws -> SessionStanding {
         let candidate: ExamDay.Candidate
-        do { (_, candidate) = try await examDay.candidate(exam: exam, sbd: sbd) } catch let error as StoreError where error.code == .notFound { return .ended }
+        do {
+            if let known = try examDay.knownCandidate(exam: exam, sbd: sbd) { candidate = known.1 } else { (_, candidate) = try await examDay.candidate(exam: exam, sbd: sbd) }
+        } catch let error as StoreError where error.code == .notFound { return .ended }
         if let after = candidate.sessionsValidAfter, session.milliseconds < after.milliseconds { return .ended }
         if let holder = candidate.attempt?.sessionIssuedAt, session.milliseconds < holder.milliseconds { return .takenOver }
         return .valid
@@ -214,10 +216,13 @@ extension DatabaseStore: AttemptRepository {
     public static let maximumSequence = 9_007_199_254_740_992
 
     public func record(exam: String, sbd: String, deviceToken: String, events: [ResponseEvent], now: Date) async throws -> AttemptStatus {
-        var (_, candidate) = try await examDay.candidate(exam: exam, sbd: sbd)
+        // From memory without an async call when it is fresh (this route runs on every change a candidate makes).
+        var candidate: ExamDay.Candidate
+        if let known = try examDay.knownCandidate(exam: exam, sbd: sbd) { candidate = known.1 } else { (_, candidate) = try await examDay.candidate(exam: exam, sbd: sbd) }
         guard let paperId = candidate.paperId else { throw StoreError(.notPrepared, "kỳ thi chưa chuẩn bị / the exam is not prepared") }
         // What never changes: the item is on this paper, the value fits its kind, the sequence is in range.
-        let kinds = try await paper(id: paperId).kinds
+        let kinds: [String: QuestionKind]
+        if let known = papers.known(paperId) { kinds = known.kinds } else { kinds = try await paper(id: paperId).kinds }
         for (index, event) in events.enumerated() {
             guard (1...Self.maximumSequence).contains(event.sequence) else {
                 throw StoreError.invalid("events[\(index)].sequence", "số thứ tự sự kiện phải từ 1 đến 2^53 / event sequence must be 1 to 2^53")
@@ -411,7 +416,8 @@ enum AnswerStore {
     static func store(_ batches: [IngestionWriter.AnswerBatch], db: SQLConnection) throws -> [Int: Error] {
         let attempts = try rows(Array(Set(batches.map(\.attemptID))), db: db)
         var refusals: [Int: Error] = [:]
-        var log: [DatabaseValueConvertible?] = []
+        // Values as DatabaseValue from the start: no existential per value on the writer's hot path.
+        var log: [DatabaseValue] = []
         log.reserveCapacity(batches.count * 6)
         // One row per item for the latest answers, the highest sequence of the group: a statement may not touch
         // a row twice on PostgreSQL (SQLite would apply them in turn to the same end).
@@ -423,7 +429,8 @@ enum AnswerStore {
             let received = UTCText.database(batch.receivedAt)
             for event in batch.events {
                 let value = event.value.canonicalJSON
-                log += [batch.attemptID, event.sequence, event.item, value, event.clientTime.map(UTCText.database), received]
+                log += [batch.attemptID.databaseValue, event.sequence.databaseValue, event.item.databaseValue, value.databaseValue,
+                        event.clientTime.map(UTCText.database).databaseValue, received.databaseValue]
                 let key = ItemOfAttempt(attemptID: batch.attemptID, item: event.item)
                 if let index = latestIndex[key] {
                     if event.sequence > latest[index].sequence { latest[index] = (batch.attemptID, event.item, value, event.sequence, received) }
@@ -434,7 +441,12 @@ enum AnswerStore {
             }
         }
         try insert(log, columns: 6, db: db, sql: logSQL)
-        try insert(latest.flatMap { [$0.attemptID, $0.item, $0.value, $0.sequence, $0.received] as [DatabaseValueConvertible?] }, columns: 5, db: db, sql: latestSQL)
+        var latestValues: [DatabaseValue] = []
+        latestValues.reserveCapacity(latest.count * 5)
+        for row in latest {
+            latestValues += [row.attemptID.databaseValue, row.item.databaseValue, row.value.databaseValue, row.sequence.databaseValue, row.received.databaseValue]
+        }
+        try insert(latestValues, columns: 5, db: db, sql: latestSQL)
         return refusals
     }
 
@@ -464,12 +476,12 @@ enum AnswerStore {
     }
 
     /// One multi-row insert per `rowsPerStatement` rows of `columns` values each.
-    static func insert(_ values: [DatabaseValueConvertible?], columns: Int, db: SQLConnection, sql: [String]) throws {
+    static func insert(_ values: [DatabaseValue], columns: Int, db: SQLConnection, sql: [String]) throws {
         let rowCount = values.count / columns
         for start in stride(from: 0, to: rowCount, by: rowsPerStatement) {
             let count = min(rowsPerStatement, rowCount - start)
             let statement = try db.cachedStatement(sql: sql[count])
-            try statement.execute(arguments: SQLArguments(values[(start * columns)..<((start + count) * columns)]))
+            try statement.execute(arguments: SQLArguments(values: Array(values[(start * columns)..<((start + count) * columns)])))
         }
     }
 }

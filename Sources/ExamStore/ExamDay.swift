@@ -103,12 +103,25 @@ final class ExamDay: Sendable {
     /// One candidate of an exam, with the exam's header; `notFound` when either does not exist.
     func candidate(exam name: String, sbd: String) async throws -> (Header, Candidate) {
         try await fresh(name)
-        return try read(name) { exam in
-            guard let candidate = exam.candidates[sbd] else {
-                throw StoreError(.notFound, "không có thí sinh \(sbd) trong kỳ thi / no candidate \(sbd) in this exam", field: "sbd")
-            }
-            return (exam.header, candidate)
+        return try read(name) { try Self.candidate(sbd, of: $0) }
+    }
+
+    /// The same as `candidate(exam:sbd:)` when memory may answer at once (the exam loaded and compared with the
+    /// database within `freshness`, or being compared now); nil when a database read is due. The hot routes
+    /// try this first: no async call, no task switch.
+    func knownCandidate(exam name: String, sbd: String) throws -> (Header, Candidate)? {
+        let now = ContinuousClock.now
+        return try entries.withLock { entries in
+            guard let entry = entries[name], entry.checking || now - entry.checkedAt < freshness else { return nil }
+            return try Self.candidate(sbd, of: entry.exam)
         }
+    }
+
+    private static func candidate(_ sbd: String, of exam: Exam) throws -> (Header, Candidate) {
+        guard let candidate = exam.candidates[sbd] else {
+            throw StoreError(.notFound, "không có thí sinh \(sbd) trong kỳ thi / no candidate \(sbd) in this exam", field: "sbd")
+        }
+        return (exam.header, candidate)
     }
 
     /// Every candidate of an exam (a copy, for the proctors' monitor).

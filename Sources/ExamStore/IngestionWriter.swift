@@ -179,7 +179,9 @@ public final class IngestionWriter: Service, Sendable {
     /// Stores answer events once the transaction that checks them (device, state, deadline with grace,
     /// pauses) and writes them is committed; throws the refusal otherwise.
     func record(attemptID: Int64, deviceToken: String, events: [ResponseEvent], receivedAt: Date) async throws {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
+        // Resumed exactly once: by the refusal below, or by `finish` (commitGroups calls it once per job, whether
+        // the group commits or fails). Unchecked, to spare the hot path the checked continuation's allocation.
+        try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, Error>) in
             submit(.answers(AnswerBatch(attemptID: attemptID, deviceToken: deviceToken, events: events, receivedAt: receivedAt, finish: { error in
                 if let error { continuation.resume(throwing: error) } else { continuation.resume() }
             }))) { continuation.resume(throwing: $0) }

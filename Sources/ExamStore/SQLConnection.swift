@@ -21,6 +21,7 @@ struct SQLArguments: ExpressibleByArrayLiteral, Sendable {
     var values: [DatabaseValue]
 
     init() { values = [] }
+    init(values: [DatabaseValue]) { self.values = values }
     init(arrayLiteral elements: (any DatabaseValueConvertible)?...) { values = elements.map { $0?.databaseValue ?? .null } }
     init<S: Sequence>(_ sequence: S) where S.Element: DatabaseValueConvertible { values = sequence.map(\.databaseValue) }
     init<S: Sequence>(_ sequence: S) where S.Element == any DatabaseValueConvertible { values = sequence.map(\.databaseValue) }
