@@ -132,11 +132,7 @@ public func buildApplication(store: Store, configuration: ServerConfiguration = 
     ServerMetrics.bootstrap()
     let router = Router(context: ExamRequestContext.self, options: .autoGenerateHeadEndpoints)
     let routes = RouteTable()
-    router.add(middleware: RequestFigures(table: ServerMetrics.shared.requests))
-    router.add(middleware: SecurityHeaders())
-    router.add(middleware: UnexpectedErrors())
-    router.add(middleware: ControlCharactersInPath())
-    router.add(middleware: UnmatchedRoutes(table: routes))
+    router.add(middleware: ServerEdges(figures: ServerMetrics.shared.requests, routes: routes))
     if let web = configuration.web {
         router.add(middleware: FileMiddleware(web.directory + "/static", urlBasePath: "/static", logger: logger))
         if let katex = web.katexDirectory { router.add(middleware: FileMiddleware(katex, urlBasePath: "/katex", logger: logger)) }
@@ -169,26 +165,15 @@ public func buildApplication(store: Store, configuration: ServerConfiguration = 
 
 /// Headers every response carries: a strict Content-Security-Policy (no inline scripts, no other origins),
 /// no sniffing, no framing, no caching of answers.
-struct SecurityHeaders: RouterMiddleware {
-    typealias Context = ExamRequestContext
+enum SecurityHeaders {
     static let frameOptions = HTTPField.Name("X-Frame-Options")!
     static let referrerPolicy = HTTPField.Name("Referrer-Policy")!
     // KaTeX sizes its output with style attributes, hence style-src-attr; no inline script anywhere.
     static let policy = "default-src 'self'; img-src 'self' data:; style-src 'self'; style-src-attr 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        var response: Response
-        do {
-            response = try await next(request, context)
-        } catch let error as any HTTPResponseError {
-            // Errors carry the same headers as answers.
-            response = try error.response(from: request, context: context)
-        }
-        // Scripts, styles and fonts may be kept an hour (old lab PCs, one server); answers and pages never.
-        let path = request.uri.path
-        Self.apply(to: &response.headers, cacheable: response.status == .ok
-            && (path.hasPrefix("/static/") || path.hasPrefix("/katex/") || path.hasPrefix("/api/media/") || path.hasPrefix("/api/staff/media/")))
-        return response
+    /// Scripts, styles and fonts may be kept an hour (old lab PCs, one server); answers and pages never.
+    static func cacheable(_ path: String) -> Bool {
+        path.hasPrefix("/static/") || path.hasPrefix("/katex/") || path.hasPrefix("/api/media/") || path.hasPrefix("/api/staff/media/")
     }
 
     /// The fields made (and their values checked) once, not on every response.

@@ -148,9 +148,7 @@ final class ServerMetrics: Sendable {
 /// body's writing is not in it): one histogram per (route, method, status), its `_count` the requests. Kept
 /// cheap on purpose: one lookup under a lock and one histogram update per request (Hummingbird's own metrics
 /// middleware cost a third of the no-op route's throughput in Benchmarks/load/routes.sh).
-struct RequestFigures: RouterMiddleware {
-    typealias Context = ExamRequestContext
-
+enum RequestFigures {
     fileprivate struct Key: Hashable {
         let route: String
         let method: HTTPRequest.Method
@@ -163,6 +161,11 @@ struct RequestFigures: RouterMiddleware {
 
         init(registry: PrometheusCollectorRegistry) { self.registry = registry }
 
+        /// One request answered (`route` nil when none matched), timed from `started`.
+        func record(route: String?, method: HTTPRequest.Method, status: Int, since started: ContinuousClock.Instant) {
+            record(Key(route: route ?? "unmatched", method: method, status: status), ContinuousClock.now - started)
+        }
+
         fileprivate func record(_ key: Key, _ elapsed: Duration) {
             let histogram = histograms.withLock { table in
                 if let known = table[key] { return known }
@@ -174,21 +177,6 @@ struct RequestFigures: RouterMiddleware {
                 return made
             }
             histogram.record(elapsed)
-        }
-    }
-
-    let table: Table
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let started = ContinuousClock.now
-        do {
-            let response = try await next(request, context)
-            table.record(Key(route: context.endpointPath ?? "unmatched", method: request.method, status: response.status.code), ContinuousClock.now - started)
-            return response
-        } catch {
-            let status = (error as? any HTTPResponseError)?.status.code ?? 500
-            table.record(Key(route: context.endpointPath ?? "unmatched", method: request.method, status: status), ContinuousClock.now - started)
-            throw error
         }
     }
 }
