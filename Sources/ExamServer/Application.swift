@@ -183,7 +183,8 @@ enum SecurityHeaders {
 
     static func apply(to headers: inout HTTPFields, cacheable: Bool) {
         func set(_ field: HTTPField) {
-            if headers[field.name] != nil { headers[field.name] = nil }
+            // `contains`, not `headers[name] != nil`: that joins the values into a new string, five times per answer.
+            if headers.contains(field.name) { headers[field.name] = nil }
             headers.append(field)
         }
         for field in fields { set(field) }

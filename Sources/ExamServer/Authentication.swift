@@ -63,7 +63,7 @@ struct SameOriginHeader: RouterMiddleware {
     static let name = HTTPField.Name("X-Khaothi")!
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if request.method != .get && request.method != .head && request.headers[Self.name] != "1" { throw APIError.sameOriginHeader }
+        if request.method != .get && request.method != .head && request.headers[values: Self.name] != ["1"] { throw APIError.sameOriginHeader }
         return try await next(request, context)
     }
 }

@@ -15,7 +15,14 @@ struct EventsReader {
         case bool(Bool)
         case null
         case array([Value])
-        case object([String: Value])
+        case object(Fields)
+    }
+
+    /// An object's members in order: a request's objects have two to four, so a list searched from the end
+    /// (the last of a repeated name wins, as with JSONDecoder) is cheaper than hashing them into a dictionary.
+    struct Fields {
+        var pairs: [(key: String, value: Value)] = []
+        subscript(key: String) -> Value? { pairs.last(where: { $0.key == key })?.value }
     }
 
     static let maximumDepth = 32
@@ -32,20 +39,20 @@ struct EventsReader {
         var events: [ResponseEvent] = []
         events.reserveCapacity(items.count)
         for (index, item) in items.enumerated() {
-            let place = "events.\(index)"
-            guard case let .object(event) = item else { throw Failure(path: place) }
+            func place() -> String { "events.\(index)" }
+            guard case let .object(event) = item else { throw Failure(path: place()) }
             guard let sequenceValue = event["sequence"] else { throw Failure(path: "thiếu \"sequence\"") }
-            guard case let .number(literal) = sequenceValue, let sequence = Int(literal) else { throw Failure(path: place + ".sequence") }
+            guard case let .number(literal) = sequenceValue, let sequence = Int(literal) else { throw Failure(path: place() + ".sequence") }
             guard let itemValue = event["item"] else { throw Failure(path: "thiếu \"item\"") }
-            guard case let .string(key) = itemValue else { throw Failure(path: place + ".item") }
+            guard case let .string(key) = itemValue else { throw Failure(path: place() + ".item") }
             guard let answer = event["value"] else { throw Failure(path: "thiếu \"value\"") }
             var clientTime: Date?
             switch event["clientTime"] {
             case nil, .null?: break
             case let .string(text)?:
-                guard let date = ISOTime.date(text) else { throw Failure(path: place + ".clientTime") }
+                guard let date = ISOTime.date(text) else { throw Failure(path: place() + ".clientTime") }
                 clientTime = date
-            default: throw Failure(path: place + ".clientTime")
+            default: throw Failure(path: place() + ".clientTime")
             }
             events.append(ResponseEvent(sequence: sequence, item: key, value: responseValue(answer), clientTime: clientTime))
         }
@@ -75,7 +82,7 @@ struct EventsReader {
             return .list(list)
         case let .object(fields):
             var map: [String: String] = [:]
-            for (key, item) in fields {
+            for (key, item) in fields.pairs {
                 switch item {
                 case let .string(text): map[key] = text
                 case let .bool(flag): map[key] = flag ? "true" : "false"
@@ -137,7 +144,7 @@ struct EventsReader {
         guard depth <= Self.maximumDepth else { throw Failure(path: "") }
         defer { depth -= 1 }
         index += 1
-        var fields: [String: Value] = [:]
+        var fields = Fields()
         skipSpace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(fields) }
         while true {
@@ -147,7 +154,7 @@ struct EventsReader {
             skipSpace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw Failure(path: "") }
             index += 1
-            fields[key] = try value()
+            fields.pairs.append((key, try value()))
             skipSpace()
             guard index < bytes.count else { throw Failure(path: "") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }

@@ -134,7 +134,7 @@ final class HTTPLayerSecurityHeaders: ChannelOutboundHandler, RemovableChannelHa
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let part = unwrapOutboundIn(data)
-        guard case var .head(head) = part, head.headerFields[.contentSecurityPolicy] == nil else {
+        guard case var .head(head) = part, !head.headerFields.contains(.contentSecurityPolicy) else {
             context.write(data, promise: promise)
             return
         }
