@@ -414,7 +414,7 @@ enum AnswerStore {
 
     /// Stores what passes its checks; returns the refusals by position in `batches`.
     static func store(_ batches: [IngestionWriter.AnswerBatch], db: SQLConnection) throws -> [Int: Error] {
-        let attempts = try rows(Array(Set(batches.map(\.attemptID))), db: db)
+        let attempts = try rows(Array(Set(batches.map { $0.attemptID })), db: db)
         var refusals: [Int: Error] = [:]
         // Values as DatabaseValue from the start: no existential per value on the writer's hot path.
         var log: [DatabaseValue] = []

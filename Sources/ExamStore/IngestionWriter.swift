@@ -264,10 +264,10 @@ public final class IngestionWriter: Service, Sendable {
                     if isolated { break }
                 }
                 if isolated {
-                    do { try db.inSavepoint { try AnswerStore.store(run.map(\.1), db: db).forEach { refusals[run[$0.key].0] = $0.value }; return .commit } }
+                    do { try db.inSavepoint { try AnswerStore.store(run.map { $0.1 }, db: db).forEach { refusals[run[$0.key].0] = $0.value }; return .commit } }
                     catch { refusals[run[0].0] = error }
                 } else {
-                    for (position, refusal) in try AnswerStore.store(run.map(\.1), db: db) { refusals[run[position].0] = refusal }
+                    for (position, refusal) in try AnswerStore.store(run.map { $0.1 }, db: db) { refusals[run[position].0] = refusal }
                 }
             }
         }

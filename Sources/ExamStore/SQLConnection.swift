@@ -23,12 +23,16 @@ struct SQLArguments: ExpressibleByArrayLiteral, Sendable {
     init() { values = [] }
     init(values: [DatabaseValue]) { self.values = values }
     init(arrayLiteral elements: (any DatabaseValueConvertible)?...) { values = elements.map { $0?.databaseValue ?? .null } }
-    init<S: Sequence>(_ sequence: S) where S.Element: DatabaseValueConvertible { values = sequence.map(\.databaseValue) }
-    init<S: Sequence>(_ sequence: S) where S.Element == any DatabaseValueConvertible { values = sequence.map(\.databaseValue) }
+    // Closures, not key paths: in these generic initializers `\.databaseValue` was built at run time on every call
+    // (it showed in the answer writer's profile).
+    init<S: Sequence>(_ sequence: S) where S.Element: DatabaseValueConvertible { values = sequence.map { $0.databaseValue } }
+    init<S: Sequence>(_ sequence: S) where S.Element == any DatabaseValueConvertible { values = sequence.map { $0.databaseValue } }
     init<S: Sequence>(_ sequence: S) where S.Element == (any DatabaseValueConvertible)? { values = sequence.map { $0?.databaseValue ?? .null } }
 
     var isEmpty: Bool { values.isEmpty }
-    var grdb: StatementArguments { StatementArguments(values) }
+    /// GRDB's arguments through its initializer for optional existentials: the one for a sequence of a concrete
+    /// type maps with a key path that is built at run time on every call, and every SQLite statement comes here.
+    var grdb: StatementArguments { StatementArguments(values.map { $0 as (any DatabaseValueConvertible)? }) }
 
     static func += (lhs: inout SQLArguments, rhs: SQLArguments) { lhs.values += rhs.values }
     static func + (lhs: SQLArguments, rhs: SQLArguments) -> SQLArguments { var sum = lhs; sum += rhs; return sum }
