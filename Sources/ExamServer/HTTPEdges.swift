@@ -46,7 +46,6 @@ enum UnexpectedErrors {
 /// What the router answers when nothing matched: 405 with `Allow` when the path exists for other methods,
 /// else a 404 in the API's error shape (a page for a browser).
 enum UnmatchedRoutes {
-
     static var notFoundPage: Response {
         let html = """
             <!doctype html>
@@ -62,18 +61,16 @@ enum UnmatchedRoutes {
 
     /// The answer when the router found no route (its 404): a page, or a 405/404 error thrown.
     static func answer(_ request: Request, table: RouteTable) throws -> Response {
-        do {
-            let allowed = table.methods(for: request.uri.path)
-            if !allowed.isEmpty && !allowed.contains(request.method) {
-                throw APIError(.methodNotAllowed, code: "methodNotAllowed", "phương thức \(request.method.rawValue) không dùng được ở đây / method not allowed here",
-                               headers: [.allow: allowed.map(\.rawValue).sorted().joined(separator: ", ")])
-            }
-            // A person who mistyped an address gets a page with a way back; programs get the API's error.
-            if request.method == .get, !request.uri.path.hasPrefix("/api/"), request.headers[.accept]?.contains("text/html") == true {
-                return Self.notFoundPage
-            }
-            throw APIError(.notFound, code: "notFound", "không có trang hoặc đường dẫn này / no such page or route")
+        let allowed = table.methods(for: request.uri.path)
+        if !allowed.isEmpty && !allowed.contains(request.method) {
+            throw APIError(.methodNotAllowed, code: "methodNotAllowed", "phương thức \(request.method.rawValue) không dùng được ở đây / method not allowed here",
+                           headers: [.allow: allowed.map(\.rawValue).sorted().joined(separator: ", ")])
         }
+        // A person who mistyped an address gets a page with a way back; programs get the API's error.
+        if request.method == .get, !request.uri.path.hasPrefix("/api/"), request.headers[.accept]?.contains("text/html") == true {
+            return Self.notFoundPage
+        }
+        throw APIError(.notFound, code: "notFound", "không có trang hoặc đường dẫn này / no such page or route")
     }
 }
 

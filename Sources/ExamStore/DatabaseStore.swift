@@ -416,7 +416,7 @@ enum AnswerStore {
     static func store(_ batches: [IngestionWriter.AnswerBatch], db: SQLConnection) throws -> [Int: Error] {
         let attempts = try rows(Array(Set(batches.map { $0.attemptID })), db: db)
         var refusals: [Int: Error] = [:]
-        // Values as DatabaseValue from the start: no existential per value on the writer's hot path.
+        // Values as DatabaseValue from the start, each converted once.
         var log: [DatabaseValue] = []
         log.reserveCapacity(batches.count * 6)
         // One row per item for the latest answers, the highest sequence of the group: a statement may not touch
