@@ -18,11 +18,11 @@ struct EventsReader {
         case object(Fields)
     }
 
-    /// An object's members in order: a request's objects have two to four, so a list searched from the end
-    /// (the last of a repeated name wins, as with JSONDecoder) is cheaper than hashing them into a dictionary.
+    /// An object's members in order: a request's objects have two to four, so a list searched in order is
+    /// cheaper than hashing them into a dictionary. The first of a repeated name counts, as with JSONDecoder.
     struct Fields {
         var pairs: [(key: String, value: Value)] = []
-        subscript(key: String) -> Value? { pairs.last(where: { $0.key == key })?.value }
+        subscript(key: String) -> Value? { pairs.first(where: { $0.key == key })?.value }
     }
 
     static let maximumDepth = 32
@@ -82,7 +82,7 @@ struct EventsReader {
             return .list(list)
         case let .object(fields):
             var map: [String: String] = [:]
-            for (key, item) in fields.pairs {
+            for (key, item) in fields.pairs where map[key] == nil {  // a repeated name: the first counts
                 switch item {
                 case let .string(text): map[key] = text
                 case let .bool(flag): map[key] = flag ? "true" : "false"

@@ -147,6 +147,8 @@ extension Request {
     func cookie(_ name: String) -> String? { Self.cookie(name, in: headers[values: .cookie]) }
 
     static func cookie(_ name: String, in cookieHeaders: [String]) -> String? {
+        // Non-ASCII bytes (Unicode spaces Hummingbird drops as whitespace, say): Hummingbird's own reading.
+        if cookieHeaders.contains(where: { $0.utf8.contains { $0 >= 0x80 } }) { return Cookies(from: cookieHeaders)[name]?.value }
         let wanted = name.utf8
         for header in cookieHeaders {
             var rest = header.utf8[...]

@@ -24,6 +24,9 @@ struct CookieTests {
         ["lang=en; khaothi_staff=s.t; khaothi_session=v.w"],
         [";;; khaothi_session=after-empties ;"],
         ["tên=Đức; khaothi_session=ô.ư"],
+        ["a=1;\u{00A0}khaothi_session=after-a-no-break-space"],
+        ["\u{3000}khaothi_session=after-an-ideographic-space; lang=vi"],
+        ["a=1;\u{00A0}khaothi_session=x", "khaothi_session=y"],
     ]
 
     @Test("the same value or the same absence", arguments: headers)
