@@ -6,6 +6,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import NIOPosix
 import ServiceLifecycle
 import Synchronization
 
@@ -29,6 +30,12 @@ public struct ServerConfiguration: Sendable {
     public var web: WebAssets?
     /// Addresses (besides this machine's own) that may read `/metrics`: a Prometheus server elsewhere.
     public var metricsFrom: Set<String> = []
+    /// NIO's event loops (the threads that read and write the sockets); nil: `defaultEventLoops`.
+    public var eventLoops: Int?
+
+    /// One per core, as NIO's own default. One loop on 2 cores used less CPU per request on one machine and gave
+    /// 10–20 % fewer saves and no-ops a second on another (BENCHMARKS.md, issue 16): a knob to measure, not a rule.
+    public static var defaultEventLoops: Int { System.coreCount }
 
     public init(host: String = "127.0.0.1", port: Int = 8080, loginLimits: LoginLimiter.Limits = .init(), trustedProxies: Set<String> = [],
                 autoSubmitInterval: Duration = .seconds(5), web: WebAssets? = nil, now: @escaping @Sendable () -> Date = { Date() }) {
@@ -158,9 +165,25 @@ public func buildApplication(store: Store, configuration: ServerConfiguration = 
         server: .http1(configuration: .init(additionalChannelHandlers: [HTTPLayerSecurityHeaders()])),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "khaothi"),
         onServerRunning: { _ in onServerRunning() },
+        eventLoopGroupProvider: .shared(EventLoops.group(threads: configuration.eventLoops ?? ServerConfiguration.defaultEventLoops)),
         logger: logger)
     app.addServices(store.services)
     return app
+}
+
+/// One event-loop group per size for the life of the process, as NIO's own singleton is (tests build many
+/// applications; they share the loops instead of leaving threads behind).
+enum EventLoops {
+    private static let groups = Mutex<[Int: MultiThreadedEventLoopGroup]>([:])
+
+    static func group(threads: Int) -> MultiThreadedEventLoopGroup {
+        groups.withLock { groups in
+            if let group = groups[threads] { return group }
+            let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+            groups[threads] = group
+            return group
+        }
+    }
 }
 
 /// Headers every response carries: a strict Content-Security-Policy (no inline scripts, no other origins),

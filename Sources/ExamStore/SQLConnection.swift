@@ -119,6 +119,31 @@ struct SQLRow: @unchecked Sendable {  // fetched rows are copies nobody changes;
         }
     }
 
+    /// Dates as the store writes them are read by `UTCText.date(database:)`; anything else as GRDB reads it.
+    subscript(_ index: Int) -> Date? {
+        switch storage {
+        case let .sqlite(row):
+            guard let text = row[index] as String? else { return nil }
+            return UTCText.date(database: text) ?? row[index]
+        case let .values(_, values): return Self.date(values[index], "#\(index)")
+        }
+    }
+    subscript(_ name: String) -> Date? { Self.date(databaseValue(named: name), name) }
+    subscript(_ index: Int) -> Date {
+        guard let date = self[index] as Date? else { fatalError("column #\(index): NULL is not a Date") }
+        return date
+    }
+    subscript(_ name: String) -> Date {
+        guard let date = self[name] as Date? else { fatalError("column \(name): NULL is not a Date") }
+        return date
+    }
+
+    private static func date(_ value: DatabaseValue, _ column: String) -> Date? {
+        if value.isNull { return nil }
+        if case let .string(text) = value.storage, let date = UTCText.date(database: text) { return date }
+        return convert(value, column) as Date
+    }
+
     private static func convert<T: DatabaseValueConvertible>(_ value: DatabaseValue, _ column: String) -> T {
         guard let converted = T.fromDatabaseValue(value) else { fatalError("column \(column): \(value) is not a \(T.self)") }
         return converted

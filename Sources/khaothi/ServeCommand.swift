@@ -39,8 +39,16 @@ struct ServerOptions: ParsableArguments {
     var failuresPerAddress = 600
     @Option(help: "A reverse proxy (nginx) whose X-Forwarded-For and X-Forwarded-Proto are believed (repeat for several).") var trustedProxy: [String] = []
     @Option(help: "An address besides this machine that may read /metrics (a Prometheus server; repeat for several).") var metricsFrom: [String] = []
+    @Option(help: "NIO event loops (threads reading and writing the sockets). Default: one per core.")
+    var eventLoops: Int?
     @Flag(help: "Mark session cookies Secure always (served over HTTPS only). Without it they are Secure when a trusted proxy says the request came over HTTPS.")
     var secureCookies = false
+
+    func validate() throws {
+        if let eventLoops, !(1...256).contains(eventLoops) {
+            throw ValidationError("--event-loops: 1 đến 256 / from 1 to 256 (got \(eventLoops))")
+        }
+    }
 
     static func logger() -> Logger {
         let level = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
@@ -59,6 +67,7 @@ struct ServerOptions: ParsableArguments {
                                                         trustedProxies: Set(trustedProxy), web: web)
                 configuration.secureCookies = secureCookies
                 configuration.metricsFrom = Set(metricsFrom)
+                configuration.eventLoops = eventLoops
                 return configuration
             }(),
             logger: logger, onServerRunning: ready)

@@ -77,6 +77,26 @@ struct HTTPEdgeTests {
         }
     }
 
+    @Test("over a real socket on one event loop and on three (serve --event-loops): a candidate signs in, starts and saves", .timeLimit(.minutes(1)))
+    func eventLoopCounts() async throws {
+        let fixture = try Fixture()
+        fixture.clock.set(Fixture.at(10))
+        for loops in [1, 3] {
+            var configuration = ServerConfiguration(autoSubmitInterval: .seconds(3600), now: { fixture.clock.now })
+            configuration.eventLoops = loops
+            let app = try await buildApplication(database: fixture.database, configuration: configuration)
+            try await app.test(.live) { client in
+                let cookie = try await fixture.login(client, slip: fixture.slips[loops])
+                let start = try await fixture.start(client, cookie: cookie)
+                let item = try #require(((start["paper"] as? [String: Any])?["parts"] as? [[String: Any]])?.first?["items"] as? [[String: Any]])[0]["key"] as! String
+                let body = #"{"deviceToken":"\#(start["deviceToken"] as! String)","events":[{"sequence":1,"item":"\#(item)","value":"A"}]}"#
+                try await client.execute(uri: "/api/attempt/events", method: .post, headers: Fixture.headers(cookie: cookie), body: ByteBuffer(string: body)) { response in
+                    #expect(response.status == .ok, "\(loops) loops")
+                }
+            }
+        }
+    }
+
     @Test("add time: an unknown exam or candidate is a 404; a reason over 500 characters is a 400; a sequence past 2^53 is a 400")
     func boundedInput() async throws {
         let fixture = try Fixture()

@@ -39,6 +39,28 @@ struct IngestionTests {
         #expect(UTCText.iso8601(Date(timeIntervalSince1970: 1_800_000_000.75)) == "2027-01-15T08:00:00Z")
     }
 
+    @Test("Dates are read back from that text as GRDB reads them, without its calendar; other text is left to GRDB")
+    func databaseDateReading() {
+        var generator = SystemRandomNumberGenerator()
+        let texts = ["2001-07-14 04:20:16.000", "2004-02-29 23:59:59.999", "2024-02-29 12:00:00", "2100-03-01 00:00:00.001",
+                     "2026-12-02T07:30:00.123", "9999-12-31 23:59:59.999"]
+            + (0..<50_000).map { _ in UTCText.database(Date(timeIntervalSince1970: Double.random(in: 1_000_000_000...8_000_000_000, using: &generator))) }
+        for text in texts {
+            let grdb = Date.fromDatabaseValue(text.databaseValue)
+            #expect(grdb != nil && UTCText.date(database: text) == grdb, "\(text)")
+        }
+        // Before mid-2001 Foundation's calendar is an ulp or two off the nearest double: left to GRDB.
+        for text in ["1970-01-01 00:00:00.000", "2000-02-29 23:59:59.999", "2001-01-06 21:21:49.041", "2001-07-14 04:20:15.999"] {
+            #expect(UTCText.date(database: text) == nil, "\(text)")
+        }
+        // Not the store's own text: nil here (GRDB reads what it can), never a wrong date.
+        for text in ["2026-02-29 00:00:00", "2026-13-01 00:00:00", "2026-12-02 24:00:00", "2026-12-02 12:60:00", "2026-12-02 12:00:60",
+                     "2026-12-02", "2026-12-02 12:00", "2026-12-02 12:00:00.1", "2026-12-02 12:00:00Z", "2026-12-02 12:00:00.12x",
+                     "+026-12-02 12:00:00", "2026/12/02 12:00:00", "2026-12-02 12:00:00,000", "", "2026-12-02 1٢:00:00"] {
+            #expect(UTCText.date(database: text) == nil, "\(text)")
+        }
+    }
+
     static func store(_ db: AppDatabase, freshness: Duration = .seconds(3600)) -> DatabaseStore {
         DatabaseStore(database: db, now: { at(0) }, freshness: freshness)
     }

@@ -37,6 +37,14 @@ struct DemoCLITests {
         #expect(result.err.contains("/nonexistent/Web") && result.err.contains("KHAOTHI_WEB"))
     }
 
+    @Test("--event-loops outside 1…256 is refused with the range, before anything is opened")
+    func eventLoopsRange() throws {
+        for count in ["0", "257"] {
+            let result = try CLI.run(["serve", "--api-only", "--event-loops", count, "--db", try CLI.temporaryDirectory().appendingPathComponent("e.sqlite").path])
+            #expect(result.status != 0 && result.err.contains("--event-loops") && result.err.contains("1 to 256"), "\(result.err)")
+        }
+    }
+
     @Test("a port already in use is named, with what to do, exit 1")
     func portInUse() throws {
         // Hold a port on 127.0.0.1, then ask the server for it.
