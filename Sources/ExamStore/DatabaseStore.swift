@@ -31,7 +31,7 @@ public final class DatabaseStore: Sendable {
                 freshness: Duration = .seconds(1), logger: Logger = Logger(label: "khaothi.store")) {
         self.database = database
         self.writer = IngestionWriter(database: database, now: now)
-        self.examDay = ExamDay(database: database, freshness: freshness)
+        self.examDay = ExamDay(database: database, writer: writer, freshness: freshness)
         self.revocations = Revocations(freshness: freshness)
         self.deadlineInterval = deadlineInterval
         self.now = now

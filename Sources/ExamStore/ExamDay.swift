@@ -75,6 +75,8 @@ final class ExamDay: Sendable {
     }
 
     private let database: AppDatabase
+    /// The store's writer: version checks go through it (see `fresh`); nil in tests of the model alone.
+    private let writer: IngestionWriter?
     private let entries = Mutex<[String: Entry]>([:])
     /// Exam id → name, to apply changes known by id without scanning.
     private let names = Mutex<[Int64: String]>([:])
@@ -82,9 +84,12 @@ final class ExamDay: Sendable {
     private let loads = Mutex<[String: Task<Exam, Error>]>([:])
     /// How long an exam is trusted before its version is compared again.
     let freshness: Duration
+    /// Exams loaded or reloaded from the database (tests: a storm of this process's own writes reloads nothing).
+    let loadsDone = Atomic<Int>(0)
 
-    init(database: AppDatabase, freshness: Duration = .seconds(1)) {
+    init(database: AppDatabase, writer: IngestionWriter? = nil, freshness: Duration = .seconds(1)) {
         self.database = database
+        self.writer = writer
         self.freshness = freshness
     }
 
@@ -153,20 +158,14 @@ final class ExamDay: Sendable {
         case .use: return
         case .load: try await load(name)
         case let .check(id, version):
-            let stored: Int?
+            let same: Bool
             do {
-                stored = try await database.writer.read { db in try Int.fetchOne(db, sql: "SELECT version FROM exam WHERE id = ?", arguments: [id]) }
+                same = try await sameVersion(name, id: id, version: version)
             } catch {
                 entries.withLock { $0[name]?.checking = false }
                 throw error
             }
-            if stored == version {
-                entries.withLock { entries in
-                    entries[name]?.checking = false
-                    entries[name]?.checkedAt = clock.now
-                }
-                return
-            }
+            if same { return }
             // Reloaded in place: requests meanwhile read the entry as it is, never a missing exam.
             do { try await load(name) } catch {
                 entries.withLock { $0[name]?.checking = false }
@@ -174,6 +173,33 @@ final class ExamDay: Sendable {
             }
         }
     }
+
+    /// Whether memory holds the exam's version in the database; when it does, the entry is fresh again.
+    ///
+    /// Through the writer when there is one: the version is read in its transaction and compared after the
+    /// commit, in commit order, when this process's own earlier writes have all been applied here. A read
+    /// beside the writer (as before) saw, during a start storm, a start committed but not yet applied, took
+    /// that for a change made elsewhere and reloaded the whole exam about once a second.
+    private func sameVersion(_ name: String, id: Int64, version: Int) async throws -> Bool {
+        let read: @Sendable (SQLConnection) throws -> Int? = { db in
+            try Int.fetchOne(try db.cachedStatement(sql: "SELECT version FROM exam WHERE id = ?"), arguments: [id])
+        }
+        let markFresh: @Sendable (Int?) -> Bool = { stored in
+            self.entries.withLock { entries in
+                guard let entry = entries[name], stored == entry.exam.header.version else { return false }
+                entries[name]!.checking = false
+                entries[name]!.checkedAt = ContinuousClock().now
+                return true
+            }
+        }
+        guard let writer else { return markFresh(try await database.writer.read { db in try read(db) }) }
+        let answer = Answer()
+        _ = try await writer.perform(isolated: false, read, afterCommit: { answer.same = markFresh($0) })
+        return answer.same
+    }
+
+    /// Set on the writer's queue by `afterCommit`, read once `perform` has returned.
+    private final class Answer: @unchecked Sendable { var same = false }
 
     /// The candidate as the database has them now (before a refusal that rests on what memory holds).
     func refreshCandidate(exam name: String, sbd: String) async throws -> Candidate {
@@ -195,6 +221,7 @@ final class ExamDay: Sendable {
         }
         defer { loads.withLock { if $0[name] == task { $0[name] = nil } } }
         let exam = try await task.value
+        loadsDone.add(1, ordering: .relaxed)
         entries.withLock { entries in
             // A newer version may have been applied meanwhile (a commit after this load's read).
             if let kept = entries[name], kept.exam.header.version > exam.header.version {
@@ -220,7 +247,8 @@ final class ExamDay: Sendable {
             if version == known + 1 {
                 entries[name]!.exam.header.version = version
             } else if version > known {
-                entries[name]!.exam.header.version = version
+                // A change made elsewhere came in between: the version stays where memory is whole, so that the
+                // check at the next use finds the database ahead and reloads (moving it here would hide the gap).
                 entries[name]!.checkedAt = ContinuousClock().now - freshness - .seconds(1)
             }
         }

@@ -306,6 +306,34 @@ struct IngestionTests {
         #expect(try await !here.verifyAccessCode(exam: exam, sbd: sbd, code: slips[9].accessCode))
     }
 
+    @Test("a change made elsewhere between two of this store's own writes is not hidden by them: the next read reloads the exam")
+    func readModelGap() async throws {
+        let (db, exam, slips, _) = try Self.prepared()
+        let here = Self.store(db)  // trusted for an hour: only the gap makes it compare
+        #expect(try await here.candidate(exam: exam, sbd: slips[11].sbd).attemptState == .notStarted)
+        _ = try await Self.store(db).start(exam: exam, sbd: slips[11].sbd, session: Self.at(0), now: Self.at(0))  // elsewhere
+        _ = try await here.start(exam: exam, sbd: slips[12].sbd, session: Self.at(0), now: Self.at(0))  // here, one version later
+        #expect(try await here.candidate(exam: exam, sbd: slips[11].sbd).attemptState == .inProgress)
+        #expect(try await here.candidate(exam: exam, sbd: slips[12].sbd).attemptState == .inProgress)
+        #expect(here.examDay.loadsDone.load(ordering: .relaxed) == 2)
+    }
+
+    @Test("this store's own starts, with reads comparing the version all the while, never reload the exam")
+    func readModelOwnWrites() async throws {
+        let (db, exam, slips, _) = try Self.prepared()
+        let here = Self.store(db, freshness: .zero)  // every read compares
+        _ = try await here.candidate(exam: exam, sbd: slips[0].sbd)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for slip in slips.prefix(30) {
+                group.addTask { _ = try await here.start(exam: exam, sbd: slip.sbd, session: Self.at(0), now: Self.at(0)) }
+                group.addTask { _ = try await here.candidate(exam: exam, sbd: slip.sbd) }
+            }
+            try await group.waitForAll()
+        }
+        #expect(here.examDay.loadsDone.load(ordering: .relaxed) == 1)
+        for slip in slips.prefix(30) { #expect(try await here.candidate(exam: exam, sbd: slip.sbd).attemptState == .inProgress) }
+    }
+
     @Test("several nodes: a logout made on one store is refused by the other once its freshness has passed, and at once by its own")
     func revocationAcrossStores() async throws {
         let (db, _, _, _) = try Self.prepared()
