@@ -30,12 +30,10 @@ public struct ServerConfiguration: Sendable {
     public var web: WebAssets?
     /// Addresses (besides this machine's own) that may read `/metrics`: a Prometheus server elsewhere.
     public var metricsFrom: Set<String> = []
-    /// NIO's event loops (the threads that read and write the sockets); nil: `defaultEventLoops`.
+    /// NIO's event loops (the threads that read and write the sockets); nil: NIO's shared group, one per core.
+    /// One loop on 2 cores used less CPU per request on one machine and gave 10–20 % fewer saves and no-ops a
+    /// second on another (BENCHMARKS.md, issue 16): a knob to measure, not a rule.
     public var eventLoops: Int?
-
-    /// One per core, as NIO's own default. One loop on 2 cores used less CPU per request on one machine and gave
-    /// 10–20 % fewer saves and no-ops a second on another (BENCHMARKS.md, issue 16): a knob to measure, not a rule.
-    public static var defaultEventLoops: Int { System.coreCount }
 
     public init(host: String = "127.0.0.1", port: Int = 8080, loginLimits: LoginLimiter.Limits = .init(), trustedProxies: Set<String> = [],
                 autoSubmitInterval: Duration = .seconds(5), web: WebAssets? = nil, now: @escaping @Sendable () -> Date = { Date() }) {
@@ -165,7 +163,7 @@ public func buildApplication(store: Store, configuration: ServerConfiguration = 
         server: .http1(configuration: .init(additionalChannelHandlers: [HTTPLayerSecurityHeaders()])),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "khaothi"),
         onServerRunning: { _ in onServerRunning() },
-        eventLoopGroupProvider: .shared(EventLoops.group(threads: configuration.eventLoops ?? ServerConfiguration.defaultEventLoops)),
+        eventLoopGroupProvider: configuration.eventLoops.map { .shared(EventLoops.group(threads: $0)) } ?? .singleton,
         logger: logger)
     app.addServices(store.services)
     return app

@@ -75,8 +75,8 @@ final class ExamDay: Sendable {
     }
 
     private let database: AppDatabase
-    /// The store's writer: version checks go through it (see `fresh`); nil in tests of the model alone.
-    private let writer: IngestionWriter?
+    /// The store's writer: version checks go through it (see `sameVersion`).
+    private let writer: IngestionWriter
     private let entries = Mutex<[String: Entry]>([:])
     /// Exam id → name, to apply changes known by id without scanning.
     private let names = Mutex<[Int64: String]>([:])
@@ -87,7 +87,7 @@ final class ExamDay: Sendable {
     /// Exams loaded or reloaded from the database (tests: a storm of this process's own writes reloads nothing).
     let loadsDone = Atomic<Int>(0)
 
-    init(database: AppDatabase, writer: IngestionWriter? = nil, freshness: Duration = .seconds(1)) {
+    init(database: AppDatabase, writer: IngestionWriter, freshness: Duration = .seconds(1)) {
         self.database = database
         self.writer = writer
         self.freshness = freshness
@@ -176,7 +176,7 @@ final class ExamDay: Sendable {
 
     /// Whether memory holds the exam's version in the database; when it does, the entry is fresh again.
     ///
-    /// Through the writer when there is one: the version is read in its transaction and compared after the
+    /// Through the writer: the version is read in its transaction and compared after the
     /// commit, in commit order, when this process's own earlier writes have all been applied here. A read
     /// beside the writer (as before) saw, during a start storm, a start committed but not yet applied, took
     /// that for a change made elsewhere and reloaded the whole exam about once a second.
@@ -192,7 +192,6 @@ final class ExamDay: Sendable {
                 return true
             }
         }
-        guard let writer else { return markFresh(try await database.writer.read { db in try read(db) }) }
         let answer = Answer()
         _ = try await writer.perform(isolated: false, read, afterCommit: { answer.same = markFresh($0) })
         return answer.same
