@@ -40,14 +40,53 @@ public struct SessionSigner: Sendable {
         public var session: String
     }
 
+    /// Base64url without padding (RFC 4648 §5), by hand: Foundation's `replacingOccurrences` goes through
+    /// NSString, and every login issues a token (3–4 % of the server's time in a start storm).
     static func base64URL(_ data: Data) -> String {
-        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        let bytes = [UInt8](data)
+        var text: [UInt8] = []
+        text.reserveCapacity((bytes.count * 4 + 2) / 3)
+        var index = 0
+        while index < bytes.count {
+            let left = bytes.count - index
+            let a = bytes[index], b = left > 1 ? bytes[index + 1] : 0, c = left > 2 ? bytes[index + 2] : 0
+            text.append(base64URLDigits[Int(a >> 2)])
+            text.append(base64URLDigits[Int((a & 0x03) << 4 | b >> 4)])
+            if left > 1 { text.append(base64URLDigits[Int((b & 0x0f) << 2 | c >> 6)]) }
+            if left > 2 { text.append(base64URLDigits[Int(c & 0x3f)]) }
+            index += 3
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 
+    private static let base64URLDigits = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+
+    /// The bytes of unpadded base64url text; nil for any other character, a length no encoding gives (1 more than
+    /// a multiple of 4) or bits left over that are not zero (so one token has one spelling).
     static func fromBase64URL(_ text: Substring) -> Data? {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        return Data(base64Encoded: base64)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count * 3 / 4)
+        var buffer: UInt32 = 0
+        var bits = 0
+        for character in text.utf8 {
+            let digit: UInt8
+            switch character {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): digit = character - UInt8(ascii: "A")
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): digit = character - UInt8(ascii: "a") + 26
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = character - UInt8(ascii: "0") + 52
+            case UInt8(ascii: "-"): digit = 62
+            case UInt8(ascii: "_"): digit = 63
+            default: return nil
+            }
+            buffer = (buffer << 6 | UInt32(digit)) & 0xFFFF
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                bytes.append(UInt8(truncatingIfNeeded: buffer >> UInt32(bits)))
+            }
+        }
+        guard text.utf8.count % 4 != 1, buffer & ((1 << UInt32(bits)) - 1) == 0 else { return nil }
+        return Data(bytes)
     }
 
     /// A new session's token. The time is kept to the millisecond (a session begun just after a new access

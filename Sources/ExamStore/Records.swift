@@ -201,25 +201,6 @@ struct CandidateRecord: IdentifiedRecord {
     var sessionsValidAfter: Date?
 }
 
-/// A candidate's attempt. Its timing lives with its session: read both with `AttemptRow`.
-struct AttemptRecord: IdentifiedRecord {
-    static let databaseTableName = "attempt"
-    var id: Int64?
-    var candidateId: Int64
-    var state: String
-    var startedAt: Date
-    var extraSeconds: Int
-    var submittedAt: Date?
-    var autoSubmitted: Bool
-    var deviceToken: String
-    var scoreHundredths: Int?
-    var pendingItems: Int?
-    var breakdown: String?
-    var pausedAt: Date?
-    var pausedSeconds: Int
-    var sessionIssuedAt: Date?
-}
-
 /// The latest answer to one item (the highest sequence wins).
 struct ResponseRecord: StoredRecord {
     static let databaseTableName = "response"

@@ -2,6 +2,7 @@
 import ExamCore
 import ExamStore
 import Foundation
+import NIOCore
 import Testing
 
 /// The hand-written reader of the answer-save body must agree with JSONDecoder on what it accepts and what
@@ -99,6 +100,34 @@ struct EventsReaderTests {
             let text = "{\"deviceToken\":\"tok\",\"events\":[" + events.joined(separator: ",") + "]}"
             let expected = Self.decoder(text), got = Self.reader(text)
             #expect(expected?.0 == got?.0 && expected?.1 == got?.1, "\(text)")
+        }
+    }
+
+    static let logins: [String] = [
+        #"{"exam":"Thi thử","sbd":"0001","accessCode":"ABCD1234"}"#,
+        #" { "accessCode" : "x" , "sbd" : "\u0030\u0031", "exam" : "Đề \"1\"" } "#,
+        #"{"exam":"a","sbd":"b","accessCode":"c","extra":[1,{"d":null}]}"#,
+        #"{"exam":"a","exam":"z","sbd":"b","accessCode":"c"}"#,
+        #"{"exam":"a","sbd":"b","accessCode":"c",}"#,
+        #"{"exam":"a","sbd":"b"}"#,
+        #"{"exam":"a","sbd":1,"accessCode":"c"}"#,
+        #"{"exam":"a","sbd":null,"accessCode":"c"}"#,
+        #"{"exam":"a","sbd":"b","accessCode":"\x"}"#,
+        #"["exam","a"]"#,
+        #"{"exam":"a","sbd":"b","accessCode":"c"} x"#,
+        "", "{", "null",
+    ]
+
+    @Test("the login body: the same request or the same error as JSONDecoder", arguments: logins)
+    func login(_ text: String) {
+        var buffer = ByteBuffer()
+        buffer.writeString(text)
+        let expected = Result { try CandidateAPI.decode(CandidateAPI.LoginRequest.self, from: buffer) }
+        let got = Result { try CandidateAPI.loginRequest(buffer) }
+        switch (expected, got) {
+        case let (.success(a), .success(b)): #expect(a == b, "\(text)")
+        case let (.failure(a as APIError), .failure(b as APIError)): #expect(a.message == b.message && a.field == b.field && a.status == b.status, "\(text)")
+        default: Issue.record("\(text): decoder \(expected), reader \(got)")
         }
     }
 }
